@@ -1,0 +1,72 @@
+// createApp(deps): middleware order, routes and the error handler. No I/O happens here; the
+// composition root (server.ts) or a test hands in the stores, the GitHub client and the clock.
+import express, { type Express } from "express";
+import type { Store } from "express-session";
+import type { Logger } from "pino";
+import { SignInAttemptCookies } from "./auth/sign-in-attempt.js";
+import { createSignInFlow } from "./auth/sign-in-flow.js";
+import type { Clock } from "./clock.js";
+import type { Config } from "./config/config.js";
+import { EMULATOR_MOUNT_PATH } from "./config/load-config.js";
+import type { GitHubClient } from "./github/client.js";
+import { createErrorHandler, notFoundHandler } from "./http/error-handler.js";
+import { refuseOtherMethods } from "./http/method-not-allowed.js";
+import { createPageRenderer } from "./http/render.js";
+import { apiRoutes } from "./http/routes/api.js";
+import { authRoutes } from "./http/routes/auth.js";
+import { healthRoutes } from "./http/routes/health.js";
+import { homeRoutes } from "./http/routes/home.js";
+import { noStore, securityHeaders } from "./http/security-headers.js";
+import { createSessionMiddleware } from "./http/session-middleware.js";
+import { assetsDirectory } from "./paths.js";
+import { Sealer } from "./sealer.js";
+import type { OneTimeMarker } from "./store/one-time-marker.js";
+
+export interface AppDependencies {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  sessionStore: Store;
+  oneTimeMarker: OneTimeMarker;
+  github: GitHubClient;
+  /** True when the session store answers (for /readyz). */
+  checkReady: () => Promise<boolean>;
+  /** Demo mode only: the built-in GitHub emulator, served at /_emulator. */
+  emulatorApp?: Express;
+}
+
+export function createApp(deps: AppDependencies): Express {
+  const { config, clock, logger } = deps;
+  const sealer = new Sealer(config.tokenEncryptionKeys);
+  const attempts = new SignInAttemptCookies(sealer, config.session.secureCookies);
+  const signInFlow = createSignInFlow({ config, clock, github: deps.github, attempts, oneTimeMarker: deps.oneTimeMarker });
+  const pages = createPageRenderer({ demoMode: config.demoMode });
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", config.trustProxy);
+  app.use(securityHeaders(config));
+  app.use("/assets", express.static(assetsDirectory, { index: false, maxAge: "1h", fallthrough: true }));
+  app.use(noStore);
+  app.use(healthRoutes(deps.checkReady));
+  if (deps.emulatorApp) app.use(EMULATOR_MOUNT_PATH, deps.emulatorApp);
+
+  app.use(createSessionMiddleware(config, deps.sessionStore));
+  app.use(homeRoutes(config, clock, pages));
+  app.use(authRoutes({ config, clock, sealer, attempts, signInFlow }));
+  app.use(apiRoutes(config, clock));
+
+  refuseOtherMethods(app, {
+    "/": ["GET", "HEAD"],
+    "/auth/github": ["GET", "HEAD"],
+    "/auth/github/callback": ["GET", "HEAD"],
+    "/auth/logout": ["POST"],
+    "/api/me": ["GET", "HEAD"],
+    "/api/session": ["GET", "HEAD"],
+    "/healthz": ["GET", "HEAD"],
+    "/readyz": ["GET", "HEAD"],
+  });
+  app.use(notFoundHandler);
+  app.use(createErrorHandler(logger, pages));
+  return app;
+}

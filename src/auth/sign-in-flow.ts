@@ -1,0 +1,140 @@
+// The sign-in flow as a sequence of named checks (SPEC §3). Order matters: GitHub's error
+// parameter, then state (match, age, single use) before any call to GitHub, then the code
+// exchange with the PKCE verifier, then GET /user, then the allow-lists.
+import { createHash } from "node:crypto";
+import type { Clock } from "../clock.js";
+import type { ClientType, Config } from "../config/config.js";
+import { GitHubOAuthError } from "../github/errors.js";
+import type { GitHubClient } from "../github/client.js";
+import type { GitHubProfile } from "../github/profile.js";
+import type { TokenSet } from "../github/token-response.js";
+import type { OneTimeMarker } from "../store/one-time-marker.js";
+import { isAllowed } from "./allow-list.js";
+import { codeChallengeFor, createCodeVerifier } from "./pkce.js";
+import { safeReturnTo } from "./return-to.js";
+import { ATTEMPT_LIFETIME_MS, MAX_PENDING_ATTEMPTS, type SignInAttempt, type SignInAttemptCookies } from "./sign-in-attempt.js";
+import {
+  clientCredentialsRejected,
+  codeRefused,
+  githubAuthorizeError,
+  invalidState,
+  notAllowed,
+  signInCancelled,
+} from "./sign-in-errors.js";
+
+/** Tolerated clock difference between instances when checking an attempt's age. */
+const CLOCK_SKEW_MS = 60_000;
+const CODE_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
+
+export interface StartedSignIn {
+  authorizeUrl: string;
+  cookieName: string;
+  cookieValue: string;
+  /** Attempt cookies to delete: the oldest beyond MAX_PENDING_ATTEMPTS, and unreadable ones. */
+  staleCookieNames: string[];
+}
+
+export interface CompletedSignIn {
+  profile: GitHubProfile;
+  profileEtag: string | null;
+  tokens: TokenSet;
+  clientType: ClientType;
+  returnTo: string;
+}
+
+export interface SignInFlowDependencies {
+  config: Config;
+  clock: Clock;
+  github: GitHubClient;
+  attempts: SignInAttemptCookies;
+  oneTimeMarker: OneTimeMarker;
+}
+
+export function createSignInFlow({ config, clock, github, attempts, oneTimeMarker }: SignInFlowDependencies) {
+  function beginSignIn(requestedReturnTo: unknown, cookies: Record<string, string | undefined>): StartedSignIn {
+    const attempt: SignInAttempt = {
+      state: attempts.newState(),
+      codeVerifier: createCodeVerifier(),
+      returnTo: safeReturnTo(requestedReturnTo, config.publicUrl),
+      createdAt: clock.now(),
+    };
+    return {
+      authorizeUrl: github.authorizeUrl({
+        state: attempt.state,
+        codeChallenge: codeChallengeFor(attempt.codeVerifier),
+        redirectUri: config.callbackUrl,
+      }),
+      cookieName: attempts.cookieNameFor(attempt.state),
+      cookieValue: attempts.seal(attempt),
+      staleCookieNames: staleAttemptCookies(cookies),
+    };
+  }
+
+  function staleAttemptCookies(cookies: Record<string, string | undefined>): string[] {
+    const pending = Object.entries(cookies)
+      .filter(([name]) => attempts.isAttemptCookieName(name))
+      .map(([name, value]) => ({ name, createdAt: value ? attempts.read(name, value)?.createdAt ?? null : null }));
+    const unreadable = pending.filter((entry) => entry.createdAt === null).map((entry) => entry.name);
+    const readable = pending.filter((entry) => entry.createdAt !== null).sort((a, b) => b.createdAt! - a.createdAt!);
+    // Keep room for the attempt being started now.
+    const tooOld = readable.slice(MAX_PENDING_ATTEMPTS - 1).map((entry) => entry.name);
+    return [...unreadable, ...tooOld];
+  }
+
+  async function completeSignIn(query: Record<string, unknown>, cookies: Record<string, string | undefined>): Promise<CompletedSignIn> {
+    if (query.error !== undefined) {
+      throw query.error === "access_denied" ? signInCancelled() : githubAuthorizeError(String(query.error));
+    }
+    const attempt = await checkState(query.state, cookies);
+    const code = query.code;
+    if (typeof code !== "string" || !CODE_PATTERN.test(code)) throw codeRefused("missing_or_malformed_code");
+
+    const tokens = await exchange(code, attempt.codeVerifier);
+    const user = await github.fetchUser(tokens.accessToken);
+    if (user.notModified) throw new Error("GitHub answered 304 to a request without If-None-Match");
+    const profile = user.profile.email ? user.profile : { ...user.profile, email: await primaryEmailOrNull(tokens.accessToken) };
+    if (!(await isAllowed(profile.login, tokens.accessToken, config, github))) throw notAllowed(profile.login);
+    return { profile, profileEtag: user.etag, tokens, clientType: clientTypeOf(tokens), returnTo: attempt.returnTo };
+  }
+
+  async function checkState(state: unknown, cookies: Record<string, string | undefined>): Promise<SignInAttempt> {
+    if (!attempts.isWellFormedState(state)) throw invalidState("missing or malformed");
+    const attempt = attempts.open(state, cookies[attempts.cookieNameFor(state)]);
+    if (!attempt) throw invalidState("no matching attempt cookie in this browser");
+    const age = clock.now() - attempt.createdAt;
+    if (!(age <= ATTEMPT_LIFETIME_MS && age >= -CLOCK_SKEW_MS)) throw invalidState("expired");
+    const firstUse = await oneTimeMarker.claim(`signin:${sha256(state)}`, ATTEMPT_LIFETIME_MS + CLOCK_SKEW_MS);
+    if (!firstUse) throw invalidState("already used");
+    return attempt;
+  }
+
+  async function exchange(code: string, codeVerifier: string): Promise<TokenSet> {
+    try {
+      return await github.exchangeCode({ code, codeVerifier, redirectUri: config.callbackUrl });
+    } catch (error) {
+      if (!(error instanceof GitHubOAuthError)) throw error;
+      throw error.oauthError === "incorrect_client_credentials" ? clientCredentialsRejected() : codeRefused(error.oauthError);
+    }
+  }
+
+  async function primaryEmailOrNull(accessToken: string): Promise<string | null> {
+    try {
+      return await github.fetchPrimaryEmail(accessToken);
+    } catch {
+      return null; // the email is a nicety; sign-in does not depend on it
+    }
+  }
+
+  function clientTypeOf(tokens: TokenSet): ClientType {
+    if (config.github.clientType !== "auto") return config.github.clientType;
+    return tokens.accessToken.startsWith("ghu_") ? "github-app" : "oauth-app";
+  }
+
+  return { beginSignIn, completeSignIn };
+}
+
+export type SignInFlow = ReturnType<typeof createSignInFlow>;
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("base64url");
+}

@@ -1,0 +1,58 @@
+// The validated, frozen configuration the whole server runs on. Only server.ts builds it from the
+// environment; tests build it from a plain object.
+export type ClientType = "oauth-app" | "github-app";
+
+export interface GitHubConfig {
+  clientId: string;
+  clientSecret: string;
+  clientType: ClientType | "auto";
+  scopes: string[];
+  /** Browser-facing web origin: where /login/oauth/authorize is. */
+  baseUrl: string;
+  /** REST API base as browsers and avatars see it. */
+  apiUrl: string;
+  /** Where this server itself sends token and API requests (differs from baseUrl only in demo mode). */
+  serverBaseUrl: string;
+  serverApiUrl: string;
+  timeoutMs: number;
+  proxyMethods: string[];
+}
+
+export interface RedisConfig {
+  url: string | null;
+  clusterNodes: { host: string; port: number }[];
+  keyPrefix: string;
+}
+
+export interface SessionConfig {
+  /** First one signs; all are accepted (rotation). */
+  secrets: string[];
+  idleTimeoutMs: number;
+  maxAgeMs: number;
+  cookieName: string;
+  secureCookies: boolean;
+}
+
+export interface Config {
+  production: boolean;
+  demoMode: boolean;
+  port: number;
+  host: string;
+  /** Origin browsers use, without a trailing slash. */
+  publicUrl: string;
+  callbackUrl: string;
+  github: GitHubConfig;
+  redis: RedisConfig;
+  session: SessionConfig;
+  /** AES-256 keys; the first one seals, all of them open (rotation). */
+  tokenEncryptionKeys: Buffer[];
+  trustProxy: boolean | number | string[];
+  allowedUsers: string[];
+  allowedOrgs: string[];
+  corsOrigins: string[];
+  webhookSecret: string | null;
+  profileMaxAgeMs: number;
+  logLevel: string;
+  /** Things worth a loud line in the log at start (demo mode, random secrets, …). */
+  warnings: string[];
+}

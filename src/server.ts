@@ -1,0 +1,86 @@
+// Composition root: the only place that reads process.env, connects to Redis, listens and handles
+// signals. Run with `node dist/server.js` (or `npm start`, which builds first).
+import { existsSync } from "node:fs";
+import type { Server } from "node:http";
+import { createApp } from "./app.js";
+import { systemClock } from "./clock.js";
+import { loadConfig } from "./config/load-config.js";
+import type { Config } from "./config/config.js";
+import { createEmulator, demoClient } from "./emulator/index.js";
+import { createGitHubClient } from "./github/client.js";
+import { createLogger } from "./logger.js";
+import { MemoryOneTimeMarker, RedisOneTimeMarker } from "./store/one-time-marker.js";
+import { createRedisConnection, pingRedis, whenReady, type RedisConnection } from "./store/redis-client.js";
+import { createMemorySessionStore, createRedisSessionStore } from "./store/session-store.js";
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function readConfiguration(): Config {
+  if (existsSync(".env")) process.loadEnvFile(".env"); // variables already set in the environment win
+  const result = loadConfig(process.env);
+  if (result.ok) return result.config;
+  console.error(`github-login-server: the configuration has ${result.errors.length} problem(s):`);
+  for (const error of result.errors) console.error(`  - ${error}`);
+  console.error("See .env.example and the README for every variable.");
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  const config = readConfiguration();
+  const logger = createLogger(config.logLevel);
+  for (const warning of config.warnings) logger.warn(warning);
+
+  const redis: RedisConnection | null = config.redis.url || config.redis.clusterNodes.length > 0 ? createRedisConnection(config.redis) : null;
+  if (redis) {
+    redis.on("error", (error: Error) => logger.warn({ err: { message: error.message } }, "Redis connection problem"));
+    if (!(await whenReady(redis, 5_000))) logger.error("Redis is not reachable yet: starting anyway, /readyz answers 503 until it is");
+  }
+
+  const app = createApp({
+    config,
+    clock: systemClock,
+    logger,
+    sessionStore: redis ? createRedisSessionStore(redis, config.redis.keyPrefix) : createMemorySessionStore(),
+    oneTimeMarker: redis ? new RedisOneTimeMarker(redis, config.redis.keyPrefix) : new MemoryOneTimeMarker(systemClock),
+    github: createGitHubClient(config.github, systemClock),
+    checkReady: redis ? () => pingRedis(redis) : async () => true,
+    ...(config.demoMode
+      ? { emulatorApp: createEmulator({ clients: [demoClient(config.callbackUrl)], webBaseUrl: config.github.baseUrl }).app }
+      : {}),
+  });
+
+  const server = app.listen(config.port, config.host, () => {
+    logger.info({ publicUrl: config.publicUrl, demoMode: config.demoMode }, `Listening on ${config.host}:${config.port}; open ${config.publicUrl}`);
+  });
+  server.on("error", (error) => {
+    logger.fatal({ err: { message: error.message } }, "could not listen");
+    process.exit(1);
+  });
+  handleShutdown(server, redis, logger);
+}
+
+function handleShutdown(server: Server, redis: RedisConnection | null, logger: ReturnType<typeof createLogger>): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: finishing in-flight requests");
+    const forced = setTimeout(() => {
+      logger.warn("in-flight requests did not finish in time; exiting");
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    forced.unref();
+    server.close(() => {
+      server.closeIdleConnections();
+      void (redis ? redis.quit().catch(() => undefined) : Promise.resolve()).then(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  console.error("github-login-server failed to start:", error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,126 @@
+// State: bound to this browser, single use, 10-minute life, checked before any call to GitHub.
+import request from "supertest";
+import { ManualClock } from "../../src/clock.js";
+import { approveAtEmulator } from "../support/emulator-server.js";
+import { startTestStack, type TestStack } from "../support/stack.js";
+import { finishSignIn, startSignIn } from "../support/sign-in.js";
+
+const clock = new ManualClock(Date.now());
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack({ clock });
+});
+afterAll(() => stack.close());
+beforeEach(() => stack.emulator.emulator.resetStats());
+
+function expectInvalidStatePage(response: request.Response) {
+  expect(response.status).toBe(400);
+  expect(response.type).toBe("text/html");
+  expect(response.text).toContain("Sign-in link expired or invalid");
+  expect(response.text).toContain('href="/auth/github"');
+}
+
+/** Starts a sign-in and approves it on GitHub, without visiting the callback yet. */
+async function approvedCallback(agent: ReturnType<typeof request.agent>) {
+  const { authorizeUrl } = await startSignIn(agent);
+  const url = await approveAtEmulator(authorizeUrl.toString());
+  return `${url.pathname}${url.search}`;
+}
+
+test("missing state → 400, and GitHub is never called", async () => {
+  const agent = request.agent(stack.app);
+  const callback = await approvedCallback(agent);
+  const withoutState = callback.replace(/&?state=[^&]*/, "");
+  expectInvalidStatePage(await agent.get(withoutState));
+  expect(stack.emulator.emulator.stats.tokenRequests).toHaveLength(0);
+});
+
+test("forged state (well-formed, never issued) → 400, no call to GitHub", async () => {
+  const agent = request.agent(stack.app);
+  const callback = await approvedCallback(agent);
+  const forged = callback.replace(/state=[^&]*/, `state=${"A".repeat(43)}`);
+  expectInvalidStatePage(await agent.get(forged));
+  expect(stack.emulator.emulator.stats.tokenRequests).toHaveLength(0);
+});
+
+test("state started in another browser (login CSRF) → 400, no call to GitHub", async () => {
+  const attacker = request.agent(stack.app);
+  const attackersCallback = await approvedCallback(attacker);
+  const victim = request.agent(stack.app);
+  expectInvalidStatePage(await victim.get(attackersCallback));
+  expect(stack.emulator.emulator.stats.tokenRequests).toHaveLength(0);
+  await victim.get("/api/me").expect(401);
+});
+
+test("replayed callback, even with the attempt cookie copied → 400, GitHub called once", async () => {
+  const agent = request.agent(stack.app);
+  const { start, authorizeUrl } = await startSignIn(agent);
+  const attemptCookie = (start.headers["set-cookie"] as unknown as string[]).find((c) => c.startsWith("gls-signin-"))!.split(";")[0]!;
+  const url = await approveAtEmulator(authorizeUrl.toString());
+  const callback = `${url.pathname}${url.search}`;
+  expect((await agent.get(callback)).status).toBe(303);
+  expectInvalidStatePage(await request(stack.app).get(callback).set("Cookie", attemptCookie));
+  expect(stack.emulator.emulator.stats.tokenRequests).toHaveLength(1);
+});
+
+test("the same callback sent twice at once: exactly one succeeds", async () => {
+  const agent = request.agent(stack.app);
+  const { start, authorizeUrl } = await startSignIn(agent);
+  const attemptCookie = (start.headers["set-cookie"] as unknown as string[]).find((c) => c.startsWith("gls-signin-"))!.split(";")[0]!;
+  const url = await approveAtEmulator(authorizeUrl.toString());
+  const callback = `${url.pathname}${url.search}`;
+  const answers = await Promise.all([1, 2, 3].map(() => request(stack.app).get(callback).set("Cookie", attemptCookie)));
+  expect(answers.map((answer) => answer.status).sort()).toEqual([303, 400, 400]);
+  expect(stack.emulator.emulator.stats.tokenRequests).toHaveLength(1);
+});
+
+test("state older than 10 minutes → 400, no call to GitHub", async () => {
+  const agent = request.agent(stack.app);
+  const callback = await approvedCallback(agent);
+  clock.advance(10 * 60_000 + 1_000);
+  expectInvalidStatePage(await agent.get(callback));
+  expect(stack.emulator.emulator.stats.tokenRequests).toHaveLength(0);
+});
+
+test("state just under 10 minutes old still works", async () => {
+  const agent = request.agent(stack.app);
+  const callback = await approvedCallback(agent);
+  clock.advance(9 * 60_000);
+  expect((await agent.get(callback)).status).toBe(303);
+});
+
+test("malformed state values → 400 without a call to GitHub", async () => {
+  const agent = request.agent(stack.app);
+  for (const state of ["", "short", "a".repeat(44), `${"A".repeat(42)}%00`, `${"A".repeat(43)}&state=${"B".repeat(43)}`]) {
+    expectInvalidStatePage(await agent.get(`/auth/github/callback?code=abc&state=${state}`));
+  }
+  expectInvalidStatePage(await agent.get(`/auth/github/callback?code=abc&state[]=x`));
+  expect(stack.emulator.emulator.stats.tokenRequests).toHaveLength(0);
+});
+
+test("two tabs: two sign-ins started in one browser both complete, in either order", async () => {
+  const agent = request.agent(stack.app);
+  const first = await startSignIn(agent, "/first");
+  const second = await startSignIn(agent, "/second");
+  const secondDone = await finishSignIn(agent, second.authorizeUrl, "monalisa");
+  expect(secondDone.callback.status).toBe(303);
+  expect(secondDone.callback.headers.location).toBe("/second");
+  const firstDone = await finishSignIn(agent, first.authorizeUrl, "octocat");
+  expect(firstDone.callback.status).toBe(303);
+  expect(firstDone.callback.headers.location).toBe("/first");
+  expect((await agent.get("/api/me").expect(200)).body.login).toBe("octocat");
+});
+
+test("abandoned attempts do not pile up: at most 5 attempt cookies are kept", async () => {
+  const agent = request.agent(stack.app);
+  const starts = [];
+  for (let index = 0; index < 8; index += 1) {
+    starts.push(await startSignIn(agent));
+    clock.advance(1_000);
+  }
+  const last = starts.at(-1)!.start;
+  const cleared = (last.headers["set-cookie"] as unknown as string[]).filter((c) => /^gls-signin-.*Expires=Thu, 01 Jan 1970/.test(c));
+  expect(cleared.length).toBeGreaterThan(0);
+  // The newest attempt still completes.
+  expect((await finishSignIn(agent, starts.at(-1)!.authorizeUrl)).callback.status).toBe(303);
+});

@@ -1,0 +1,150 @@
+// The built server as a process: `node dist/server.js` exactly as `npm start` and the container run it.
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import { approveAtEmulator, startEmulator, type RunningEmulator } from "../support/emulator-server.js";
+import { freePort } from "../support/redis-server.js";
+import { buildServer, CookieClient, runServer, waitForHealthy } from "../support/process.js";
+import { testRedisUrl } from "../support/stack.js";
+
+beforeAll(() => buildServer(), 60_000);
+
+test("configuration problems are all printed and the process exits non-zero before listening", async () => {
+  const port = await freePort();
+  const server = runServer({
+    NODE_ENV: "production",
+    PORT: String(port),
+    SESSION_IDLE_TIMEOUT: "forever",
+    TOKEN_ENCRYPTION_KEY: "too-short",
+  });
+  expect(await server.exited).toBe(1);
+  const output = server.output();
+  for (const problem of ["SESSION_IDLE_TIMEOUT", "TOKEN_ENCRYPTION_KEY", "GITHUB_CLIENT_ID", "REDIS_URL", "demo mode"]) {
+    expect(output).toContain(problem);
+  }
+  expect(output).not.toContain("too-short");
+  await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+});
+
+test("demo mode is refused under NODE_ENV=production", async () => {
+  const server = runServer({ NODE_ENV: "production", PORT: String(await freePort()) });
+  expect(await server.exited).toBe(1);
+  expect(server.output()).toMatch(/demo mode .* refused/);
+});
+
+test("demo mode: with nothing configured, a browser signs in through /_emulator and sees its profile", async () => {
+  const port = await freePort();
+  const server = runServer({ PORT: String(port) });
+  try {
+    const base = `http://localhost:${port}`;
+    await waitForHealthy(base, server);
+    const browser = new CookieClient();
+    const home = await browser.fetch(`${base}/`);
+    const homePage = await home.text();
+    expect(homePage).toContain("Demo mode");
+    expect(homePage).toContain('href="/auth/github"');
+
+    const start = await browser.fetch(`${base}/auth/github`);
+    expect(start.status).toBe(302);
+    const authorizeUrl = start.headers.get("location")!;
+    expect(authorizeUrl.startsWith(`${base}/_emulator/login/oauth/authorize?`)).toBe(true);
+    const consent = await fetch(authorizeUrl);
+    expect(consent.status).toBe(200);
+    expect(await consent.text()).toContain("Authorize");
+
+    const callbackUrl = await approveAtEmulator(authorizeUrl, { login: "octocat" });
+    expect(callbackUrl.origin).toBe(base);
+    const callback = await browser.fetch(callbackUrl.toString());
+    expect(callback.status).toBe(303);
+    const profile = await (await browser.fetch(`${base}${callback.headers.get("location")}`)).text();
+    expect(profile).toContain("The Octocat");
+    expect(profile).toContain('action="/auth/logout"');
+    const me = await (await browser.fetch(`${base}/api/me`)).json();
+    expect(me.login).toBe("octocat");
+    expect(server.output()).toMatch(/Demo mode/);
+  } finally {
+    await server.stop();
+  }
+});
+
+describe("production-style run against Redis and a GitHub (emulator) on loopback", () => {
+  let emulator: RunningEmulator;
+  const keyPrefix = `gls-proc-${randomBytes(4).toString("hex")}:`;
+  const clientId = "Iv23liProcessTest0001";
+  const clientSecret = randomBytes(20).toString("hex");
+  let port: number;
+
+  beforeAll(async () => {
+    port = await freePort();
+    emulator = await startEmulator({
+      clients: [
+        {
+          clientId,
+          clientSecret,
+          name: "Process test",
+          type: "github-app",
+          expiringTokens: true,
+          callbackUrls: [{ url: `http://127.0.0.1:${port}/auth/github/callback`, wildcard: false }],
+        },
+      ],
+    });
+  });
+  afterAll(() => emulator.close());
+
+  test("the whole flow works, Redis holds the session, and no token is in Redis in plain text", async () => {
+    const server = runServer({
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      GITHUB_CLIENT_ID: clientId,
+      GITHUB_CLIENT_SECRET: clientSecret,
+      GITHUB_BASE_URL: emulator.url,
+      GITHUB_API_URL: `${emulator.url}/api/v3`,
+      REDIS_URL: testRedisUrl(),
+      REDIS_KEY_PREFIX: keyPrefix,
+      SESSION_SECRET: randomBytes(32).toString("base64url"),
+      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    });
+    const redis = new Redis(testRedisUrl());
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await waitForHealthy(base, server);
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      const browser = new CookieClient();
+      const start = await browser.fetch(`${base}/auth/github?returnTo=/api/me`);
+      const callbackUrl = await approveAtEmulator(start.headers.get("location")!, { login: "monalisa" });
+      const callback = await browser.fetch(callbackUrl.toString());
+      expect(callback.status).toBe(303);
+      expect(callback.headers.get("location")).toBe("/api/me");
+      const me = await (await browser.fetch(`${base}/api/me`)).json();
+      expect(me.login).toBe("monalisa");
+
+      const keys: string[] = [];
+      let cursor = "0";
+      do {
+        const [next, batch] = await redis.scan(cursor, "MATCH", `${keyPrefix}*`, "COUNT", 100);
+        cursor = next;
+        keys.push(...batch);
+      } while (cursor !== "0");
+      expect(keys.some((key) => key.startsWith(`${keyPrefix}sess:`))).toBe(true);
+      const values = await Promise.all(keys.map((key) => redis.get(key)));
+      const tokens = [...emulator.emulator.issuedAccessTokens(), ...emulator.emulator.issuedRefreshTokens()];
+      expect(tokens).toHaveLength(2);
+      for (const token of tokens) {
+        for (const value of values) expect(value).not.toContain(token);
+        expect(server.output()).not.toContain(token);
+      }
+    } finally {
+      redis.disconnect();
+      await server.stop();
+    }
+  });
+
+  test("SIGTERM: the process stops listening and exits 0", async () => {
+    const sigtermPort = await freePort();
+    const server = runServer({ PORT: String(sigtermPort), HOST: "127.0.0.1" });
+    await waitForHealthy(`http://127.0.0.1:${sigtermPort}`, server);
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+  });
+});

@@ -1,0 +1,39 @@
+// Walks the browser's part of the sign-in with a supertest agent (which keeps cookies):
+// start at /auth/github, approve on the emulator's consent page, come back to the callback.
+import type TestAgent from "supertest/lib/agent.js";
+import type { Response } from "supertest";
+import { approveAtEmulator } from "./emulator-server.js";
+
+export type Agent = TestAgent;
+
+export interface SignInWalk {
+  start: Response;
+  authorizeUrl: URL;
+  callbackUrl: URL;
+  callback: Response;
+}
+
+export async function startSignIn(agent: Agent, returnTo?: string): Promise<{ start: Response; authorizeUrl: URL }> {
+  const path = returnTo === undefined ? "/auth/github" : `/auth/github?returnTo=${encodeURIComponent(returnTo)}`;
+  const start = await agent.get(path);
+  if (start.status !== 302) throw new Error(`GET ${path} answered ${start.status}, expected 302`);
+  return { start, authorizeUrl: new URL(start.headers.location!) };
+}
+
+export async function finishSignIn(agent: Agent, authorizeUrl: URL, login = "octocat", decision: "authorize" | "cancel" = "authorize") {
+  const callbackUrl = await approveAtEmulator(authorizeUrl.toString(), { login, decision });
+  const callback = await agent.get(`${callbackUrl.pathname}${callbackUrl.search}`);
+  return { callbackUrl, callback };
+}
+
+export async function signIn(agent: Agent, options: { login?: string; returnTo?: string } = {}): Promise<SignInWalk> {
+  const { start, authorizeUrl } = await startSignIn(agent, options.returnTo);
+  const { callbackUrl, callback } = await finishSignIn(agent, authorizeUrl, options.login);
+  return { start, authorizeUrl, callbackUrl, callback };
+}
+
+/** The value of a Set-Cookie header for `name`, or undefined. */
+export function setCookie(response: Response, name: string): string | undefined {
+  const headers = response.headers["set-cookie"] as unknown as string[] | undefined;
+  return headers?.find((header) => header.startsWith(`${name}=`));
+}

@@ -1,0 +1,121 @@
+// A complete server for one test: the real app (createApp) on real Redis, talking over HTTP to a
+// GitHub emulator on a free port. Each stack gets its own key prefix, so test files can share the
+// run's redis-server without seeing each other's keys.
+import { randomBytes } from "node:crypto";
+import type { Express } from "express";
+import { Redis } from "ioredis";
+import { createApp } from "../../src/app.js";
+import { systemClock, type Clock } from "../../src/clock.js";
+import type { Config } from "../../src/config/config.js";
+import { loadConfig } from "../../src/config/load-config.js";
+import type { EmulatorClient } from "../../src/emulator/index.js";
+import { createGitHubClient } from "../../src/github/client.js";
+import { createLogger } from "../../src/logger.js";
+import { RedisOneTimeMarker } from "../../src/store/one-time-marker.js";
+import { createRedisSessionStore } from "../../src/store/session-store.js";
+import { pingRedis } from "../../src/store/redis-client.js";
+import { startEmulator, type RunningEmulator } from "./emulator-server.js";
+
+export const TEST_PUBLIC_URL = "http://app.test:3000";
+export const TEST_CLIENT_ID = "Iv23liTestClient00001";
+export const TEST_CLIENT_SECRET = "test-client-secret-0123456789abcdef";
+
+export interface TestStackOptions {
+  clientType?: "oauth-app" | "github-app";
+  /** Defaults: true for GitHub Apps, false for OAuth Apps (as on GitHub). */
+  expiringTokens?: boolean;
+  /** Extra or overriding environment variables for the server's configuration. */
+  env?: Record<string, string>;
+  clock?: Clock;
+  /** Redis URL for the server; defaults to the test run's redis-server. */
+  redisUrl?: string;
+}
+
+export interface TestStack {
+  app: Express;
+  config: Config;
+  emulator: RunningEmulator;
+  /** A separate connection for the test's own look into Redis. */
+  redis: Redis;
+  keyPrefix: string;
+  /** Every log line the server wrote. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export function testRedisUrl(): string {
+  const url = process.env.GLS_TEST_REDIS_URL;
+  if (!url) throw new Error("GLS_TEST_REDIS_URL is not set: run the tests with `npm test`");
+  return url;
+}
+
+export function testEnvironment(emulatorUrl: string, keyPrefix: string, redisUrl: string): Record<string, string> {
+  return {
+    PUBLIC_URL: TEST_PUBLIC_URL,
+    GITHUB_CLIENT_ID: TEST_CLIENT_ID,
+    GITHUB_CLIENT_SECRET: TEST_CLIENT_SECRET,
+    GITHUB_BASE_URL: emulatorUrl,
+    GITHUB_API_URL: `${emulatorUrl}/api/v3`,
+    GITHUB_TIMEOUT: "3s",
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: keyPrefix,
+    SESSION_SECRET: randomBytes(32).toString("base64url"),
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    LOG_LEVEL: "info",
+  };
+}
+
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  const clock = options.clock ?? systemClock;
+  const clientType = options.clientType ?? "github-app";
+  const client: EmulatorClient = {
+    clientId: TEST_CLIENT_ID,
+    clientSecret: TEST_CLIENT_SECRET,
+    name: "Test login server",
+    type: clientType,
+    expiringTokens: options.expiringTokens ?? clientType === "github-app",
+    callbackUrls: [{ url: `${TEST_PUBLIC_URL}/auth/github/callback`, wildcard: false }],
+  };
+  const emulator = await startEmulator({ clients: [client], clock });
+  const keyPrefix = `gls-test-${randomBytes(6).toString("hex")}:`;
+  const redisUrl = options.redisUrl ?? testRedisUrl();
+  const result = loadConfig({ ...testEnvironment(emulator.url, keyPrefix, redisUrl), ...options.env });
+  if (!result.ok) throw new Error(`test configuration is invalid: ${result.errors.join("; ")}`);
+  const config = result.config;
+
+  const serverRedis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2000, lazyConnect: true });
+  serverRedis.on("error", () => {});
+  await serverRedis.connect().catch(() => undefined);
+  const redis = new Redis(testRedisUrl());
+  const logs: string[] = [];
+  const app = createApp({
+    config,
+    clock,
+    logger: createLogger(config.logLevel, { write: (line: string) => void logs.push(line) }),
+    sessionStore: createRedisSessionStore(serverRedis, keyPrefix),
+    oneTimeMarker: new RedisOneTimeMarker(serverRedis, keyPrefix),
+    github: createGitHubClient(config.github, clock),
+    checkReady: () => pingRedis(serverRedis),
+  });
+  return {
+    app,
+    config,
+    emulator,
+    redis,
+    keyPrefix,
+    logs,
+    async close() {
+      serverRedis.disconnect();
+      redis.disconnect();
+      await emulator.close();
+    },
+  };
+}
+
+/** Every key this stack wrote, with its value (strings only: sessions and markers). */
+export async function redisEntries(stack: TestStack): Promise<Map<string, string>> {
+  const keys = await stack.redis.keys(`${stack.keyPrefix}*`);
+  const entries = new Map<string, string>();
+  for (const key of keys) entries.set(key, (await stack.redis.get(key)) ?? "");
+  return entries;
+}

@@ -1,0 +1,164 @@
+import { loadConfig, type ConfigResult } from "../../src/config/load-config.js";
+import type { Config } from "../../src/config/config.js";
+
+const KEY = Buffer.alloc(32, 7).toString("base64");
+const SECRET = "s".repeat(40);
+const PRODUCTION = {
+  NODE_ENV: "production",
+  PUBLIC_URL: "https://login.example.com",
+  GITHUB_CLIENT_ID: "Iv23liabc",
+  GITHUB_CLIENT_SECRET: "secret",
+  REDIS_URL: "redis://redis:6379",
+  SESSION_SECRET: SECRET,
+  TOKEN_ENCRYPTION_KEY: KEY,
+  TRUST_PROXY: "1",
+};
+
+function ok(result: ConfigResult): Config {
+  if (!result.ok) throw new Error(`expected a valid configuration, got: ${result.errors.join("; ")}`);
+  return result.config;
+}
+
+function errors(result: ConfigResult): string[] {
+  if (result.ok) throw new Error("expected configuration errors");
+  return result.errors;
+}
+
+describe("configuration", () => {
+  test("nothing configured → demo mode with SPEC defaults", () => {
+    const config = ok(loadConfig({}));
+    expect(config.demoMode).toBe(true);
+    expect(config.port).toBe(3000);
+    expect(config.host).toBe("0.0.0.0");
+    expect(config.publicUrl).toBe("http://localhost:3000");
+    expect(config.callbackUrl).toBe("http://localhost:3000/auth/github/callback");
+    expect(config.github.baseUrl).toBe("http://localhost:3000/_emulator");
+    expect(config.github.serverBaseUrl).toBe("http://127.0.0.1:3000/_emulator");
+    expect(config.github.scopes).toEqual(["read:user", "user:email"]);
+    expect(config.github.clientType).toBe("auto");
+    expect(config.github.timeoutMs).toBe(10_000);
+    expect(config.github.proxyMethods).toEqual(["GET", "HEAD"]);
+    expect(config.redis).toEqual({ url: null, clusterNodes: [], keyPrefix: "gls:" });
+    expect(config.session.idleTimeoutMs).toBe(24 * 3600_000);
+    expect(config.session.maxAgeMs).toBe(30 * 86_400_000);
+    expect(config.session.cookieName).toBe("gls.sid");
+    expect(config.session.secureCookies).toBe(false);
+    expect(config.profileMaxAgeMs).toBe(300_000);
+    expect(config.trustProxy).toBe(false);
+    expect(config.logLevel).toBe("info");
+    expect(config.tokenEncryptionKeys[0]).toHaveLength(32);
+    expect(config.warnings.join("\n")).toMatch(/Demo mode/);
+  });
+
+  test("empty variables count as unset", () => {
+    const config = ok(loadConfig({ PORT: "", GITHUB_CLIENT_ID: "", GITHUB_CLIENT_SECRET: "" }));
+    expect(config.port).toBe(3000);
+    expect(config.demoMode).toBe(true);
+  });
+
+  test("a complete production configuration", () => {
+    const config = ok(loadConfig(PRODUCTION));
+    expect(config.production).toBe(true);
+    expect(config.demoMode).toBe(false);
+    expect(config.github.baseUrl).toBe("https://github.com");
+    expect(config.github.apiUrl).toBe("https://api.github.com");
+    expect(config.session.cookieName).toBe("__Host-gls.sid");
+    expect(config.session.secureCookies).toBe(true);
+    expect(config.trustProxy).toBe(1);
+    expect(config.tokenEncryptionKeys).toEqual([Buffer.alloc(32, 7)]);
+  });
+
+  test("GitHub Enterprise Server: the API base is derived from GITHUB_BASE_URL", () => {
+    const config = ok(loadConfig({ ...PRODUCTION, GITHUB_BASE_URL: "https://ghe.example.com/" }));
+    expect(config.github.baseUrl).toBe("https://ghe.example.com");
+    expect(config.github.apiUrl).toBe("https://ghe.example.com/api/v3");
+  });
+
+  test("durations, lists and proxy settings are parsed", () => {
+    const config = ok(
+      loadConfig({
+        SESSION_IDLE_TIMEOUT: "90s",
+        SESSION_MAX_AGE: "7d",
+        PROFILE_MAX_AGE: "600",
+        GITHUB_TIMEOUT: "15m",
+        TRUST_PROXY: "loopback, 10.0.0.0/8",
+        ALLOWED_USERS: "Octocat, monalisa",
+        ALLOWED_ORGS: "GitHub",
+        CORS_ORIGINS: "https://app.example.com,http://localhost:5173",
+        GITHUB_PROXY_METHODS: "get,head,post",
+      }),
+    );
+    expect(config.session.idleTimeoutMs).toBe(90_000);
+    expect(config.session.maxAgeMs).toBe(7 * 86_400_000);
+    expect(config.profileMaxAgeMs).toBe(600_000);
+    expect(config.github.timeoutMs).toBe(900_000);
+    expect(config.trustProxy).toEqual(["loopback", "10.0.0.0/8"]);
+    expect(config.allowedUsers).toEqual(["octocat", "monalisa"]);
+    expect(config.allowedOrgs).toEqual(["github"]);
+    expect(config.corsOrigins).toEqual(["https://app.example.com", "http://localhost:5173"]);
+    expect(config.github.proxyMethods).toEqual(["GET", "HEAD", "POST"]);
+    // ALLOWED_ORGS needs org membership, which OAuth App tokens read with read:org.
+    expect(config.github.scopes).toEqual(["read:user", "user:email", "read:org"]);
+  });
+
+  test("every problem is reported at once", () => {
+    const problems = errors(
+      loadConfig({
+        PORT: "http",
+        SESSION_IDLE_TIMEOUT: "soon",
+        TRUST_PROXY: "everyone",
+        LOG_LEVEL: "loud",
+        GITHUB_CLIENT_TYPE: "bot",
+        CORS_ORIGINS: "https://ok.example.com,https://bad.example.com/path",
+        REDIS_URL: "http://redis",
+      }),
+    );
+    const text = problems.join("\n");
+    for (const variable of ["PORT", "SESSION_IDLE_TIMEOUT", "TRUST_PROXY", "LOG_LEVEL", "GITHUB_CLIENT_TYPE", "CORS_ORIGINS", "REDIS_URL"]) {
+      expect(text).toContain(variable);
+    }
+    expect(problems).toHaveLength(7);
+  });
+
+  test("production requires its settings, refuses demo mode and names what is missing", () => {
+    const text = errors(loadConfig({ NODE_ENV: "production" })).join("\n");
+    for (const variable of ["SESSION_SECRET", "TOKEN_ENCRYPTION_KEY", "GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "PUBLIC_URL", "REDIS_URL"]) {
+      expect(text).toContain(variable);
+    }
+    expect(text).toMatch(/demo mode .* refused/);
+  });
+
+  test("production accepts http:// PUBLIC_URL only on loopback", () => {
+    expect(errors(loadConfig({ ...PRODUCTION, PUBLIC_URL: "http://login.example.com" })).join()).toMatch(/PUBLIC_URL: must be https/);
+    for (const host of ["localhost", "127.0.0.1", "[::1]"]) {
+      expect(loadConfig({ ...PRODUCTION, PUBLIC_URL: `http://${host}:3000` }).ok).toBe(true);
+    }
+  });
+
+  test("production refuses short session secrets; development only warns", () => {
+    expect(errors(loadConfig({ ...PRODUCTION, SESSION_SECRET: "short" })).join()).toMatch(/SESSION_SECRET/);
+    expect(ok(loadConfig({ SESSION_SECRET: "short" })).warnings.join()).toMatch(/SESSION_SECRET/);
+  });
+
+  test("encryption keys must be 32 bytes of base64; the first one encrypts", () => {
+    expect(errors(loadConfig({ TOKEN_ENCRYPTION_KEY: Buffer.alloc(16).toString("base64") })).join()).toMatch(/TOKEN_ENCRYPTION_KEY/);
+    expect(errors(loadConfig({ TOKEN_ENCRYPTION_KEY: "not base64!" })).join()).toMatch(/TOKEN_ENCRYPTION_KEY/);
+    const second = Buffer.alloc(32, 9).toString("base64");
+    expect(ok(loadConfig({ TOKEN_ENCRYPTION_KEY: `${second},${KEY}` })).tokenEncryptionKeys).toEqual([Buffer.alloc(32, 9), Buffer.alloc(32, 7)]);
+  });
+
+  test("error messages never repeat a secret", () => {
+    const text = errors(loadConfig({ ...PRODUCTION, SESSION_SECRET: "tiny-secret-value", TOKEN_ENCRYPTION_KEY: "c2hvcnQta2V5" })).join("\n");
+    expect(text).not.toContain("tiny-secret-value");
+    expect(text).not.toContain("c2hvcnQta2V5");
+  });
+
+  test("client id without secret is refused", () => {
+    expect(errors(loadConfig({ GITHUB_CLIENT_ID: "abc" })).join()).toMatch(/GITHUB_CLIENT_SECRET/);
+  });
+
+  test("PUBLIC_URL must be a bare origin", () => {
+    expect(errors(loadConfig({ PUBLIC_URL: "https://example.com/login" })).join()).toMatch(/PUBLIC_URL/);
+    expect(errors(loadConfig({ PUBLIC_URL: "ftp://example.com" })).join()).toMatch(/PUBLIC_URL/);
+  });
+});
