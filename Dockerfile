@@ -1,0 +1,31 @@
+# github-login-server: compiled JavaScript on Node 20, production dependencies only, as the
+# unprivileged `node` user. No .dockerignore: every COPY names exactly what it needs, so local
+# node_modules/, dist/ and .env never reach the image.
+
+# --- build: compile TypeScript with the dev dependencies -----------------------------------------
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+RUN npm run build
+
+# --- runtime ---------------------------------------------------------------------------------------
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# Owned by root and read-only for the app: the process cannot rewrite its own code or pages.
+COPY --from=build /app/dist ./dist
+COPY views ./views
+USER node
+EXPOSE 3000
+# slim images have no curl: ask Node itself. /healthz answers while the process runs.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
+STOPSIGNAL SIGTERM
+# Exec form: Node gets SIGTERM directly and drains connections. It runs as PID 1, so run the
+# container with an init (compose: `init: true`; docker run: `--init`) to reap zombies.
+CMD ["node", "dist/server.js"]

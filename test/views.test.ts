@@ -1,0 +1,315 @@
+// The pages are rendered by eta with autoEscape on and served under a strict CSP (no inline
+// styles or scripts). These tests render every template the way the server does and check that
+// data is escaped, that nothing inline would be blocked by the CSP, and that each page keeps its
+// contract (sign-in is a GET link, sign-out a POST form, the demo banner only in demo mode).
+import { Eta } from "eta";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const viewsDir = fileURLToPath(new URL("../views/", import.meta.url));
+const eta = new Eta({ views: viewsDir, autoEscape: true });
+
+const DEMO_BANNER_TEXT =
+  "Demo mode — sign-in uses the built-in GitHub emulator and sessions live in memory. Do not use in production.";
+const HOSTILE = `<script>alert(1)</script>`;
+const HOSTILE_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;";
+
+type Common = { title: string; demoMode: boolean; assetsPath: string };
+type User = {
+  login: string;
+  name: string | null;
+  avatarUrl: string;
+  htmlUrl: string;
+  email: string | null;
+  company: string | null;
+  location: string | null;
+  bio: string | null;
+};
+
+function common(overrides: Partial<Common> = {}): Common {
+  return { title: "Sign in", demoMode: false, assetsPath: "/assets", ...overrides };
+}
+
+function octocat(overrides: Partial<User> = {}): User {
+  return {
+    login: "octocat",
+    name: "The Octocat",
+    avatarUrl: "https://avatars.githubusercontent.com/u/583231?v=4",
+    htmlUrl: "https://github.com/octocat",
+    email: "octocat@github.com",
+    company: "@github",
+    location: "San Francisco",
+    bio: "There once was…",
+    ...overrides,
+  };
+}
+
+function renderHome(overrides: Partial<Common> = {}): string {
+  return eta.render("home", { ...common(overrides), signInUrl: "/auth/github" });
+}
+
+function renderProfile(user: Partial<User> = {}, overrides: Partial<Common> = {}): string {
+  return eta.render("profile", { ...common({ title: "Your profile", ...overrides }), user: octocat(user), logoutAction: "/auth/logout" });
+}
+
+type ErrorPage = { status: number; heading: string; message: string; retryUrl: string; retryLabel: string; homeUrl?: string };
+
+function renderError(page: Partial<ErrorPage> = {}, overrides: Partial<Common> = {}): string {
+  const data: ErrorPage = {
+    status: 401,
+    heading: "Sign-in cancelled",
+    message: "You cancelled signing in on GitHub, so you are not signed in.",
+    retryUrl: "/auth/github",
+    retryLabel: "Try signing in again",
+    homeUrl: "/",
+    ...page,
+  };
+  return eta.render("error", { ...common({ title: data.heading, ...overrides }), ...data });
+}
+
+/** Every page the server renders, in both modes. */
+function everyPage(): Array<[string, string]> {
+  const pages: Array<[string, string]> = [];
+  for (const demoMode of [false, true]) {
+    pages.push([`home (demo ${demoMode})`, renderHome({ demoMode })]);
+    pages.push([`profile (demo ${demoMode})`, renderProfile({}, { demoMode })]);
+    pages.push([`profile without optional fields (demo ${demoMode})`, renderProfile({ name: null, email: null, company: null, location: null, bio: null }, { demoMode })]);
+    pages.push([`error (demo ${demoMode})`, renderError({}, { demoMode })]);
+  }
+  return pages;
+}
+
+/** The opening tags of every element with this name. */
+function tags(html: string, name: string): string[] {
+  return html.match(new RegExp(`<${name}\\b[^>]*>`, "gi")) ?? [];
+}
+
+function attribute(tag: string, name: string): string | undefined {
+  return new RegExp(`\\s${name}="([^"]*)"`, "i").exec(tag)?.[1];
+}
+
+/** The text between <tag …> and its closing tag, for the first element whose opening tag matches. */
+function elementText(html: string, openingTag: RegExp): string {
+  const start = html.search(openingTag);
+  expect(start).toBeGreaterThanOrEqual(0);
+  const rest = html.slice(start);
+  const name = /^<([a-z0-9]+)/i.exec(rest)?.[1] ?? "";
+  const inner = rest.slice(rest.indexOf(">") + 1, rest.search(new RegExp(`</${name}>`, "i")));
+  return inner.replace(/<[^>]*>/g, "").replace(/\s+/g, " ").trim();
+}
+
+/** The page's <main> element, without the layout's header and footer links. */
+function mainOf(html: string): string {
+  return html.slice(html.search(/<main\b/), html.search(/<\/main>/));
+}
+
+/**
+ * Attribute values are always double-quoted, and escaped data never holds a bare `"`, so blanking
+ * the quoted values leaves the markup itself: what is left must have no style attribute and no
+ * event handler. (An escaped `onerror=&quot;…` inside a value is inert text and is blanked.)
+ */
+function expectNothingInlineTheCspWouldBlock(html: string): void {
+  const markup = html.replace(/"[^"]*"/g, '""');
+  expect(markup).not.toMatch(/\sstyle\s*=/i);
+  expect(markup).not.toMatch(/\son[a-z]+\s*=/i);
+  expect(html).not.toMatch(/<style\b/i);
+  expect(html).not.toMatch(/<script\b/i);
+  expect(html).not.toMatch(/javascript:/i);
+}
+
+describe("every page", () => {
+  it.each(everyPage())("%s has nothing inline that the CSP would block", (_name, html) => {
+    expectNothingInlineTheCspWouldBlock(html);
+  });
+
+  it.each(everyPage())("%s is an accessible HTML5 document with the shared layout", (_name, html) => {
+    expect(html.trimStart().toLowerCase().startsWith("<!doctype html>")).toBe(true);
+    expect(html).toMatch(/<html lang="en">/);
+    expect(html).toMatch(/<meta name="viewport" content="width=device-width, initial-scale=1">/);
+    expect(html).toContain('<link rel="stylesheet" href="/assets/style.css">');
+    for (const landmark of ["header", "main", "footer"]) expect(tags(html, landmark)).toHaveLength(1);
+    expect(tags(html, "h1")).toHaveLength(1);
+    for (const svg of tags(html, "svg")) expect(attribute(svg, "aria-hidden")).toBe("true");
+  });
+
+  it.each(everyPage())("%s loads nothing from another origin", (_name, html) => {
+    const sources = [...tags(html, "link"), ...tags(html, "script"), ...tags(html, "iframe")]
+      .map((tag) => attribute(tag, "href") ?? attribute(tag, "src") ?? "");
+    for (const source of sources) expect(source).toMatch(/^\/(?!\/)/);
+  });
+
+  it("shows the demo banner only in demo mode", () => {
+    for (const [name, html] of everyPage()) {
+      const inDemoMode = name.includes("demo true");
+      expect(html.includes(DEMO_BANNER_TEXT)).toBe(inDemoMode);
+      expect(html.includes("data-demo-banner")).toBe(inDemoMode);
+    }
+  });
+
+  it("takes the stylesheet prefix from assetsPath", () => {
+    expect(renderHome({ assetsPath: "/static" })).toContain('href="/static/style.css"');
+  });
+
+  it("escapes the title", () => {
+    const html = renderHome({ title: HOSTILE });
+    expect(html).toContain(`<title>${HOSTILE_ESCAPED}`);
+    expectNothingInlineTheCspWouldBlock(html);
+  });
+});
+
+describe("home page (signed out)", () => {
+  it("offers Sign in with GitHub as a plain GET link, not a form", () => {
+    const html = renderHome();
+    const signIn = tags(html, "a").filter((tag) => attribute(tag, "href") === "/auth/github");
+    expect(signIn).toHaveLength(1);
+    expect(elementText(html, /<a [^>]*href="\/auth\/github"/)).toBe("Sign in with GitHub");
+    expect(tags(html, "form")).toHaveLength(0);
+  });
+
+  it("escapes the sign-in URL", () => {
+    const html = eta.render("home", { ...common(), signInUrl: `/auth/github?returnTo="><script>` });
+    expect(html).toContain('href="/auth/github?returnTo=&quot;&gt;&lt;script&gt;"');
+    expectNothingInlineTheCspWouldBlock(html);
+  });
+});
+
+describe("profile page (signed in)", () => {
+  it("shows the avatar with alt text and a fixed size, the name and @login linking to GitHub", () => {
+    const html = renderProfile();
+    const [avatar, ...otherImages] = tags(html, "img");
+    expect(otherImages).toHaveLength(0);
+    expect(attribute(avatar ?? "", "src")).toBe("https://avatars.githubusercontent.com/u/583231?v=4");
+    expect(attribute(avatar ?? "", "alt")).toBe("Avatar of octocat");
+    expect(attribute(avatar ?? "", "width")).toBe("96");
+    expect(attribute(avatar ?? "", "height")).toBe("96");
+    expect(elementText(html, /<h1\b/)).toBe("The Octocat");
+    expect(elementText(html, /<a [^>]*href="https:\/\/github.com\/octocat"/)).toBe("@octocat on GitHub");
+  });
+
+  it("shows the optional fields when present", () => {
+    const html = renderProfile();
+    for (const text of ["octocat@github.com", "@github", "San Francisco", "There once was…"]) expect(html).toContain(text);
+  });
+
+  it("falls back to the login when the name is null, and leaves out missing fields", () => {
+    const html = renderProfile({ name: null, email: null, company: null, location: null, bio: null });
+    expect(elementText(html, /<h1\b/)).toBe("octocat");
+    expect(html).not.toContain("null");
+    expect(html).not.toMatch(/<dt>/);
+    expect(html).not.toContain("profile__bio");
+  });
+
+  it("escapes every user field", () => {
+    const html = renderProfile({
+      login: HOSTILE,
+      name: HOSTILE,
+      email: HOSTILE,
+      company: HOSTILE,
+      location: HOSTILE,
+      bio: HOSTILE,
+      avatarUrl: `https://avatars.example/" onerror="alert(1)`,
+    });
+    expectNothingInlineTheCspWouldBlock(html);
+    expect(elementText(html, /<h1\b/)).toBe(HOSTILE_ESCAPED);
+    expect(html.split(HOSTILE_ESCAPED).length - 1).toBeGreaterThanOrEqual(7);
+    expect(html).toContain('src="https://avatars.example/&quot; onerror=&quot;alert(1)"');
+  });
+
+  it("does not turn a non-http(s) profile URL into a link", () => {
+    const html = renderProfile({ htmlUrl: "javascript:alert(1)" });
+    expect(html).not.toContain("javascript:");
+    expect(html).toContain("@octocat");
+  });
+
+  it("shows a placeholder instead of an image when there is no usable avatar URL", () => {
+    for (const avatarUrl of ["", "javascript:alert(1)", "//evil.example/a.png"]) {
+      const html = renderProfile({ avatarUrl });
+      expect(tags(html, "img")).toHaveLength(0);
+      expect(html).toMatch(/<span class="avatar avatar--placeholder" aria-hidden="true">O<\/span>/);
+      expectNothingInlineTheCspWouldBlock(html);
+    }
+  });
+
+  it("treats a blank name like a missing one", () => {
+    expect(elementText(renderProfile({ name: "  " }), /<h1\b/)).toBe("octocat");
+  });
+
+  it("signs out with a POST form to logoutAction", () => {
+    const html = renderProfile();
+    const forms = tags(html, "form");
+    expect(forms).toHaveLength(1);
+    expect(attribute(forms[0] ?? "", "method")).toBe("post");
+    expect(attribute(forms[0] ?? "", "action")).toBe("/auth/logout");
+    const form = html.slice(html.search(/<form\b/), html.search(/<\/form>/));
+    expect(form).toMatch(/<button type="submit"[^>]*>Sign out<\/button>/);
+  });
+});
+
+describe("error page", () => {
+  it("shows the status, heading, message and a retry link", () => {
+    const html = renderError();
+    expect(elementText(html, /<h1\b/)).toBe("Sign-in cancelled");
+    expect(html).toContain("You cancelled signing in on GitHub, so you are not signed in.");
+    expect(html).toContain("401");
+    expect(tags(mainOf(html), "a").map((tag) => attribute(tag, "href"))).toEqual(["/auth/github", "/"]);
+    expect(elementText(mainOf(html), /<a\b/)).toBe("Try signing in again");
+  });
+
+  it.each([
+    [400, "Sign-in link expired", "/auth/github", "Try signing in again"],
+    [403, "Not allowed", "/", "Back to the home page"],
+    [404, "Page not found", "/", "Go to the home page"],
+    [502, "GitHub is unavailable", "/auth/github", "Try signing in again"],
+    [503, "Sessions are unavailable", "/", "Try again"],
+  ])("renders a %i page", (status, heading, retryUrl, retryLabel) => {
+    const html = renderError({ status, heading, message: "What happened.", retryUrl, retryLabel });
+    expect(elementText(html, /<h1\b/)).toBe(heading);
+    expect(html).toContain(`Error ${status}`);
+    const [retryLink] = tags(mainOf(html), "a");
+    expect(attribute(retryLink ?? "", "href")).toBe(retryUrl);
+    expect(elementText(mainOf(html), /<a\b/)).toBe(retryLabel);
+    expectNothingInlineTheCspWouldBlock(html);
+  });
+
+  it("does not repeat the home link when retrying goes home anyway, and works without homeUrl", () => {
+    const sameAsRetry = renderError({ retryUrl: "/", retryLabel: "Back to the home page", homeUrl: "/" });
+    expect(tags(mainOf(sameAsRetry), "a").map((tag) => attribute(tag, "href"))).toEqual(["/"]);
+    const withoutHome = { status: 400, heading: "Bad request", message: "The request was malformed.", retryUrl: "/", retryLabel: "Go home" };
+    const html = eta.render("error", { ...common(), ...withoutHome });
+    expect(elementText(html, /<h1\b/)).toBe("Bad request");
+    expect(tags(mainOf(html), "a").map((tag) => attribute(tag, "href"))).toEqual(["/"]);
+  });
+
+  it("escapes heading, message and retry link", () => {
+    const html = renderError({ heading: HOSTILE, message: HOSTILE, retryLabel: HOSTILE, retryUrl: `/"><script>` });
+    expectNothingInlineTheCspWouldBlock(html);
+    expect(elementText(html, /<h1\b/)).toBe(HOSTILE_ESCAPED);
+    expect(html).toContain('href="/&quot;&gt;&lt;script&gt;"');
+  });
+});
+
+describe("templates and assets", () => {
+  // The server's own pages; views/emulator/ belongs to the GitHub emulator and has its own tests.
+  const templates = [
+    ...readdirSync(viewsDir).filter((file) => file.endsWith(".eta")),
+    ...readdirSync(join(viewsDir, "partials")).map((file) => `partials/${file}`),
+  ];
+
+  it("use raw output only for the layout body and partials, never for data", () => {
+    expect(templates).toEqual(expect.arrayContaining(["layout.eta", "home.eta", "profile.eta", "error.eta"]));
+    for (const file of templates) {
+      const source = readFileSync(join(viewsDir, file), "utf8");
+      for (const [, expression] of source.matchAll(/<%~\s*([\s\S]*?)\s*%>/g)) {
+        expect(expression).toMatch(/^(it\.body|include\("\.\/partials\/[a-z-]+"(, \{[^}]*\})?\))$/);
+      }
+    }
+  });
+
+  it("keep all styling in style.css, which loads nothing from elsewhere", () => {
+    const css = readFileSync(join(viewsDir, "assets", "style.css"), "utf8");
+    expect(css).toMatch(/prefers-color-scheme:\s*dark/);
+    expect(css).toMatch(/:focus-visible/);
+    expect(css).not.toMatch(/@import|url\(/i);
+  });
+});
