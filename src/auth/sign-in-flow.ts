@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import type { Clock } from "../clock.js";
 import type { ClientType, Config } from "../config/config.js";
-import { GitHubOAuthError } from "../github/errors.js";
+import { GitHubBadCredentialsError, GitHubOAuthError, GitHubUnavailableError } from "../github/errors.js";
 import type { GitHubClient } from "../github/client.js";
 import type { GitHubProfile } from "../github/profile.js";
 import type { TokenSet } from "../github/token-response.js";
@@ -90,11 +90,27 @@ export function createSignInFlow({ config, clock, github, attempts, oneTimeMarke
     if (typeof code !== "string" || !CODE_PATTERN.test(code)) throw codeRefused("missing_or_malformed_code");
 
     const tokens = await exchange(code, attempt.codeVerifier);
-    const user = await github.fetchUser(tokens.accessToken);
-    if (user.notModified) throw new Error("GitHub answered 304 to a request without If-None-Match");
-    const profile = user.profile.email ? user.profile : { ...user.profile, email: await primaryEmailOrNull(tokens.accessToken) };
-    if (!(await isAllowed(profile.login, tokens.accessToken, config, github))) throw notAllowed(profile.login);
-    return { profile, profileEtag: user.etag, tokens, clientType: clientTypeOf(tokens), returnTo: attempt.returnTo };
+    const { profile, profileEtag } = await withFreshToken(() => signedInUser(tokens.accessToken));
+    if (!(await withFreshToken(() => isAllowed(profile.login, tokens.accessToken, config, github)))) throw notAllowed(profile.login);
+    return { profile, profileEtag, tokens, clientType: clientTypeOf(tokens), returnTo: attempt.returnTo };
+  }
+
+  /** GET /user with the new token (the user may have switched accounts on GitHub: key on its answer). */
+  async function signedInUser(accessToken: string): Promise<{ profile: GitHubProfile; profileEtag: string | null }> {
+    const user = await github.fetchUser(accessToken);
+    if (user.notModified) throw new GitHubUnavailableError("GET /user answered 304 without If-None-Match");
+    const profile = user.profile.email ? user.profile : { ...user.profile, email: await primaryEmailOrNull(accessToken) };
+    return { profile, profileEtag: user.etag };
+  }
+
+  /** A token GitHub issued a moment ago and now calls bad credentials means GitHub is misbehaving. */
+  async function withFreshToken<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof GitHubBadCredentialsError) throw new GitHubUnavailableError("GitHub refused the token it had just issued", error);
+      throw error;
+    }
   }
 
   async function checkState(state: unknown, cookies: Record<string, string | undefined>): Promise<SignInAttempt> {

@@ -13,13 +13,27 @@ const MIN_SECRET_LENGTH = 32;
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 export function loadConfig(environment: Record<string, string | undefined>): ConfigResult {
-  const parsed = environmentSchema.safeParse(environment);
-  if (!parsed.success) {
-    return { ok: false, errors: parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`) };
-  }
   const errors: string[] = [];
-  const config = buildConfig(parsed.data, errors);
+  const config = buildConfig(parseEachVariable(environment, errors), errors);
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: Object.freeze(config) };
+}
+
+/**
+ * Parses variable by variable, so that one bad value does not hide the others: a variable that
+ * fails gets its default, its problem is recorded, and the cross-variable checks still run.
+ */
+function parseEachVariable(environment: Record<string, string | undefined>, errors: string[]): ParsedEnvironment {
+  const values: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(environmentSchema.shape)) {
+    const result = schema.safeParse(environment[name]);
+    if (result.success) {
+      values[name] = result.data;
+    } else {
+      errors.push(...result.error.issues.map((issue) => `${name}: ${issue.message}`));
+      values[name] = schema.parse(undefined);
+    }
+  }
+  return values as ParsedEnvironment;
 }
 
 function buildConfig(env: ParsedEnvironment, errors: string[]): Config {

@@ -37,13 +37,16 @@ export function createErrorHandler(logger: Logger, pages: PageRenderer): ErrorRe
       response.status(appError.status).json({ error: appError.code, message: appError.publicMessage });
       return;
     }
+    // Failures of the sign-in itself offer a fresh sign-in; anything else leads home.
+    const duringSignIn = request.path.startsWith("/auth/github") || appError.status === 401;
+    const heading = appError.heading ?? GENERIC_HEADINGS[appError.status] ?? "Error";
     pages.render(response, appError.status, "error", {
-      title: appError.heading ?? GENERIC_HEADINGS[appError.status] ?? "Error",
+      title: heading,
       status: appError.status,
-      heading: appError.heading ?? GENERIC_HEADINGS[appError.status] ?? "Error",
+      heading,
       message: appError.publicMessage,
-      retryUrl: appError.code.startsWith("sign_in") || [400, 401, 403, 502].includes(appError.status) ? "/auth/github" : "/",
-      retryLabel: [400, 401, 403, 502].includes(appError.status) ? "Try signing in again" : "Go to the home page",
+      retryUrl: duringSignIn ? "/auth/github" : "/",
+      retryLabel: duringSignIn ? "Try signing in again" : "Go to the home page",
       homeUrl: "/",
     });
   };

@@ -52,9 +52,9 @@ describe.each([
       email: "octocat@github.com",
       avatarUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/avatars\/u\/583231/),
       htmlUrl: expect.stringMatching(/\/octocat$/),
-      company: expect.anything(),
-      location: expect.anything(),
-      bio: expect.anything(),
+      company: "@github",
+      location: "San Francisco",
+      bio: null,
       createdAt: "2011-01-25T18:44:36Z",
     });
 
@@ -72,6 +72,13 @@ describe.each([
       expect(session.body.github.accessTokenExpiresAt).toBeNull();
       expect(session.body.github.refreshTokenExpiresAt).toBeNull();
     }
+  });
+
+  test("a user whose email is private gets the verified primary email from /user/emails", async () => {
+    const agent = request.agent(stack.app);
+    await signIn(agent, { login: "monalisa" });
+    const me = await agent.get("/api/me").expect(200);
+    expect(me.body).toMatchObject({ login: "monalisa", email: "mona@example.com", company: null, bio: "Enigmatic smile, private email." });
   });
 
   test("PKCE: the verifier sent at exchange matches the challenge sent at authorize", async () => {
@@ -172,6 +179,36 @@ describe("sign-in outcomes other than success", () => {
     expect(callback.status).toBe(502);
     expect(callback.text).toContain("GitHub is unavailable");
     await agent.get("/api/me").expect(401);
+  });
+
+  test("GitHub refusing the token it just issued → 502, not a crash", async () => {
+    const agent = request.agent(stack.app);
+    const { authorizeUrl } = await startSignIn(agent);
+    const callbackUrl = await approveAtEmulator(authorizeUrl.toString());
+    stack.emulator.emulator.injectFault({
+      pathPrefix: "/api/v3/user",
+      status: 401,
+      body: { message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" },
+    });
+    const callback = await agent.get(`${callbackUrl.pathname}${callbackUrl.search}`);
+    expect(callback.status).toBe(502);
+    await agent.get("/api/me").expect(401);
+  });
+
+  test("GitHub's rate limit during sign-in → 429 page saying so", async () => {
+    const agent = request.agent(stack.app);
+    const { authorizeUrl } = await startSignIn(agent);
+    const callbackUrl = await approveAtEmulator(authorizeUrl.toString());
+    stack.emulator.emulator.injectFault({
+      pathPrefix: "/api/v3/user",
+      status: 403,
+      headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 120) },
+      body: { message: "API rate limit exceeded for user ID 583231." },
+    });
+    const callback = await agent.get(`${callbackUrl.pathname}${callbackUrl.search}`);
+    expect(callback.status).toBe(429);
+    expect(callback.text).toContain("rate limit");
+    expect(Number(callback.headers["retry-after"])).toBeGreaterThan(60);
   });
 
   test("a user without a verified primary email is refused by GitHub → 400 page", async () => {

@@ -58,7 +58,7 @@ test("demo mode: with nothing configured, a browser signs in through /_emulator 
     const profile = await (await browser.fetch(`${base}${callback.headers.get("location")}`)).text();
     expect(profile).toContain("The Octocat");
     expect(profile).toContain('action="/auth/logout"');
-    const me = await (await browser.fetch(`${base}/api/me`)).json();
+    const me = (await (await browser.fetch(`${base}/api/me`)).json()) as { login: string };
     expect(me.login).toBe("octocat");
     expect(server.output()).toMatch(/Demo mode/);
   } finally {
@@ -116,7 +116,7 @@ describe("production-style run against Redis and a GitHub (emulator) on loopback
       const callback = await browser.fetch(callbackUrl.toString());
       expect(callback.status).toBe(303);
       expect(callback.headers.get("location")).toBe("/api/me");
-      const me = await (await browser.fetch(`${base}/api/me`)).json();
+      const me = (await (await browser.fetch(`${base}/api/me`)).json()) as { login: string };
       expect(me.login).toBe("monalisa");
 
       const keys: string[] = [];

@@ -1,0 +1,35 @@
+// GET /avatars/u/:id — a small generated SVG (initials on a colour), standing in for
+// avatars.githubusercontent.com so demo pages show pictures without leaving the emulator.
+import express, { type Router } from "express";
+import type { EmulatorState } from "./state.js";
+import { orgId } from "./user-json.js";
+
+export function avatarRoutes(store: EmulatorState): Router {
+  const router = express.Router();
+  router.get("/avatars/u/:id", (request, response) => {
+    const id = Number(request.params.id);
+    const login = store.userById(id)?.login ?? store.users.flatMap((user) => user.orgs).find((org) => orgId(org) === id);
+    if (!Number.isSafeInteger(id) || login === undefined) {
+      response.status(404).type("text/plain").send("Not Found");
+      return;
+    }
+    response.setHeader("Cache-Control", "public, max-age=300");
+    // An SVG opened directly is a document: forbid anything active in it.
+    response.setHeader("Content-Security-Policy", "default-src 'none'");
+    response.setHeader("X-Content-Type-Options", "nosniff");
+    response.type("image/svg+xml").send(avatarSvg(login, id));
+  });
+  return router;
+}
+
+export function avatarSvg(login: string, id: number): string {
+  const initials = login.replace(/[^A-Za-z0-9]/g, "").slice(0, 2).toUpperCase() || "?";
+  const hue = id % 360;
+  return [
+    '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64" role="img">',
+    `<title>${initials}</title>`,
+    `<rect width="64" height="64" fill="hsl(${hue}, 55%, 45%)"/>`,
+    `<text x="32" y="41" font-family="sans-serif" font-size="26" font-weight="600" fill="#fff" text-anchor="middle">${initials}</text>`,
+    "</svg>",
+  ].join("");
+}

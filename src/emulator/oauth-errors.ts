@@ -1,0 +1,48 @@
+// The OAuth errors GitHub reports, with its wording. Live answers carry absolute docs URLs in
+// error_uri (the docs themselves show relative paths) [github-protocol.md §1, §2].
+
+const TOKEN_ERRORS_DOC = "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/";
+const AUTHORIZE_ERRORS_DOC = "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-authorization-request-errors/";
+const USER_TOKEN_DOC = "https://docs.github.com/apps/creating-github-apps/authenticating-with-a-github-app/generating-a-user-access-token-for-a-github-app";
+
+export type TokenErrorCode =
+  | "incorrect_client_credentials"
+  | "redirect_uri_mismatch"
+  | "bad_verification_code"
+  | "unverified_user_email"
+  | "bad_refresh_token"
+  | "unsupported_grant_type";
+
+export type AuthorizeErrorCode = "access_denied" | "redirect_uri_mismatch";
+
+export interface OAuthErrorFields {
+  error: string;
+  error_description: string;
+  error_uri: string;
+}
+
+const TOKEN_ERRORS: Record<TokenErrorCode, [description: string, uri: string]> = {
+  incorrect_client_credentials: ["The client_id and/or client_secret passed are incorrect.", `${TOKEN_ERRORS_DOC}#incorrect-client-credentials`],
+  redirect_uri_mismatch: ["The redirect_uri MUST match the registered callback URL for this application.", `${TOKEN_ERRORS_DOC}#redirect-uri-mismatch2`],
+  bad_verification_code: ["The code passed is incorrect or expired.", `${TOKEN_ERRORS_DOC}#bad-verification-code`],
+  unverified_user_email: ["The user must have a verified primary email.", `${TOKEN_ERRORS_DOC}#unverified-user-email`],
+  // Live answers point bad_refresh_token at the bad-verification-code anchor (observed in two fixtures).
+  bad_refresh_token: ["The refresh token passed is incorrect or expired.", `${TOKEN_ERRORS_DOC}#bad-verification-code`],
+  // GitHub documents no description for this one; the wording here is the emulator's own.
+  unsupported_grant_type: ["The grant_type passed is not supported.", `${USER_TOKEN_DOC}#using-the-web-application-flow-to-generate-a-user-access-token`],
+};
+
+const AUTHORIZE_ERRORS: Record<AuthorizeErrorCode, [description: string, uri: string]> = {
+  access_denied: ["The user has denied your application access.", `${AUTHORIZE_ERRORS_DOC}#access-denied`],
+  redirect_uri_mismatch: ["The redirect_uri MUST match the registered callback URL for this application.", `${AUTHORIZE_ERRORS_DOC}#redirect-uri-mismatch`],
+};
+
+export function tokenError(code: TokenErrorCode): OAuthErrorFields {
+  const [description, uri] = TOKEN_ERRORS[code];
+  return { error: code, error_description: description, error_uri: uri };
+}
+
+export function authorizeError(code: AuthorizeErrorCode): OAuthErrorFields {
+  const [description, uri] = AUTHORIZE_ERRORS[code];
+  return { error: code, error_description: description, error_uri: uri };
+}

@@ -1,0 +1,189 @@
+// Everything the emulator remembers, in memory and per instance (several emulators can share a
+// process). Expiry is always decided by the injected Clock, never by Date.now().
+import { randomBytes } from "node:crypto";
+import type { Clock } from "../clock.js";
+import { generateToken } from "./token-format.js";
+import type { EmulatorClient, EmulatorUser } from "./types.js";
+
+export interface AuthorizationCode {
+  code: string;
+  clientId: string;
+  userId: number;
+  /** The redirect URI the code was sent to; a token request naming another one is refused. */
+  redirectUri: string;
+  scopes: string[];
+  /** OAuth App `offline_access`: this sign-in gets an expiring token + refresh token. */
+  offlineAccess: boolean;
+  codeChallenge: string | null;
+  expiresAt: number;
+  used: boolean;
+}
+
+export interface AccessTokenRecord {
+  id: number;
+  token: string;
+  clientId: string;
+  userId: number;
+  scopes: string[];
+  createdAt: number;
+  expiresAt: number | null;
+  refreshToken: string | null;
+}
+
+export interface RefreshTokenRecord {
+  token: string;
+  clientId: string;
+  userId: number;
+  scopes: string[];
+  expiresAt: number;
+  /** used: rotated away (presenting it again is a reuse); revoked: killed by the user or the app. */
+  status: "active" | "used" | "revoked";
+  accessToken: string;
+}
+
+export interface TokenLifetimes {
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  codeTtlSeconds: number;
+}
+
+export class EmulatorState {
+  readonly codes = new Map<string, AuthorizationCode>();
+  /** Live access tokens only; revoked ones are deleted (expired ones stay until looked up). */
+  private readonly accessTokens = new Map<string, AccessTokenRecord>();
+  /** Every refresh token ever issued, with its status, so a reuse can be told from a stranger. */
+  private readonly refreshTokens = new Map<string, RefreshTokenRecord>();
+  /** Scopes each user has granted each client, keyed `userId:clientId`. */
+  readonly grants = new Map<string, string[]>();
+  readonly issuedAccessTokens: string[] = [];
+  readonly issuedRefreshTokens: string[] = [];
+  private nextTokenId = 1;
+
+  constructor(
+    readonly clients: EmulatorClient[],
+    readonly users: EmulatorUser[],
+    readonly clock: Clock,
+    readonly lifetimes: TokenLifetimes,
+  ) {}
+
+  client(clientId: string | undefined): EmulatorClient | undefined {
+    return this.clients.find((client) => client.clientId === clientId);
+  }
+
+  /** Logins are case-insensitive on GitHub. */
+  userByLogin(login: string | undefined): EmulatorUser | undefined {
+    const wanted = login?.toLowerCase();
+    return this.users.find((user) => user.login.toLowerCase() === wanted);
+  }
+
+  userById(id: number): EmulatorUser | undefined {
+    return this.users.find((user) => user.id === id);
+  }
+
+  /** Codes look like GitHub's: 20 hex characters, 10 minutes of life by default. */
+  createCode(fields: Omit<AuthorizationCode, "code" | "expiresAt" | "used">): AuthorizationCode {
+    const code: AuthorizationCode = {
+      ...fields,
+      code: randomBytes(10).toString("hex"),
+      expiresAt: this.clock.now() + this.lifetimes.codeTtlSeconds * 1000,
+      used: false,
+    };
+    this.codes.set(code.code, code);
+    return code;
+  }
+
+  issueTokens(grant: { clientId: string; userId: number; scopes: string[]; expiring: boolean }): AccessTokenRecord {
+    const client = this.client(grant.clientId);
+    const now = this.clock.now();
+    const access: AccessTokenRecord = {
+      id: this.nextTokenId++,
+      token: generateToken(client?.type === "github-app" ? "ghu_" : "gho_"),
+      clientId: grant.clientId,
+      userId: grant.userId,
+      scopes: grant.scopes,
+      createdAt: now,
+      expiresAt: grant.expiring ? now + this.lifetimes.accessTokenTtlSeconds * 1000 : null,
+      refreshToken: null,
+    };
+    if (grant.expiring) {
+      const refresh: RefreshTokenRecord = {
+        token: generateToken("ghr_"),
+        clientId: grant.clientId,
+        userId: grant.userId,
+        scopes: grant.scopes,
+        expiresAt: now + this.lifetimes.refreshTokenTtlSeconds * 1000,
+        status: "active",
+        accessToken: access.token,
+      };
+      access.refreshToken = refresh.token;
+      this.refreshTokens.set(refresh.token, refresh);
+      this.issuedRefreshTokens.push(refresh.token);
+    }
+    this.accessTokens.set(access.token, access);
+    this.issuedAccessTokens.push(access.token);
+    return access;
+  }
+
+  /** The record of a token that still works: issued, not revoked, not expired by the clock. */
+  liveAccessToken(token: string | undefined): AccessTokenRecord | undefined {
+    const record = token === undefined ? undefined : this.accessTokens.get(token);
+    if (!record || (record.expiresAt !== null && this.clock.now() >= record.expiresAt)) return undefined;
+    return record;
+  }
+
+  refreshTokenRecord(token: string | undefined): RefreshTokenRecord | undefined {
+    return token === undefined ? undefined : this.refreshTokens.get(token);
+  }
+
+  isRefreshTokenUsable(record: RefreshTokenRecord): boolean {
+    return record.status === "active" && this.clock.now() < record.expiresAt;
+  }
+
+  /** Strict rotation: the presented refresh token and the access token it came with die at once. */
+  rotate(record: RefreshTokenRecord): AccessTokenRecord {
+    record.status = "used";
+    this.accessTokens.delete(record.accessToken);
+    return this.issueTokens({ clientId: record.clientId, userId: record.userId, scopes: record.scopes, expiring: true });
+  }
+
+  /** PATCH /applications/{client_id}/token: a new token replaces the old one, which dies at once. */
+  resetAccessToken(old: AccessTokenRecord): AccessTokenRecord {
+    this.accessTokens.delete(old.token);
+    const now = this.clock.now();
+    const fresh: AccessTokenRecord = {
+      ...old,
+      id: this.nextTokenId++,
+      token: generateToken(old.token.startsWith("ghu_") ? "ghu_" : "gho_"),
+      createdAt: now,
+      expiresAt: old.expiresAt === null ? null : now + this.lifetimes.accessTokenTtlSeconds * 1000,
+    };
+    const refresh = this.refreshTokenRecord(old.refreshToken ?? undefined);
+    if (refresh) refresh.accessToken = fresh.token;
+    this.accessTokens.set(fresh.token, fresh);
+    this.issuedAccessTokens.push(fresh.token);
+    return fresh;
+  }
+
+  /** Kills an access token and the refresh token issued with it (nothing may mint a successor). */
+  revokeAccessToken(record: AccessTokenRecord): void {
+    this.accessTokens.delete(record.token);
+    const refresh = this.refreshTokenRecord(record.refreshToken ?? undefined);
+    if (refresh?.status === "active") refresh.status = "revoked";
+  }
+
+  /** The user revoked the app (or the app deleted its grant): every token of theirs dies. */
+  revokeAuthorization(userId: number, clientId: string): void {
+    for (const record of this.accessTokens.values()) {
+      if (record.userId === userId && record.clientId === clientId) this.accessTokens.delete(record.token);
+    }
+    for (const record of this.refreshTokens.values()) {
+      if (record.userId === userId && record.clientId === clientId && record.status === "active") record.status = "revoked";
+    }
+    this.grants.delete(`${userId}:${clientId}`);
+  }
+
+  recordGrant(userId: number, clientId: string, scopes: string[]): void {
+    const key = `${userId}:${clientId}`;
+    this.grants.set(key, [...new Set([...(this.grants.get(key) ?? []), ...scopes])]);
+  }
+}

@@ -1,0 +1,121 @@
+// The emulator's public types. index.ts re-exports them; the route modules import them from here so
+// that nothing imports index.ts (which assembles the app) and no import cycle appears.
+import type { Express } from "express";
+import type { Clock } from "../clock.js";
+
+export interface EmulatorCallbackUrl {
+  url: string;
+  /** GitHub's per-callback "wildcard matching" toggle: on = OAuth-App-style subdomain/subpath matching. */
+  wildcard: boolean;
+}
+
+export interface EmulatorClient {
+  clientId: string;
+  clientSecret: string;
+  name: string;
+  type: "oauth-app" | "github-app";
+  /** github-app: usually true; oauth-app: false unless it opted in. */
+  expiringTokens: boolean;
+  /** oauth-app: exactly one; github-app: up to 10. */
+  callbackUrls: EmulatorCallbackUrl[];
+}
+
+export interface EmulatorEmail {
+  email: string;
+  primary: boolean;
+  verified: boolean;
+  visibility: "public" | "private" | null;
+}
+
+export interface EmulatorUser {
+  id: number;
+  login: string;
+  name: string | null;
+  /** The public email, as GET /user shows it. */
+  email: string | null;
+  company: string | null;
+  location: string | null;
+  bio: string | null;
+  /** ISO 8601. */
+  createdAt: string;
+  emails: EmulatorEmail[];
+  orgs: string[];
+}
+
+export interface EmulatorOptions {
+  clients: EmulatorClient[];
+  /** Default: DEMO_USERS. */
+  users?: EmulatorUser[];
+  /** Default: systemClock. */
+  clock?: Clock;
+  /** Default 28800 (8 h). */
+  accessTokenTtlSeconds?: number;
+  /** Default 15897600 (184 days). */
+  refreshTokenTtlSeconds?: number;
+  /** Default 600. */
+  codeTtlSeconds?: number;
+  /** Browser-facing base, e.g. "http://localhost:3000/_emulator"; default: derived from each request. */
+  webBaseUrl?: string;
+  /** Default 5000. */
+  rateLimitPerHour?: number;
+}
+
+export interface TokenRequestRecord {
+  grantType: string;
+  params: Record<string, string>;
+  contentType: string;
+  accept: string;
+  /** "ok", the OAuth error code, or "fault" when an injected fault answered instead. */
+  outcome: string;
+}
+
+export interface ApiRequestRecord {
+  method: string;
+  /** The path inside the emulator, without the query, e.g. "/api/v3/user". */
+  path: string;
+  ifNoneMatch: string | null;
+  authorization: string | null;
+  /** 0 when no answer was sent (e.g. the socket was destroyed by a fault). */
+  status: number;
+}
+
+export interface EmulatorStats {
+  /** Successful code exchanges. */
+  codeExchanges: number;
+  /** Successful refreshes. */
+  refreshes: number;
+  /** Refresh requests presenting a refresh token that exists but was already used. */
+  refreshTokenReuses: number;
+  /** Every POST /login/oauth/access_token, in arrival order. */
+  tokenRequests: TokenRequestRecord[];
+  /** Every request under /api/v3, in arrival order. */
+  apiRequests: ApiRequestRecord[];
+}
+
+export interface FaultSpec {
+  /** Prefix of the path inside the emulator, e.g. "/login/oauth/access_token" or "/api/v3/user". */
+  pathPrefix: string;
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  delayMs?: number;
+  destroySocket?: boolean;
+  /** Default 1. */
+  times?: number;
+}
+
+export interface Emulator {
+  /** Serves everything, relative to wherever it is mounted. */
+  app: Express;
+  stats: EmulatorStats;
+  resetStats(): void;
+  /** The next `times` matching requests get this answer instead (only delayMs: delay, then answer normally). */
+  injectFault(fault: FaultSpec): void;
+  clearFaults(): void;
+  /** As if the user revoked the app in GitHub settings: kills all its access and refresh tokens. */
+  revokeAuthorization(login: string, clientId: string): void;
+  setRateLimitRemaining(login: string, remaining: number): void;
+  /** Every access token ever issued. */
+  issuedAccessTokens(): string[];
+  issuedRefreshTokens(): string[];
+}
