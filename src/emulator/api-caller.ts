@@ -3,7 +3,8 @@
 import type { RequestHandler, Response } from "express";
 import { badCredentialsBody, rateLimitedBody, REST_DOCS, sendApiError } from "./api-response.js";
 import type { RateLimiter } from "./rate-limit.js";
-import type { AccessTokenRecord, EmulatorState } from "./state.js";
+import type { AccessTokenRecord } from "./records.js";
+import type { EmulatorState } from "./state.js";
 import type { EmulatorClient, EmulatorUser } from "./types.js";
 
 export interface ApiCaller {

@@ -1,12 +1,13 @@
 // The OAuth-application endpoints on the API host, authenticated with HTTP Basic client_id:secret
-// [github-protocol.md §6]: check (POST), reset (PATCH) and delete (DELETE) one token, and delete the
+// [GitHub REST docs, "OAuth authorizations"]: check (POST), reset (PATCH) and delete (DELETE) one token, and delete the
 // whole grant. GitHub does not document the answer to bad Basic credentials; 401 is the emulator's choice.
 import { createHash } from "node:crypto";
 import express, { type Request, type Response, type Router } from "express";
 import { notFoundBody, REST_DOCS, sendApiError } from "./api-response.js";
 import { asObject, stringParam } from "./params.js";
 import { apiBase, webBase } from "./request-context.js";
-import type { AccessTokenRecord, EmulatorState } from "./state.js";
+import type { AccessTokenRecord } from "./records.js";
+import type { EmulatorState } from "./state.js";
 import { sameSecret } from "./token-route.js";
 import type { EmulatorClient } from "./types.js";
 import { simpleUserJson } from "./user-json.js";

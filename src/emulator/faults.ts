@@ -33,6 +33,7 @@ export class FaultInjector {
       const fault = this.take(request.path);
       if (!fault) return next();
       if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      if (request.socket.destroyed) return; // the client gave up while we waited
       if (fault.destroySocket) {
         request.socket.destroy();
         return;

@@ -1,5 +1,5 @@
 // The built-in GitHub emulator: a real Express app answering like GitHub's OAuth endpoints and the
-// REST endpoints a login server uses, quirks included (see /work/shared/github-protocol.md). Mounted
+// REST endpoints a login server uses, quirks included. Mounted
 // at /_emulator in demo mode, and started on a free port by tests.
 import express, { type ErrorRequestHandler } from "express";
 import { apiRoutes } from "./api-routes.js";

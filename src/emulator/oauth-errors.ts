@@ -1,5 +1,5 @@
 // The OAuth errors GitHub reports, with its wording. Live answers carry absolute docs URLs in
-// error_uri (the docs themselves show relative paths) [github-protocol.md §1, §2].
+// error_uri (the docs themselves show relative paths).
 
 const TOKEN_ERRORS_DOC = "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/";
 const AUTHORIZE_ERRORS_DOC = "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-authorization-request-errors/";

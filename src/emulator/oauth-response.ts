@@ -1,6 +1,6 @@
 // The token endpoint answers in the format the Accept header asks for: form-encoded by default,
 // JSON for application/json, XML for application/xml — errors included, and errors with HTTP 200
-// [github-protocol.md §2: "Errors come back as HTTP 200"; coreos/go-oidc#25].
+// [GitHub support: token endpoint errors are HTTP 200; coreos/go-oidc#25].
 import type { Request, Response } from "express";
 
 export type OAuthFields = Record<string, string | number>;

@@ -2,7 +2,7 @@
 // clear message rather than behaving oddly in the middle of a test.
 import { systemClock, type Clock } from "../clock.js";
 import { DEMO_USERS } from "./demo-data.js";
-import type { TokenLifetimes } from "./state.js";
+import type { TokenLifetimes } from "./records.js";
 import type { EmulatorClient, EmulatorOptions, EmulatorUser } from "./types.js";
 
 export interface ResolvedOptions {

@@ -2,50 +2,9 @@
 // process). Expiry is always decided by the injected Clock, never by Date.now().
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../clock.js";
+import type { AccessTokenRecord, AuthorizationCode, RefreshTokenRecord, TokenLifetimes } from "./records.js";
 import { generateToken } from "./token-format.js";
 import type { EmulatorClient, EmulatorUser } from "./types.js";
-
-export interface AuthorizationCode {
-  code: string;
-  clientId: string;
-  userId: number;
-  /** The redirect URI the code was sent to; a token request naming another one is refused. */
-  redirectUri: string;
-  scopes: string[];
-  /** OAuth App `offline_access`: this sign-in gets an expiring token + refresh token. */
-  offlineAccess: boolean;
-  codeChallenge: string | null;
-  expiresAt: number;
-  used: boolean;
-}
-
-export interface AccessTokenRecord {
-  id: number;
-  token: string;
-  clientId: string;
-  userId: number;
-  scopes: string[];
-  createdAt: number;
-  expiresAt: number | null;
-  refreshToken: string | null;
-}
-
-export interface RefreshTokenRecord {
-  token: string;
-  clientId: string;
-  userId: number;
-  scopes: string[];
-  expiresAt: number;
-  /** used: rotated away (presenting it again is a reuse); revoked: killed by the user or the app. */
-  status: "active" | "used" | "revoked";
-  accessToken: string;
-}
-
-export interface TokenLifetimes {
-  accessTokenTtlSeconds: number;
-  refreshTokenTtlSeconds: number;
-  codeTtlSeconds: number;
-}
 
 export class EmulatorState {
   readonly codes = new Map<string, AuthorizationCode>();

@@ -4,7 +4,8 @@ import { createHash } from "node:crypto";
 import type { TokenErrorCode } from "./oauth-errors.js";
 import type { OAuthFields } from "./oauth-response.js";
 import { isMalformedParam, stringParam, type ParamSource } from "./params.js";
-import type { AccessTokenRecord, AuthorizationCode, EmulatorState } from "./state.js";
+import type { AccessTokenRecord, AuthorizationCode } from "./records.js";
+import type { EmulatorState } from "./state.js";
 import type { EmulatorClient, EmulatorStats } from "./types.js";
 
 export type GrantResult = { ok: true; fields: OAuthFields } | { ok: false; error: TokenErrorCode };

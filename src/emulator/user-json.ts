@@ -1,4 +1,4 @@
-// GitHub's JSON shapes for users and organisations [github-protocol.md §5; rest-api-description
+// GitHub's JSON shapes for users and organisations [GitHub REST docs; rest-api-description
 // models private-user, simple-user, organization-simple]. URLs point at the emulator itself.
 import { crc32 } from "node:zlib";
 import type { EmulatorUser } from "./types.js";
