@@ -3,8 +3,7 @@
 import { createHash } from "node:crypto";
 import request from "supertest";
 import { redisEntries, startTestStack, TEST_CLIENT_ID, TEST_PUBLIC_URL, type TestStack } from "../support/stack.js";
-import { approveAtEmulator } from "../support/emulator-server.js";
-import { setCookie, signIn, startSignIn, finishSignIn } from "../support/sign-in.js";
+import { approvedSignIn, setCookie, signIn, startSignIn, finishSignIn } from "../support/sign-in.js";
 
 describe.each([
   ["github-app", true],
@@ -150,8 +149,7 @@ describe("sign-in outcomes other than success", () => {
 
   test("GitHub refuses the code → 400 page", async () => {
     const agent = request.agent(stack.app);
-    const { authorizeUrl } = await startSignIn(agent);
-    const callbackUrl = await approveAtEmulator(authorizeUrl.toString());
+    const { callbackUrl, callbackPath } = await approvedSignIn(agent);
     callbackUrl.searchParams.set("code", "0123456789abcdef0123");
     const callback = await agent.get(`${callbackUrl.pathname}${callbackUrl.search}`);
     expect(callback.status).toBe(400);
@@ -162,20 +160,18 @@ describe("sign-in outcomes other than success", () => {
 
   test("GitHub answering 5xx → 502 page, for JSON callers a JSON error", async () => {
     const agent = request.agent(stack.app);
-    const { authorizeUrl } = await startSignIn(agent);
-    const callbackUrl = await approveAtEmulator(authorizeUrl.toString());
+    const { callbackUrl, callbackPath } = await approvedSignIn(agent);
     stack.emulator.emulator.injectFault({ pathPrefix: "/login/oauth/access_token", status: 503, body: "unavailable" });
-    const callback = await agent.get(`${callbackUrl.pathname}${callbackUrl.search}`).set("Accept", "application/json");
+    const callback = await agent.get(callbackPath).set("Accept", "application/json");
     expect(callback.status).toBe(502);
     expect(callback.body).toEqual({ error: "github_unavailable", message: expect.any(String) });
   });
 
   test("GitHub unreachable (connection dropped) → 502 page", async () => {
     const agent = request.agent(stack.app);
-    const { authorizeUrl } = await startSignIn(agent);
-    const callbackUrl = await approveAtEmulator(authorizeUrl.toString());
+    const { callbackUrl, callbackPath } = await approvedSignIn(agent);
     stack.emulator.emulator.injectFault({ pathPrefix: "/api/v3/user", destroySocket: true });
-    const callback = await agent.get(`${callbackUrl.pathname}${callbackUrl.search}`);
+    const callback = await agent.get(callbackPath);
     expect(callback.status).toBe(502);
     expect(callback.text).toContain("GitHub is unavailable");
     await agent.get("/api/me").expect(401);
@@ -183,29 +179,27 @@ describe("sign-in outcomes other than success", () => {
 
   test("GitHub refusing the token it just issued → 502, not a crash", async () => {
     const agent = request.agent(stack.app);
-    const { authorizeUrl } = await startSignIn(agent);
-    const callbackUrl = await approveAtEmulator(authorizeUrl.toString());
+    const { callbackUrl, callbackPath } = await approvedSignIn(agent);
     stack.emulator.emulator.injectFault({
       pathPrefix: "/api/v3/user",
       status: 401,
       body: { message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" },
     });
-    const callback = await agent.get(`${callbackUrl.pathname}${callbackUrl.search}`);
+    const callback = await agent.get(callbackPath);
     expect(callback.status).toBe(502);
     await agent.get("/api/me").expect(401);
   });
 
   test("GitHub's rate limit during sign-in → 429 page saying so", async () => {
     const agent = request.agent(stack.app);
-    const { authorizeUrl } = await startSignIn(agent);
-    const callbackUrl = await approveAtEmulator(authorizeUrl.toString());
+    const { callbackUrl, callbackPath } = await approvedSignIn(agent);
     stack.emulator.emulator.injectFault({
       pathPrefix: "/api/v3/user",
       status: 403,
       headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 120) },
       body: { message: "API rate limit exceeded for user ID 583231." },
     });
-    const callback = await agent.get(`${callbackUrl.pathname}${callbackUrl.search}`);
+    const callback = await agent.get(callbackPath);
     expect(callback.status).toBe(429);
     expect(callback.text).toContain("rate limit");
     expect(Number(callback.headers["retry-after"])).toBeGreaterThan(60);

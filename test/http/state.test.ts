@@ -1,9 +1,8 @@
 // State: bound to this browser, single use, 10-minute life, checked before any call to GitHub.
 import request from "supertest";
 import { ManualClock } from "../../src/clock.js";
-import { approveAtEmulator } from "../support/emulator-server.js";
 import { startTestStack, type TestStack } from "../support/stack.js";
-import { finishSignIn, startSignIn } from "../support/sign-in.js";
+import { approvedSignIn, finishSignIn, startSignIn } from "../support/sign-in.js";
 
 const clock = new ManualClock(Date.now());
 let stack: TestStack;
@@ -20,12 +19,7 @@ function expectInvalidStatePage(response: request.Response) {
   expect(response.text).toContain('href="/auth/github"');
 }
 
-/** Starts a sign-in and approves it on GitHub, without visiting the callback yet. */
-async function approvedCallback(agent: ReturnType<typeof request.agent>) {
-  const { authorizeUrl } = await startSignIn(agent);
-  const url = await approveAtEmulator(authorizeUrl.toString());
-  return `${url.pathname}${url.search}`;
-}
+const approvedCallback = async (agent: ReturnType<typeof request.agent>) => (await approvedSignIn(agent)).callbackPath;
 
 test("missing state → 400, and GitHub is never called", async () => {
   const agent = request.agent(stack.app);
@@ -54,22 +48,15 @@ test("state started in another browser (login CSRF) → 400, no call to GitHub",
 
 test("replayed callback, even with the attempt cookie copied → 400, GitHub called once", async () => {
   const agent = request.agent(stack.app);
-  const { start, authorizeUrl } = await startSignIn(agent);
-  const attemptCookie = (start.headers["set-cookie"] as unknown as string[]).find((c) => c.startsWith("gls-signin-"))!.split(";")[0]!;
-  const url = await approveAtEmulator(authorizeUrl.toString());
-  const callback = `${url.pathname}${url.search}`;
-  expect((await agent.get(callback)).status).toBe(303);
-  expectInvalidStatePage(await request(stack.app).get(callback).set("Cookie", attemptCookie));
+  const { callbackPath, attemptCookie } = await approvedSignIn(agent);
+  expect((await agent.get(callbackPath)).status).toBe(303);
+  expectInvalidStatePage(await request(stack.app).get(callbackPath).set("Cookie", attemptCookie));
   expect(stack.emulator.emulator.stats.tokenRequests).toHaveLength(1);
 });
 
 test("the same callback sent twice at once: exactly one succeeds", async () => {
-  const agent = request.agent(stack.app);
-  const { start, authorizeUrl } = await startSignIn(agent);
-  const attemptCookie = (start.headers["set-cookie"] as unknown as string[]).find((c) => c.startsWith("gls-signin-"))!.split(";")[0]!;
-  const url = await approveAtEmulator(authorizeUrl.toString());
-  const callback = `${url.pathname}${url.search}`;
-  const answers = await Promise.all([1, 2, 3].map(() => request(stack.app).get(callback).set("Cookie", attemptCookie)));
+  const { callbackPath, attemptCookie } = await approvedSignIn(request.agent(stack.app));
+  const answers = await Promise.all([1, 2, 3].map(() => request(stack.app).get(callbackPath).set("Cookie", attemptCookie)));
   expect(answers.map((answer) => answer.status).sort()).toEqual([303, 400, 400]);
   expect(stack.emulator.emulator.stats.tokenRequests).toHaveLength(1);
 });

@@ -37,3 +37,14 @@ export function setCookie(response: Response, name: string): string | undefined 
   const headers = response.headers["set-cookie"] as unknown as string[] | undefined;
   return headers?.find((header) => header.startsWith(`${name}=`));
 }
+
+/**
+ * Starts a sign-in and approves it on GitHub, stopping before the callback: for tests that tamper
+ * with the callback or with GitHub before it is visited.
+ */
+export async function approvedSignIn(agent: Agent, login = "octocat") {
+  const { start, authorizeUrl } = await startSignIn(agent);
+  const callbackUrl = await approveAtEmulator(authorizeUrl.toString(), { login });
+  const attemptCookie = (start.headers["set-cookie"] as unknown as string[]).find((cookie) => /^(__Host-)?gls-signin-/.test(cookie));
+  return { authorizeUrl, callbackUrl, callbackPath: `${callbackUrl.pathname}${callbackUrl.search}`, attemptCookie: attemptCookie!.split(";")[0]! };
+}
