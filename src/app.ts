@@ -1,10 +1,12 @@
 // createApp(deps): middleware order, routes and the error handler. No I/O happens here; the
-// composition root (server.ts) or a test hands in the stores, the GitHub client and the clock.
+// composition root (server.ts) or a test hands in the storage, the GitHub client and the clock.
 import express, { type Express } from "express";
-import type { Store } from "express-session";
 import type { Logger } from "pino";
+import { createCurrentProfile } from "./auth/current-profile.js";
+import { createSessionEndings } from "./auth/session-endings.js";
 import { SignInAttemptCookies } from "./auth/sign-in-attempt.js";
 import { createSignInFlow } from "./auth/sign-in-flow.js";
+import { createTokenRefresher } from "./auth/token-refresh.js";
 import type { Clock } from "./clock.js";
 import type { Config } from "./config/config.js";
 import { EMULATOR_MOUNT_PATH } from "./config/load-config.js";
@@ -14,32 +16,35 @@ import { refuseOtherMethods } from "./http/method-not-allowed.js";
 import { createPageRenderer } from "./http/render.js";
 import { apiRoutes } from "./http/routes/api.js";
 import { authRoutes } from "./http/routes/auth.js";
+import { githubProxyRoutes } from "./http/routes/github-proxy.js";
 import { healthRoutes } from "./http/routes/health.js";
 import { homeRoutes } from "./http/routes/home.js";
+import { webhookRoutes } from "./http/routes/webhooks.js";
 import { noStore, securityHeaders } from "./http/security-headers.js";
 import { createSessionMiddleware } from "./http/session-middleware.js";
 import { assetsDirectory } from "./paths.js";
 import { Sealer } from "./sealer.js";
-import type { OneTimeMarker } from "./store/one-time-marker.js";
+import type { StorageBackend } from "./store/backend.js";
 
 export interface AppDependencies {
   config: Config;
   clock: Clock;
   logger: Logger;
-  sessionStore: Store;
-  oneTimeMarker: OneTimeMarker;
+  storage: StorageBackend;
   github: GitHubClient;
-  /** True when the session store answers (for /readyz). */
-  checkReady: () => Promise<boolean>;
   /** Demo mode only: the built-in GitHub emulator, served at /_emulator. */
   emulatorApp?: Express;
 }
 
 export function createApp(deps: AppDependencies): Express {
-  const { config, clock, logger } = deps;
+  const { config, clock, logger, storage, github } = deps;
+  const entries = storage.sessionStore;
   const sealer = new Sealer(config.tokenEncryptionKeys);
   const attempts = new SignInAttemptCookies(sealer, config.session.secureCookies);
-  const signInFlow = createSignInFlow({ config, clock, github: deps.github, attempts, oneTimeMarker: deps.oneTimeMarker });
+  const signInFlow = createSignInFlow({ config, clock, github, attempts, oneTimeMarker: storage.oneTimeMarker });
+  const endings = createSessionEndings({ entries, userSessions: storage.userSessions, github, sealer, logger });
+  const refresher = createTokenRefresher({ config, clock, github, sealer, entries, locks: storage.locks, logger, endSession: endings.endSession });
+  const currentProfile = createCurrentProfile({ config, clock, github, entries, refresher, logger });
   const pages = createPageRenderer({ demoMode: config.demoMode });
 
   const app = express();
@@ -48,13 +53,15 @@ export function createApp(deps: AppDependencies): Express {
   app.use(securityHeaders(config));
   app.use("/assets", express.static(assetsDirectory, { index: false, maxAge: "1h", fallthrough: true }));
   app.use(noStore);
-  app.use(healthRoutes(deps.checkReady));
+  app.use(healthRoutes(storage.checkReady));
   if (deps.emulatorApp) app.use(EMULATOR_MOUNT_PATH, deps.emulatorApp);
+  app.use(webhookRoutes(config, endings));
 
-  app.use(createSessionMiddleware(config, deps.sessionStore));
+  app.use(createSessionMiddleware(config, storage.sessionStore));
   app.use(homeRoutes(config, clock, pages));
-  app.use(authRoutes({ config, clock, sealer, attempts, signInFlow }));
-  app.use(apiRoutes(config, clock));
+  app.use(authRoutes({ config, clock, sealer, attempts, signInFlow, userSessions: storage.userSessions, endings }));
+  app.use(apiRoutes(config, clock, currentProfile));
+  app.use(githubProxyRoutes(config, clock, refresher));
 
   refuseOtherMethods(app, {
     "/": ["GET", "HEAD"],
@@ -65,6 +72,7 @@ export function createApp(deps: AppDependencies): Express {
     "/api/session": ["GET", "HEAD"],
     "/healthz": ["GET", "HEAD"],
     "/readyz": ["GET", "HEAD"],
+    "/webhooks/github": ["POST"],
   });
   app.use(notFoundHandler);
   app.use(createErrorHandler(logger, pages));

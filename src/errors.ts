@@ -34,3 +34,10 @@ export const sessionStoreUnavailable = (cause: unknown) =>
     heading: "Temporarily unavailable",
     retryAfterSeconds: 5,
   });
+
+export const reauthenticationRequired = () =>
+  new AppError(401, "reauthentication_required", "GitHub no longer accepts this sign-in. Please sign in again.", {
+    heading: "Please sign in again",
+  });
+
+export const sessionEnded = () => new AppError(401, "unauthenticated", "This session has ended. Please sign in again.", { heading: "Not signed in" });

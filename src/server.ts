@@ -9,9 +9,8 @@ import type { Config } from "./config/config.js";
 import { createEmulator, demoClient } from "./emulator/index.js";
 import { createGitHubClient } from "./github/client.js";
 import { createLogger } from "./logger.js";
-import { MemoryOneTimeMarker, RedisOneTimeMarker } from "./store/one-time-marker.js";
-import { createRedisConnection, pingRedis, whenReady, type RedisConnection } from "./store/redis-client.js";
-import { createMemorySessionStore, createRedisSessionStore } from "./store/session-store.js";
+import { memoryBackend, redisBackend } from "./store/backend.js";
+import { createRedisConnection, whenReady, type RedisConnection } from "./store/redis-client.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -40,10 +39,8 @@ async function main(): Promise<void> {
     config,
     clock: systemClock,
     logger,
-    sessionStore: redis ? createRedisSessionStore(redis, config.redis.keyPrefix) : createMemorySessionStore(),
-    oneTimeMarker: redis ? new RedisOneTimeMarker(redis, config.redis.keyPrefix) : new MemoryOneTimeMarker(systemClock),
+    storage: redis ? redisBackend(redis, config.redis.keyPrefix, systemClock, logger) : memoryBackend(systemClock),
     github: createGitHubClient(config.github, systemClock),
-    checkReady: redis ? () => pingRedis(redis) : async () => true,
     ...(config.demoMode
       ? { emulatorApp: createEmulator({ clients: [demoClient(config.callbackUrl)], webBaseUrl: config.github.baseUrl }).app }
       : {}),

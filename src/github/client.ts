@@ -17,6 +17,10 @@ export interface GitHubClient {
   fetchUser(accessToken: string, etag?: string | null): Promise<UserFetchResult>;
   fetchPrimaryEmail(accessToken: string): Promise<string | null>;
   isOrgMember(accessToken: string, org: string): Promise<boolean>;
+  /** Revokes one token (DELETE /applications/{client_id}/token). False when GitHub did not know it. */
+  revokeToken(accessToken: string): Promise<boolean>;
+  /** Revokes the user's whole authorization of this app: every token, and the grant (DELETE …/grant). */
+  deleteAuthorization(accessToken: string): Promise<boolean>;
 }
 
 interface ApiAnswer {
@@ -72,6 +76,20 @@ export function createGitHubClient(config: GitHubConfig, clock: Clock, fetchImpl
     return readTokenResponse(answer.data, Number.isFinite(githubTime) ? githubTime : clock.now());
   }
 
+  /** The app endpoints authenticate the app (Basic client_id:client_secret), not the user. */
+  async function appTokenCall(route: string, accessToken: string): Promise<boolean> {
+    const basic = Buffer.from(`${config.clientId}:${config.clientSecret}`).toString("base64");
+    const answer = await call(route, {
+      baseUrl: config.serverApiUrl,
+      client_id: config.clientId,
+      access_token: accessToken,
+      headers: { authorization: `basic ${basic}` },
+    });
+    if (answer.status === 204 || answer.status === 200) return true;
+    if (answer.status === 404 || answer.status === 422) return false;
+    throw new GitHubUnavailableError(`${route}: HTTP ${answer.status}`);
+  }
+
   return {
     authorizeUrl({ state, codeChallenge, redirectUri }) {
       const url = new URL(`${config.baseUrl}/login/oauth/authorize`);
@@ -113,6 +131,9 @@ export function createGitHubClient(config: GitHubConfig, clock: Clock, fetchImpl
       const answer = await callApi("GET /user/memberships/orgs/{org}", accessToken, { parameters: { org } });
       return answer.status === 200 && (answer.data as { state?: unknown } | null)?.state === "active";
     },
+
+    revokeToken: (accessToken) => appTokenCall("DELETE /applications/{client_id}/token", accessToken),
+    deleteAuthorization: (accessToken) => appTokenCall("DELETE /applications/{client_id}/grant", accessToken),
   };
 
   function throwIfRateLimited(answer: ApiAnswer): void {

@@ -11,9 +11,7 @@ import { loadConfig } from "../../src/config/load-config.js";
 import type { EmulatorClient } from "../../src/emulator/index.js";
 import { createGitHubClient } from "../../src/github/client.js";
 import { createLogger } from "../../src/logger.js";
-import { RedisOneTimeMarker } from "../../src/store/one-time-marker.js";
-import { createRedisSessionStore } from "../../src/store/session-store.js";
-import { pingRedis } from "../../src/store/redis-client.js";
+import { redisBackend } from "../../src/store/backend.js";
 import { startEmulator, type RunningEmulator } from "./emulator-server.js";
 
 export const TEST_PUBLIC_URL = "http://app.test:3000";
@@ -40,6 +38,8 @@ export interface TestStack {
   keyPrefix: string;
   /** Every log line the server wrote. */
   logs: string[];
+  /** Another instance of the server on the same Redis, GitHub and configuration (a load-balanced pair). */
+  anotherInstance(): Express;
   close(): Promise<void>;
 }
 
@@ -83,20 +83,26 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   if (!result.ok) throw new Error(`test configuration is invalid: ${result.errors.join("; ")}`);
   const config = result.config;
 
-  const serverRedis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2000, lazyConnect: true });
-  serverRedis.on("error", () => {});
-  await serverRedis.connect().catch(() => undefined);
-  const redis = new Redis(testRedisUrl());
+  const connections: Redis[] = [];
   const logs: string[] = [];
-  const app = createApp({
-    config,
-    clock,
-    logger: createLogger(config.logLevel, { write: (line: string) => void logs.push(line) }),
-    sessionStore: createRedisSessionStore(serverRedis, keyPrefix),
-    oneTimeMarker: new RedisOneTimeMarker(serverRedis, keyPrefix),
-    github: createGitHubClient(config.github, clock),
-    checkReady: () => pingRedis(serverRedis),
-  });
+  const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
+  const instance = (): Express => {
+    // Each instance has its own connection, as separate processes would.
+    const serverRedis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2000, lazyConnect: true });
+    serverRedis.on("error", () => {});
+    void serverRedis.connect().catch(() => undefined);
+    connections.push(serverRedis);
+    return createApp({
+      config,
+      clock,
+      logger,
+      storage: redisBackend(serverRedis, keyPrefix, clock, logger),
+      github: createGitHubClient(config.github, clock),
+    });
+  };
+  const app = instance();
+  const redis = new Redis(testRedisUrl());
+  await Promise.all(connections.map((connection) => (connection.status === "ready" ? undefined : new Promise((resolve) => connection.once("ready", resolve)))));
   return {
     app,
     config,
@@ -104,18 +110,27 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     redis,
     keyPrefix,
     logs,
+    anotherInstance: instance,
     async close() {
-      serverRedis.disconnect();
+      for (const connection of connections) connection.disconnect();
       redis.disconnect();
       await emulator.close();
     },
   };
 }
 
-/** Every key this stack wrote, with its value (strings only: sessions and markers). */
+/** Every key this stack wrote, with its value as text (sorted sets as their members). */
 export async function redisEntries(stack: TestStack): Promise<Map<string, string>> {
-  const keys = await stack.redis.keys(`${stack.keyPrefix}*`);
+  return readAllKeys(stack.redis, stack.keyPrefix);
+}
+
+export async function readAllKeys(redis: Redis, keyPrefix: string): Promise<Map<string, string>> {
+  const keys = await redis.keys(`${keyPrefix}*`);
   const entries = new Map<string, string>();
-  for (const key of keys) entries.set(key, (await stack.redis.get(key)) ?? "");
+  for (const key of keys) {
+    const type = await redis.type(key);
+    const value = type === "zset" ? (await redis.zrange(key, 0, -1)).join(",") : type === "string" ? await redis.get(key) : `(${type})`;
+    entries.set(key, value ?? "");
+  }
   return entries;
 }

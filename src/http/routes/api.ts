@@ -1,5 +1,6 @@
 // GET /api/me and GET /api/session: the signed-in user for programs holding the session cookie.
 import { Router } from "express";
+import type { CurrentProfile } from "../../auth/current-profile.js";
 import type { Clock } from "../../clock.js";
 import type { Config } from "../../config/config.js";
 import { unauthenticated } from "../../errors.js";
@@ -7,13 +8,13 @@ import { signedInRecord } from "../session-helpers.js";
 
 const isoOrNull = (epochMs: number | null) => (epochMs === null ? null : new Date(epochMs).toISOString());
 
-export function apiRoutes(config: Config, clock: Clock): Router {
+export function apiRoutes(config: Config, clock: Clock, currentProfile: CurrentProfile): Router {
   const router = Router();
 
   router.get("/api/me", async (request, response) => {
     const record = await signedInRecord(request, config, clock);
     if (!record) throw unauthenticated();
-    response.json(record.user);
+    response.json(await currentProfile.currentProfile(request.sessionID, record));
   });
 
   router.get("/api/session", async (request, response) => {

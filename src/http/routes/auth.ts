@@ -3,14 +3,15 @@ import { Router, type CookieOptions } from "express";
 import { parse as parseCookies } from "cookie";
 import type { Clock } from "../../clock.js";
 import type { Config } from "../../config/config.js";
-import { badRequest } from "../../errors.js";
 import type { Sealer } from "../../sealer.js";
 import { ATTEMPT_LIFETIME_MS, type SignInAttemptCookies } from "../../auth/sign-in-attempt.js";
 import type { SignInFlow } from "../../auth/sign-in-flow.js";
+import type { SessionEndings } from "../../auth/session-endings.js";
 import { signedInRecordFor } from "../../auth/session-record.js";
+import type { UserSessions } from "../../store/user-sessions.js";
 import { wantsJson } from "../negotiation.js";
 import { requireSameOrigin } from "../same-origin.js";
-import { destroySession, regenerateSession, saveSession } from "../session-helpers.js";
+import { destroySession, regenerateSession, saveSession, signedInRecord } from "../session-helpers.js";
 import { sessionCookieOptions } from "../session-middleware.js";
 
 export interface AuthRouteDependencies {
@@ -19,9 +20,11 @@ export interface AuthRouteDependencies {
   sealer: Sealer;
   attempts: SignInAttemptCookies;
   signInFlow: SignInFlow;
+  userSessions: UserSessions;
+  endings: SessionEndings;
 }
 
-export function authRoutes({ config, clock, sealer, attempts, signInFlow }: AuthRouteDependencies): Router {
+export function authRoutes({ config, clock, sealer, attempts, signInFlow, userSessions, endings }: AuthRouteDependencies): Router {
   const router = Router();
   // Lax, not Strict: the callback is a top-level navigation coming back from GitHub's site.
   const attemptCookie: CookieOptions = { httpOnly: true, sameSite: "lax", secure: config.session.secureCookies, path: "/" };
@@ -39,15 +42,25 @@ export function authRoutes({ config, clock, sealer, attempts, signInFlow }: Auth
     if (attempts.isWellFormedState(state)) response.clearCookie(attempts.cookieNameFor(state), attemptCookie);
     const completed = await signInFlow.completeSignIn(request.query, parseCookies(request.headers.cookie ?? ""));
     // A new session id at sign-in: an id planted or seen before sign-in is worthless after it.
+    const previous = request.session.auth;
+    if (previous) await userSessions.remove(previous.user.id, request.sessionID);
     await regenerateSession(request);
-    request.session.auth = signedInRecordFor(completed, sealer, clock.now());
+    const record = signedInRecordFor(completed, sealer, clock.now());
+    request.session.auth = record;
     await saveSession(request);
+    await userSessions.add(record.user.id, request.sessionID, record.signedInAt + config.session.maxAgeMs);
     response.redirect(303, completed.returnTo);
   });
 
+  // ?everywhere=1 ends every session of the user; ?revoke=1 also revokes at GitHub (this session's
+  // token, or with everywhere the whole authorization of the app).
   router.post("/auth/logout", requireSameOrigin(config.publicUrl), async (request, response) => {
-    if (request.query.everywhere !== undefined || request.query.revoke !== undefined) {
-      throw badRequest("Signing out everywhere and revoking the GitHub token are not available in this version.");
+    const everywhere = isSet(request.query.everywhere);
+    const record = await signedInRecord(request, config, clock);
+    if (record) {
+      if (isSet(request.query.revoke)) await endings.revokeAtGitHub(record, everywhere);
+      if (everywhere) await endings.endAllSessions(record.user.id);
+      else await userSessions.remove(record.user.id, request.sessionID);
     }
     await destroySession(request);
     response.clearCookie(config.session.cookieName, sessionCookieOptions(config));
@@ -56,4 +69,9 @@ export function authRoutes({ config, clock, sealer, attempts, signInFlow }: Auth
   });
 
   return router;
+}
+
+/** `?everywhere=1` (or true/yes/on); repeated or other values mean no. */
+function isSet(value: unknown): boolean {
+  return typeof value === "string" && ["1", "true", "yes", "on"].includes(value.toLowerCase());
 }

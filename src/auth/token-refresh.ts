@@ -1,0 +1,142 @@
+// Keeps a session's GitHub token usable. GitHub refresh tokens work exactly once, and using one
+// also kills the old access token, so parallel requests must not each refresh: one refresh per
+// session at a time, across every instance (a Redis lease that outlives GITHUB_TIMEOUT, so it
+// cannot lapse while GitHub is still answering); requests that wait re-read the stored tokens and
+// use the new ones. A refusal ends the session only if it still stands after re-reading, and
+// network errors or GitHub 5xx never end it.
+import type { Logger } from "pino";
+import type { Clock } from "../clock.js";
+import type { Config } from "../config/config.js";
+import { AppError, reauthenticationRequired, sessionEnded } from "../errors.js";
+import type { GitHubClient } from "../github/client.js";
+import { GitHubBadCredentialsError, GitHubOAuthError, GitHubUnavailableError } from "../github/errors.js";
+import type { Sealer } from "../sealer.js";
+import type { Locks } from "../store/locks.js";
+import type { SessionEntries } from "../store/session-entries.js";
+import { openAccessToken, openRefreshToken, withTokens, type SignedInRecord } from "./session-record.js";
+import { readRecord, updateRecord } from "./session-updates.js";
+
+/** Refresh this long before GitHub's expiry: covers clock skew and the request in flight. */
+export const REFRESH_MARGIN_MS = 2 * 60_000;
+const WAIT_POLL_MS = 50;
+
+export interface UserToken {
+  record: SignedInRecord;
+  accessToken: string;
+}
+
+export interface TokenRefresherDependencies {
+  config: Config;
+  clock: Clock;
+  github: GitHubClient;
+  sealer: Sealer;
+  entries: SessionEntries;
+  locks: Locks;
+  logger: Logger;
+  /** Ends a session whose GitHub authorization is gone (entry and user index). */
+  endSession: (sessionId: string, record: SignedInRecord) => Promise<void>;
+}
+
+export function createTokenRefresher(deps: TokenRefresherDependencies) {
+  const { clock, github, sealer, entries, locks, logger } = deps;
+  const leaseMs = deps.config.github.timeoutMs + 5_000;
+
+  const isExpiring = (record: SignedInRecord) =>
+    record.github.accessTokenExpiresAt !== null && record.github.accessTokenExpiresAt - REFRESH_MARGIN_MS <= clock.now();
+  const tokensChanged = (seen: SignedInRecord, current: SignedInRecord) => seen.github.sealedAccessToken !== current.github.sealedAccessToken;
+
+  async function reauthenticate(sessionId: string, record: SignedInRecord, reason: string): Promise<never> {
+    logger.info({ userId: record.user.id, reason }, "session ended: GitHub authorization no longer usable");
+    await deps.endSession(sessionId, record);
+    throw reauthenticationRequired();
+  }
+
+  async function opened(sessionId: string, record: SignedInRecord): Promise<UserToken> {
+    const accessToken = openAccessToken(record, sealer);
+    if (accessToken === null) return reauthenticate(sessionId, record, "stored token does not open (key retired?)");
+    return { record, accessToken };
+  }
+
+  /** A usable access token: refreshed first when it expires within REFRESH_MARGIN_MS. */
+  async function usableToken(sessionId: string, record: SignedInRecord): Promise<UserToken> {
+    return isExpiring(record) ? refresh(sessionId, record, false) : opened(sessionId, record);
+  }
+
+  /** GitHub answered 401 to this token: refresh it once if it can be refreshed, else the session is over. */
+  async function afterRejection(sessionId: string, record: SignedInRecord): Promise<UserToken> {
+    if (record.github.sealedRefreshToken === null) return reauthenticate(sessionId, record, "token refused (401) and not refreshable");
+    return refresh(sessionId, record, true);
+  }
+
+  async function refresh(sessionId: string, seen: SignedInRecord, force: boolean): Promise<UserToken> {
+    const lockName = `refresh:${sessionId}`;
+    const deadline = Date.now() + leaseMs + 1_000;
+    while (Date.now() < deadline) {
+      const owner = await locks.tryAcquire(lockName, leaseMs);
+      if (owner) {
+        try {
+          return await refreshHoldingLock(sessionId, seen, force);
+        } finally {
+          await locks.release(lockName, owner).catch(() => undefined);
+        }
+      }
+      // Someone else is refreshing: wait for their result instead of spending the refresh token.
+      await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+      const current = await readRecord(entries, sessionId);
+      if (!current) throw sessionEnded();
+      if (tokensChanged(seen, current)) return opened(sessionId, current);
+    }
+    throw new AppError(503, "refresh_in_progress", "Your GitHub sign-in is being renewed. Please try again in a moment.", {
+      retryAfterSeconds: 1,
+    });
+  }
+
+  async function refreshHoldingLock(sessionId: string, seen: SignedInRecord, force: boolean): Promise<UserToken> {
+    // Re-read under the lock: another request or instance may have refreshed already.
+    const current = await readRecord(entries, sessionId);
+    if (!current) throw sessionEnded();
+    if (tokensChanged(seen, current) || (!force && !isExpiring(current))) return opened(sessionId, current);
+    const refreshToken = openRefreshToken(current, sealer);
+    const refreshExpired = current.github.refreshTokenExpiresAt !== null && current.github.refreshTokenExpiresAt <= clock.now();
+    if (refreshToken === null || refreshExpired) return reauthenticate(sessionId, current, "no usable refresh token");
+
+    let tokens;
+    try {
+      tokens = await github.refresh(refreshToken);
+    } catch (error) {
+      if (!(error instanceof GitHubOAuthError)) throw error; // unreachable, 5xx: the session stays
+      if (error.oauthError !== "bad_refresh_token") throw new GitHubUnavailableError(`refresh refused: ${error.oauthError}`, error);
+      const reread = await readRecord(entries, sessionId);
+      if (reread && tokensChanged(current, reread)) return opened(sessionId, reread);
+      return reauthenticate(sessionId, current, "refresh token refused");
+    }
+    const written = await updateRecord(entries, sessionId, (latest) => withTokens(latest, tokens, sealer));
+    if (!written) throw sessionEnded(); // signed out while GitHub answered: the new tokens go nowhere
+    logger.debug({ userId: written.user.id }, "token refreshed");
+    return { record: written, accessToken: tokens.accessToken };
+  }
+
+  /**
+   * Runs a call to GitHub with the session's token; on 401 Bad credentials refreshes once (when the
+   * token can be refreshed) and retries once.
+   */
+  async function withUserToken<T>(sessionId: string, record: SignedInRecord, call: (accessToken: string) => Promise<T>) {
+    let token = await usableToken(sessionId, record);
+    try {
+      return { record: token.record, result: await call(token.accessToken) };
+    } catch (error) {
+      if (!(error instanceof GitHubBadCredentialsError)) throw error;
+    }
+    token = await afterRejection(sessionId, token.record);
+    try {
+      return { record: token.record, result: await call(token.accessToken) };
+    } catch (error) {
+      if (error instanceof GitHubBadCredentialsError) return reauthenticate(sessionId, token.record, "fresh token refused (401)");
+      throw error;
+    }
+  }
+
+  return { isExpiring, usableToken, withUserToken };
+}
+
+export type TokenRefresher = ReturnType<typeof createTokenRefresher>;

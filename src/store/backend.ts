@@ -1,0 +1,42 @@
+// Everything the server keeps outside its own memory, behind small interfaces: Redis in
+// production, this process's memory in demo mode without Redis.
+import type { Store } from "express-session";
+import type { Logger } from "pino";
+import type { Clock } from "../clock.js";
+import { MemoryLocks, RedisLocks, type Locks } from "./locks.js";
+import { MemorySessionStore } from "./memory-session-store.js";
+import { MemoryOneTimeMarker, RedisOneTimeMarker, type OneTimeMarker } from "./one-time-marker.js";
+import { pingRedis, type RedisConnection } from "./redis-client.js";
+import { RedisSessionStore } from "./redis-session-store.js";
+import type { SessionEntries } from "./session-entries.js";
+import { MemoryUserSessions, RedisUserSessions, type UserSessions } from "./user-sessions.js";
+
+export interface StorageBackend {
+  /** express-session's store, which also offers compare-and-set access to the same entries. */
+  sessionStore: Store & SessionEntries;
+  locks: Locks;
+  userSessions: UserSessions;
+  oneTimeMarker: OneTimeMarker;
+  /** True when the store answers (for /readyz). */
+  checkReady: () => Promise<boolean>;
+}
+
+export function redisBackend(connection: RedisConnection, keyPrefix: string, clock: Clock, logger: Logger): StorageBackend {
+  return {
+    sessionStore: new RedisSessionStore(connection, keyPrefix, logger),
+    locks: new RedisLocks(connection, keyPrefix),
+    userSessions: new RedisUserSessions(connection, keyPrefix, clock),
+    oneTimeMarker: new RedisOneTimeMarker(connection, keyPrefix),
+    checkReady: () => pingRedis(connection),
+  };
+}
+
+export function memoryBackend(clock: Clock): StorageBackend {
+  return {
+    sessionStore: new MemorySessionStore(clock),
+    locks: new MemoryLocks(clock),
+    userSessions: new MemoryUserSessions(clock),
+    oneTimeMarker: new MemoryOneTimeMarker(clock),
+    checkReady: async () => true,
+  };
+}

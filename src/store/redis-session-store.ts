@@ -1,0 +1,78 @@
+// Session entries in Redis through connect-redis 8 (the line that takes an ioredis client), under
+// $REDIS_KEY_PREFIX + "sess:". express-session may only *create* entries (SET NX at sign-in, under a
+// fresh random id); everything after that goes through the compare-and-set of SessionEntries.
+import { RedisStore } from "connect-redis";
+import type { SessionData } from "express-session";
+import type { Logger } from "pino";
+import type { RedisConnection } from "./redis-client.js";
+import { parseEntry, type SessionEntries, type SessionEntry } from "./session-entries.js";
+
+const COMPARE_AND_SET = `
+if redis.call("GET", KEYS[1]) == ARGV[1] then
+  redis.call("SET", KEYS[1], ARGV[2], "KEEPTTL")
+  return 1
+end
+return 0`;
+
+/** A damaged entry reads as "no session" rather than failing every request that carries its cookie. */
+const tolerantJson = {
+  parse: (text: string) => (parseEntry(text)?.data ?? null) as SessionData,
+  stringify: (value: unknown) => JSON.stringify(value),
+};
+
+export function sessionKeyPrefix(keyPrefix: string): string {
+  return `${keyPrefix}sess:`;
+}
+
+export class RedisSessionStore extends RedisStore implements SessionEntries {
+  private readonly keyPrefix: string;
+
+  constructor(
+    private readonly connection: RedisConnection,
+    keyPrefix: string,
+    private readonly logger: Logger,
+  ) {
+    super({ client: connection, prefix: sessionKeyPrefix(keyPrefix), serializer: tolerantJson });
+    this.keyPrefix = sessionKeyPrefix(keyPrefix);
+  }
+
+  /** express-session's save: creation only. An existing entry is never overwritten from here. */
+  override async set(sessionId: string, session: SessionData, callback?: (error?: unknown) => void): Promise<void> {
+    try {
+      const ttlSeconds = secondsUntilExpiry(session);
+      if (ttlSeconds <= 0) return void (await this.destroy(sessionId, callback));
+      const created = await this.connection.set(this.key(sessionId), JSON.stringify(session), "EX", ttlSeconds, "NX");
+      if (created !== "OK") {
+        this.logger.error("refused to overwrite an existing session entry from express-session: changes after sign-in must use SessionEntries");
+      }
+      callback?.();
+    } catch (error) {
+      if (callback) callback(error);
+      else throw error;
+    }
+  }
+
+  async read(sessionId: string): Promise<SessionEntry | null> {
+    return parseEntry(await this.connection.get(this.key(sessionId)));
+  }
+
+  async replace(sessionId: string, expected: SessionEntry, data: SessionData): Promise<boolean> {
+    const answer = await this.connection.eval(COMPARE_AND_SET, 1, this.key(sessionId), expected.raw, JSON.stringify(data));
+    return answer === 1;
+  }
+
+  async delete(sessionIds: string[]): Promise<void> {
+    // One DEL per key: in a Redis Cluster the keys live in different slots.
+    await Promise.all(sessionIds.map((sessionId) => this.connection.del(this.key(sessionId))));
+  }
+
+  private key(sessionId: string): string {
+    return `${this.keyPrefix}${sessionId}`;
+  }
+}
+
+/** The entry lives as long as its cookie (express-session sets cookie.expires from the idle timeout). */
+function secondsUntilExpiry(session: SessionData): number {
+  const expires = session.cookie?.expires ? new Date(session.cookie.expires).getTime() : Number.NaN;
+  return Number.isFinite(expires) ? Math.ceil((expires - Date.now()) / 1000) : 86_400;
+}
