@@ -39,7 +39,7 @@ export interface TestStack {
   /** Every log line the server wrote. */
   logs: string[];
   /** Another instance of the server on the same Redis, GitHub and configuration (a load-balanced pair). */
-  anotherInstance(): Express;
+  anotherInstance(): Promise<Express>;
   close(): Promise<void>;
 }
 
@@ -86,12 +86,12 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const connections: Redis[] = [];
   const logs: string[] = [];
   const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
-  const instance = (): Express => {
+  const instance = async (): Promise<Express> => {
     // Each instance has its own connection, as separate processes would.
     const serverRedis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2000, lazyConnect: true });
     serverRedis.on("error", () => {});
-    void serverRedis.connect().catch(() => undefined);
     connections.push(serverRedis);
+    await serverRedis.connect().catch(() => undefined);
     return createApp({
       config,
       clock,
@@ -100,9 +100,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       github: createGitHubClient(config.github, clock),
     });
   };
-  const app = instance();
+  const app = await instance();
   const redis = new Redis(testRedisUrl());
-  await Promise.all(connections.map((connection) => (connection.status === "ready" ? undefined : new Promise((resolve) => connection.once("ready", resolve)))));
   return {
     app,
     config,
@@ -129,7 +128,7 @@ export async function readAllKeys(redis: Redis, keyPrefix: string): Promise<Map<
   const entries = new Map<string, string>();
   for (const key of keys) {
     const type = await redis.type(key);
-    const value = type === "zset" ? (await redis.zrange(key, 0, -1)).join(",") : type === "string" ? await redis.get(key) : `(${type})`;
+    const value = type === "zset" ? (await redis.zrange(key, "0", "-1")).join(",") : type === "string" ? await redis.get(key) : `(${type})`;
     entries.set(key, value ?? "");
   }
   return entries;

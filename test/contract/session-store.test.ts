@@ -1,0 +1,115 @@
+// One contract, every session store: what the lost-update and no-resurrection guarantees rest on.
+import { randomBytes } from "node:crypto";
+import type { SessionData, Store } from "express-session";
+import { Redis } from "ioredis";
+import { updateRecord } from "../../src/auth/session-updates.js";
+import type { SignedInRecord } from "../../src/auth/session-record.js";
+import { systemClock } from "../../src/clock.js";
+import { createLogger } from "../../src/logger.js";
+import { MemorySessionStore } from "../../src/store/memory-session-store.js";
+import { RedisSessionStore } from "../../src/store/redis-session-store.js";
+import type { SessionEntries } from "../../src/store/session-entries.js";
+import { testRedisUrl } from "../support/stack.js";
+
+type TestedStore = Store & SessionEntries;
+const redis = new Redis(testRedisUrl());
+afterAll(() => redis.disconnect());
+
+const stores: [string, () => TestedStore][] = [
+  ["RedisSessionStore", () => new RedisSessionStore(redis, `gls-contract-${randomBytes(4).toString("hex")}:`, createLogger("silent"))],
+  ["MemorySessionStore", () => new MemorySessionStore(systemClock)],
+];
+
+function sessionWith(login: string, version: number): SessionData {
+  const auth = { user: { id: 1, login }, profileFetchedAt: version } as unknown as SignedInRecord;
+  return { cookie: { originalMaxAge: 60_000, expires: new Date(Date.now() + 60_000) }, auth } as unknown as SessionData;
+}
+
+const save = (store: TestedStore, id: string, data: SessionData) =>
+  new Promise<void>((resolve, reject) => store.set(id, data, (error?: unknown) => (error ? reject(error) : resolve())));
+const load = (store: TestedStore, id: string) =>
+  new Promise<SessionData | null | undefined>((resolve, reject) => store.get(id, (error, data) => (error ? reject(error) : resolve(data))));
+const destroy = (store: TestedStore, id: string) =>
+  new Promise<void>((resolve, reject) => store.destroy(id, (error?: unknown) => (error ? reject(error) : resolve())));
+
+describe.each(stores)("%s", (_name, makeStore) => {
+  let store: TestedStore;
+  beforeEach(() => {
+    store = makeStore();
+  });
+
+  test("express-session creates an entry and reads it back", async () => {
+    await save(store, "s1", sessionWith("octocat", 1));
+    expect((await load(store, "s1"))?.auth?.user.login).toBe("octocat");
+  });
+
+  test("express-session never overwrites an existing entry (only creation goes through it)", async () => {
+    await save(store, "s1", sessionWith("octocat", 1));
+    await save(store, "s1", sessionWith("intruder", 2));
+    expect((await load(store, "s1"))?.auth?.user.login).toBe("octocat");
+  });
+
+  test("compare-and-set succeeds against the value it read", async () => {
+    await save(store, "s1", sessionWith("octocat", 1));
+    const entry = (await store.read("s1"))!;
+    expect(await store.replace("s1", entry, sessionWith("octocat", 2))).toBe(true);
+    expect((await store.read("s1"))!.data.auth!.profileFetchedAt).toBe(2);
+  });
+
+  test("compare-and-set fails when someone changed the entry after it was read (no lost update)", async () => {
+    await save(store, "s1", sessionWith("octocat", 1));
+    const stale = (await store.read("s1"))!;
+    const fresh = (await store.read("s1"))!;
+    expect(await store.replace("s1", fresh, sessionWith("octocat", 2))).toBe(true);
+    expect(await store.replace("s1", stale, sessionWith("octocat", 3))).toBe(false);
+    expect((await store.read("s1"))!.data.auth!.profileFetchedAt).toBe(2);
+  });
+
+  test("compare-and-set never brings a deleted entry back (no resurrection)", async () => {
+    await save(store, "s1", sessionWith("octocat", 1));
+    const entry = (await store.read("s1"))!;
+    await destroy(store, "s1");
+    expect(await store.replace("s1", entry, sessionWith("octocat", 2))).toBe(false);
+    expect(await store.read("s1")).toBeNull();
+    expect(await load(store, "s1")).toBeFalsy();
+  });
+
+  test("updateRecord re-applies a change on the newest value when it lost a race", async () => {
+    await save(store, "s1", sessionWith("octocat", 1));
+    let raced = false;
+    // Another request changes the entry between this update's read and its write, once.
+    const racing: SessionEntries = {
+      read: (id) => store.read(id),
+      delete: (ids) => store.delete(ids),
+      async replace(id, expected, data) {
+        if (!raced) {
+          raced = true;
+          const theirs = (await store.read(id))!;
+          await store.replace(id, theirs, { ...theirs.data, auth: { ...theirs.data.auth!, profileEtag: '"theirs"' } });
+        }
+        return store.replace(id, expected, data);
+      },
+    };
+    const written = await updateRecord(racing, "s1", (current) => ({ ...current, profileFetchedAt: 99 }));
+    const stored = (await store.read("s1"))!.data.auth!;
+    expect(raced).toBe(true);
+    expect(stored.profileEtag).toBe('"theirs"'); // their change survived
+    expect(stored.profileFetchedAt).toBe(99); // and ours was applied on top
+    expect(written).toEqual(stored);
+  });
+
+  test("updateRecord on an ended session writes nothing and says so", async () => {
+    expect(await updateRecord(store, "gone", (current) => current)).toBeNull();
+    expect(await store.read("gone")).toBeNull();
+  });
+
+});
+
+test("RedisSessionStore: a damaged entry reads as no session", async () => {
+  const prefix = `gls-contract-${randomBytes(4).toString("hex")}:`;
+  const store = new RedisSessionStore(redis, prefix, createLogger("silent"));
+  await save(store, "s1", sessionWith("octocat", 1));
+  await redis.set(`${prefix}sess:s1`, "{not json");
+  expect(await load(store, "s1")).toBeFalsy();
+  expect(await store.read("s1")).toBeNull();
+});

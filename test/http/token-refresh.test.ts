@@ -1,0 +1,197 @@
+// Refresh of expiring tokens: on expiry, on 401, once across concurrent requests and instances,
+// and what ends a session (a refusal that stands) and what does not (GitHub unreachable).
+import request from "supertest";
+import { ManualClock } from "../../src/clock.js";
+import { Sealer } from "../../src/sealer.js";
+import { accessTokenContext } from "../../src/auth/session-record.js";
+import { redisEntries, startTestStack, TEST_CLIENT_ID, TEST_PUBLIC_URL, type TestStack } from "../support/stack.js";
+import { setCookie, signIn } from "../support/sign-in.js";
+
+const HOURS = 3_600_000;
+const clock = new ManualClock(Date.now());
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack({ clock, clientType: "github-app" });
+});
+afterAll(() => stack.close());
+beforeEach(() => {
+  stack.emulator.emulator.resetStats();
+  stack.emulator.emulator.clearFaults();
+});
+
+const emulator = () => stack.emulator.emulator;
+
+async function signedInAgent(login = "octocat") {
+  const agent = request.agent(stack.app);
+  const { callback } = await signIn(agent, { login });
+  expect(callback.status).toBe(303);
+  const cookie = setCookie(callback, "gls.sid")!.split(";")[0]!;
+  emulator().resetStats();
+  return { agent, cookie, sessionId: decodeURIComponent(cookie.split("=")[1]!).slice(2).split(".")[0]! };
+}
+
+/** The access token stored (sealed) in the session, opened the way the server does. */
+async function storedAccessToken(sessionId: string): Promise<string | null> {
+  const raw = await stack.redis.get(`${stack.keyPrefix}sess:${sessionId}`);
+  if (!raw) return null;
+  const record = JSON.parse(raw).auth;
+  return new Sealer(stack.config.tokenEncryptionKeys).open(record.github.sealedAccessToken, accessTokenContext(record.user.id));
+}
+
+test("an expired token is refreshed before use, once, and the new pair is stored", async () => {
+  const { agent, sessionId } = await signedInAgent();
+  const before = await agent.get("/api/session").expect(200);
+  const oldToken = await storedAccessToken(sessionId);
+  clock.advance(8 * HOURS);
+  await agent.get("/api/me").expect(200);
+  expect(emulator().stats.refreshes).toBe(1);
+  const after = await agent.get("/api/session").expect(200);
+  expect(Date.parse(after.body.github.accessTokenExpiresAt)).toBeGreaterThan(Date.parse(before.body.github.accessTokenExpiresAt));
+  const newToken = await storedAccessToken(sessionId);
+  expect(newToken).not.toBe(oldToken);
+  expect(emulator().issuedAccessTokens().at(-1)).toBe(newToken);
+  await agent.get("/api/me").expect(200);
+  expect(emulator().stats.refreshes).toBe(1);
+});
+
+test("a token within the refresh margin is refreshed early; one well before expiry is not", async () => {
+  const { agent } = await signedInAgent();
+  clock.advance(7 * HOURS);
+  await agent.get("/api/me").expect(200);
+  expect(emulator().stats.refreshes).toBe(0);
+  clock.advance(HOURS - 60_000); // one minute before expiry: inside the margin
+  await agent.get("/api/me").expect(200);
+  expect(emulator().stats.refreshes).toBe(1);
+});
+
+test("401 Bad credentials on a not-yet-expired token: refresh once, retry once", async () => {
+  const { agent } = await signedInAgent();
+  clock.advance(10 * 60_000); // the cached profile is stale: /api/me asks GitHub
+  emulator().injectFault({ pathPrefix: "/api/v3/user", status: 401, body: { message: "Bad credentials", status: "401" } });
+  const me = await agent.get("/api/me").expect(200);
+  expect(me.body.login).toBe("octocat");
+  expect(emulator().stats.refreshes).toBe(1);
+  const userCalls = emulator().stats.apiRequests.filter((call) => call.path === "/api/v3/user");
+  expect(userCalls.map((call) => call.status)).toEqual([401, 200]);
+});
+
+test("24 concurrent requests on an expired token over two instances: all succeed, one refresh, no reuse", async () => {
+  const { cookie } = await signedInAgent();
+  const instances = [stack.app, await stack.anotherInstance()];
+  clock.advance(9 * HOURS);
+  const answers = await Promise.all(
+    Array.from({ length: 24 }, (_, index) => request(instances[index % 2]!).get("/api/me").set("Cookie", cookie)),
+  );
+  expect(answers.map((answer) => answer.status)).toEqual(Array(24).fill(200));
+  expect(emulator().stats.refreshes).toBe(1);
+  expect(emulator().stats.refreshTokenReuses).toBe(0);
+});
+
+test("concurrent proxied calls after expiry share one refresh too", async () => {
+  const { cookie } = await signedInAgent();
+  const instances = [stack.app, await stack.anotherInstance()];
+  clock.advance(9 * HOURS);
+  const answers = await Promise.all(
+    Array.from({ length: 20 }, (_, index) => request(instances[index % 2]!).get("/api/github/user").set("Cookie", cookie)),
+  );
+  expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(200));
+  expect(emulator().stats.refreshes).toBe(1);
+  expect(emulator().stats.refreshTokenReuses).toBe(0);
+});
+
+test("refresh refused (authorization revoked at GitHub) → reauthentication_required and the session is gone", async () => {
+  const { agent, sessionId } = await signedInAgent();
+  emulator().revokeAuthorization("octocat", TEST_CLIENT_ID);
+  clock.advance(8 * HOURS);
+  const answer = await agent.get("/api/me").expect(401);
+  expect(answer.body).toEqual({ error: "reauthentication_required", message: expect.any(String) });
+  expect(await stack.redis.exists(`${stack.keyPrefix}sess:${sessionId}`)).toBe(0);
+  expect((await agent.get("/api/me").expect(401)).body.error).toBe("unauthenticated");
+});
+
+test("GitHub unreachable during refresh: the session stays, /api/me serves the cached profile, the proxy says 502", async () => {
+  const { agent, sessionId } = await signedInAgent();
+  clock.advance(8 * HOURS);
+  emulator().injectFault({ pathPrefix: "/login/oauth/access_token", destroySocket: true, times: 2 });
+  expect((await agent.get("/api/me").expect(200)).body.login).toBe("octocat");
+  expect((await agent.get("/api/github/user").expect(502)).body.error).toBe("github_unavailable");
+  expect(await stack.redis.exists(`${stack.keyPrefix}sess:${sessionId}`)).toBe(1);
+  emulator().injectFault({ pathPrefix: "/login/oauth/access_token", status: 500, body: "boom" });
+  await agent.get("/api/github/user").expect(502);
+  expect(await stack.redis.exists(`${stack.keyPrefix}sess:${sessionId}`)).toBe(1);
+  // GitHub is back: the refresh happens and everything works.
+  await agent.get("/api/github/user").expect(200);
+  expect(emulator().stats.refreshes).toBe(1);
+});
+
+test("a slow request racing a sign-out does not bring the session back", async () => {
+  const { agent, cookie, sessionId } = await signedInAgent();
+  clock.advance(10 * 60_000); // stale profile → /api/me calls GitHub
+  emulator().injectFault({ pathPrefix: "/api/v3/user", delayMs: 400 });
+  const slow = request(stack.app).get("/api/me").set("Cookie", cookie);
+  const slowDone = slow.then((answer) => answer);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await agent.post("/auth/logout").set("Origin", TEST_PUBLIC_URL).expect(303);
+  await slowDone;
+  expect(await stack.redis.exists(`${stack.keyPrefix}sess:${sessionId}`)).toBe(0);
+  await request(stack.app).get("/api/me").set("Cookie", cookie).expect(401);
+});
+
+test("a slow request does not write its older tokens over a newer refresh", async () => {
+  const { cookie, sessionId } = await signedInAgent();
+  const other = await stack.anotherInstance();
+  clock.advance(10 * 60_000); // stale profile: the slow request revalidates with the current token
+  emulator().injectFault({ pathPrefix: "/api/v3/user", delayMs: 500 });
+  const slow = request(stack.app).get("/api/me").set("Cookie", cookie).then((answer) => answer);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  clock.advance(8 * HOURS); // meanwhile the token expires and another instance refreshes it
+  await request(other).get("/api/session").set("Cookie", cookie).expect(200);
+  await request(other).get("/api/me").set("Cookie", cookie).expect(200);
+  expect((await slow).status).toBe(200);
+  const stored = await storedAccessToken(sessionId);
+  const newest = emulator().issuedAccessTokens().at(-1);
+  expect(stored).toBe(newest);
+  expect(emulator().stats.refreshTokenReuses).toBe(0);
+  // The stored token works at GitHub.
+  await request(stack.app).get("/api/github/user").set("Cookie", cookie).expect(200);
+});
+
+test("an OAuth App token (not refreshable) that GitHub refuses ends the session", async () => {
+  const oauth = await startTestStack({ clock, clientType: "oauth-app" });
+  try {
+    const agent = request.agent(oauth.app);
+    await signIn(agent);
+    oauth.emulator.emulator.revokeAuthorization("octocat", TEST_CLIENT_ID);
+    const answer = await agent.get("/api/github/user").expect(401);
+    expect(answer.body.error).toBe("reauthentication_required");
+    await agent.get("/api/me").expect(401);
+    expect(oauth.emulator.emulator.stats.refreshes).toBe(0);
+  } finally {
+    await oauth.close();
+  }
+});
+
+test("an OAuth App with expiring tokens (auto-detected) refreshes like a GitHub App", async () => {
+  const oauth = await startTestStack({ clock, clientType: "oauth-app", expiringTokens: true });
+  try {
+    const agent = request.agent(oauth.app);
+    await signIn(agent);
+    const session = await agent.get("/api/session").expect(200);
+    expect(session.body.github.clientType).toBe("oauth-app");
+    expect(session.body.github.accessTokenExpiresAt).not.toBeNull();
+    clock.advance(9 * HOURS);
+    await agent.get("/api/github/user").expect(200);
+    expect(oauth.emulator.emulator.stats.refreshes).toBe(1);
+  } finally {
+    await oauth.close();
+  }
+});
+
+test("no token leaks into Redis or logs through refreshes", async () => {
+  const { agent } = await signedInAgent();
+  clock.advance(9 * HOURS);
+  await agent.get("/api/me").expect(200);
+  const tokens = [...emulator().issuedAccessTokens(), ...emulator().issuedRefreshTokens()];
+  const everything = [...(await redisEntries(stack)).values(), ...stack.logs].join("\n");
+  for (const token of tokens) expect(everything).not.toContain(token);
+});
