@@ -19,6 +19,8 @@ import { readRecord, updateRecord } from "./session-updates.js";
 /** Refresh this long before GitHub's expiry: covers clock skew and the request in flight. */
 export const REFRESH_MARGIN_MS = 2 * 60_000;
 const WAIT_POLL_MS = 50;
+/** How many times a refresher that met bad_refresh_token looks for a winner's tokens (~1 s). */
+const LOST_RACE_LOOKS = 10;
 
 export interface UserToken {
   record: SignedInRecord;
@@ -106,14 +108,28 @@ export function createTokenRefresher(deps: TokenRefresherDependencies) {
     } catch (error) {
       if (!(error instanceof GitHubOAuthError)) throw error; // unreachable, 5xx: the session stays
       if (error.oauthError !== "bad_refresh_token") throw new GitHubUnavailableError(`refresh refused: ${error.oauthError}`, error);
-      const reread = await readRecord(entries, sessionId);
-      if (reread && tokensChanged(current, reread)) return opened(sessionId, reread);
+      const winner = await tokensWrittenByAnother(sessionId, current);
+      if (winner) return opened(sessionId, winner);
       return reauthenticate(sessionId, current, "refresh token refused");
     }
     const written = await updateRecord(entries, sessionId, (latest) => withTokens(latest, tokens, sealer));
     if (!written) throw sessionEnded(); // signed out while GitHub answered: the new tokens go nowhere
     logger.debug({ userId: written.user.id }, "token refreshed");
     return { record: written, accessToken: tokens.accessToken };
+  }
+
+  /**
+   * After bad_refresh_token: did another refresher (one whose lease lapsed) win the race? Its new
+   * tokens may still be on their way to the store, so look a few times before concluding.
+   */
+  async function tokensWrittenByAnother(sessionId: string, seen: SignedInRecord): Promise<SignedInRecord | null> {
+    for (let look = 0; look < LOST_RACE_LOOKS; look += 1) {
+      const reread = await readRecord(entries, sessionId);
+      if (!reread) return null;
+      if (tokensChanged(seen, reread)) return reread;
+      await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS * 2));
+    }
+    return null;
   }
 
   /**

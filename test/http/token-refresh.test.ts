@@ -195,3 +195,24 @@ test("no token leaks into Redis or logs through refreshes", async () => {
   const everything = [...(await redisEntries(stack)).values(), ...stack.logs].join("\n");
   for (const token of tokens) expect(everything).not.toContain(token);
 });
+
+test("a refresher that loses the race (its lease lapsed) meets bad_refresh_token, re-reads and uses the winner's tokens", async () => {
+  // Locks that exclude no one: what happens when a lease lapses while GitHub is slow.
+  const noLocks = { tryAcquire: async () => "anyone", release: async () => undefined };
+  const racy = await startTestStack({ clock, locks: noLocks });
+  try {
+    const agent = request.agent(racy.app);
+    const { callback } = await signIn(agent);
+    const cookie = setCookie(callback, "gls.sid")!.split(";")[0]!;
+    clock.advance(9 * HOURS);
+    const answers = await Promise.all([1, 2].map(() => request(racy.app).get("/api/github/user").set("Cookie", cookie)));
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    // Both refreshers went to GitHub with the same refresh token: one won, one was refused...
+    expect(racy.emulator.emulator.stats.refreshes).toBe(1);
+    expect(racy.emulator.emulator.stats.refreshTokenReuses).toBe(1);
+    // ...and the loser did not end the session.
+    await request(racy.app).get("/api/me").set("Cookie", cookie).expect(200);
+  } finally {
+    await racy.close();
+  }
+});

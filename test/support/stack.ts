@@ -12,6 +12,7 @@ import type { EmulatorClient } from "../../src/emulator/index.js";
 import { createGitHubClient } from "../../src/github/client.js";
 import { createLogger } from "../../src/logger.js";
 import { redisBackend } from "../../src/store/backend.js";
+import type { Locks } from "../../src/store/locks.js";
 import { startEmulator, type RunningEmulator } from "./emulator-server.js";
 
 export const TEST_PUBLIC_URL = "http://app.test:3000";
@@ -27,6 +28,8 @@ export interface TestStackOptions {
   clock?: Clock;
   /** Redis URL for the server; defaults to the test run's redis-server. */
   redisUrl?: string;
+  /** Replaces the Redis locks (e.g. with one that never excludes anyone, to force a lost race). */
+  locks?: Locks;
 }
 
 export interface TestStack {
@@ -96,7 +99,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       config,
       clock,
       logger,
-      storage: redisBackend(serverRedis, keyPrefix, clock, logger),
+      storage: { ...redisBackend(serverRedis, keyPrefix, clock, logger), ...(options.locks ? { locks: options.locks } : {}) },
       github: createGitHubClient(config.github, clock),
     });
   };
