@@ -1,6 +1,8 @@
-// Refuses state-changing requests that a browser sent on behalf of another site (CSRF). Browsers
-// label every such request with Sec-Fetch-Site and/or Origin; a request with neither header is not
-// from a browser (curl, a server-side program holding the cookie) and cannot be forged by a site.
+// Refuses state-changing requests that a browser sent on behalf of another site (CSRF).
+// Sec-Fetch-Site, when present, is the browser's own verdict and decides alone: browsers send
+// `Origin: null` on same-origin form posts under some referrer policies, so Origin cannot overrule
+// it. Browsers without Sec-Fetch-Site are judged by Origin. A request with neither header is not
+// from a browser (curl, a server-side program holding the cookie), and no site can forge it.
 import type { RequestHandler } from "express";
 import { forbiddenCrossOrigin } from "../errors.js";
 
@@ -9,8 +11,7 @@ export function requireSameOrigin(publicUrl: string): RequestHandler {
   return (request, _response, next) => {
     const fetchSite = request.get("sec-fetch-site");
     const origin = request.get("origin");
-    if (fetchSite !== undefined && fetchSite !== "same-origin") return next(forbiddenCrossOrigin());
-    if (origin !== undefined && origin !== expectedOrigin) return next(forbiddenCrossOrigin());
-    next();
+    const sameOrigin = fetchSite !== undefined ? fetchSite === "same-origin" : origin === undefined || origin === expectedOrigin;
+    next(sameOrigin ? undefined : forbiddenCrossOrigin());
   };
 }

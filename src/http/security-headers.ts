@@ -1,7 +1,8 @@
 // helmet with a CSP the pages satisfy as they are: no inline script or style anywhere, forms post
 // only to this origin, avatars from GitHub's avatar host (or the configured GitHub's own origin,
-// for GitHub Enterprise Server and the emulator). Referrer-Policy no-referrer keeps `code` and
-// `state` out of any Referer header.
+// for GitHub Enterprise Server and the emulator). Referrer-Policy same-origin never sends a
+// Referer to another site; the sign-in callback, whose URL carries `code` and `state`, goes
+// further with no-referrer (http/routes/auth.ts).
 import helmet from "helmet";
 import type { RequestHandler } from "express";
 import type { Config } from "../config/config.js";
@@ -24,7 +25,7 @@ export function securityHeaders(config: Config): RequestHandler {
         ...(config.session.secureCookies ? { upgradeInsecureRequests: [] } : {}),
       },
     },
-    referrerPolicy: { policy: "no-referrer" },
+    referrerPolicy: { policy: "same-origin" },
     strictTransportSecurity: config.session.secureCookies ? { maxAge: 31_536_000, includeSubDomains: false } : false,
   });
 }

@@ -96,6 +96,17 @@ describe("sign-out", () => {
     await agent.get("/api/me").expect(200);
   });
 
+  test.each([
+    ["Sec-Fetch-Site same-origin with Origin null (a form post under a strict referrer policy)", { "Sec-Fetch-Site": "same-origin", Origin: "null" }],
+    ["Origin of this site, no Sec-Fetch-Site (older browsers)", { Origin: TEST_PUBLIC_URL }],
+    ["neither header (not a browser)", {}],
+  ])("allowed: %s", async (_label, headers) => {
+    const agent = request.agent(stack.app);
+    await signIn(agent);
+    await agent.post("/auth/logout").set(headers).expect(303);
+    await agent.get("/api/me").expect(401);
+  });
+
   test("signed out already: still a clean 303", async () => {
     await request(stack.app).post("/auth/logout").set("Origin", TEST_PUBLIC_URL).expect(303);
   });
@@ -116,7 +127,7 @@ describe("signed out", () => {
     expect(answer.text).toContain('href="/auth/github"');
     expect(answer.text).toContain("Sign in with GitHub");
     expect(answer.headers["content-security-policy"]).toContain("default-src 'self'");
-    expect(answer.headers["referrer-policy"]).toBe("no-referrer");
+    expect(answer.headers["referrer-policy"]).toBe("same-origin");
   });
 });
 

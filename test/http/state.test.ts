@@ -17,6 +17,7 @@ function expectInvalidStatePage(response: request.Response) {
   expect(response.type).toBe("text/html");
   expect(response.text).toContain("Sign-in link expired or invalid");
   expect(response.text).toContain('href="/auth/github"');
+  expect(response.headers["referrer-policy"]).toBe("no-referrer"); // this URL carries code and state
 }
 
 const approvedCallback = async (agent: ReturnType<typeof request.agent>) => (await approvedSignIn(agent)).callbackPath;

@@ -37,6 +37,8 @@ export function authRoutes({ config, clock, sealer, attempts, signInFlow, userSe
   });
 
   router.get("/auth/github/callback", async (request, response) => {
+    // This URL holds the code and state: no page reached from here may learn them.
+    response.setHeader("Referrer-Policy", "no-referrer");
     const state = request.query.state;
     // Whatever the outcome, this attempt is over: its cookie goes.
     if (attempts.isWellFormedState(state)) response.clearCookie(attempts.cookieNameFor(state), attemptCookie);

@@ -1,0 +1,668 @@
+// `npm run bench`: a benchmark, not a test (CI does not run it). It builds the server, then starts on
+// this machine only (loopback):
+//   - its own redis-server on a free port (test/support/redis-server.js),
+//   - the GitHub emulator on a free port, in this process (from dist/, so build first),
+//   - github-login-server as `node dist/server.js`, production-like (NODE_ENV=production, Redis,
+//     a GitHub App registered at the emulator, LOG_LEVEL=info with stdout discarded),
+//   - the "floor": test/bench/floor-server.js, plain express-session + connect-redis, own process.
+// It signs in BENCH_SESSIONS users over HTTP (start → consent → callback), gives the floor the same
+// sessions (same profile JSON, written into Redis under the floor's prefix), and measures with
+// autocannon in interleaved rounds (medians reported), rotating the session cookies per request:
+//   GET /api/me, GET /auth/check (against the floor's /api/me), full sign-ins per second, and Redis
+// bytes per session. It prints one markdown table on stdout; progress goes to stderr.
+//
+// Knobs (environment): BENCH_SESSIONS (300), BENCH_CONNECTIONS (20), BENCH_ROUNDS (5),
+// BENCH_SECONDS (5, per round and side), BENCH_SIGNIN_CONCURRENCY (10), BENCH_SIGNIN_SECONDS (10).
+import { spawn } from "node:child_process";
+import { createHmac, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { createServer } from "node:http";
+import { cpus, totalmem, platform, arch } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import autocannon from "autocannon";
+import { Redis } from "ioredis";
+import { freePort, startRedisServer, stopRedisServer } from "../support/redis-server.js";
+
+const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+const SETTINGS = {
+  sessions: positiveInt("BENCH_SESSIONS", 300),
+  connections: positiveInt("BENCH_CONNECTIONS", 20),
+  rounds: positiveInt("BENCH_ROUNDS", 5),
+  seconds: positiveInt("BENCH_SECONDS", 5),
+  signInConcurrency: positiveInt("BENCH_SIGNIN_CONCURRENCY", 10),
+  signInSeconds: positiveInt("BENCH_SIGNIN_SECONDS", 10),
+};
+const WARMUP_SECONDS = 2;
+const KEY_PREFIX = "gls:";
+const FLOOR_KEY_PREFIX = "floor:sess:";
+const FLOOR_COOKIE_NAME = "floor.sid";
+const SESSION_TTL_SECONDS = 24 * 60 * 60;
+
+/** @param {string} name @param {number} fallback */
+function positiveInt(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, not ${JSON.stringify(raw)}`);
+  return value;
+}
+
+/** @param {string} message */
+const progress = (message) => process.stderr.write(`bench: ${message}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// Everything started is stopped: in reverse order, on success, on failure and on Ctrl-C.
+
+/** @type {{ name: string, stop: () => Promise<void> }[]} */
+const running = [];
+/** @type {Set<import("node:child_process").ChildProcess>} */
+const children = new Set();
+let cleaningUp = null;
+
+async function cleanUp() {
+  cleaningUp ??= (async () => {
+    while (running.length > 0) {
+      const item = running.pop();
+      if (!item) break;
+      try {
+        await item.stop();
+      } catch (error) {
+        progress(`stopping ${item.name} failed: ${error instanceof Error ? error.message : error}`);
+      }
+    }
+  })();
+  return cleaningUp;
+}
+
+// Last resort if the process exits some other way: no child outlives it.
+process.on("exit", () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+});
+for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM"])) {
+  process.on(signal, () => {
+    progress(`${signal}: stopping everything`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+/**
+ * Starts `node script` with exactly `env` (plus PATH); stdout is discarded, stderr kept for errors.
+ * @param {string} name @param {string} script @param {Record<string, string>} env
+ */
+function startNode(name, script, env) {
+  const child = spawn(process.execPath, [script], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  children.add(child);
+  let stderr = "";
+  child.stderr?.on("data", (/** @type {Buffer} */ chunk) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)));
+  running.push({
+    name,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      children.delete(child);
+    },
+  });
+  return { child, stderr: () => stderr };
+}
+
+/** @param {string} baseUrl @param {{ child: import("node:child_process").ChildProcess, stderr: () => string }} proc @param {string} name */
+async function waitForHealthy(baseUrl, proc, name) {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (proc.child.exitCode !== null) throw new Error(`${name} exited with code ${proc.child.exitCode}:\n${proc.stderr()}`);
+    try {
+      if ((await fetch(`${baseUrl}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`${name} did not become healthy at ${baseUrl}:\n${proc.stderr()}`);
+}
+
+/** @param {number} ms */
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------------------
+// Signing in over HTTP, the way a browser does it (cookies kept per origin, redirects by hand).
+
+/** Cookie jar for one origin. */
+class Jar {
+  /** @type {Map<string, string>} */
+  cookies = new Map();
+
+  header() {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+  }
+
+  /** @param {Response} response */
+  take(response) {
+    for (const header of response.headers.getSetCookie()) {
+      const pair = header.split(";")[0] ?? "";
+      const separator = pair.indexOf("=");
+      const name = pair.slice(0, separator).trim();
+      const value = pair.slice(separator + 1);
+      if (value === "" || /expires=Thu, 01 Jan 1970/i.test(header) || /max-age=0(?:;|$)/i.test(header)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+}
+
+/** @param {string} html */
+function consentForm(html) {
+  const form = /<form\b([^>]*)>([\s\S]*?)<\/form>/i.exec(html);
+  if (!form) throw new Error("the consent page has no form");
+  const action = /\baction="([^"]*)"/i.exec(form[1] ?? "")?.[1] ?? "";
+  const fields = new URLSearchParams();
+  for (const input of (form[2] ?? "").matchAll(/<input\b([^>]*)>/gi)) {
+    const attributes = input[1] ?? "";
+    if (!/\btype="hidden"/i.test(attributes)) continue;
+    const name = /\bname="([^"]*)"/i.exec(attributes)?.[1];
+    const value = /\bvalue="([^"]*)"/i.exec(attributes)?.[1] ?? "";
+    if (name) fields.append(decodeEntities(name), decodeEntities(value));
+  }
+  return { action: decodeEntities(action), fields };
+}
+
+/** @param {string} text */
+function decodeEntities(text) {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (_entity, /** @type {string} */ name) => {
+    /** @type {Record<string, string>} */
+    const named = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+    if (name[0] !== "#") return named[name.toLowerCase()] ?? "";
+    return String.fromCodePoint(name[1] === "x" || name[1] === "X" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10));
+  });
+}
+
+/** @param {string} step @param {Response} response @param {number} expected */
+async function expectStatus(step, response, expected) {
+  if (response.status === expected) return;
+  const body = (await response.text().catch(() => "")).replace(/\s+/g, " ").slice(0, 300);
+  throw new Error(`${step} answered ${response.status}, expected ${expected}: ${body}`);
+}
+
+/**
+ * One whole sign-in: GET /auth/github → GET the consent page → POST it (authorize as `login`) →
+ * GET the callback → GET /api/me. Returns the session cookie, the profile and step timings (ms).
+ * @param {string} base @param {string} login
+ */
+async function signIn(base, login) {
+  const jar = new Jar();
+  const timings = { start: 0, consent: 0, callback: 0, me: 0, total: 0 };
+  const began = performance.now();
+  let mark = began;
+  const lap = (/** @type {keyof typeof timings} */ step) => {
+    const now = performance.now();
+    timings[step] = now - mark;
+    mark = now;
+  };
+
+  const start = await fetch(`${base}/auth/github`, { redirect: "manual" });
+  await expectStatus("GET /auth/github", start, 302);
+  jar.take(start);
+  const authorizeUrl = start.headers.get("location") ?? "";
+  await start.arrayBuffer();
+  lap("start");
+
+  const page = await fetch(authorizeUrl, { redirect: "manual" });
+  await expectStatus("GET consent page", page, 200);
+  const { action, fields } = consentForm(await page.text());
+  fields.set("login", login);
+  fields.set("decision", "authorize");
+  const consent = await fetch(new URL(action, authorizeUrl), { method: "POST", body: fields, redirect: "manual" });
+  await expectStatus("POST consent", consent, 302);
+  const callbackUrl = consent.headers.get("location") ?? "";
+  await consent.arrayBuffer();
+  lap("consent");
+
+  const callback = await fetch(callbackUrl, { headers: { cookie: jar.header() }, redirect: "manual" });
+  await expectStatus("GET /auth/github/callback", callback, 303);
+  jar.take(callback);
+  await callback.arrayBuffer();
+  lap("callback");
+
+  const cookie = jar.header();
+  const me = await fetch(`${base}/api/me`, { headers: { cookie } });
+  await expectStatus("GET /api/me", me, 200);
+  const profile = await me.json();
+  lap("me");
+  timings.total = performance.now() - began;
+  return { cookie, profile, timings };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers.
+
+/** @param {number[]} values @returns {number} NaN for no values */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? NaN) : ((sorted[middle - 1] ?? NaN) + (sorted[middle] ?? NaN)) / 2;
+}
+
+/** @param {number[]} values @param {number} p 0..100 */
+function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+/** @param {number} n */
+const fmtInt = (n) => (Number.isFinite(n) ? integer.format(n) : "—");
+/** autocannon's latencies come in whole milliseconds. @param {number} ms */
+const fmtWholeMs = (ms) => (Number.isFinite(ms) ? `${integer.format(ms)} ms` : "—");
+/** @param {number} ms */
+const fmtMs = (ms) => (Number.isFinite(ms) ? `${ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0)} ms` : "—");
+/** @param {number} ms */
+const fmtDuration = (ms) => (ms >= 86_400_000 ? `${(ms / 86_400_000).toFixed(1)} d` : ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)} h` : `${Math.round(ms / 60_000)} min`);
+/** @param {number} a @param {number} b */
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : "—");
+
+/**
+ * One autocannon run against `base + path`, each request carrying the next cookie of `cookies`.
+ * @param {string} base @param {string} path @param {string[]} cookies @param {number} seconds
+ */
+async function load(base, path, cookies, seconds) {
+  let next = 0;
+  const result = await autocannon({
+    url: base,
+    connections: SETTINGS.connections,
+    duration: seconds,
+    requests: [
+      {
+        method: "GET",
+        path,
+        setupRequest: (/** @type {any} */ request) => {
+          const cookie = cookies[next++ % cookies.length];
+          return { ...request, headers: { ...request.headers, cookie } };
+        },
+      },
+    ],
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx + result.errors + result.timeouts,
+    total: result.requests.total,
+  };
+}
+
+/**
+ * Interleaved rounds of two targets (the order flips every round), after a warm-up of each.
+ * @param {{ label: string, base: string, path: string, cookies: string[] }[]} sides
+ */
+async function interleaved(sides) {
+  for (const side of sides) await load(side.base, side.path, side.cookies, WARMUP_SECONDS);
+  /** @type {Awaited<ReturnType<typeof load>>[][]} */
+  const runs = sides.map(() => []);
+  for (let round = 0; round < SETTINGS.rounds; round++) {
+    const order = round % 2 === 0 ? sides.map((_, index) => index) : sides.map((_, index) => index).reverse();
+    for (const index of order) {
+      const side = /** @type {(typeof sides)[number]} */ (sides[index]);
+      const run = await load(side.base, side.path, side.cookies, SETTINGS.seconds);
+      runs[index]?.push(run);
+      progress(`  round ${round + 1}/${SETTINGS.rounds} ${side.label} ${side.path}: ${fmtInt(run.rps)} req/s, p50 ${fmtWholeMs(run.p50)}, p99 ${fmtWholeMs(run.p99)}, non-2xx ${run.non2xx}`);
+    }
+  }
+  return runs.map((list) => ({
+    rps: median(list.map((run) => run.rps)),
+    p50: median(list.map((run) => run.p50)),
+    p99: median(list.map((run) => run.p99)),
+    non2xx: list.reduce((sum, run) => sum + run.non2xx, 0),
+    total: list.reduce((sum, run) => sum + run.total, 0),
+  }));
+}
+
+/**
+ * Full sign-ins by `concurrency` loops for `seconds`.
+ * @param {string} base @param {string[]} logins @param {number} concurrency @param {number} seconds
+ */
+async function signInLoop(base, logins, concurrency, seconds) {
+  const deadline = performance.now() + seconds * 1000;
+  /** @type {Awaited<ReturnType<typeof signIn>>["timings"][]} */
+  const timings = [];
+  let failures = 0;
+  /** @type {string | null} */
+  let firstFailure = null;
+  let next = 0;
+  const began = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        try {
+          timings.push((await signIn(base, logins[next++ % logins.length] ?? "")).timings);
+        } catch (error) {
+          failures++;
+          firstFailure ??= error instanceof Error ? error.message : String(error);
+        }
+      }
+    }),
+  );
+  const elapsedSeconds = (performance.now() - began) / 1000;
+  return { timings, failures, firstFailure, perSecond: timings.length / elapsedSeconds };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Redis.
+
+/** @param {Redis} redis @param {string} pattern */
+async function scanAll(redis, pattern) {
+  /** @type {string[]} */
+  const keys = [];
+  let cursor = "0";
+  do {
+    const [nextCursor, batch] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+    cursor = nextCursor;
+    keys.push(...batch);
+  } while (cursor !== "0");
+  return keys;
+}
+
+/** @param {Redis} redis @param {string[]} keys */
+async function memoryUsage(redis, keys) {
+  const sizes = await Promise.all(keys.map(async (key) => Number(await redis.call("MEMORY", "USAGE", key, "SAMPLES", "0"))));
+  return sizes.filter((size) => Number.isFinite(size));
+}
+
+/** The session id inside an express-session cookie value `s:<id>.<signature>` (URL-encoded). @param {string} value */
+function sessionIdOf(value) {
+  const decoded = decodeURIComponent(value);
+  if (!decoded.startsWith("s:")) return null;
+  const dot = decoded.lastIndexOf(".");
+  return dot > 2 ? decoded.slice(2, dot) : null;
+}
+
+/** The session id of the one express-session cookie in a Cookie header. @param {string} header */
+function sessionIdInHeader(header) {
+  for (const pair of header.split(/;\s*/)) {
+    const id = sessionIdOf(pair.slice(pair.indexOf("=") + 1));
+    if (id) return id;
+  }
+  throw new Error(`no session cookie in ${header}`);
+}
+
+/** express-session's signed cookie value (cookie-signature: HMAC-SHA256, base64 without padding). @param {string} id @param {string} secret */
+function signedCookieValue(id, secret) {
+  const signature = createHmac("sha256", secret).update(id).digest("base64").replace(/=+$/, "");
+  return encodeURIComponent(`s:${id}.${signature}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Emulator users like octocat, one per session, so every session is a different GitHub user. @param {number} count */
+function benchUsers(count) {
+  return Array.from({ length: count }, (_, index) => {
+    const n = String(index + 1).padStart(4, "0");
+    return {
+      id: 20_000_000 + index,
+      login: `bench-user-${n}`,
+      name: `Bench User ${n}`,
+      email: `bench-user-${n}@example.com`,
+      company: "@github",
+      location: "San Francisco",
+      bio: null,
+      createdAt: "2011-01-25T18:44:36Z",
+      emails: [{ email: `bench-user-${n}@example.com`, primary: true, verified: true, visibility: "public" }],
+      orgs: ["github"],
+    };
+  });
+}
+
+async function main() {
+  const emulatorModule = join(PROJECT_ROOT, "dist/emulator/index.js");
+  if (!existsSync(join(PROJECT_ROOT, "dist/server.js")) || !existsSync(emulatorModule)) {
+    throw new Error("dist/ is missing: run `npm run bench` (it builds first) or `npm run build`.");
+  }
+  const { createEmulator } = await import(pathToFileURL(emulatorModule).href);
+
+  progress("starting redis-server");
+  const redisServer = await startRedisServer();
+  children.add(redisServer.process);
+  running.push({ name: "redis-server", stop: () => stopRedisServer(redisServer) });
+  const redis = new Redis(redisServer.url);
+  running.push({ name: "redis client", stop: async () => void (await redis.quit().catch(() => redis.disconnect())) });
+  const redisVersion = /redis_version:(\S+)/.exec(await redis.info("server"))?.[1] ?? "?";
+
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const users = benchUsers(SETTINGS.sessions);
+  const client = {
+    clientId: "Iv23liBenchGitHubApp",
+    clientSecret: randomBytes(20).toString("hex"),
+    name: "Benchmark",
+    type: "github-app",
+    expiringTokens: true,
+    callbackUrls: [{ url: `${base}/auth/github/callback`, wildcard: false }],
+  };
+  progress("starting the GitHub emulator");
+  const emulator = createEmulator({ clients: [client], users, rateLimitPerHour: 1_000_000_000 });
+  const emulatorServer = createServer(emulator.app);
+  await new Promise((resolve, reject) => {
+    emulatorServer.once("error", reject);
+    emulatorServer.listen(0, "127.0.0.1", () => resolve(undefined));
+  });
+  running.push({
+    name: "emulator",
+    stop: () =>
+      new Promise((resolve) => {
+        emulatorServer.close(() => resolve());
+        emulatorServer.closeAllConnections();
+      }),
+  });
+  const emulatorAddress = /** @type {import("node:net").AddressInfo} */ (emulatorServer.address());
+  const emulatorUrl = `http://127.0.0.1:${emulatorAddress.port}`;
+
+  progress("starting github-login-server (dist/server.js)");
+  const ours = startNode("github-login-server", join(PROJECT_ROOT, "dist/server.js"), {
+    NODE_ENV: "production",
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    PUBLIC_URL: base,
+    GITHUB_CLIENT_ID: client.clientId,
+    GITHUB_CLIENT_SECRET: client.clientSecret,
+    GITHUB_BASE_URL: emulatorUrl,
+    GITHUB_API_URL: `${emulatorUrl}/api/v3`,
+    REDIS_URL: redisServer.url,
+    REDIS_KEY_PREFIX: KEY_PREFIX,
+    SESSION_SECRET: randomBytes(32).toString("base64url"),
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    LOG_LEVEL: "info",
+  });
+  await waitForHealthy(base, ours, "github-login-server");
+
+  progress("starting the floor server");
+  const floorPort = await freePort();
+  const floorBase = `http://127.0.0.1:${floorPort}`;
+  const floorSecret = randomBytes(32).toString("base64url");
+  const floor = startNode("floor server", join(PROJECT_ROOT, "test/bench/floor-server.js"), {
+    NODE_ENV: "production",
+    PORT: String(floorPort),
+    REDIS_URL: redisServer.url,
+    FLOOR_SESSION_SECRET: floorSecret,
+    FLOOR_KEY_PREFIX,
+    FLOOR_COOKIE_NAME,
+  });
+  await waitForHealthy(floorBase, floor, "floor server");
+
+  // 1. Real sessions, by walking the sign-in flow.
+  progress(`signing in ${SETTINGS.sessions} users over HTTP`);
+  /** @type {{ cookie: string, profile: unknown }[]} */
+  const sessions = [];
+  {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        while (next < users.length) {
+          const user = users[next++];
+          if (!user) break;
+          const { cookie, profile } = await signIn(base, user.login);
+          sessions.push({ cookie, profile });
+        }
+      }),
+    );
+  }
+  emulator.resetStats();
+  const ourCookies = sessions.map((session) => session.cookie);
+
+  // 2. Redis bytes, before anything else writes to Redis.
+  progress("measuring Redis");
+  const ourKeys = await scanAll(redis, `${KEY_PREFIX}*`);
+  const ourAllBytes = (await memoryUsage(redis, ourKeys)).reduce((sum, size) => sum + size, 0) / sessions.length;
+  const ourSessionKeys = ourKeys.filter((key) => key.startsWith(`${KEY_PREFIX}sess:`));
+  /** @type {Map<string, string[]>} keys other than sessions, by the segment after the prefix */
+  const otherKeysByKind = new Map();
+  for (const key of ourKeys) {
+    if (key.startsWith(`${KEY_PREFIX}sess:`)) continue;
+    const kind = key.slice(KEY_PREFIX.length).split(":")[0] ?? "?";
+    otherKeysByKind.set(kind, [...(otherKeysByKind.get(kind) ?? []), key]);
+  }
+  const otherKeys = [];
+  for (const [kind, keys] of [...otherKeysByKind].sort(([a], [b]) => a.localeCompare(b))) {
+    const ttlMs = await redis.pttl(keys[0] ?? "");
+    otherKeys.push({ kind, count: keys.length, bytes: median(await memoryUsage(redis, keys)), ttlMs });
+  }
+  const sessionIds = new Set(sessions.map((session) => sessionIdInHeader(session.cookie)));
+  const ourSessionSizes = await memoryUsage(
+    redis,
+    ourSessionKeys.filter((key) => sessionIds.has(key.slice(`${KEY_PREFIX}sess:`.length))),
+  );
+  if (ourSessionSizes.length !== sessions.length) {
+    progress(`note: found ${ourSessionSizes.length} session keys for ${sessions.length} session cookies under ${KEY_PREFIX}sess:`);
+  }
+
+  // 3. The floor gets the same sessions: same profile JSON, its own prefix, its own signed cookies.
+  const floorCookies = [];
+  const pipeline = redis.pipeline();
+  for (const session of sessions) {
+    const id = randomBytes(32).toString("base64url");
+    const expires = new Date(Date.now() + SESSION_TTL_SECONDS * 1000).toISOString();
+    const entry = {
+      cookie: { originalMaxAge: SESSION_TTL_SECONDS * 1000, expires, httpOnly: true, path: "/", sameSite: "lax" },
+      user: session.profile,
+    };
+    pipeline.set(`${FLOOR_KEY_PREFIX}${id}`, JSON.stringify(entry), "EX", SESSION_TTL_SECONDS);
+    floorCookies.push(`${FLOOR_COOKIE_NAME}=${signedCookieValue(id, floorSecret)}`);
+  }
+  await pipeline.exec();
+  const floorSessionSizes = await memoryUsage(redis, await scanAll(redis, `${FLOOR_KEY_PREFIX}*`));
+  {
+    const check = await fetch(`${floorBase}/api/me`, { headers: { cookie: floorCookies[0] ?? "" } });
+    const same = check.ok && JSON.stringify(await check.json()) === JSON.stringify(sessions[0]?.profile);
+    if (!same) throw new Error(`the floor does not answer /api/me with the same profile (status ${check.status})`);
+  }
+
+  // 4. GET /api/me, ours vs floor.
+  progress(`GET /api/me: ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.seconds} s per side`);
+  const [meOurs, meFloor] = await interleaved([
+    { label: "ours ", base, path: "/api/me", cookies: ourCookies },
+    { label: "floor", base: floorBase, path: "/api/me", cookies: floorCookies },
+  ]);
+
+  // 5. GET /auth/check (if it exists yet), ours vs floor's /api/me.
+  const probe = await fetch(`${base}/auth/check`, { headers: { cookie: ourCookies[0] ?? "" } });
+  await probe.arrayBuffer();
+  let checkOurs = null;
+  let checkFloor = null;
+  if (probe.status === 404) {
+    progress("GET /auth/check answers 404: not implemented yet, skipped");
+  } else {
+    progress(`GET /auth/check (answers ${probe.status}): ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.seconds} s per side`);
+    [checkOurs, checkFloor] = await interleaved([
+      { label: "ours ", base, path: "/auth/check", cookies: ourCookies },
+      { label: "floor", base: floorBase, path: "/api/me", cookies: floorCookies },
+    ]);
+  }
+
+  // 6. Full sign-ins.
+  progress(`full sign-ins: ${SETTINGS.signInConcurrency} concurrent for ${SETTINGS.signInSeconds} s`);
+  const loop = await signInLoop(
+    base,
+    users.map((user) => user.login),
+    SETTINGS.signInConcurrency,
+    SETTINGS.signInSeconds,
+  );
+  if (loop.firstFailure) progress(`sign-in failures: ${loop.failures}, the first: ${loop.firstFailure}`);
+  const totals = loop.timings.map((timing) => timing.total);
+  const ourPart = loop.timings.map((timing) => timing.start + timing.callback + timing.me);
+
+  // ---- the report -------------------------------------------------------------------------
+  const cpu = cpus();
+  const lines = [];
+  lines.push(`## Benchmark: github-login-server vs a plain express-session + connect-redis floor`);
+  lines.push("");
+  lines.push(
+    `${new Date().toISOString()} · ${cpu[0]?.model ?? "unknown CPU"} · ${cpu.length} cores · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · ` +
+      `Node ${process.version} · Redis ${redisVersion} · ${platform()}/${arch()}`,
+  );
+  lines.push("");
+  lines.push(
+    `autocannon, ${SETTINGS.connections} connections, ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.seconds} s per side (medians of the rounds, ` +
+      `latencies in whole ms; non-2xx summed), ${SETTINGS.sessions} signed-in sessions rotated per request. Everything (servers, Redis, load generator) shares this machine.`,
+  );
+  lines.push("");
+  lines.push("| measurement | ours | floor | ours / floor |");
+  lines.push("|---|---:|---:|---:|");
+  /** @param {string} label @param {{ rps: number, p50: number, p99: number, non2xx: number, total: number } | null} a @param {{ rps: number, p50: number, p99: number, non2xx: number, total: number } | null} b */
+  const loadRows = (label, a, b) => {
+    if (!a || !b) {
+      lines.push(`| ${label} | not implemented | — | — |`);
+      return;
+    }
+    lines.push(`| ${label}: requests/s | ${fmtInt(a.rps)} | ${fmtInt(b.rps)} | ${ratio(a.rps, b.rps)} |`);
+    lines.push(`| ${label}: p50 latency | ${fmtWholeMs(a.p50)} | ${fmtWholeMs(b.p50)} | ${ratio(a.p50, b.p50)} |`);
+    lines.push(`| ${label}: p99 latency | ${fmtWholeMs(a.p99)} | ${fmtWholeMs(b.p99)} | ${ratio(a.p99, b.p99)} |`);
+    lines.push(`| ${label}: non-2xx (of requests) | ${fmtInt(a.non2xx)} of ${fmtInt(a.total)} | ${fmtInt(b.non2xx)} of ${fmtInt(b.total)} | |`);
+  };
+  loadRows("`GET /api/me`", meOurs ?? null, meFloor ?? null);
+  loadRows("`GET /auth/check` (floor: `/api/me`)", checkOurs ?? null, checkFloor ?? null);
+  lines.push(
+    `| full sign-ins/s (start → consent → callback → \`/api/me\`, ${SETTINGS.signInConcurrency} concurrent, ${SETTINGS.signInSeconds} s) | ` +
+      `${loop.perSecond.toFixed(1)} (${fmtInt(loop.timings.length)} done, ${fmtInt(loop.failures)} failed) | — | — |`,
+  );
+  lines.push(`| full sign-in: p50 / p99 latency | ${fmtMs(percentile(totals, 50))} / ${fmtMs(percentile(totals, 99))} | — | — |`);
+  lines.push(
+    `| full sign-in, this server's steps only (start + callback + \`/api/me\`): p50 / p99 | ${fmtMs(percentile(ourPart, 50))} / ${fmtMs(percentile(ourPart, 99))} | — | — |`,
+  );
+  lines.push(
+    `| full sign-in, step medians: start / consent (emulator) / callback / \`/api/me\` | ` +
+      `${["start", "consent", "callback", "me"].map((step) => fmtMs(median(loop.timings.map((timing) => timing[/** @type {"start"} */ (step)])))).join(" / ")} | — | — |`,
+  );
+  const ourBytes = median(ourSessionSizes);
+  const floorBytes = median(floorSessionSizes);
+  lines.push(`| Redis bytes per session (\`MEMORY USAGE\`, median of ${ourSessionSizes.length} / ${floorSessionSizes.length}) | ${fmtInt(ourBytes)} | ${fmtInt(floorBytes)} | ${ratio(ourBytes, floorBytes)} |`);
+  const floorAllBytes = floorSessionSizes.reduce((sum, size) => sum + size, 0) / floorSessionSizes.length;
+  lines.push(`| Redis bytes per signed-in user, all keys (sum of \`MEMORY USAGE\` / users) | ${fmtInt(ourAllBytes)} | ${fmtInt(floorAllBytes)} | ${ratio(ourAllBytes, floorAllBytes)} |`);
+  if (otherKeys.length === 0) lines.push(`| other Redis keys per signed-in user (each signed in once) | 0 | 0 | |`);
+  for (const { kind, count, bytes, ttlMs } of otherKeys) {
+    const ttlText = ttlMs >= 0 ? `TTL ${fmtDuration(ttlMs)}` : "no TTL";
+    lines.push(
+      `| other Redis keys per signed-in user (each signed in once): \`${KEY_PREFIX}${kind}:…\` | ${(count / sessions.length).toFixed(2)} (${fmtInt(bytes)} bytes each, ${ttlText}) | 0 | |`,
+    );
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+try {
+  await main();
+} catch (error) {
+  process.exitCode = 1;
+  progress(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+} finally {
+  await cleanUp();
+}
