@@ -11,8 +11,10 @@ import type { Clock } from "./clock.js";
 import type { Config } from "./config/config.js";
 import { EMULATOR_MOUNT_PATH } from "./config/load-config.js";
 import type { GitHubClient } from "./github/client.js";
+import { apiCors } from "./http/cors.js";
 import { createErrorHandler, notFoundHandler } from "./http/error-handler.js";
 import { refuseOtherMethods } from "./http/method-not-allowed.js";
+import { rateLimitByIp } from "./http/rate-limit.js";
 import { createPageRenderer } from "./http/render.js";
 import { apiRoutes } from "./http/routes/api.js";
 import { authRoutes } from "./http/routes/auth.js";
@@ -44,7 +46,7 @@ export function createApp(deps: AppDependencies): Express {
   const signInFlow = createSignInFlow({ config, clock, github, attempts, oneTimeMarker: storage.oneTimeMarker });
   const endings = createSessionEndings({ entries, userSessions: storage.userSessions, github, sealer, logger });
   const refresher = createTokenRefresher({ config, clock, github, sealer, entries, locks: storage.locks, logger, endSession: endings.endSession });
-  const currentProfile = createCurrentProfile({ config, clock, github, entries, refresher, logger });
+  const currentProfile = createCurrentProfile({ config, clock, github, entries, refresher, logger, endSession: endings.endSession });
   const pages = createPageRenderer({ demoMode: config.demoMode });
 
   const app = express();
@@ -53,10 +55,15 @@ export function createApp(deps: AppDependencies): Express {
   app.use(securityHeaders(config));
   app.use("/assets", express.static(assetsDirectory, { index: false, maxAge: "1h", fallthrough: true }));
   app.use(noStore);
+  app.use("/api", apiCors(config.corsOrigins, config.github.proxyMethods));
   app.use(healthRoutes(storage.checkReady));
   if (deps.emulatorApp) app.use(EMULATOR_MOUNT_PATH, deps.emulatorApp);
   app.use(webhookRoutes(config, endings));
 
+  if (config.authRateLimit) {
+    const { points, durationMs } = config.authRateLimit;
+    app.use(["/auth/github", "/auth/logout"], rateLimitByIp(storage.rateLimiter("auth", points, durationMs)));
+  }
   app.use(createSessionMiddleware(config, storage.sessionStore));
   app.use(homeRoutes(config, clock, pages));
   app.use(authRoutes({ config, clock, sealer, attempts, signInFlow, userSessions: storage.userSessions, endings }));

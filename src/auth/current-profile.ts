@@ -1,6 +1,7 @@
 // The profile /api/me serves: the copy cached in the session, revalidated against GitHub with
 // If-None-Match once it is older than PROFILE_MAX_AGE (a 304 costs no rate limit). When GitHub
-// cannot be reached the cached copy is served: an outage at GitHub signs nobody out.
+// cannot be reached the cached copy is served: an outage at GitHub signs nobody out. The
+// allow-lists are checked again at each revalidation.
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config/config.js";
@@ -8,11 +9,15 @@ import type { GitHubClient, UserFetchResult } from "../github/client.js";
 import { GitHubRateLimitedError, GitHubUnavailableError } from "../github/errors.js";
 import type { GitHubProfile } from "../github/profile.js";
 import type { SessionEntries } from "../store/session-entries.js";
+import { isAllowed } from "./allow-list.js";
 import type { SignedInRecord } from "./session-record.js";
+import { notAllowed } from "./sign-in-errors.js";
 import { updateRecord } from "./session-updates.js";
 import type { TokenRefresher } from "./token-refresh.js";
 
 export interface CurrentProfileDependencies {
+  /** Ends a session whose user is no longer on the allow-lists. */
+  endSession: (sessionId: string, record: SignedInRecord) => Promise<void>;
   config: Config;
   clock: Clock;
   github: GitHubClient;
@@ -21,9 +26,18 @@ export interface CurrentProfileDependencies {
   logger: Logger;
 }
 
-export function createCurrentProfile({ config, clock, github, entries, refresher, logger }: CurrentProfileDependencies) {
+export function createCurrentProfile({ config, clock, github, entries, refresher, logger, endSession }: CurrentProfileDependencies) {
   async function revalidate(sessionId: string, record: SignedInRecord): Promise<SignedInRecord> {
-    const { record: current, result } = await refresher.withUserToken(sessionId, record, (token) => fetchProfile(token, record));
+    const { record: current, result } = await refresher.withUserToken(sessionId, record, async (token) => {
+      const answer = await fetchProfile(token, record);
+      // Someone removed from ALLOWED_USERS or from an allowed organisation loses access here.
+      const login = answer.notModified ? record.user.login : answer.profile.login;
+      return { ...answer, allowed: await isAllowed(login, token, config, github) };
+    });
+    if (!result.allowed) {
+      await endSession(sessionId, current);
+      throw notAllowed(current.user.login);
+    }
     const fetchedAt = clock.now();
     const written = await updateRecord(entries, sessionId, (latest) =>
       result.notModified

@@ -50,6 +50,8 @@ export interface Config {
   allowedUsers: string[];
   allowedOrgs: string[];
   corsOrigins: string[];
+  /** Requests to /auth/* allowed per client IP and window; null when turned off. */
+  authRateLimit: { points: number; durationMs: number } | null;
   webhookSecret: string | null;
   profileMaxAgeMs: number;
   logLevel: string;

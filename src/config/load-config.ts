@@ -66,6 +66,7 @@ function buildConfig(env: ParsedEnvironment, errors: string[]): Config {
     }
   }
 
+  if (env.AUTH_RATE_LIMIT === null) warnings.push("AUTH_RATE_LIMIT=off: sign-in routes are not rate limited.");
   const sessionSecrets = splitList(env.SESSION_SECRET);
   checkSessionSecrets(sessionSecrets, production, errors, warnings);
   const tokenEncryptionKeys = parseTokenKeys(env.TOKEN_ENCRYPTION_KEY, errors);
@@ -107,6 +108,7 @@ function buildConfig(env: ParsedEnvironment, errors: string[]): Config {
     allowedUsers: env.ALLOWED_USERS,
     allowedOrgs: env.ALLOWED_ORGS,
     corsOrigins: env.CORS_ORIGINS,
+    authRateLimit: env.AUTH_RATE_LIMIT,
     webhookSecret: env.GITHUB_WEBHOOK_SECRET ?? null,
     profileMaxAgeMs: env.PROFILE_MAX_AGE,
     logLevel: env.LOG_LEVEL,

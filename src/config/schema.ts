@@ -102,6 +102,17 @@ export const environmentSchema = z.object({
     return methods;
   }),
   PROFILE_MAX_AGE: duration("5m"),
+  AUTH_RATE_LIMIT: text().transform((value, ctx) => {
+    const setting = (value ?? "60/1m").trim().toLowerCase();
+    if (setting === "off") return null;
+    const match = /^(\d{1,6})\/(.+)$/.exec(setting);
+    const durationMs = match ? parseDuration(match[2]!) : null;
+    if (!match || Number(match[1]) < 1 || durationMs === null) {
+      ctx.addIssue({ code: "custom", message: `must be <requests>/<duration> such as 60/1m, or off (got "${value}")` });
+      return z.NEVER;
+    }
+    return { points: Number(match[1]), durationMs };
+  }),
   LOG_LEVEL: text().pipe(z.enum(LOG_LEVELS).optional()).transform((value) => value ?? "info"),
 });
 

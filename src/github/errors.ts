@@ -29,15 +29,23 @@ export class GitHubBadCredentialsError extends Error {
   }
 }
 
-/** 403/429 with an exhausted primary budget, or a secondary rate limit. */
+/**
+ * 403/429 from GitHub's rate limiting, told apart as GitHub does: the primary budget is used up
+ * (`x-ratelimit-remaining: 0`, wait until the reset), or a secondary limit tripped (a message saying
+ * "secondary rate limit", wait `retry-after` or a minute).
+ */
 export class GitHubRateLimitedError extends AppError {
   constructor(
     readonly kind: "primary" | "secondary",
     retryAfterSeconds: number | null,
   ) {
-    super(429, "github_rate_limited", "GitHub's rate limit for this account is used up. Please try again later.", {
-      heading: "GitHub rate limit reached",
-      ...(retryAfterSeconds === null ? {} : { retryAfterSeconds }),
-    });
+    super(
+      429,
+      kind === "primary" ? "github_rate_limited" : "github_secondary_rate_limited",
+      kind === "primary"
+        ? "GitHub's hourly request budget for this account is used up. Please try again after it resets."
+        : "GitHub is limiting how fast requests may be made right now (a secondary rate limit). Please try again in a minute.",
+      { heading: "GitHub rate limit reached", ...(retryAfterSeconds === null ? {} : { retryAfterSeconds }) },
+    );
   }
 }

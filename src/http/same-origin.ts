@@ -1,17 +1,21 @@
 // Refuses state-changing requests that a browser sent on behalf of another site (CSRF).
-// Sec-Fetch-Site, when present, is the browser's own verdict and decides alone: browsers send
-// `Origin: null` on same-origin form posts under some referrer policies, so Origin cannot overrule
-// it. Browsers without Sec-Fetch-Site are judged by Origin. A request with neither header is not
-// from a browser (curl, a server-side program holding the cookie), and no site can forge it.
+// An Origin on the trusted list is accepted. Otherwise Sec-Fetch-Site, when present, is the
+// browser's own verdict and decides: browsers send `Origin: null` on same-origin form posts under
+// some referrer policies, so a null Origin cannot overrule it. Browsers without Sec-Fetch-Site are
+// judged by Origin alone. A request with neither header is not from a browser (curl, a server-side
+// program holding the cookie), and no site can make a browser send it.
 import type { RequestHandler } from "express";
 import { forbiddenCrossOrigin } from "../errors.js";
 
-export function requireSameOrigin(publicUrl: string): RequestHandler {
-  const expectedOrigin = new URL(publicUrl).origin;
+/** @param extraOrigins origins trusted besides PUBLIC_URL's (CORS_ORIGINS, for /api/* only) */
+export function requireSameOrigin(publicUrl: string, extraOrigins: string[] = []): RequestHandler {
+  const trusted = new Set([new URL(publicUrl).origin, ...extraOrigins]);
   return (request, _response, next) => {
     const fetchSite = request.get("sec-fetch-site");
     const origin = request.get("origin");
-    const sameOrigin = fetchSite !== undefined ? fetchSite === "same-origin" : origin === undefined || origin === expectedOrigin;
-    next(sameOrigin ? undefined : forbiddenCrossOrigin());
+    const allowed =
+      (origin !== undefined && trusted.has(origin)) ||
+      (fetchSite !== undefined ? fetchSite === "same-origin" : origin === undefined);
+    next(allowed ? undefined : forbiddenCrossOrigin());
   };
 }

@@ -6,6 +6,7 @@ import type { Clock } from "../clock.js";
 import { MemoryLocks, RedisLocks, type Locks } from "./locks.js";
 import { MemorySessionStore } from "./memory-session-store.js";
 import { MemoryOneTimeMarker, RedisOneTimeMarker, type OneTimeMarker } from "./one-time-marker.js";
+import { memoryRateLimiters, redisRateLimiters, type RateLimiterFactory } from "./rate-limiters.js";
 import { pingRedis, type RedisConnection } from "./redis-client.js";
 import { RedisSessionStore } from "./redis-session-store.js";
 import type { SessionEntries } from "./session-entries.js";
@@ -19,6 +20,7 @@ export interface StorageBackend {
   oneTimeMarker: OneTimeMarker;
   /** True when the store answers (for /readyz). */
   checkReady: () => Promise<boolean>;
+  rateLimiter: RateLimiterFactory;
 }
 
 export function redisBackend(connection: RedisConnection, keyPrefix: string, clock: Clock, logger: Logger): StorageBackend {
@@ -28,6 +30,7 @@ export function redisBackend(connection: RedisConnection, keyPrefix: string, clo
     userSessions: new RedisUserSessions(connection, keyPrefix, clock),
     oneTimeMarker: new RedisOneTimeMarker(connection, keyPrefix),
     checkReady: () => pingRedis(connection),
+    rateLimiter: redisRateLimiters(connection, keyPrefix),
   };
 }
 
@@ -38,5 +41,6 @@ export function memoryBackend(clock: Clock): StorageBackend {
     userSessions: new MemoryUserSessions(clock),
     oneTimeMarker: new MemoryOneTimeMarker(clock),
     checkReady: async () => true,
+    rateLimiter: memoryRateLimiters(),
   };
 }

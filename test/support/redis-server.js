@@ -23,12 +23,14 @@ export async function freePort() {
 
 /**
  * @param {number} [port] reuse a port, e.g. to restart a stopped server where clients expect it
+ * @param {{ dir?: string, appendOnly?: boolean }} [options] keep data in `dir` (append-only file) across restarts
  * @returns {Promise<RunningRedis>}
  */
-export async function startRedisServer(port) {
+export async function startRedisServer(port, options = {}) {
   const chosenPort = port ?? (await freePort());
-  const dir = mkdtempSync(join(tmpdir(), "gls-redis-"));
-  const args = ["--port", String(chosenPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir];
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), "gls-redis-"));
+  const appendOnly = options.appendOnly ? "yes" : "no";
+  const args = ["--port", String(chosenPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", appendOnly, "--dir", dir];
   const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
   await new Promise((resolve, reject) => {
     let output = "";
@@ -54,13 +56,16 @@ export async function startRedisServer(port) {
   return { url: `redis://127.0.0.1:${chosenPort}`, port: chosenPort, process: child, dir };
 }
 
-/** @param {RunningRedis} redis */
-export async function stopRedisServer(redis) {
+/**
+ * @param {RunningRedis} redis
+ * @param {{ keepDir?: boolean }} [options] keep the data directory, to start again on it
+ */
+export async function stopRedisServer(redis, options = {}) {
   if (redis.process.exitCode === null && redis.process.signalCode === null) {
     await new Promise((resolve) => {
       redis.process.once("exit", () => resolve(undefined));
       redis.process.kill("SIGTERM");
     });
   }
-  rmSync(redis.dir, { recursive: true, force: true });
+  if (!options.keepDir) rmSync(redis.dir, { recursive: true, force: true });
 }

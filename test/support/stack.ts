@@ -12,6 +12,7 @@ import type { EmulatorClient } from "../../src/emulator/index.js";
 import { createGitHubClient } from "../../src/github/client.js";
 import { createLogger } from "../../src/logger.js";
 import { redisBackend } from "../../src/store/backend.js";
+import { createRedisConnection, whenReady, type RedisConnection } from "../../src/store/redis-client.js";
 import type { Locks } from "../../src/store/locks.js";
 import { startEmulator, type RunningEmulator } from "./emulator-server.js";
 
@@ -65,6 +66,8 @@ export function testEnvironment(emulatorUrl: string, keyPrefix: string, redisUrl
     SESSION_SECRET: randomBytes(32).toString("base64url"),
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     LOG_LEVEL: "info",
+    // Tests sign in hundreds of times from one address; the limit itself has its own tests.
+    AUTH_RATE_LIMIT: "100000/1m",
   };
 }
 
@@ -86,15 +89,15 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   if (!result.ok) throw new Error(`test configuration is invalid: ${result.errors.join("; ")}`);
   const config = result.config;
 
-  const connections: Redis[] = [];
+  const connections: RedisConnection[] = [];
   const logs: string[] = [];
   const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
   const instance = async (): Promise<Express> => {
     // Each instance has its own connection, as separate processes would.
-    const serverRedis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2000, lazyConnect: true });
+    const serverRedis = createRedisConnection(config.redis);
     serverRedis.on("error", () => {});
     connections.push(serverRedis);
-    await serverRedis.connect().catch(() => undefined);
+    await whenReady(serverRedis, 5_000);
     return createApp({
       config,
       clock,

@@ -17,7 +17,7 @@ const MAX_FORWARDED_BODY = "1mb";
 export function githubProxyRoutes(config: Config, clock: Clock, refresher: TokenRefresher): Router {
   const router = Router();
   const allowed = config.github.proxyMethods;
-  const sameOrigin = requireSameOrigin(config.publicUrl);
+  const sameOrigin = requireSameOrigin(config.publicUrl, config.corsOrigins);
 
   router.use("/api/github", (request, response, next) => {
     if (!allowed.includes(request.method)) {
