@@ -44,6 +44,10 @@ export interface TestStack {
   logs: string[];
   /** Another instance of the server on the same Redis, GitHub and configuration (a load-balanced pair). */
   anotherInstance(): Promise<Express>;
+  /** The server restarted on the same Redis and GitHub with some variables changed (e.g. rotated secrets). */
+  restartedWith(env: Record<string, string>): Promise<{ app: Express; config: Config }>;
+  /** The environment the server was configured from. */
+  env: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -85,25 +89,29 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const emulator = await startEmulator({ clients: [client], clock });
   const keyPrefix = `gls-test-${randomBytes(6).toString("hex")}:`;
   const redisUrl = options.redisUrl ?? testRedisUrl();
-  const result = loadConfig({ ...testEnvironment(emulator.url, keyPrefix, redisUrl), ...options.env });
-  if (!result.ok) throw new Error(`test configuration is invalid: ${result.errors.join("; ")}`);
-  const config = result.config;
+  const env = { ...testEnvironment(emulator.url, keyPrefix, redisUrl), ...options.env };
+  const configFrom = (variables: Record<string, string>): Config => {
+    const result = loadConfig(variables);
+    if (!result.ok) throw new Error(`test configuration is invalid: ${result.errors.join("; ")}`);
+    return result.config;
+  };
+  const config = configFrom(env);
 
   const connections: RedisConnection[] = [];
   const logs: string[] = [];
   const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
-  const instance = async (): Promise<Express> => {
+  const instance = async (instanceConfig: Config = config): Promise<Express> => {
     // Each instance has its own connection, as separate processes would.
-    const serverRedis = createRedisConnection(config.redis);
+    const serverRedis = createRedisConnection(instanceConfig.redis);
     serverRedis.on("error", () => {});
     connections.push(serverRedis);
     await whenReady(serverRedis, 5_000);
     return createApp({
-      config,
+      config: instanceConfig,
       clock,
       logger,
       storage: { ...redisBackend(serverRedis, keyPrefix, clock, logger), ...(options.locks ? { locks: options.locks } : {}) },
-      github: createGitHubClient(config.github, clock),
+      github: createGitHubClient(instanceConfig.github, clock),
     });
   };
   const app = await instance();
@@ -115,7 +123,12 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     redis,
     keyPrefix,
     logs,
-    anotherInstance: instance,
+    env,
+    anotherInstance: () => instance(),
+    async restartedWith(changes) {
+      const restartedConfig = configFrom({ ...env, ...changes });
+      return { app: await instance(restartedConfig), config: restartedConfig };
+    },
     async close() {
       for (const connection of connections) connection.disconnect();
       redis.disconnect();
