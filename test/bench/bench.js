@@ -483,6 +483,8 @@ async function main() {
     SESSION_SECRET: randomBytes(32).toString("base64url"),
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     LOG_LEVEL: "info",
+    // Every sign-in of the run comes from one address; the per-IP limit would stop the setup.
+    AUTH_RATE_LIMIT: "off",
   });
   await waitForHealthy(base, ours, "github-login-server");
 
