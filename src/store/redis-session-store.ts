@@ -42,7 +42,10 @@ export class RedisSessionStore extends RedisStore implements SessionEntries {
       const ttlSeconds = secondsUntilExpiry(session);
       if (ttlSeconds <= 0) return void (await this.destroy(sessionId, callback));
       const created = await this.connection.set(this.key(sessionId), JSON.stringify(session), "EX", ttlSeconds, "NX");
-      if (created !== "OK") {
+      // express-session saves a regenerated session once more at the end of the request; that
+      // repeat carries the same content and is harmless. Anything else is a change that bypassed
+      // the compare-and-set, and is refused loudly.
+      if (created !== "OK" && !(await this.holdsSameContent(sessionId, session))) {
         this.logger.error("refused to overwrite an existing session entry from express-session: changes after sign-in must use SessionEntries");
       }
       callback?.();
@@ -50,6 +53,11 @@ export class RedisSessionStore extends RedisStore implements SessionEntries {
       if (callback) callback(error);
       else throw error;
     }
+  }
+
+  private async holdsSameContent(sessionId: string, session: SessionData): Promise<boolean> {
+    const stored = await this.read(sessionId);
+    return stored !== null && JSON.stringify(stored.data.auth) === JSON.stringify(session.auth);
   }
 
   async read(sessionId: string): Promise<SessionEntry | null> {

@@ -120,6 +120,8 @@ describe.each([
       ...stack.logs,
     ].join("\n");
     for (const token of tokens) expect(everything).not.toContain(token);
+    // A clean sign-in logs no error (e.g. no refused overwrite of the session entry).
+    expect(stack.logs.filter((line) => JSON.parse(line).level >= 50)).toEqual([]);
     // The token is there, sealed: the session holds an AES-GCM envelope.
     expect(sessionValues.map(([, value]) => value).join()).toMatch(/"sealedAccessToken":"v1\./);
   });
