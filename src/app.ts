@@ -6,7 +6,7 @@ import { createCurrentProfile } from "./auth/current-profile.js";
 import { createSessionEndings } from "./auth/session-endings.js";
 import { SignInAttemptCookies } from "./auth/sign-in-attempt.js";
 import { createSignInFlow } from "./auth/sign-in-flow.js";
-import { createTokenRefresher } from "./auth/token-refresh.js";
+import { createTokenRefresher, type RefreshOutcome } from "./auth/token-refresh.js";
 import type { Clock } from "./clock.js";
 import type { Config } from "./config/config.js";
 import { EMULATOR_MOUNT_PATH } from "./config/load-config.js";
@@ -16,7 +16,9 @@ import { createErrorHandler, notFoundHandler } from "./http/error-handler.js";
 import { refuseOtherMethods } from "./http/method-not-allowed.js";
 import { rateLimitByIp } from "./http/rate-limit.js";
 import { createPageRenderer } from "./http/render.js";
+import { requestLogging } from "./http/request-logging.js";
 import { apiRoutes } from "./http/routes/api.js";
+import { authCheckRoutes } from "./http/routes/auth-check.js";
 import { authRoutes } from "./http/routes/auth.js";
 import { githubProxyRoutes } from "./http/routes/github-proxy.js";
 import { healthRoutes } from "./http/routes/health.js";
@@ -24,6 +26,12 @@ import { homeRoutes } from "./http/routes/home.js";
 import { webhookRoutes } from "./http/routes/webhooks.js";
 import { noStore, securityHeaders } from "./http/security-headers.js";
 import { createSessionMiddleware } from "./http/session-middleware.js";
+import { storeOutagesAs503 } from "./http/store-outage.js";
+import { meteredGitHubFetch } from "./metrics/github-fetch.js";
+import { countHttpRequests } from "./metrics/http-metrics.js";
+import { createMetrics, type Metrics } from "./metrics/metrics.js";
+import { metricsRoutes } from "./metrics/metrics-route.js";
+import { countSignIns, noteErrorsForMetrics } from "./metrics/outcomes.js";
 import { assetsDirectory } from "./paths.js";
 import { Sealer } from "./sealer.js";
 import type { StorageBackend } from "./store/backend.js";
@@ -36,27 +44,38 @@ export interface AppDependencies {
   github: GitHubClient;
   /** Demo mode only: the built-in GitHub emulator, served at /_emulator. */
   emulatorApp?: Express;
+  /**
+   * What /metrics serves; a fresh set when omitted. Calls the GitHub client makes are counted only
+   * when its fetch reports to these same metrics (server.ts: meteredGitHubFetch).
+   */
+  metrics?: Metrics;
 }
 
 export function createApp(deps: AppDependencies): Express {
   const { config, clock, logger, storage, github } = deps;
+  const metrics = deps.metrics ?? createMetrics();
   const entries = storage.sessionStore;
   const sealer = new Sealer(config.tokenEncryptionKeys);
   const attempts = new SignInAttemptCookies(sealer, config.session.secureCookies);
   const signInFlow = createSignInFlow({ config, clock, github, attempts, oneTimeMarker: storage.oneTimeMarker });
   const endings = createSessionEndings({ entries, userSessions: storage.userSessions, github, sealer, logger });
-  const refresher = createTokenRefresher({ config, clock, github, sealer, entries, locks: storage.locks, logger, endSession: endings.endSession });
+  const onRefresh = (outcome: RefreshOutcome) => metrics.tokenRefreshes.inc({ outcome });
+  const refresher = createTokenRefresher({ config, clock, github, sealer, entries, locks: storage.locks, logger, endSession: endings.endSession, onRefresh });
   const currentProfile = createCurrentProfile({ config, clock, github, entries, refresher, logger, endSession: endings.endSession });
   const pages = createPageRenderer({ demoMode: config.demoMode });
 
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy);
+  app.use(requestLogging(logger));
+  app.use(countHttpRequests(metrics));
   app.use(securityHeaders(config));
   app.use("/assets", express.static(assetsDirectory, { index: false, maxAge: "1h", fallthrough: true }));
   app.use(noStore);
   app.use("/api", apiCors(config.corsOrigins, config.github.proxyMethods));
   app.use(healthRoutes(storage.checkReady));
+  app.use(metricsRoutes(metrics.registry, config.metricsToken));
+  app.get("/auth/github/callback", countSignIns(metrics));
   if (deps.emulatorApp) app.use(EMULATOR_MOUNT_PATH, deps.emulatorApp);
   app.use(webhookRoutes(config, endings));
 
@@ -67,21 +86,26 @@ export function createApp(deps: AppDependencies): Express {
   app.use(createSessionMiddleware(config, storage.sessionStore));
   app.use(homeRoutes(config, clock, pages));
   app.use(authRoutes({ config, clock, sealer, attempts, signInFlow, userSessions: storage.userSessions, endings }));
+  app.use(authCheckRoutes(config, clock));
   app.use(apiRoutes(config, clock, currentProfile));
-  app.use(githubProxyRoutes(config, clock, refresher));
+  app.use(githubProxyRoutes(config, clock, refresher, meteredGitHubFetch(metrics, config.github)));
 
   refuseOtherMethods(app, {
     "/": ["GET", "HEAD"],
     "/auth/github": ["GET", "HEAD"],
     "/auth/github/callback": ["GET", "HEAD"],
     "/auth/logout": ["POST"],
+    "/auth/check": ["GET", "HEAD"],
     "/api/me": ["GET", "HEAD"],
     "/api/session": ["GET", "HEAD"],
     "/healthz": ["GET", "HEAD"],
     "/readyz": ["GET", "HEAD"],
+    "/metrics": ["GET", "HEAD"],
     "/webhooks/github": ["POST"],
   });
   app.use(notFoundHandler);
+  app.use(storeOutagesAs503);
+  app.use(noteErrorsForMetrics(metrics));
   app.use(createErrorHandler(logger, pages));
   return app;
 }

@@ -6,13 +6,16 @@ import { createApp } from "./app.js";
 import { systemClock } from "./clock.js";
 import { loadConfig } from "./config/load-config.js";
 import type { Config } from "./config/config.js";
+import { SHUTDOWN_GRACE_MS, trackInFlightRequests } from "./drain-connections.js";
 import { createEmulator, demoClient } from "./emulator/index.js";
 import { createGitHubClient } from "./github/client.js";
 import { createLogger } from "./logger.js";
+import { meteredGitHubFetch } from "./metrics/github-fetch.js";
+import { createMetrics } from "./metrics/metrics.js";
 import { memoryBackend, redisBackend } from "./store/backend.js";
-import { createRedisConnection, whenReady, type RedisConnection } from "./store/redis-client.js";
+import { createRedisConnection, isRedisConfigured, whenReady, type RedisConnection } from "./store/redis-client.js";
 
-const SHUTDOWN_GRACE_MS = 10_000;
+const REDIS_QUIT_TIMEOUT_MS = 2_000;
 
 function readConfiguration(): Config {
   if (existsSync(".env")) process.loadEnvFile(".env"); // variables already set in the environment win
@@ -29,18 +32,20 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   for (const warning of config.warnings) logger.warn(warning);
 
-  const redis: RedisConnection | null = config.redis.url || config.redis.clusterNodes.length > 0 ? createRedisConnection(config.redis) : null;
+  const redis: RedisConnection | null = isRedisConfigured(config.redis) ? createRedisConnection(config.redis) : null;
   if (redis) {
     redis.on("error", (error: Error) => logger.warn({ err: { message: error.message } }, "Redis connection problem"));
     if (!(await whenReady(redis, 5_000))) logger.error("Redis is not reachable yet: starting anyway, /readyz answers 503 until it is");
   }
 
+  const metrics = createMetrics({ processMetrics: true });
   const app = createApp({
     config,
     clock: systemClock,
     logger,
+    metrics,
     storage: redis ? redisBackend(redis, config.redis.keyPrefix, systemClock, logger) : memoryBackend(systemClock),
-    github: createGitHubClient(config.github, systemClock),
+    github: createGitHubClient(config.github, systemClock, meteredGitHubFetch(metrics, config.github)),
     ...(config.demoMode
       ? { emulatorApp: createEmulator({ clients: [demoClient(config.callbackUrl)], webBaseUrl: config.github.baseUrl }).app }
       : {}),
@@ -57,24 +62,27 @@ async function main(): Promise<void> {
 }
 
 function handleShutdown(server: Server, redis: RedisConnection | null, logger: ReturnType<typeof createLogger>): void {
+  const inFlight = trackInFlightRequests(server);
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, "shutting down: finishing in-flight requests");
-    const forced = setTimeout(() => {
-      logger.warn("in-flight requests did not finish in time; exiting");
-      process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
-    forced.unref();
-    server.close(() => {
-      server.closeIdleConnections();
-      void (redis ? redis.quit().catch(() => undefined) : Promise.resolve()).then(() => process.exit(0));
-    });
-    server.closeIdleConnections();
+    logger.info({ signal }, "shutting down: refusing new connections, finishing in-flight requests");
+    const drained = await inFlight.drain(SHUTDOWN_GRACE_MS);
+    if (!drained) logger.warn({ graceMs: SHUTDOWN_GRACE_MS }, "in-flight requests did not finish in time; they were cut off");
+    if (redis) await quitRedis(redis);
+    logger.info("shut down");
+    process.exit(drained ? 0 : 1);
   };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+/** QUIT lets Redis finish what it was sent; if Redis does not answer, just drop the connection. */
+async function quitRedis(redis: RedisConnection): Promise<void> {
+  const timeout = new Promise<void>((resolve) => setTimeout(resolve, REDIS_QUIT_TIMEOUT_MS).unref());
+  await Promise.race([redis.quit().then(() => undefined, () => undefined), timeout]);
+  redis.disconnect();
 }
 
 main().catch((error: unknown) => {

@@ -22,6 +22,13 @@ const WAIT_POLL_MS = 50;
 /** How many times a refresher that met bad_refresh_token looks for a winner's tokens (~1 s). */
 const LOST_RACE_LOOKS = 10;
 
+/**
+ * How a refresh ended, for metrics: ok (refreshed here), lost_race (used the tokens another request
+ * or instance refreshed), refused (GitHub will not refresh: the session ended), network (GitHub
+ * unreachable or 5xx: the session stays), error (GitHub refused for another reason: it stays too).
+ */
+export type RefreshOutcome = "ok" | "lost_race" | "refused" | "network" | "error";
+
 export interface UserToken {
   record: SignedInRecord;
   accessToken: string;
@@ -37,11 +44,13 @@ export interface TokenRefresherDependencies {
   logger: Logger;
   /** Ends a session whose GitHub authorization is gone (entry and user index). */
   endSession: (sessionId: string, record: SignedInRecord) => Promise<void>;
+  onRefresh?: (outcome: RefreshOutcome) => void;
 }
 
 export function createTokenRefresher(deps: TokenRefresherDependencies) {
   const { clock, github, sealer, entries, locks, logger } = deps;
   const leaseMs = deps.config.github.timeoutMs + 5_000;
+  const onRefresh = deps.onRefresh ?? (() => undefined);
 
   const isExpiring = (record: SignedInRecord) =>
     record.github.accessTokenExpiresAt !== null && record.github.accessTokenExpiresAt - REFRESH_MARGIN_MS <= clock.now();
@@ -86,7 +95,10 @@ export function createTokenRefresher(deps: TokenRefresherDependencies) {
       await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
       const current = await readRecord(entries, sessionId);
       if (!current) throw sessionEnded();
-      if (tokensChanged(seen, current)) return opened(sessionId, current);
+      if (tokensChanged(seen, current)) {
+        onRefresh("lost_race");
+        return opened(sessionId, current);
+      }
     }
     throw new AppError(503, "refresh_in_progress", "Your GitHub sign-in is being renewed. Please try again in a moment.", {
       retryAfterSeconds: 1,
@@ -97,23 +109,35 @@ export function createTokenRefresher(deps: TokenRefresherDependencies) {
     // Re-read under the lock: another request or instance may have refreshed already.
     const current = await readRecord(entries, sessionId);
     if (!current) throw sessionEnded();
+    if (tokensChanged(seen, current)) onRefresh("lost_race");
     if (tokensChanged(seen, current) || (!force && !isExpiring(current))) return opened(sessionId, current);
     const refreshToken = openRefreshToken(current, sealer);
     const refreshExpired = current.github.refreshTokenExpiresAt !== null && current.github.refreshTokenExpiresAt <= clock.now();
-    if (refreshToken === null || refreshExpired) return reauthenticate(sessionId, current, "no usable refresh token");
+    if (refreshToken === null || refreshExpired) {
+      onRefresh("refused");
+      return reauthenticate(sessionId, current, "no usable refresh token");
+    }
 
     let tokens;
     try {
       tokens = await github.refresh(refreshToken);
     } catch (error) {
-      if (!(error instanceof GitHubOAuthError)) throw error; // unreachable, 5xx: the session stays
-      if (error.oauthError !== "bad_refresh_token") throw new GitHubUnavailableError(`refresh refused: ${error.oauthError}`, error);
+      if (!(error instanceof GitHubOAuthError)) {
+        onRefresh("network"); // unreachable, 5xx: the session stays
+        throw error;
+      }
+      if (error.oauthError !== "bad_refresh_token") {
+        onRefresh("error");
+        throw new GitHubUnavailableError(`refresh refused: ${error.oauthError}`, error);
+      }
       const winner = await tokensWrittenByAnother(sessionId, current);
+      onRefresh(winner ? "lost_race" : "refused");
       if (winner) return opened(sessionId, winner);
       return reauthenticate(sessionId, current, "refresh token refused");
     }
     const written = await updateRecord(entries, sessionId, (latest) => withTokens(latest, tokens, sealer));
     if (!written) throw sessionEnded(); // signed out while GitHub answered: the new tokens go nowhere
+    onRefresh("ok");
     logger.debug({ userId: written.user.id }, "token refreshed");
     return { record: written, accessToken: tokens.accessToken };
   }

@@ -21,6 +21,9 @@ export interface GitHubConfig {
 export interface RedisConfig {
   url: string | null;
   clusterNodes: { host: string; port: number }[];
+  /** Redis Sentinels to ask where the master named sentinelName is (instead of url). */
+  sentinels: { host: string; port: number }[];
+  sentinelName: string;
   keyPrefix: string;
 }
 
@@ -53,6 +56,8 @@ export interface Config {
   /** Requests to /auth/* allowed per client IP and window; null when turned off. */
   authRateLimit: { points: number; durationMs: number } | null;
   webhookSecret: string | null;
+  /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
+  metricsToken: string | null;
   profileMaxAgeMs: number;
   logLevel: string;
   /** Things worth a loud line in the log at start (demo mode, random secrets, …). */

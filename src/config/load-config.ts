@@ -56,16 +56,19 @@ function buildConfig(env: ParsedEnvironment, errors: string[]): Config {
   if (demoMode && production) {
     errors.push("demo mode (no GITHUB_CLIENT_ID/GITHUB_CLIENT_SECRET) is refused when NODE_ENV=production");
   }
-  if (env.REDIS_URL && env.REDIS_CLUSTER_NODES.length > 0) {
-    errors.push("REDIS_URL and REDIS_CLUSTER_NODES: set one, not both");
-  }
+  const redisChoices = [Boolean(env.REDIS_URL), env.REDIS_CLUSTER_NODES.length > 0, env.REDIS_SENTINELS.length > 0].filter(Boolean).length;
+  if (redisChoices > 1) errors.push("REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS: set one of them, not several");
+  if (env.REDIS_SENTINEL_NAME && env.REDIS_SENTINELS.length === 0) errors.push("REDIS_SENTINEL_NAME: set REDIS_SENTINELS too");
   if (demoMode) {
     warnings.push("Demo mode: sign-in goes to the built-in GitHub emulator at /_emulator. Never use it for real users.");
-    if (!env.REDIS_URL && env.REDIS_CLUSTER_NODES.length === 0) {
+    if (redisChoices === 0) {
       warnings.push("Demo mode: sessions live in this process's memory and vanish on restart.");
     }
   }
 
+  if (production && !env.METRICS_TOKEN) {
+    warnings.push("METRICS_TOKEN is not set: /metrics answers anyone who reaches this server; set it, or keep /metrics off the public proxy.");
+  }
   if (env.AUTH_RATE_LIMIT === null) warnings.push("AUTH_RATE_LIMIT=off: sign-in routes are not rate limited.");
   const sessionSecrets = splitList(env.SESSION_SECRET);
   checkSessionSecrets(sessionSecrets, production, errors, warnings);
@@ -93,7 +96,13 @@ function buildConfig(env: ParsedEnvironment, errors: string[]): Config {
     publicUrl,
     callbackUrl: `${publicUrl}/auth/github/callback`,
     github: githubConfig(env, demoMode, publicUrl, errors),
-    redis: { url: env.REDIS_URL ?? null, clusterNodes: env.REDIS_CLUSTER_NODES, keyPrefix: env.REDIS_KEY_PREFIX },
+    redis: {
+      url: env.REDIS_URL ?? null,
+      clusterNodes: env.REDIS_CLUSTER_NODES,
+      sentinels: env.REDIS_SENTINELS,
+      sentinelName: env.REDIS_SENTINEL_NAME ?? "mymaster",
+      keyPrefix: env.REDIS_KEY_PREFIX,
+    },
     session: {
       secrets: sessionSecrets,
       idleTimeoutMs: env.SESSION_IDLE_TIMEOUT,
@@ -110,6 +119,7 @@ function buildConfig(env: ParsedEnvironment, errors: string[]): Config {
     corsOrigins: env.CORS_ORIGINS,
     authRateLimit: env.AUTH_RATE_LIMIT,
     webhookSecret: env.GITHUB_WEBHOOK_SECRET ?? null,
+    metricsToken: env.METRICS_TOKEN ?? null,
     profileMaxAgeMs: env.PROFILE_MAX_AGE,
     logLevel: env.LOG_LEVEL,
     warnings,
@@ -127,8 +137,8 @@ function requireProductionSettings(env: ParsedEnvironment, errors: string[]): vo
   for (const [name, value] of required) {
     if (!value) errors.push(`${name}: required when NODE_ENV=production`);
   }
-  if (!env.REDIS_URL && env.REDIS_CLUSTER_NODES.length === 0) {
-    errors.push("REDIS_URL (or REDIS_CLUSTER_NODES): required when NODE_ENV=production");
+  if (!env.REDIS_URL && env.REDIS_CLUSTER_NODES.length === 0 && env.REDIS_SENTINELS.length === 0) {
+    errors.push("REDIS_URL (or REDIS_CLUSTER_NODES, or REDIS_SENTINELS): required when NODE_ENV=production");
   }
 }
 

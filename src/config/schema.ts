@@ -41,6 +41,17 @@ const nameList = (what: string) =>
     return names.map((name) => name.toLowerCase());
   });
 
+/** `host:port,host:port,…`: Redis Cluster nodes or Sentinels. */
+const hostPortList = () =>
+  text().transform((value, ctx) =>
+    splitList(value).map((entry) => {
+      const match = /^(.+):(\d{1,5})$/.exec(entry);
+      const port = Number(match?.[2] ?? 0);
+      if (!match || port < 1 || port > 65535) ctx.addIssue({ code: "custom", message: `must be host:port pairs; not valid: ${entry}` });
+      return { host: match?.[1] ?? "", port };
+    }),
+  );
+
 export const environmentSchema = z.object({
   NODE_ENV: text(),
   PORT: text().transform((value, ctx) => {
@@ -62,13 +73,10 @@ export const environmentSchema = z.object({
   REDIS_URL: text().refine((value) => value === undefined || /^rediss?:\/\/./.test(value), {
     message: "must start with redis:// or rediss://",
   }),
-  REDIS_CLUSTER_NODES: text().transform((value, ctx) => {
-    const nodes = splitList(value).map((entry) => {
-      const match = /^(.+):(\d{1,5})$/.exec(entry);
-      if (!match) ctx.addIssue({ code: "custom", message: `must be host:port pairs; not valid: ${entry}` });
-      return { host: match?.[1] ?? "", port: Number(match?.[2] ?? 0) };
-    });
-    return nodes;
+  REDIS_CLUSTER_NODES: hostPortList(),
+  REDIS_SENTINELS: hostPortList(),
+  REDIS_SENTINEL_NAME: text().refine((value) => value === undefined || /^[\w.-]{1,64}$/.test(value), {
+    message: "must be the master's name as the Sentinels know it (letters, digits, _ . -)",
   }),
   REDIS_KEY_PREFIX: text()
     .transform((value) => value ?? "gls:")
@@ -112,6 +120,9 @@ export const environmentSchema = z.object({
       return z.NEVER;
     }
     return { points: Number(match[1]), durationMs };
+  }),
+  METRICS_TOKEN: text().refine((value) => value === undefined || /^[\x21-\x7e]{16,256}$/.test(value), {
+    message: "must be 16-256 printable characters without spaces (generate one with: openssl rand -hex 32)",
   }),
   LOG_LEVEL: text().pipe(z.enum(LOG_LEVELS).optional()).transform((value) => value ?? "info"),
 });

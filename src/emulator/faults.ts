@@ -1,6 +1,6 @@
 // Injected faults, so tests can see how the server copes with a GitHub that is slow, down, or
 // answering nonsense. A fault matches by path prefix (inside the emulator) and is used `times` times.
-import type { RequestHandler } from "express";
+import type { Request, RequestHandler } from "express";
 import type { FaultSpec } from "./types.js";
 
 interface ArmedFault {
@@ -32,7 +32,7 @@ export class FaultInjector {
     return async (request, response, next) => {
       const fault = this.take(request.path);
       if (!fault) return next();
-      if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      if (fault.delayMs) await waitUnlessClientLeaves(request, fault.delayMs);
       if (request.socket.destroyed) return; // the client gave up while we waited
       if (fault.destroySocket) {
         request.socket.destroy();
@@ -46,4 +46,18 @@ export class FaultInjector {
       else response.json(fault.body);
     };
   }
+}
+
+/** A delay that ends early when the client disconnects, so no timer outlives its request. */
+function waitUnlessClientLeaves(request: Request, delayMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = request.socket;
+    const done = () => {
+      clearTimeout(timer);
+      socket.off("close", done);
+      resolve();
+    };
+    const timer = setTimeout(done, delayMs);
+    socket.once("close", done);
+  });
 }

@@ -58,7 +58,12 @@ export interface ForwardedRequest {
   body: Buffer | undefined;
 }
 
-export async function forwardToGitHub(config: GitHubConfig, request: ForwardedRequest, accessToken: string): Promise<Response> {
+export async function forwardToGitHub(
+  config: GitHubConfig,
+  request: ForwardedRequest,
+  accessToken: string,
+  fetchImpl: typeof fetch = globalThis.fetch,
+): Promise<Response> {
   const base = new URL(`${config.serverApiUrl}/`);
   const target = new URL(`${config.serverApiUrl}${request.apiPath}${request.search}`);
   if (target.origin !== base.origin || !target.pathname.startsWith(base.pathname)) {
@@ -71,7 +76,7 @@ export async function forwardToGitHub(config: GitHubConfig, request: ForwardedRe
   }
   let response: Response;
   try {
-    response = await fetch(target, {
+    response = await fetchImpl(target, {
       method: request.method,
       headers,
       body: request.body && request.body.length > 0 ? request.body : undefined,

@@ -74,7 +74,7 @@ function logError(logger: Logger, appError: AppError, original: unknown, where: 
   const summary = {
     where,
     status: appError.status,
-    code: appError.code,
+    errorCode: appError.code, // not "code": that name is redacted from logs (OAuth codes)
     cause: cause instanceof Error ? { name: cause.name, message: cause.message } : String(cause),
   };
   if (appError.status >= 500) logger.error({ ...summary, stack: cause instanceof Error ? cause.stack : undefined }, "request failed");

@@ -7,18 +7,33 @@ import type { RedisConfig } from "../config/config.js";
 export type RedisConnection = Redis | Cluster;
 
 const CONNECTION_OPTIONS: RedisOptions = {
+  // Shows in CLIENT LIST, so operators (and tests) can tell this server's connections apart.
+  connectionName: "github-login-server",
   connectTimeout: 5_000,
   commandTimeout: 2_000,
   maxRetriesPerRequest: 1,
   enableOfflineQueue: false,
   retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+  // After a failover the old master becomes a replica and refuses writes with READONLY: reconnect,
+  // which reaches the new master (asked of the Sentinels, or a DNS name that moved to it).
+  reconnectOnError: (error) => error.message.startsWith("READONLY"),
 };
+
+/** True when the configuration names a Redis (single, Cluster or behind Sentinels). */
+export function isRedisConfigured(config: RedisConfig): boolean {
+  return Boolean(config.url) || config.clusterNodes.length > 0 || config.sentinels.length > 0;
+}
 
 export function createRedisConnection(config: RedisConfig): RedisConnection {
   if (config.clusterNodes.length > 0) {
     return new Cluster(config.clusterNodes, { enableOfflineQueue: false, redisOptions: CONNECTION_OPTIONS });
   }
-  if (!config.url) throw new Error("createRedisConnection: neither REDIS_URL nor REDIS_CLUSTER_NODES is set");
+  if (config.sentinels.length > 0) {
+    // The Sentinels say which node is the master now; after a failover ioredis asks again and
+    // reconnects to the new master (a replica that was promoted).
+    return new Redis({ ...CONNECTION_OPTIONS, sentinels: config.sentinels, name: config.sentinelName, failoverDetector: true });
+  }
+  if (!config.url) throw new Error("createRedisConnection: none of REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS is set");
   return new Redis(config.url, CONNECTION_OPTIONS);
 }
 
@@ -43,4 +58,13 @@ export async function pingRedis(connection: RedisConnection): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+const OUTAGE_MESSAGES =
+  /Stream isn't writeable|Connection is closed|Command timed out|Reached the max retries|Cluster isn't ready|Failed to refresh slots cache|CLUSTERDOWN|TRYAGAIN|LOADING|READONLY|MASTERDOWN|ECONNREFUSED|ECONNRESET|ETIMEDOUT/;
+
+/** True for the errors ioredis raises while Redis cannot be reached (not for bugs in a command). */
+export function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return error.name === "MaxRetriesPerRequestError" || error.name === "ClusterAllFailedError" || OUTAGE_MESSAGES.test(error.message);
 }

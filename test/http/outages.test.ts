@@ -1,8 +1,14 @@
 // Redis and GitHub down are expected states with their own answers, not exceptions that sign
 // people out. Redis is a real redis-server stopped and restarted under the running app.
 import request from "supertest";
-import { ManualClock } from "../../src/clock.js";
-import { startRedisServer, stopRedisServer } from "../support/redis-server.js";
+import { createApp } from "../../src/app.js";
+import { ManualClock, systemClock } from "../../src/clock.js";
+import { createGitHubClient } from "../../src/github/client.js";
+import { createLogger } from "../../src/logger.js";
+import { redisBackend } from "../../src/store/backend.js";
+import { createRedisConnection, whenReady } from "../../src/store/redis-client.js";
+import { RedisUserSessions } from "../../src/store/user-sessions.js";
+import { freePort, startRedisServer, stopRedisServer } from "../support/redis-server.js";
 import { startTestStack, type TestStack } from "../support/stack.js";
 import { approvedSignIn, setCookie, signIn } from "../support/sign-in.js";
 
@@ -42,6 +48,29 @@ describe("Redis outage", () => {
       await stopRedisServer(restarted);
     }
   });
+});
+
+test("Redis failing after the session was read (e.g. mid-failover) is a 503 too, not a 500", async () => {
+  const stack = await startTestStack();
+  const dead = createRedisConnection({ ...stack.config.redis, url: `redis://127.0.0.1:${await freePort()}` });
+  dead.on("error", () => {});
+  try {
+    const live = createRedisConnection(stack.config.redis);
+    live.on("error", () => {});
+    await whenReady(live, 5_000);
+    const logger = createLogger("silent");
+    // Sessions answer; the per-user index (written at sign-in) does not.
+    const storage = { ...redisBackend(live, stack.keyPrefix, systemClock, logger), userSessions: new RedisUserSessions(dead, stack.keyPrefix, systemClock) };
+    const app = createApp({ config: stack.config, clock: systemClock, logger, storage, github: createGitHubClient(stack.config.github, systemClock) });
+    const agent = request.agent(app);
+    const { callback } = await signIn(agent);
+    expect(callback.status).toBe(503);
+    expect(callback.headers["retry-after"]).toBe("5");
+    live.disconnect();
+  } finally {
+    dead.disconnect();
+    await stack.close();
+  }
 });
 
 describe("GitHub outage", () => {

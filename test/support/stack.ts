@@ -11,6 +11,8 @@ import { loadConfig } from "../../src/config/load-config.js";
 import type { EmulatorClient } from "../../src/emulator/index.js";
 import { createGitHubClient } from "../../src/github/client.js";
 import { createLogger } from "../../src/logger.js";
+import { meteredGitHubFetch } from "../../src/metrics/github-fetch.js";
+import { createMetrics } from "../../src/metrics/metrics.js";
 import { redisBackend } from "../../src/store/backend.js";
 import { createRedisConnection, whenReady, type RedisConnection } from "../../src/store/redis-client.js";
 import type { Locks } from "../../src/store/locks.js";
@@ -106,12 +108,15 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     serverRedis.on("error", () => {});
     connections.push(serverRedis);
     await whenReady(serverRedis, 5_000);
+    // Wired as server.ts wires it: the GitHub client's calls count in the metrics /metrics serves.
+    const metrics = createMetrics();
     return createApp({
       config: instanceConfig,
       clock,
       logger,
+      metrics,
       storage: { ...redisBackend(serverRedis, keyPrefix, clock, logger), ...(options.locks ? { locks: options.locks } : {}) },
-      github: createGitHubClient(instanceConfig.github, clock),
+      github: createGitHubClient(instanceConfig.github, clock, meteredGitHubFetch(metrics, instanceConfig.github)),
     });
   };
   const app = await instance();

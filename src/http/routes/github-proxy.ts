@@ -14,7 +14,8 @@ import { signedInRecord } from "../session-helpers.js";
 const SAFE_METHODS = new Set(["GET", "HEAD"]);
 const MAX_FORWARDED_BODY = "1mb";
 
-export function githubProxyRoutes(config: Config, clock: Clock, refresher: TokenRefresher): Router {
+/** `githubFetch`: how calls reach GitHub (metered in the app: see metrics/github-fetch.ts). */
+export function githubProxyRoutes(config: Config, clock: Clock, refresher: TokenRefresher, githubFetch: typeof fetch = globalThis.fetch): Router {
   const router = Router();
   const allowed = config.github.proxyMethods;
   const sameOrigin = requireSameOrigin(config.publicUrl, config.corsOrigins);
@@ -40,6 +41,7 @@ export function githubProxyRoutes(config: Config, clock: Clock, refresher: Token
         config.github,
         { method: request.method, apiPath, search: query ? `?${query}` : "", headers: request.headers, body: Buffer.isBuffer(request.body) ? request.body : undefined },
         accessToken,
+        githubFetch,
       ),
     );
     await stream(upstream, request, response);

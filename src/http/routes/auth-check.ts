@@ -1,0 +1,26 @@
+// GET /auth/check: the question a reverse proxy asks before passing a request on (nginx
+// auth_request, Traefik forwardAuth, Caddy forward_auth). 204 with who is signed in, or 401. It is
+// asked on every proxied request, so it costs one session read and never a call to GitHub: it
+// answers from the profile cached at sign-in (and revalidated by /api/me).
+import { Router } from "express";
+import type { Clock } from "../../clock.js";
+import type { Config } from "../../config/config.js";
+import { unauthenticated } from "../../errors.js";
+import { signedInRecord } from "../session-helpers.js";
+
+/** Printable ASCII only: a header value must never carry a line break or other control. */
+const HEADER_SAFE = /^[\x20-\x7e]{1,320}$/;
+
+export function authCheckRoutes(config: Config, clock: Clock): Router {
+  const router = Router();
+  router.get("/auth/check", async (request, response) => {
+    const record = await signedInRecord(request, config, clock);
+    if (!record) throw unauthenticated();
+    const { user } = record;
+    response.setHeader("X-Auth-Request-User", user.login);
+    response.setHeader("X-Auth-Request-User-Id", String(user.id));
+    if (user.email && HEADER_SAFE.test(user.email)) response.setHeader("X-Auth-Request-Email", user.email);
+    response.status(204).end();
+  });
+  return router;
+}

@@ -1,0 +1,92 @@
+// The Prometheus metrics the server exposes at /metrics (prom-client). Each app gets its own
+// registry, never prom-client's global one, so several instances in one process (tests, a
+// load-balanced pair) count separately. Label values are always from small fixed sets (route
+// patterns, outcome names, status codes): a label fed from user input would grow without bound.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { RefreshOutcome } from "../auth/token-refresh.js";
+
+export const SIGN_IN_OUTCOMES = [
+  "success",
+  "cancelled",
+  "invalid_state",
+  "code_refused",
+  "not_allowed",
+  "github_unavailable",
+  "github_rate_limited",
+  "github_misconfigured",
+  "github_error",
+  "session_store_unavailable",
+  "too_many_requests",
+  "error",
+] as const;
+export type SignInOutcome = (typeof SIGN_IN_OUTCOMES)[number];
+
+const REFRESH_OUTCOMES: readonly RefreshOutcome[] = ["ok", "lost_race", "refused", "network", "error"];
+
+const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export interface Metrics {
+  registry: Registry;
+  httpRequests: Counter<"method" | "route" | "status">;
+  httpRequestDuration: Histogram<"method" | "route" | "status">;
+  signIns: Counter<"outcome">;
+  tokenRefreshes: Counter<"outcome">;
+  githubRequests: Counter<"endpoint" | "status">;
+  githubRateLimitRemaining: Gauge<"resource">;
+  sessionStoreErrors: Counter;
+}
+
+export interface MetricsOptions {
+  /** Also export Node's process metrics (CPU, memory, event loop): for the real server, not tests. */
+  processMetrics?: boolean;
+}
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  const metrics: Metrics = {
+    registry,
+    httpRequests: new Counter({
+      name: "gls_http_requests_total",
+      help: "HTTP requests answered, by method, route pattern and status",
+      labelNames: ["method", "route", "status"],
+      registers,
+    }),
+    httpRequestDuration: new Histogram({
+      name: "gls_http_request_duration_seconds",
+      help: "Time from receiving a request to finishing its answer, by method, route pattern and status",
+      labelNames: ["method", "route", "status"],
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers,
+    }),
+    signIns: new Counter({ name: "gls_sign_ins_total", help: "Completed sign-in callbacks, by outcome", labelNames: ["outcome"], registers }),
+    tokenRefreshes: new Counter({
+      name: "gls_token_refreshes_total",
+      help: "GitHub token refreshes, by outcome (ok, lost_race, refused, network, error)",
+      labelNames: ["outcome"],
+      registers,
+    }),
+    githubRequests: new Counter({
+      name: "gls_github_requests_total",
+      help: "Calls to GitHub, by endpoint and HTTP status (network_error when no answer came)",
+      labelNames: ["endpoint", "status"],
+      registers,
+    }),
+    githubRateLimitRemaining: new Gauge({
+      name: "gls_github_rate_limit_remaining",
+      help: "X-RateLimit-Remaining of the latest GitHub answer that carried one, by resource (budgets are per user token)",
+      labelNames: ["resource"],
+      registers,
+    }),
+    sessionStoreErrors: new Counter({
+      name: "gls_session_store_errors_total",
+      help: "Requests refused because the session store (Redis) did not answer",
+      registers,
+    }),
+  };
+  // Every outcome shows from the start (as 0), so dashboards and alerts see a series before the first event.
+  for (const outcome of SIGN_IN_OUTCOMES) metrics.signIns.inc({ outcome }, 0);
+  for (const outcome of REFRESH_OUTCOMES) metrics.tokenRefreshes.inc({ outcome }, 0);
+  if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: "gls_" });
+  return metrics;
+}

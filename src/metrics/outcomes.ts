@@ -1,0 +1,47 @@
+// Outcomes that only show at the end of a request: how a sign-in callback ended, and requests
+// refused because the session store did not answer. Errors are seen on their way to the error
+// handler (which stays the one place that turns them into answers) and remembered by code.
+import type { ErrorRequestHandler, RequestHandler, Response } from "express";
+import { AppError } from "../errors.js";
+import type { Metrics, SignInOutcome } from "./metrics.js";
+
+const ERROR_CODE = Symbol("errorCode");
+
+/** Error codes of a failed callback, as sign-in outcomes. */
+const OUTCOME_BY_ERROR_CODE: Record<string, SignInOutcome> = {
+  sign_in_cancelled: "cancelled",
+  invalid_state: "invalid_state",
+  code_refused: "code_refused",
+  not_allowed: "not_allowed",
+  github_unavailable: "github_unavailable",
+  github_rate_limited: "github_rate_limited",
+  github_secondary_rate_limited: "github_rate_limited",
+  github_misconfigured: "github_misconfigured",
+  github_error: "github_error",
+  session_store_unavailable: "session_store_unavailable",
+  too_many_requests: "too_many_requests",
+};
+
+/** Mount before the error handler: notes each error's code and counts session store outages. */
+export function noteErrorsForMetrics(metrics: Metrics): ErrorRequestHandler {
+  return (error, _request, response, next) => {
+    const code = error instanceof AppError ? error.code : "internal_error";
+    (response as Response & { [ERROR_CODE]?: string })[ERROR_CODE] = code;
+    if (code === "session_store_unavailable") metrics.sessionStoreErrors.inc();
+    next(error);
+  };
+}
+
+/** Mount on the sign-in callback: counts its outcome once the answer is sent. */
+export function countSignIns(metrics: Metrics): RequestHandler {
+  return (_request, response, next) => {
+    response.once("finish", () => metrics.signIns.inc({ outcome: signInOutcome(response) }));
+    next();
+  };
+}
+
+function signInOutcome(response: Response & { [ERROR_CODE]?: string }): SignInOutcome {
+  const code = response[ERROR_CODE];
+  if (code === undefined) return response.statusCode < 400 ? "success" : "error";
+  return OUTCOME_BY_ERROR_CODE[code] ?? "error";
+}

@@ -1,0 +1,95 @@
+// GET /auth/check, the forward-auth endpoint for reverse proxies: 204 with who is signed in, or
+// 401; one session read and never a call to GitHub, whatever the state of the token or profile.
+import { Redis } from "ioredis";
+import request from "supertest";
+import { ManualClock } from "../../src/clock.js";
+import { setCookie, signIn } from "../support/sign-in.js";
+import { startTestStack, testRedisUrl, TEST_PUBLIC_URL, type TestStack } from "../support/stack.js";
+
+const HOURS = 3_600_000;
+const clock = new ManualClock(Date.now());
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack({ clock });
+});
+afterAll(() => stack.close());
+
+async function signedInCookie(login = "octocat"): Promise<string> {
+  const { callback } = await signIn(request.agent(stack.app), { login });
+  expect(callback.status).toBe(303);
+  return setCookie(callback, "gls.sid")!.split(";")[0]!;
+}
+
+const githubCalls = () => stack.emulator.emulator.stats.apiRequests.length + stack.emulator.emulator.stats.tokenRequests.length;
+
+test("signed in: 204 with the login, email and user id, and no body", async () => {
+  const answer = await request(stack.app).get("/auth/check").set("Cookie", await signedInCookie()).expect(204);
+  expect(answer.headers["x-auth-request-user"]).toBe("octocat");
+  expect(answer.headers["x-auth-request-email"]).toBe("octocat@github.com");
+  expect(answer.headers["x-auth-request-user-id"]).toBe("583231");
+  expect(answer.text).toBe("");
+  expect(answer.headers["cache-control"]).toBe("no-store");
+});
+
+test("HEAD answers the same", async () => {
+  const answer = await request(stack.app).head("/auth/check").set("Cookie", await signedInCookie()).expect(204);
+  expect(answer.headers["x-auth-request-user"]).toBe("octocat");
+});
+
+test("signed out, or with a forged cookie: 401 and no user headers", async () => {
+  for (const cookie of [undefined, "gls.sid=s%3Aforged.forged"]) {
+    const call = request(stack.app).get("/auth/check").set("Accept", "application/json");
+    const answer = await (cookie ? call.set("Cookie", cookie) : call);
+    expect(answer.status).toBe(401);
+    expect(answer.body.error).toBe("unauthenticated");
+    expect(answer.headers["x-auth-request-user"]).toBeUndefined();
+    expect(answer.headers["x-auth-request-user-id"]).toBeUndefined();
+  }
+});
+
+test("after sign-out: 401", async () => {
+  const cookie = await signedInCookie();
+  await request(stack.app).get("/auth/check").set("Cookie", cookie).expect(204);
+  await request(stack.app).post("/auth/logout").set("Cookie", cookie).set("Origin", TEST_PUBLIC_URL).expect(303);
+  await request(stack.app).get("/auth/check").set("Cookie", cookie).expect(401);
+});
+
+test("no call to GitHub, even with a stale profile and an expired token", async () => {
+  const cookie = await signedInCookie();
+  clock.advance(9 * HOURS); // the token expired, the profile is hours old
+  stack.emulator.emulator.resetStats();
+  for (let i = 0; i < 5; i += 1) await request(stack.app).get("/auth/check").set("Cookie", cookie).expect(204);
+  expect(githubCalls()).toBe(0);
+  // /api/me, by contrast, does go to GitHub for the same session.
+  await request(stack.app).get("/api/me").set("Cookie", cookie).expect(200);
+  expect(githubCalls()).toBeGreaterThan(0);
+});
+
+test("one session read: a single GET of the session entry, nothing else read or rewritten", async () => {
+  const cookie = await signedInCookie();
+  const watcher = new Redis(testRedisUrl());
+  const monitor = await watcher.monitor();
+  const seen: string[][] = [];
+  monitor.on("monitor", (_time: string, args: string[]) => seen.push(args));
+  try {
+    await request(stack.app).get("/auth/check").set("Cookie", cookie).expect(204);
+    // MONITOR reports commands in the order Redis ran them: once this marker shows, all of the check's have.
+    const marker = `${stack.keyPrefix}marker`;
+    await stack.redis.get(marker);
+    while (!seen.some((args) => args[1] === marker)) await new Promise((resolve) => setImmediate(resolve));
+    const ours = seen.filter((args) => args.some((arg) => arg.startsWith(stack.keyPrefix)) && args[1] !== marker);
+    const names = ours.map((args) => args[0]!.toLowerCase());
+    expect(names.filter((name) => name === "get")).toHaveLength(1);
+    // Only the sliding idle expiry is renewed (EXPIRE); the entry itself is not rewritten.
+    expect(names.filter((name) => name !== "get" && name !== "expire")).toEqual([]);
+    expect(ours.every((args) => args[1]!.startsWith(`${stack.keyPrefix}sess:`))).toBe(true);
+  } finally {
+    monitor.disconnect();
+    watcher.disconnect();
+  }
+});
+
+test("other methods: 405 with Allow", async () => {
+  const answer = await request(stack.app).post("/auth/check").expect(405);
+  expect(answer.headers.allow).toBe("GET, HEAD");
+});

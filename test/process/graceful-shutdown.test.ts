@@ -1,0 +1,121 @@
+// SIGTERM while a request is in flight: the built server stops accepting connections at once, lets
+// the request finish with its normal answer, closes Redis and exits 0.
+import { randomBytes } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import { connect, type AddressInfo } from "node:net";
+import express from "express";
+import { createEmulator, type Emulator } from "../../src/emulator/index.js";
+import { approveAtEmulator } from "../support/emulator-server.js";
+import { holdRequests, type HeldRequests } from "../support/held-requests.js";
+import { buildServer, CookieClient, runServer, waitForHealthy, type ServerProcess } from "../support/process.js";
+import { freePort } from "../support/redis-server.js";
+import { testRedisUrl } from "../support/stack.js";
+
+const clientId = "Iv23liShutdownTest001";
+const clientSecret = randomBytes(20).toString("hex");
+let port: number;
+let github: { emulator: Emulator; url: string; server: Server };
+let tokenEndpoint: HeldRequests;
+
+beforeAll(async () => {
+  buildServer();
+  port = await freePort();
+  // The emulator behind a gate on its token endpoint: the sign-in callback waits there for as long as the test wants.
+  tokenEndpoint = holdRequests("/login/oauth/access_token");
+  const emulator = createEmulator({
+    clients: [{ clientId, clientSecret, name: "Shutdown test", type: "github-app", expiringTokens: true, callbackUrls: [{ url: `http://127.0.0.1:${port}/auth/github/callback`, wildcard: false }] }],
+  });
+  const front = express().use(tokenEndpoint.middleware).use(emulator.app);
+  const server = createServer(front);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  github = { emulator, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}, 60_000);
+afterAll(async () => {
+  tokenEndpoint.release();
+  github.server.closeAllConnections();
+  await new Promise((resolve) => github.server.close(resolve));
+});
+
+function startServer(): ServerProcess {
+  return runServer({
+    NODE_ENV: "production",
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    GITHUB_CLIENT_ID: clientId,
+    GITHUB_CLIENT_SECRET: clientSecret,
+    GITHUB_BASE_URL: github.url,
+    GITHUB_API_URL: `${github.url}/api/v3`,
+    REDIS_URL: testRedisUrl(),
+    REDIS_KEY_PREFIX: `gls-shutdown-${randomBytes(4).toString("hex")}:`,
+    SESSION_SECRET: randomBytes(32).toString("base64url"),
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    METRICS_TOKEN: randomBytes(16).toString("hex"),
+  });
+}
+
+/** Resolves with the error code of a fresh TCP connection to the port, or "connected". */
+function tryConnecting(): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve("connected");
+    });
+    socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+}
+
+async function untilOutputContains(server: ServerProcess, text: string): Promise<void> {
+  while (!server.output().includes(text)) {
+    if (server.child.exitCode !== null) throw new Error(`server exited before saying "${text}":\n${server.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+test("SIGTERM with a sign-in in flight: no new connections, the sign-in completes, exit 0", async () => {
+  const server = startServer();
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    await waitForHealthy(base, server);
+    expect(await tryConnecting()).toBe("connected");
+    const browser = new CookieClient();
+    const start = await browser.fetch(`${base}/auth/github?returnTo=/after-shutdown`);
+    const callbackUrl = await approveAtEmulator(start.headers.get("location")!, { login: "octocat" });
+
+    const tokenRequestArrived = tokenEndpoint.holdNext();
+    const inFlight = browser.fetch(callbackUrl.toString());
+    await tokenRequestArrived; // the callback is now inside the server, waiting for GitHub
+
+    server.child.kill("SIGTERM");
+    await untilOutputContains(server, "shutting down");
+    expect(await tryConnecting()).toBe("ECONNREFUSED");
+    expect(server.child.exitCode).toBeNull(); // still draining
+
+    tokenEndpoint.release();
+    const callback = await inFlight;
+    expect(callback.status).toBe(303);
+    expect(callback.headers.get("location")).toBe("/after-shutdown");
+    expect(callback.headers.get("connection")).toBe("close"); // the client is told not to reuse this connection
+    expect(browser.cookies.has("gls.sid")).toBe(true);
+
+    expect(await server.exited).toBe(0);
+    expect(server.output()).toContain('"msg":"shut down"');
+    expect(server.output()).not.toContain("did not finish in time");
+  } finally {
+    tokenEndpoint.release();
+    await server.stop();
+  }
+});
+
+test("SIGINT with nothing in flight: exits 0 at once", async () => {
+  const server = startServer();
+  try {
+    await waitForHealthy(`http://127.0.0.1:${port}`, server);
+    server.child.kill("SIGINT");
+    expect(await server.exited).toBe(0);
+    expect(server.output()).toContain('"signal":"SIGINT"');
+  } finally {
+    await server.stop();
+  }
+});

@@ -1,0 +1,170 @@
+// Forward authentication through a real nginx (auth_request), with the configuration the README
+// shows, word for word except for addresses: signed-out requests are sent to sign-in and never
+// reach the application; signed-in ones reach it with the user's headers, which a client cannot forge.
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { join } from "node:path";
+import { createApp } from "../../src/app.js";
+import { systemClock } from "../../src/clock.js";
+import { loadConfig } from "../../src/config/load-config.js";
+import { createGitHubClient } from "../../src/github/client.js";
+import { createLogger } from "../../src/logger.js";
+import { redisBackend } from "../../src/store/backend.js";
+import { createRedisConnection, whenReady, type RedisConnection } from "../../src/store/redis-client.js";
+import { approveAtEmulator, startEmulator, type RunningEmulator } from "../support/emulator-server.js";
+import { findNginx, startNginx, type RunningNginx } from "../support/nginx.js";
+import { CookieClient, PROJECT_ROOT } from "../support/process.js";
+import { freePort } from "../support/redis-server.js";
+import { TEST_CLIENT_ID, TEST_CLIENT_SECRET, testEnvironment, testRedisUrl } from "../support/stack.js";
+
+const nginx = findNginx();
+
+/** The ```nginx block of the README. */
+function readmeNginxConfiguration(): string {
+  const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
+  const block = /```nginx\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!block) throw new Error("README.md has no ```nginx block");
+  return block;
+}
+
+/** A redirect's target on the proxy's origin, as path and query (nginx makes redirects absolute). */
+function redirectTarget(answer: Response, base: string): string {
+  const target = new URL(answer.headers.get("location")!, base);
+  expect(target.origin).toBe(base);
+  return `${target.pathname}${target.search}`;
+}
+
+function listen(handler: Parameters<typeof createServer>[1], port: number): Promise<Server> {
+  const server = createServer(handler);
+  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
+}
+
+function close(server: Server | undefined): Promise<void> {
+  if (!server) return Promise.resolve();
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+if (!nginx) {
+  test.skip("nginx is not installed (apt-get install nginx-light): the nginx auth_request test did not run", () => undefined);
+} else {
+  describe("nginx auth_request in front of an application", () => {
+    let proxy: RunningNginx;
+    let emulator: RunningEmulator;
+    let loginServer: Server;
+    let application: Server;
+    let redis: RedisConnection;
+    let base: string;
+    /** What the application received: path and the forwarded user headers. */
+    const received: { path: string; headers: IncomingHttpHeaders }[] = [];
+
+    beforeAll(async () => {
+      const [proxyPort, loginPort, applicationPort] = [await freePort(), await freePort(), await freePort()];
+      base = `http://127.0.0.1:${proxyPort}`;
+      emulator = await startEmulator({
+        clients: [{ clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, name: "Forward auth", type: "github-app", expiringTokens: true, callbackUrls: [{ url: `${base}/auth/github/callback`, wildcard: false }] }],
+      });
+      const loaded = loadConfig({
+        ...testEnvironment(emulator.url, `gls-nginx-${randomBytes(4).toString("hex")}:`, testRedisUrl()),
+        PUBLIC_URL: base,
+        TRUST_PROXY: "loopback",
+      });
+      if (!loaded.ok) throw new Error(loaded.errors.join("; "));
+      const { config } = loaded;
+      const logger = createLogger("silent");
+      redis = createRedisConnection(config.redis);
+      await whenReady(redis, 5_000);
+      const app = createApp({ config, clock: systemClock, logger, storage: redisBackend(redis, config.redis.keyPrefix, systemClock, logger), github: createGitHubClient(config.github, systemClock) });
+      loginServer = await listen(app, loginPort);
+      application = await listen((request, response) => {
+        received.push({ path: request.url ?? "", headers: request.headers });
+        response.setHeader("Content-Type", "application/json");
+        response.end(JSON.stringify({ application: true, user: request.headers["x-auth-request-user"] ?? null }));
+      }, applicationPort);
+
+      const configuration = readmeNginxConfiguration()
+        .replace("server 127.0.0.1:3000;", `server 127.0.0.1:${loginPort};`)
+        .replace("server 127.0.0.1:8080;", `server 127.0.0.1:${applicationPort};`)
+        .replace(/listen 80;/, `listen 127.0.0.1:${proxyPort};`);
+      proxy = await startNginx(nginx, configuration, proxyPort);
+    }, 30_000);
+
+    afterAll(async () => {
+      await proxy?.stop();
+      await close(application);
+      await close(loginServer);
+      redis?.disconnect();
+      await emulator?.close();
+    });
+
+    async function signInThroughProxy(browser: CookieClient, page: string) {
+      const first = await browser.fetch(`${base}${page}`);
+      expect(first.status).toBe(302);
+      const signInPath = redirectTarget(first, base);
+      const start = await browser.fetch(new URL(signInPath, base).toString());
+      expect(start.status).toBe(302);
+      const callbackUrl = await approveAtEmulator(start.headers.get("location")!, { login: "octocat" });
+      expect(callbackUrl.origin).toBe(base);
+      const callback = await browser.fetch(callbackUrl.toString());
+      expect(callback.status).toBe(303);
+      return { signInPath, landing: callback.headers.get("location")! };
+    }
+
+    test("signed out: sent to sign-in with the page to come back to; the application is not reached", async () => {
+      received.length = 0;
+      const answer = await new CookieClient().fetch(`${base}/reports/2026?view=full`);
+      expect(answer.status).toBe(302);
+      expect(redirectTarget(answer, base)).toBe("/auth/github?returnTo=/reports/2026?view=full");
+      expect(received).toEqual([]);
+    });
+
+    test("sign-in through the proxy lands back on the page, which then reaches the application with the user", async () => {
+      const browser = new CookieClient();
+      const { landing } = await signInThroughProxy(browser, "/reports/2026?view=full");
+      expect(landing).toBe("/reports/2026?view=full");
+      received.length = 0;
+      const page = await browser.fetch(`${base}${landing}`);
+      expect(page.status).toBe(200);
+      expect(await page.json()).toEqual({ application: true, user: "octocat" });
+      expect(received).toHaveLength(1);
+      expect(received[0]!.path).toBe("/reports/2026?view=full");
+      expect(received[0]!.headers["x-auth-request-user"]).toBe("octocat");
+      expect(received[0]!.headers["x-auth-request-user-id"]).toBe("583231");
+      expect(received[0]!.headers["x-auth-request-email"]).toBe("octocat@github.com");
+    });
+
+    test("user headers sent by the client are never believed", async () => {
+      received.length = 0;
+      const forged = { "X-Auth-Request-User": "admin", "X-Auth-Request-User-Id": "1" };
+      const signedOut = await new CookieClient().fetch(`${base}/admin`, { headers: forged });
+      expect(signedOut.status).toBe(302);
+      expect(received).toEqual([]);
+
+      const browser = new CookieClient();
+      await signInThroughProxy(browser, "/admin");
+      const signedIn = await browser.fetch(`${base}/admin`, { headers: forged });
+      expect(await signedIn.json()).toEqual({ application: true, user: "octocat" });
+      expect(received.at(-1)!.headers["x-auth-request-user-id"]).toBe("583231");
+    });
+
+    test("after sign-out through the proxy, requests are sent to sign-in again", async () => {
+      const browser = new CookieClient();
+      await signInThroughProxy(browser, "/");
+      expect((await browser.fetch(`${base}/`)).status).toBe(200);
+      const signOut = await browser.fetch(`${base}/auth/logout`, { method: "POST", headers: { Origin: base } });
+      expect(signOut.status).toBe(303);
+      const after = await browser.fetch(`${base}/`);
+      expect(after.status).toBe(302);
+      expect(redirectTarget(after, base)).toBe("/auth/github?returnTo=/");
+    });
+
+    test("the check's renewed session cookie is handed to the browser", async () => {
+      const browser = new CookieClient();
+      await signInThroughProxy(browser, "/");
+      const page = await browser.fetch(`${base}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.getSetCookie().some((cookie) => cookie.startsWith("gls.sid=") && /Expires=/.test(cookie))).toBe(true);
+    });
+  });
+}

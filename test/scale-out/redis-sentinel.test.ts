@@ -1,0 +1,75 @@
+// The server on Redis behind a Sentinel (REDIS_SENTINELS + REDIS_SENTINEL_NAME): it asks the
+// Sentinel where the master is, and after a failover it follows the promoted replica, keeping the
+// sessions that were replicated to it.
+import { Redis } from "ioredis";
+import request from "supertest";
+import { startRedisSentinel, type RunningSentinel } from "../support/redis-sentinel.js";
+import { setCookie, signIn } from "../support/sign-in.js";
+import { startTestStack, type TestStack } from "../support/stack.js";
+
+let topology: RunningSentinel;
+let stack: TestStack;
+
+beforeAll(async () => {
+  topology = await startRedisSentinel();
+  stack = await startTestStack({
+    env: { REDIS_URL: "", REDIS_SENTINELS: topology.sentinelsVariable, REDIS_SENTINEL_NAME: topology.masterName },
+  });
+}, 30_000);
+afterAll(async () => {
+  await stack?.close();
+  await topology?.stop();
+});
+
+async function signedInCookie(): Promise<string> {
+  const { callback } = await signIn(request.agent(stack.app));
+  expect(callback.status).toBe(303);
+  return setCookie(callback, "gls.sid")!.split(";")[0]!;
+}
+
+const sessionKey = (cookie: string) => `${stack.keyPrefix}sess:${decodeURIComponent(cookie.split("=")[1]!).slice(2).split(".")[0]!}`;
+
+async function withNode<T>(port: number, use: (node: Redis) => Promise<T>): Promise<T> {
+  const node = new Redis(port, "127.0.0.1");
+  try {
+    return await use(node);
+  } finally {
+    node.disconnect();
+  }
+}
+
+/** Waits (bounded) until `check` holds: for things that happen in the background, like a failover. */
+async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+test("the master is found through the Sentinel: sessions are written there and served by any instance", async () => {
+  expect(stack.config.redis.url).toBeNull();
+  await request(stack.app).get("/readyz").expect(200);
+  const cookie = await signedInCookie();
+  expect(await withNode(topology.master.port, (master) => master.exists(sessionKey(cookie)))).toBe(1);
+  const other = await stack.anotherInstance();
+  expect((await request(other).get("/api/me").set("Cookie", cookie).expect(200)).body.login).toBe("octocat");
+});
+
+test("after a failover the server follows the new master: old sessions still work, new sign-ins are written there", async () => {
+  const cookie = await signedInCookie();
+  // Make sure the replica has the session before it is promoted (replication is asynchronous).
+  expect(await withNode(topology.master.port, (master) => master.wait(1, 5_000))).toBe(1);
+  await withNode(topology.sentinel.port, (sentinel) => sentinel.call("SENTINEL", "FAILOVER", topology.masterName));
+  await eventually("the Sentinel names the replica as master", async () => {
+    const address = (await withNode(topology.sentinel.port, (sentinel) => sentinel.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", topology.masterName))) as string[];
+    return Number(address[1]) === topology.replica.port;
+  });
+  // Every connection of the server's instances has moved from the old master to the new one.
+  const serverConnections = async (port: number) =>
+    withNode(port, async (node) => ((await node.client("LIST")) as string).split("\n").filter((line) => line.includes("name=github-login-server ")).length);
+  await eventually("the server's connections moved to the promoted replica", async () => (await serverConnections(topology.master.port)) === 0 && (await serverConnections(topology.replica.port)) >= 2);
+  expect((await request(stack.app).get("/api/me").set("Cookie", cookie).expect(200)).body.login).toBe("octocat");
+  const newCookie = await signedInCookie();
+  expect(await withNode(topology.replica.port, (promoted) => promoted.exists(sessionKey(newCookie)))).toBe(1);
+});

@@ -1,0 +1,67 @@
+// A real Redis Cluster for one test file: three masters (no replicas) from redis-server on free
+// ports, joined with `redis-cli --cluster create`, stopped and deleted by stop().
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { Redis } from "ioredis";
+import { isPortFree, spawnRedisProcess, type RedisProcess } from "./redis-process.js";
+
+/** Each node also listens on port + 10000 for the cluster bus, so both must be free. */
+const CLUSTER_BUS_OFFSET = 10_000;
+
+export interface RunningCluster {
+  nodes: { host: string; port: number }[];
+  /** REDIS_CLUSTER_NODES for these nodes. */
+  nodesVariable: string;
+  stop(): Promise<void>;
+}
+
+async function freeClusterPort(taken: Set<number>): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = 20_000 + Math.floor(Math.random() * 35_000);
+    if (taken.has(port) || taken.has(port + CLUSTER_BUS_OFFSET)) continue;
+    if ((await isPortFree(port)) && (await isPortFree(port + CLUSTER_BUS_OFFSET))) return port;
+  }
+  throw new Error("no free port pair for a Redis Cluster node");
+}
+
+export async function startRedisCluster(masters = 3): Promise<RunningCluster> {
+  const dir = mkdtempSync(join(tmpdir(), "gls-cluster-"));
+  const processes: RedisProcess[] = [];
+  const stop = async () => {
+    await Promise.all(processes.map((node) => node.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const taken = new Set<number>();
+    for (let index = 0; index < masters; index += 1) {
+      const port = await freeClusterPort(taken);
+      taken.add(port).add(port + CLUSTER_BUS_OFFSET);
+      const args = ["--port", String(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", join(dir, `nodes-${port}.conf`)];
+      processes.push(await spawnRedisProcess(port, [...args, "--save", "", "--appendonly", "no", "--dir", dir], "Ready to accept connections"));
+    }
+    const addresses = processes.map((node) => `127.0.0.1:${node.port}`);
+    await promisify(execFile)("redis-cli", ["--cluster", "create", ...addresses, "--cluster-replicas", "0", "--cluster-yes"]);
+    await Promise.all(processes.map((node) => untilClusterStateOk(node.port)));
+    return { nodes: processes.map((node) => ({ host: "127.0.0.1", port: node.port })), nodesVariable: addresses.join(","), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Slots are assigned and every node has heard of it: `cluster info` says cluster_state:ok. */
+async function untilClusterStateOk(port: number): Promise<void> {
+  const node = new Redis(port, "127.0.0.1");
+  try {
+    const deadline = Date.now() + 15_000;
+    while (!/cluster_state:ok/.test(await node.cluster("INFO"))) {
+      if (Date.now() > deadline) throw new Error(`Redis Cluster node ${port} never reached cluster_state:ok`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    node.disconnect();
+  }
+}
