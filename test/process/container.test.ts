@@ -3,7 +3,7 @@
 // NODE_ENV=production, a HEALTHCHECK and exec-form CMD; and the runtime layout its COPY lines
 // describe (build output + `npm ci --omit=dev`) starts, answers /healthz and /readyz, serves a
 // sign-in, and passes the image's own HEALTHCHECK command.
-import { execFile, execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,7 +15,7 @@ import { environmentSchema } from "../../src/config/schema.js";
 import { SHUTDOWN_GRACE_MS } from "../../src/drain-connections.js";
 import { execForm, parseDockerfile, type Stage } from "../support/dockerfile.js";
 import { approveAtEmulator, startEmulator, type RunningEmulator } from "../support/emulator-server.js";
-import { CookieClient, PROJECT_ROOT, waitForHealthy, type ServerProcess } from "../support/process.js";
+import { CookieClient, PROJECT_ROOT, productionEnvironment, runServer, waitForHealthy, type ServerProcess } from "../support/process.js";
 import { parseMetrics, sampleValue } from "../support/prometheus.js";
 import { freePort } from "../support/redis-server.js";
 import { testRedisUrl } from "../support/stack.js";
@@ -165,39 +165,21 @@ describe("the runtime layout the Dockerfile builds, without Docker", () => {
     });
     const [command, ...args] = execForm(runtime.instructions.find((instruction) => instruction.keyword === "CMD")!.text)!;
     expect(command).toBe("node");
-    const child = spawn(process.execPath, args, {
-      cwd: runtimeDir,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        PATH: process.env.PATH ?? "",
+    server = runServer(
+      {
         ...environment,
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        PUBLIC_URL: `http://127.0.0.1:${port}`,
-        GITHUB_CLIENT_ID: clientId,
-        GITHUB_CLIENT_SECRET: clientSecret,
-        GITHUB_BASE_URL: emulator.url,
-        GITHUB_API_URL: `${emulator.url}/api/v3`,
-        REDIS_URL: testRedisUrl(),
-        REDIS_KEY_PREFIX: `gls-image-${randomBytes(4).toString("hex")}:`,
-        SESSION_SECRET: randomBytes(32).toString("base64url"),
-        TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+        ...productionEnvironment({
+          port,
+          githubUrl: emulator.url,
+          clientId,
+          clientSecret,
+          redisUrl: testRedisUrl(),
+          keyPrefix: `gls-image-${randomBytes(4).toString("hex")}:`,
+        }),
         METRICS_TOKEN: metricsToken,
       },
-    });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    server = {
-      child,
-      output: () => output,
-      exited,
-      async stop() {
-        if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-        await exited;
-      },
-    };
+      { cwd: runtimeDir, args },
+    );
     await waitForHealthy(`http://127.0.0.1:${port}`, server);
   }, 90_000);
 

@@ -7,7 +7,7 @@ import express from "express";
 import { createEmulator, type Emulator } from "../../src/emulator/index.js";
 import { approveAtEmulator } from "../support/emulator-server.js";
 import { holdRequests, type HeldRequests } from "../support/held-requests.js";
-import { buildServer, CookieClient, runServer, waitForHealthy, type ServerProcess } from "../support/process.js";
+import { buildServer, CookieClient, productionEnvironment, runServer, type ServerProcess, waitForHealthy } from "../support/process.js";
 import { freePort } from "../support/redis-server.js";
 import { testRedisUrl } from "../support/stack.js";
 
@@ -38,18 +38,14 @@ afterAll(async () => {
 
 function startServer(): ServerProcess {
   return runServer({
-    NODE_ENV: "production",
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    GITHUB_CLIENT_ID: clientId,
-    GITHUB_CLIENT_SECRET: clientSecret,
-    GITHUB_BASE_URL: github.url,
-    GITHUB_API_URL: `${github.url}/api/v3`,
-    REDIS_URL: testRedisUrl(),
-    REDIS_KEY_PREFIX: `gls-shutdown-${randomBytes(4).toString("hex")}:`,
-    SESSION_SECRET: randomBytes(32).toString("base64url"),
-    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    ...productionEnvironment({
+      port,
+      githubUrl: github.url,
+      clientId,
+      clientSecret,
+      redisUrl: testRedisUrl(),
+      keyPrefix: `gls-shutdown-${randomBytes(4).toString("hex")}:`,
+    }),
     METRICS_TOKEN: randomBytes(16).toString("hex"),
   });
 }

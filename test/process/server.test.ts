@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { approveAtEmulator, startEmulator, type RunningEmulator } from "../support/emulator-server.js";
 import { freePort } from "../support/redis-server.js";
-import { buildServer, CookieClient, runServer, waitForHealthy } from "../support/process.js";
+import { buildServer, CookieClient, productionEnvironment, runServer, waitForHealthy } from "../support/process.js";
 import { readAllKeys, testRedisUrl } from "../support/stack.js";
 
 beforeAll(() => buildServer(), 60_000);
@@ -91,20 +91,9 @@ describe("production-style run against Redis and a GitHub (emulator) on loopback
   afterAll(() => emulator.close());
 
   test("the whole flow works, Redis holds the session, and no token is in Redis in plain text", async () => {
-    const server = runServer({
-      NODE_ENV: "production",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      GITHUB_CLIENT_ID: clientId,
-      GITHUB_CLIENT_SECRET: clientSecret,
-      GITHUB_BASE_URL: emulator.url,
-      GITHUB_API_URL: `${emulator.url}/api/v3`,
-      REDIS_URL: testRedisUrl(),
-      REDIS_KEY_PREFIX: keyPrefix,
-      SESSION_SECRET: randomBytes(32).toString("base64url"),
-      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-    });
+    const server = runServer(
+      productionEnvironment({ port, githubUrl: emulator.url, clientId, clientSecret, redisUrl: testRedisUrl(), keyPrefix }),
+    );
     const redis = new Redis(testRedisUrl());
     try {
       const base = `http://127.0.0.1:${port}`;

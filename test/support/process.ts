@@ -1,6 +1,7 @@
 // Runs the built server (dist/server.js) as a separate process, the way `npm start` and the
 // container do, and a tiny cookie-keeping client for walking it with fetch.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,10 +22,13 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts dist/server.js in an empty directory (so no stray .env is read) with exactly `env`. */
-export function runServer(env: Record<string, string>): ServerProcess {
-  const cwd = mkdtempSync(join(tmpdir(), "gls-server-"));
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, "dist/server.js")], {
+/**
+ * Starts dist/server.js with exactly `env`, by default in an empty directory (so no stray .env is
+ * read); `at` runs another layout, e.g. the one the Dockerfile builds: `node <args>` in `cwd`.
+ */
+export function runServer(env: Record<string, string>, at?: { cwd: string; args: string[] }): ServerProcess {
+  const cwd = at?.cwd ?? mkdtempSync(join(tmpdir(), "gls-server-"));
+  const child = spawn(process.execPath, at?.args ?? [join(PROJECT_ROOT, "dist/server.js")], {
     cwd,
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -77,4 +81,29 @@ export class CookieClient {
     }
     return response;
   }
+}
+
+/** The variables of a production run against a GitHub (emulator) and the test run's Redis on loopback. */
+export function productionEnvironment(options: {
+  port: number;
+  githubUrl: string;
+  clientId: string;
+  clientSecret: string;
+  redisUrl: string;
+  keyPrefix: string;
+}): Record<string, string> {
+  return {
+    NODE_ENV: "production",
+    PORT: String(options.port),
+    HOST: "127.0.0.1",
+    PUBLIC_URL: `http://127.0.0.1:${options.port}`,
+    GITHUB_CLIENT_ID: options.clientId,
+    GITHUB_CLIENT_SECRET: options.clientSecret,
+    GITHUB_BASE_URL: options.githubUrl,
+    GITHUB_API_URL: `${options.githubUrl}/api/v3`,
+    REDIS_URL: options.redisUrl,
+    REDIS_KEY_PREFIX: options.keyPrefix,
+    SESSION_SECRET: randomBytes(32).toString("base64url"),
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+  };
 }
