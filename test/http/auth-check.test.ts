@@ -3,7 +3,7 @@
 import { Redis } from "ioredis";
 import request from "supertest";
 import { ManualClock } from "../../src/clock.js";
-import { setCookie, signIn } from "../support/sign-in.js";
+import { signedInBrowser } from "../support/sign-in.js";
 import { startTestStack, testRedisUrl, TEST_PUBLIC_URL, type TestStack } from "../support/stack.js";
 
 const HOURS = 3_600_000;
@@ -14,11 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-async function signedInCookie(login = "octocat"): Promise<string> {
-  const { callback } = await signIn(request.agent(stack.app), { login });
-  expect(callback.status).toBe(303);
-  return setCookie(callback, "gls.sid")!.split(";")[0]!;
-}
+const signedInCookie = async (login = "octocat") => (await signedInBrowser(stack.app, login)).cookie;
 
 const githubCalls = () => stack.emulator.emulator.stats.apiRequests.length + stack.emulator.emulator.stats.tokenRequests.length;
 

@@ -4,7 +4,7 @@ import request from "supertest";
 import { ManualClock } from "../../src/clock.js";
 import { isValidWebhookSignature } from "../../src/github/webhook-signature.js";
 import { startTestStack, TEST_PUBLIC_URL, type TestStack } from "../support/stack.js";
-import { setCookie, signIn } from "../support/sign-in.js";
+import { signedInBrowser } from "../support/sign-in.js";
 
 const WEBHOOK_SECRET = "webhook-secret-for-tests";
 const clock = new ManualClock(Date.now());
@@ -18,11 +18,7 @@ beforeEach(() => {
   stack.emulator.emulator.clearFaults();
 });
 
-async function signedIn(login = "octocat") {
-  const agent = request.agent(stack.app);
-  const { callback } = await signIn(agent, { login });
-  return { agent, cookie: setCookie(callback, "gls.sid")!.split(";")[0]! };
-}
+const signedIn = (login = "octocat") => signedInBrowser(stack.app, login);
 
 describe("profile freshness", () => {
   test("a fresh profile is served from the session without calling GitHub", async () => {

@@ -11,7 +11,7 @@ import { createMetrics } from "../../src/metrics/metrics.js";
 import { redisBackend } from "../../src/store/backend.js";
 import { parseMetrics, sampleValue, type Sample } from "../support/prometheus.js";
 import { freePort } from "../support/redis-server.js";
-import { approvedSignIn, setCookie, signIn, startSignIn, finishSignIn } from "../support/sign-in.js";
+import { approvedSignIn, finishSignIn, signedInBrowser, startSignIn } from "../support/sign-in.js";
 import { startTestStack, TEST_CLIENT_ID, type TestStack } from "../support/stack.js";
 
 const HOURS = 3_600_000;
@@ -39,11 +39,7 @@ async function change(action: () => Promise<unknown>, app: Express = stack.app) 
   return (name: string, labels: Record<string, string> = {}) => sampleValue(after, name, labels) - sampleValue(before, name, labels);
 }
 
-async function signedInCookie(): Promise<string> {
-  const { callback } = await signIn(request.agent(stack.app));
-  expect(callback.status).toBe(303);
-  return setCookie(callback, "gls.sid")!.split(";")[0]!;
-}
+const signedInCookie = async () => (await signedInBrowser(stack.app)).cookie;
 
 describe("HTTP requests", () => {
   test("counted with their latency by method, route pattern and status", async () => {

@@ -1,7 +1,8 @@
 // Walks the browser's part of the sign-in with a supertest agent (which keeps cookies):
 // start at /auth/github, approve on the emulator's consent page, come back to the callback.
 import type TestAgent from "supertest/lib/agent.js";
-import type { Response } from "supertest";
+import type { Express } from "express";
+import request, { type Response } from "supertest";
 import { approveAtEmulator } from "./emulator-server.js";
 
 export type Agent = TestAgent;
@@ -47,4 +48,19 @@ export async function approvedSignIn(agent: Agent, login = "octocat") {
   const callbackUrl = await approveAtEmulator(authorizeUrl.toString(), { login });
   const attemptCookie = (start.headers["set-cookie"] as unknown as string[]).find((cookie) => /^(__Host-)?gls-signin-/.test(cookie));
   return { authorizeUrl, callbackUrl, callbackPath: `${callbackUrl.pathname}${callbackUrl.search}`, attemptCookie: attemptCookie!.split(";")[0]! };
+}
+
+/** The `name=value` of the session cookie a response set (e.g. a sign-in callback), for a Cookie header. */
+export function sessionCookieOf(response: Response): string {
+  const header = setCookie(response, "gls.sid");
+  if (!header) throw new Error(`no session cookie was set (status ${response.status})`);
+  return header.split(";")[0]!;
+}
+
+/** Signs a fresh browser in and returns it with its session cookie. */
+export async function signedInBrowser(app: Express, login = "octocat") {
+  const browser = request.agent(app);
+  const { callback } = await signIn(browser, { login });
+  if (callback.status !== 303) throw new Error(`sign-in as ${login} answered ${callback.status}, expected 303`);
+  return { agent: browser, cookie: sessionCookieOf(callback) };
 }
