@@ -12,7 +12,10 @@
 // bytes per session. It prints one markdown table on stdout; progress goes to stderr.
 //
 // Knobs (environment): BENCH_SESSIONS (300), BENCH_CONNECTIONS (20), BENCH_ROUNDS (5),
-// BENCH_SECONDS (5, per round and side), BENCH_SIGNIN_CONCURRENCY (10), BENCH_SIGNIN_SECONDS (10).
+// BENCH_SECONDS (5, per round and side), BENCH_SIGNIN_CONCURRENCY (10), BENCH_SIGNIN_SECONDS (10),
+// BENCH_CPU_PROFILE_DIR (unset: when set, both servers run with `node --cpu-prof` and write
+// ours.cpuprofile and floor.cpuprofile there as they stop; `node test/bench/profile-summary.js FILE`
+// prints where the time went).
 import { spawn } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -33,6 +36,8 @@ const SETTINGS = {
   seconds: positiveInt("BENCH_SECONDS", 5),
   signInConcurrency: positiveInt("BENCH_SIGNIN_CONCURRENCY", 10),
   signInSeconds: positiveInt("BENCH_SIGNIN_SECONDS", 10),
+  /** Where each server writes a V8 CPU profile (`node --cpu-prof`) when it stops; none when unset. */
+  cpuProfileDir: process.env.BENCH_CPU_PROFILE_DIR ?? "",
 };
 const WARMUP_SECONDS = 2;
 const KEY_PREFIX = "gls:";
@@ -89,10 +94,10 @@ for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM"])) {
 
 /**
  * Starts `node script` with exactly `env` (plus PATH); stdout is discarded, stderr kept for errors.
- * @param {string} name @param {string} script @param {Record<string, string>} env
+ * @param {string} name @param {string} script @param {Record<string, string>} env @param {string[]} [nodeOptions]
  */
-function startNode(name, script, env) {
-  const child = spawn(process.execPath, [script], {
+function startNode(name, script, env, nodeOptions = []) {
+  const child = spawn(process.execPath, [...nodeOptions, script], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "ignore", "pipe"],
@@ -116,6 +121,12 @@ function startNode(name, script, env) {
     },
   });
   return { child, stderr: () => stderr };
+}
+
+/** Node options that make a server write `<name>.cpuprofile` into BENCH_CPU_PROFILE_DIR. @param {string} name */
+function cpuProfileOptions(name) {
+  if (!SETTINGS.cpuProfileDir) return [];
+  return ["--cpu-prof", `--cpu-prof-dir=${SETTINGS.cpuProfileDir}`, `--cpu-prof-name=${name}.cpuprofile`];
 }
 
 /** @param {string} baseUrl @param {{ child: import("node:child_process").ChildProcess, stderr: () => string }} proc @param {string} name */
@@ -485,7 +496,7 @@ async function main() {
     LOG_LEVEL: "info",
     // Every sign-in of the run comes from one address; the per-IP limit would stop the setup.
     AUTH_RATE_LIMIT: "off",
-  });
+  }, cpuProfileOptions("ours"));
   await waitForHealthy(base, ours, "github-login-server");
 
   progress("starting the floor server");
@@ -499,7 +510,7 @@ async function main() {
     FLOOR_SESSION_SECRET: floorSecret,
     FLOOR_KEY_PREFIX,
     FLOOR_COOKIE_NAME,
-  });
+  }, cpuProfileOptions("floor"));
   await waitForHealthy(floorBase, floor, "floor server");
 
   // 1. Real sessions, by walking the sign-in flow.
