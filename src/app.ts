@@ -26,6 +26,7 @@ import { homeRoutes } from "./http/routes/home.js";
 import { webhookRoutes } from "./http/routes/webhooks.js";
 import { noStore, securityHeaders } from "./http/security-headers.js";
 import { createSessionMiddleware } from "./http/session-middleware.js";
+import { createSessionReader } from "./http/signed-in-session.js";
 import { storeOutagesAs503 } from "./http/store-outage.js";
 import { meteredGitHubFetch } from "./metrics/github-fetch.js";
 import { countHttpRequests } from "./metrics/http-metrics.js";
@@ -63,6 +64,7 @@ export function createApp(deps: AppDependencies): Express {
   const refresher = createTokenRefresher({ config, clock, github, sealer, entries, locks: storage.locks, logger, endSession: endings.endSession, onRefresh });
   const currentProfile = createCurrentProfile({ config, clock, github, entries, refresher, logger, endSession: endings.endSession });
   const pages = createPageRenderer({ demoMode: config.demoMode });
+  const sessions = createSessionReader(config, clock, entries);
 
   const app = express();
   app.disable("x-powered-by");
@@ -83,12 +85,12 @@ export function createApp(deps: AppDependencies): Express {
     const { points, durationMs } = config.authRateLimit;
     app.use(["/auth/github", "/auth/logout"], rateLimitByIp(storage.rateLimiter("auth", points, durationMs)));
   }
-  app.use(createSessionMiddleware(config, storage.sessionStore));
-  app.use(homeRoutes(config, clock, pages));
-  app.use(authRoutes({ config, clock, sealer, attempts, signInFlow, userSessions: storage.userSessions, endings }));
-  app.use(authCheckRoutes(config, clock));
-  app.use(apiRoutes(config, clock, currentProfile));
-  app.use(githubProxyRoutes(config, clock, refresher, meteredGitHubFetch(metrics, config.github)));
+  const sessionMiddleware = createSessionMiddleware(config, storage.sessionStore);
+  app.use(homeRoutes(sessions, pages));
+  app.use(authRoutes({ config, clock, sealer, attempts, signInFlow, userSessions: storage.userSessions, endings, sessions, sessionMiddleware }));
+  app.use(authCheckRoutes(sessions));
+  app.use(apiRoutes(config, clock, sessions, currentProfile));
+  app.use(githubProxyRoutes(config, sessions, refresher, meteredGitHubFetch(metrics, config.github)));
 
   refuseOtherMethods(app, {
     "/": ["GET", "HEAD"],

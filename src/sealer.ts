@@ -2,8 +2,8 @@
 // attempts before they go into a cookie. AES-256-GCM, so a Redis dump, a copied cookie or a
 // tampered entry yields nothing usable. Each sealed value names its key by id, so after a key rotation
 // (new key first in TOKEN_ENCRYPTION_KEY) entries sealed under an older key still open.
-// The context (e.g. "access:<user id>") is bound as associated data: a sealed token copied into
-// another user's session, or from the refresh slot to the access slot, fails to open.
+// The context (e.g. "tokens:<user id>") is bound as associated data: a sealed value copied into
+// another user's session fails to open.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 
 const FORMAT_VERSION = "v1";

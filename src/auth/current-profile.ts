@@ -58,7 +58,9 @@ export function createCurrentProfile({ config, clock, github, entries, refresher
   /** The user's profile; refreshes an expiring token on the way (SPEC: /api/me does). */
   async function currentProfile(sessionId: string, record: SignedInRecord): Promise<GitHubProfile> {
     try {
-      let current = (await refresher.usableToken(sessionId, record)).record;
+      // The token is opened only when it must be refreshed or the profile revalidated: most
+      // answers come straight from the cached profile.
+      let current = refresher.isExpiring(record) ? (await refresher.usableToken(sessionId, record)).record : record;
       if (clock.now() - current.profileFetchedAt > config.profileMaxAgeMs) current = await revalidate(sessionId, current);
       return current.user;
     } catch (error) {

@@ -1,5 +1,7 @@
 // What a signed-in session holds in the store. Tokens are sealed (see sealer.ts) with the user id
 // bound in, so the record is safe to keep in Redis and useless if copied to another user's entry.
+// Access and refresh token share one envelope: one key id, IV and tag instead of two, which keeps
+// a session entry holding both tokens ~70 bytes smaller.
 import type { ClientType } from "../config/config.js";
 import type { GitHubProfile } from "../github/profile.js";
 import type { TokenSet } from "../github/token-response.js";
@@ -9,9 +11,9 @@ import type { CompletedSignIn } from "./sign-in-flow.js";
 export interface StoredGitHubAuth {
   clientType: ClientType;
   scopes: string[];
-  sealedAccessToken: string;
+  /** The access token and, when there is one, the refresh token, sealed together. */
+  sealedTokens: string;
   accessTokenExpiresAt: number | null;
-  sealedRefreshToken: string | null;
   refreshTokenExpiresAt: number | null;
 }
 
@@ -29,30 +31,49 @@ declare module "express-session" {
   }
 }
 
-export const accessTokenContext = (userId: number) => `access:${userId}`;
-export const refreshTokenContext = (userId: number) => `refresh:${userId}`;
+export const tokenContext = (userId: number) => `tokens:${userId}`;
 
 /** The record with a new token pair sealed in (after a refresh). */
 export function withTokens(record: SignedInRecord, tokens: TokenSet, sealer: Sealer): SignedInRecord {
   return { ...record, github: { ...record.github, ...sealedTokens(record.user.id, tokens, sealer) } };
 }
 
+/** The access token, or null when the envelope does not open. */
 export function openAccessToken(record: SignedInRecord, sealer: Sealer): string | null {
-  return sealer.open(record.github.sealedAccessToken, accessTokenContext(record.user.id));
+  return openTokens(record, sealer)?.accessToken ?? null;
 }
 
+/** The refresh token, or null when there is none or the envelope does not open. */
 export function openRefreshToken(record: SignedInRecord, sealer: Sealer): string | null {
-  const sealed = record.github.sealedRefreshToken;
-  return sealed === null ? null : sealer.open(sealed, refreshTokenContext(record.user.id));
+  return openTokens(record, sealer)?.refreshToken ?? null;
 }
 
 function sealedTokens(userId: number, tokens: TokenSet, sealer: Sealer) {
+  // A JSON array needs no separator that a token must never contain: it is unambiguous as is.
+  const plaintext = JSON.stringify(tokens.refreshToken ? [tokens.accessToken, tokens.refreshToken] : [tokens.accessToken]);
   return {
-    sealedAccessToken: sealer.seal(tokens.accessToken, accessTokenContext(userId)),
+    sealedTokens: sealer.seal(plaintext, tokenContext(userId)),
     accessTokenExpiresAt: tokens.accessTokenExpiresAt,
-    sealedRefreshToken: tokens.refreshToken ? sealer.seal(tokens.refreshToken, refreshTokenContext(userId)) : null,
     refreshTokenExpiresAt: tokens.refreshTokenExpiresAt,
   };
+}
+
+function openTokens(record: SignedInRecord, sealer: Sealer): { accessToken: string; refreshToken: string | null } | null {
+  const sealed: unknown = record.github.sealedTokens;
+  // Entries stored before both tokens shared one envelope have none: they do not open, so the user signs in again.
+  if (typeof sealed !== "string") return null;
+  const plaintext = sealer.open(sealed, tokenContext(record.user.id));
+  if (plaintext === null) return null;
+  let pair: unknown;
+  try {
+    pair = JSON.parse(plaintext);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(pair) || pair.length < 1 || pair.length > 2) return null;
+  if (!pair.every((token) => typeof token === "string" && token !== "")) return null;
+  const [accessToken, refreshToken] = pair as string[];
+  return { accessToken: accessToken!, refreshToken: refreshToken ?? null };
 }
 
 export function signedInRecordFor(completed: CompletedSignIn, sealer: Sealer, now: number): SignedInRecord {

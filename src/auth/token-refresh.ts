@@ -54,7 +54,8 @@ export function createTokenRefresher(deps: TokenRefresherDependencies) {
 
   const isExpiring = (record: SignedInRecord) =>
     record.github.accessTokenExpiresAt !== null && record.github.accessTokenExpiresAt - REFRESH_MARGIN_MS <= clock.now();
-  const tokensChanged = (seen: SignedInRecord, current: SignedInRecord) => seen.github.sealedAccessToken !== current.github.sealedAccessToken;
+  // Every seal draws a fresh IV, so a stored token pair that was replaced never compares equal.
+  const tokensChanged = (seen: SignedInRecord, current: SignedInRecord) => seen.github.sealedTokens !== current.github.sealedTokens;
 
   async function reauthenticate(sessionId: string, record: SignedInRecord, reason: string): Promise<never> {
     logger.info({ userId: record.user.id, reason }, "session ended: GitHub authorization no longer usable");
@@ -75,7 +76,9 @@ export function createTokenRefresher(deps: TokenRefresherDependencies) {
 
   /** GitHub answered 401 to this token: refresh it once if it can be refreshed, else the session is over. */
   async function afterRejection(sessionId: string, record: SignedInRecord): Promise<UserToken> {
-    if (record.github.sealedRefreshToken === null) return reauthenticate(sessionId, record, "token refused (401) and not refreshable");
+    // Whether there is a refresh token is only known inside the envelope (GitHub may send one
+    // without an expiry), and this record's envelope has just opened for the access token.
+    if (openRefreshToken(record, sealer) === null) return reauthenticate(sessionId, record, "token refused (401) and not refreshable");
     return refresh(sessionId, record, true);
   }
 

@@ -2,7 +2,7 @@
 // compare-and-set changes, sliding expiry) in this process's memory.
 import { Store, type SessionData } from "express-session";
 import type { Clock } from "../clock.js";
-import { parseEntry, type SessionEntries, type SessionEntry } from "./session-entries.js";
+import { asExpressSession, encodeEntry, parseEntry, type SessionEntries, type SessionEntry, type StoredSession } from "./session-entries.js";
 
 type Callback = (error?: unknown, session?: SessionData | null) => void;
 
@@ -14,19 +14,18 @@ export class MemorySessionStore extends Store implements SessionEntries {
   }
 
   override get(sessionId: string, callback: Callback): void {
-    callback(undefined, this.live(sessionId)?.data ?? null);
+    callback(undefined, asExpressSession(this.live(sessionId)));
   }
 
   override set(sessionId: string, session: SessionData, callback?: (error?: unknown) => void): void {
     if (!this.entries.has(sessionId) || !this.live(sessionId)) {
-      this.entries.set(sessionId, { raw: JSON.stringify(session), expiresAt: this.expiryOf(session) });
+      this.entries.set(sessionId, { raw: encodeEntry(session), expiresAt: this.expiryOf(session) });
     }
     callback?.();
   }
 
-  override touch(sessionId: string, session: SessionData, callback?: () => void): void {
-    const entry = this.entries.get(sessionId);
-    if (entry && this.live(sessionId)) entry.expiresAt = this.expiryOf(session);
+  /** Expiry slides through extend() (the session read path), never as a side effect of express-session. */
+  override touch(_sessionId: string, _session: SessionData, callback?: () => void): void {
     callback?.();
   }
 
@@ -39,10 +38,21 @@ export class MemorySessionStore extends Store implements SessionEntries {
     return this.live(sessionId);
   }
 
-  async replace(sessionId: string, expected: SessionEntry, data: SessionData): Promise<boolean> {
+  async readWithExpiry(sessionId: string): Promise<{ entry: SessionEntry; expiresInMs: number } | null> {
+    const entry = this.live(sessionId);
+    const stored = this.entries.get(sessionId);
+    return entry && stored ? { entry, expiresInMs: stored.expiresAt - this.clock.now() } : null;
+  }
+
+  async extend(sessionId: string, ttlMs: number): Promise<void> {
+    const stored = this.entries.get(sessionId);
+    if (stored && this.live(sessionId)) stored.expiresAt = this.clock.now() + ttlMs;
+  }
+
+  async replace(sessionId: string, expected: SessionEntry, data: StoredSession): Promise<boolean> {
     const entry = this.entries.get(sessionId);
     if (!entry || entry.raw !== expected.raw || !this.live(sessionId)) return false;
-    entry.raw = JSON.stringify(data);
+    entry.raw = encodeEntry(data);
     return true;
   }
 

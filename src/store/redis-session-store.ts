@@ -5,7 +5,7 @@ import { RedisStore } from "connect-redis";
 import type { SessionData } from "express-session";
 import type { Logger } from "pino";
 import type { RedisConnection } from "./redis-client.js";
-import { parseEntry, type SessionEntries, type SessionEntry } from "./session-entries.js";
+import { asExpressSession, encodeEntry, parseEntry, type SessionEntries, type SessionEntry, type StoredSession } from "./session-entries.js";
 
 const COMPARE_AND_SET = `
 if redis.call("GET", KEYS[1]) == ARGV[1] then
@@ -16,8 +16,8 @@ return 0`;
 
 /** A damaged entry reads as "no session" rather than failing every request that carries its cookie. */
 const tolerantJson = {
-  parse: (text: string) => (parseEntry(text)?.data ?? null) as SessionData,
-  stringify: (value: unknown) => JSON.stringify(value),
+  parse: (text: string) => asExpressSession(parseEntry(text)) as SessionData,
+  stringify: (value: SessionData) => encodeEntry(value),
 };
 
 export function sessionKeyPrefix(keyPrefix: string): string {
@@ -41,7 +41,7 @@ export class RedisSessionStore extends RedisStore implements SessionEntries {
     try {
       const ttlSeconds = secondsUntilExpiry(session);
       if (ttlSeconds <= 0) return void (await this.destroy(sessionId, callback));
-      const created = await this.connection.set(this.key(sessionId), JSON.stringify(session), "EX", ttlSeconds, "NX");
+      const created = await this.connection.set(this.key(sessionId), encodeEntry(session), "EX", ttlSeconds, "NX");
       // express-session saves a regenerated session once more at the end of the request; that
       // repeat carries the same content and is harmless. Anything else is a change that bypassed
       // the compare-and-set, and is refused loudly.
@@ -60,12 +60,32 @@ export class RedisSessionStore extends RedisStore implements SessionEntries {
     return stored !== null && JSON.stringify(stored.data.auth) === JSON.stringify(session.auth);
   }
 
+  /** Expiry slides through extend() (the session read path), never as a side effect of express-session. */
+  override async touch(_sessionId: string, _session: SessionData, callback?: () => void): Promise<void> {
+    callback?.();
+  }
+
   async read(sessionId: string): Promise<SessionEntry | null> {
     return parseEntry(await this.connection.get(this.key(sessionId)));
   }
 
-  async replace(sessionId: string, expected: SessionEntry, data: SessionData): Promise<boolean> {
-    const answer = await this.connection.eval(COMPARE_AND_SET, 1, this.key(sessionId), expected.raw, JSON.stringify(data));
+  async readWithExpiry(sessionId: string): Promise<{ entry: SessionEntry; expiresInMs: number } | null> {
+    const key = this.key(sessionId);
+    // Both commands leave before either answer comes back: one round trip.
+    const [raw, expiresInMs] = await Promise.all([this.connection.get(key), this.connection.pttl(key)]);
+    const entry = parseEntry(raw);
+    // -2: gone between the two commands. -1: no expiry at all, which no write here makes; 0 lets
+    // the read path give it one.
+    if (!entry || expiresInMs === -2) return null;
+    return { entry, expiresInMs: Math.max(0, expiresInMs) };
+  }
+
+  async extend(sessionId: string, ttlMs: number): Promise<void> {
+    await this.connection.pexpire(this.key(sessionId), Math.max(1, Math.ceil(ttlMs)));
+  }
+
+  async replace(sessionId: string, expected: SessionEntry, data: StoredSession): Promise<boolean> {
+    const answer = await this.connection.eval(COMPARE_AND_SET, 1, this.key(sessionId), expected.raw, encodeEntry(data));
     return answer === 1;
   }
 

@@ -1,29 +1,54 @@
-// Direct access to stored session entries, for every change made after sign-in. express-session
-// saves the whole object a request loaded, so a slow request would write back old tokens or bring a
-// signed-out session back to life. Here every change is a compare-and-set against the exact value
-// that was read: a change made meanwhile makes the write fail (the caller re-reads and re-applies),
-// and a deleted entry stays deleted, because a missing value never matches.
+// Direct access to stored session entries, for every read and every change made after sign-in.
+// express-session saves the whole object a request loaded, so a slow request would write back old
+// tokens or bring a signed-out session back to life. Here every change is a compare-and-set against
+// the exact value that was read: a change made meanwhile makes the write fail (the caller re-reads
+// and re-applies), and a deleted entry stays deleted, because a missing value never matches.
+//
+// express-session's cookie is not stored: it is the same for every session (the configured
+// options), so the entry holds only what is particular to it, and express-session gets the cookie
+// rebuilt from configuration when it loads an entry (http/session-middleware.ts).
 import type { SessionData } from "express-session";
+
+/** What an entry holds: the session without express-session's cookie. */
+export type StoredSession = Partial<Omit<SessionData, "cookie">>;
 
 export interface SessionEntry {
   /** The stored text, exactly as read: the compare half of compare-and-set. */
   raw: string;
-  data: SessionData;
+  data: StoredSession;
 }
 
 export interface SessionEntries {
   read(sessionId: string): Promise<SessionEntry | null>;
+  /** The entry and how many milliseconds it has left, in one round trip to the store. */
+  readWithExpiry(sessionId: string): Promise<{ entry: SessionEntry; expiresInMs: number } | null>;
+  /** Moves the entry's expiry to `ttlMs` from now (sliding idle expiry); a missing entry stays missing. */
+  extend(sessionId: string, ttlMs: number): Promise<void>;
   /** Writes `data` only if the entry still holds `expected.raw`; keeps the entry's expiry. */
-  replace(sessionId: string, expected: SessionEntry, data: SessionData): Promise<boolean>;
+  replace(sessionId: string, expected: SessionEntry, data: StoredSession): Promise<boolean>;
   delete(sessionIds: string[]): Promise<void>;
 }
 
+export function encodeEntry(session: StoredSession | SessionData): string {
+  const { cookie: _cookie, ...stored } = session as SessionData;
+  return JSON.stringify(stored);
+}
+
+/** The entry, or null when there is none or it is damaged (which reads as "no session", not as a failure). */
 export function parseEntry(raw: string | null | undefined): SessionEntry | null {
   if (!raw) return null;
   try {
-    const data = JSON.parse(raw) as SessionData;
-    return typeof data === "object" && data !== null ? { raw, data } : null;
+    const data = JSON.parse(raw) as StoredSession;
+    return typeof data === "object" && data !== null && !Array.isArray(data) ? { raw, data } : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * An entry as express-session loads it. Its cookie is a placeholder that the session middleware
+ * fills from configuration before anything can use it.
+ */
+export function asExpressSession(entry: SessionEntry | null): SessionData | null {
+  return entry ? ({ ...entry.data, cookie: {} } as SessionData) : null;
 }

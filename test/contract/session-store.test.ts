@@ -80,6 +80,8 @@ describe.each(stores)("%s", (_name, makeStore) => {
     // Another request changes the entry between this update's read and its write, once.
     const racing: SessionEntries = {
       read: (id) => store.read(id),
+      readWithExpiry: (id) => store.readWithExpiry(id),
+      extend: (id, ttlMs) => store.extend(id, ttlMs),
       delete: (ids) => store.delete(ids),
       async replace(id, expected, data) {
         if (!raced) {
@@ -101,6 +103,34 @@ describe.each(stores)("%s", (_name, makeStore) => {
   test("updateRecord on an ended session writes nothing and says so", async () => {
     expect(await updateRecord(store, "gone", (current) => current)).toBeNull();
     expect(await store.read("gone")).toBeNull();
+  });
+
+  test("readWithExpiry gives the entry with the time it has left; extend moves that expiry", async () => {
+    await save(store, "s1", sessionWith("octocat", 1)); // expires in 60 s
+    const first = (await store.readWithExpiry("s1"))!;
+    expect(first.entry.data.auth!.user.login).toBe("octocat");
+    expect(first.expiresInMs).toBeGreaterThan(55_000);
+    expect(first.expiresInMs).toBeLessThanOrEqual(61_000);
+    await store.extend("s1", 3_600_000);
+    const extended = (await store.readWithExpiry("s1"))!;
+    expect(extended.expiresInMs).toBeGreaterThan(3_590_000);
+    expect(extended.expiresInMs).toBeLessThanOrEqual(3_600_000);
+    expect(extended.entry.raw).toBe(first.entry.raw); // the entry itself is untouched
+  });
+
+  test("extend never creates an entry, and readWithExpiry of a missing one is null", async () => {
+    await store.extend("gone", 60_000);
+    expect(await store.readWithExpiry("gone")).toBeNull();
+    expect(await store.read("gone")).toBeNull();
+  });
+
+  test("the stored text leaves out express-session's cookie; express-session still gets one on load", async () => {
+    await save(store, "s1", sessionWith("octocat", 1));
+    const entry = (await store.read("s1"))!;
+    expect(JSON.parse(entry.raw)).toEqual({ auth: sessionWith("octocat", 1).auth });
+    const loaded = await load(store, "s1");
+    expect(loaded?.auth?.user.login).toBe("octocat");
+    expect(typeof loaded?.cookie).toBe("object");
   });
 
 });

@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import request from "supertest";
 import { ManualClock } from "../../src/clock.js";
-import { accessTokenContext } from "../../src/auth/session-record.js";
+import { openAccessToken, type SignedInRecord } from "../../src/auth/session-record.js";
 import { Sealer } from "../../src/sealer.js";
 import { startTestStack, type TestStack } from "../support/stack.js";
 import { setCookie, signIn } from "../support/sign-in.js";
@@ -17,9 +17,9 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 
 const cookieOf = (response: request.Response) => setCookie(response, "gls.sid")?.split(";")[0];
-const sealedAccessTokenOf = async (cookie: string) => {
+const storedRecordOf = async (cookie: string) => {
   const sessionId = decodeURIComponent(cookie.split("=")[1]!).slice(2).split(".")[0]!;
-  return JSON.parse((await stack.redis.get(`${stack.keyPrefix}sess:${sessionId}`))!).auth.github.sealedAccessToken as string;
+  return JSON.parse((await stack.redis.get(`${stack.keyPrefix}sess:${sessionId}`))!).auth as SignedInRecord;
 };
 
 test("after a restart with new secrets first, old sessions and sealed tokens keep working and move to the new ones", async () => {
@@ -41,10 +41,10 @@ test("after a restart with new secrets first, old sessions and sealed tokens kee
   // After a refresh the new tokens are sealed with the new key.
   clock.advance(9 * 3_600_000);
   await request(rotated.app).get("/api/github/user").set("Cookie", newCookie).expect(200);
-  const sealed = await sealedAccessTokenOf(newCookie);
-  const userId = 583231;
-  expect(new Sealer([Buffer.from(newKey, "base64")]).open(sealed, accessTokenContext(userId))).toMatch(/^ghu_/);
-  expect(new Sealer([Buffer.from(oldKey, "base64")]).open(sealed, accessTokenContext(userId))).toBeNull();
+  const stored = await storedRecordOf(newCookie);
+  expect(stored.user.id).toBe(583231);
+  expect(openAccessToken(stored, new Sealer([Buffer.from(newKey, "base64")]))).toMatch(/^ghu_/);
+  expect(openAccessToken(stored, new Sealer([Buffer.from(oldKey, "base64")]))).toBeNull();
 
   // Once the old secret is retired, only the re-signed cookie works.
   const retired = await stack.restartedWith({ SESSION_SECRET: newSecret, TOKEN_ENCRYPTION_KEY: newKey });

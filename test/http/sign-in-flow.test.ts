@@ -123,7 +123,7 @@ describe.each([
     // A clean sign-in logs no error (e.g. no refused overwrite of the session entry).
     expect(stack.logs.filter((line) => JSON.parse(line).level >= 50)).toEqual([]);
     // The token is there, sealed: the session holds an AES-GCM envelope.
-    expect(sessionValues.map(([, value]) => value).join()).toMatch(/"sealedAccessToken":"v1\./);
+    expect(sessionValues.map(([, value]) => value).join()).toMatch(/"sealedTokens":"v1\./);
   });
 });
 

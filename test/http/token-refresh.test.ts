@@ -3,7 +3,7 @@
 import request from "supertest";
 import { ManualClock } from "../../src/clock.js";
 import { Sealer } from "../../src/sealer.js";
-import { accessTokenContext } from "../../src/auth/session-record.js";
+import { openAccessToken, type SignedInRecord } from "../../src/auth/session-record.js";
 import { redisEntries, startTestStack, TEST_CLIENT_ID, TEST_PUBLIC_URL, type TestStack } from "../support/stack.js";
 import { setCookie, signIn } from "../support/sign-in.js";
 
@@ -34,8 +34,8 @@ async function signedInAgent(login = "octocat") {
 async function storedAccessToken(sessionId: string): Promise<string | null> {
   const raw = await stack.redis.get(`${stack.keyPrefix}sess:${sessionId}`);
   if (!raw) return null;
-  const record = JSON.parse(raw).auth;
-  return new Sealer(stack.config.tokenEncryptionKeys).open(record.github.sealedAccessToken, accessTokenContext(record.user.id));
+  const record = JSON.parse(raw).auth as SignedInRecord;
+  return openAccessToken(record, new Sealer(stack.config.tokenEncryptionKeys));
 }
 
 test("an expired token is refreshed before use, once, and the new pair is stored", async () => {

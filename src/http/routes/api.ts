@@ -4,22 +4,23 @@ import type { CurrentProfile } from "../../auth/current-profile.js";
 import type { Clock } from "../../clock.js";
 import type { Config } from "../../config/config.js";
 import { unauthenticated } from "../../errors.js";
-import { signedInRecord } from "../session-helpers.js";
+import type { SessionReader } from "../signed-in-session.js";
 
 const isoOrNull = (epochMs: number | null) => (epochMs === null ? null : new Date(epochMs).toISOString());
 
-export function apiRoutes(config: Config, clock: Clock, currentProfile: CurrentProfile): Router {
+export function apiRoutes(config: Config, clock: Clock, sessions: SessionReader, currentProfile: CurrentProfile): Router {
   const router = Router();
 
   router.get("/api/me", async (request, response) => {
-    const record = await signedInRecord(request, config, clock);
-    if (!record) throw unauthenticated();
-    response.json(await currentProfile.currentProfile(request.sessionID, record));
+    const session = await sessions.signedIn(request, response);
+    if (!session) throw unauthenticated();
+    response.json(await currentProfile.currentProfile(session.sessionId, session.record));
   });
 
   router.get("/api/session", async (request, response) => {
-    const record = await signedInRecord(request, config, clock);
-    if (!record) throw unauthenticated();
+    const session = await sessions.signedIn(request, response);
+    if (!session) throw unauthenticated();
+    const { record } = session;
     const now = clock.now();
     const expiresAt = Math.min(now + config.session.idleTimeoutMs, record.signedInAt + config.session.maxAgeMs);
     response.json({

@@ -3,20 +3,18 @@
 // asked on every proxied request, so it costs one session read and never a call to GitHub: it
 // answers from the profile cached at sign-in (and revalidated by /api/me).
 import { Router } from "express";
-import type { Clock } from "../../clock.js";
-import type { Config } from "../../config/config.js";
 import { unauthenticated } from "../../errors.js";
-import { signedInRecord } from "../session-helpers.js";
+import type { SessionReader } from "../signed-in-session.js";
 
 /** Printable ASCII only: a header value must never carry a line break or other control. */
 const HEADER_SAFE = /^[\x20-\x7e]{1,320}$/;
 
-export function authCheckRoutes(config: Config, clock: Clock): Router {
+export function authCheckRoutes(sessions: SessionReader): Router {
   const router = Router();
   router.get("/auth/check", async (request, response) => {
-    const record = await signedInRecord(request, config, clock);
-    if (!record) throw unauthenticated();
-    const { user } = record;
+    const session = await sessions.signedIn(request, response);
+    if (!session) throw unauthenticated();
+    const { user } = session.record;
     response.setHeader("X-Auth-Request-User", user.login);
     response.setHeader("X-Auth-Request-User-Id", String(user.id));
     if (user.email && HEADER_SAFE.test(user.email)) response.setHeader("X-Auth-Request-Email", user.email);

@@ -1,5 +1,5 @@
 // GET /auth/github, GET /auth/github/callback, POST /auth/logout (SPEC §3).
-import { Router, type CookieOptions } from "express";
+import { Router, type CookieOptions, type RequestHandler } from "express";
 import { parse as parseCookies } from "cookie";
 import type { Clock } from "../../clock.js";
 import type { Config } from "../../config/config.js";
@@ -10,9 +10,10 @@ import type { SessionEndings } from "../../auth/session-endings.js";
 import { signedInRecordFor } from "../../auth/session-record.js";
 import type { UserSessions } from "../../store/user-sessions.js";
 import { wantsJson } from "../negotiation.js";
+import { noteSignedInUser } from "../request-logging.js";
 import { requireSameOrigin } from "../same-origin.js";
-import { destroySession, regenerateSession, saveSession, signedInRecord } from "../session-helpers.js";
-import { sessionCookieOptions } from "../session-middleware.js";
+import { regenerateSession, saveSession } from "../session-helpers.js";
+import type { SessionReader } from "../signed-in-session.js";
 
 export interface AuthRouteDependencies {
   config: Config;
@@ -22,9 +23,13 @@ export interface AuthRouteDependencies {
   signInFlow: SignInFlow;
   userSessions: UserSessions;
   endings: SessionEndings;
+  sessions: SessionReader;
+  /** express-session, for the callback only: it creates the new session there. */
+  sessionMiddleware: RequestHandler;
 }
 
-export function authRoutes({ config, clock, sealer, attempts, signInFlow, userSessions, endings }: AuthRouteDependencies): Router {
+export function authRoutes(deps: AuthRouteDependencies): Router {
+  const { config, clock, sealer, attempts, signInFlow, userSessions, endings, sessions } = deps;
   const router = Router();
   // Lax, not Strict: the callback is a top-level navigation coming back from GitHub's site.
   const attemptCookie: CookieOptions = { httpOnly: true, sameSite: "lax", secure: config.session.secureCookies, path: "/" };
@@ -36,7 +41,7 @@ export function authRoutes({ config, clock, sealer, attempts, signInFlow, userSe
     response.redirect(302, started.authorizeUrl);
   });
 
-  router.get("/auth/github/callback", async (request, response) => {
+  router.get("/auth/github/callback", deps.sessionMiddleware, async (request, response) => {
     // This URL holds the code and state: no page reached from here may learn them.
     response.setHeader("Referrer-Policy", "no-referrer");
     const state = request.query.state;
@@ -50,6 +55,7 @@ export function authRoutes({ config, clock, sealer, attempts, signInFlow, userSe
     const record = signedInRecordFor(completed, sealer, clock.now());
     request.session.auth = record;
     await saveSession(request);
+    noteSignedInUser(response, record.user.id);
     await userSessions.add(record.user.id, request.sessionID, record.signedInAt + config.session.maxAgeMs);
     response.redirect(303, completed.returnTo);
   });
@@ -58,14 +64,13 @@ export function authRoutes({ config, clock, sealer, attempts, signInFlow, userSe
   // token, or with everywhere the whole authorization of the app).
   router.post("/auth/logout", requireSameOrigin(config.publicUrl), async (request, response) => {
     const everywhere = isSet(request.query.everywhere);
-    const record = await signedInRecord(request, config, clock);
-    if (record) {
-      if (isSet(request.query.revoke)) await endings.revokeAtGitHub(record, everywhere);
-      if (everywhere) await endings.endAllSessions(record.user.id);
-      else await userSessions.remove(record.user.id, request.sessionID);
+    const session = await sessions.signedIn(request, response);
+    if (session) {
+      if (isSet(request.query.revoke)) await endings.revokeAtGitHub(session.record, everywhere);
+      if (everywhere) await endings.endAllSessions(session.record.user.id);
+      else await endings.endSession(session.sessionId, session.record);
     }
-    await destroySession(request);
-    response.clearCookie(config.session.cookieName, sessionCookieOptions(config));
+    sessions.clearCookie(response);
     if (wantsJson(request)) response.status(204).end();
     else response.redirect(303, "/");
   });

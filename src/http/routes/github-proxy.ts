@@ -4,18 +4,22 @@
 import { Readable } from "node:stream";
 import express, { Router, type Request, type Response as ExpressResponse } from "express";
 import type { TokenRefresher } from "../../auth/token-refresh.js";
-import type { Clock } from "../../clock.js";
 import type { Config } from "../../config/config.js";
 import { AppError, badRequest, unauthenticated } from "../../errors.js";
 import { forwardToGitHub, RETURNED_RESPONSE_HEADERS, safeApiPath } from "../../github/proxy.js";
 import { requireSameOrigin } from "../same-origin.js";
-import { signedInRecord } from "../session-helpers.js";
+import type { SessionReader } from "../signed-in-session.js";
 
 const SAFE_METHODS = new Set(["GET", "HEAD"]);
 const MAX_FORWARDED_BODY = "1mb";
 
 /** `githubFetch`: how calls reach GitHub (metered in the app: see metrics/github-fetch.ts). */
-export function githubProxyRoutes(config: Config, clock: Clock, refresher: TokenRefresher, githubFetch: typeof fetch = globalThis.fetch): Router {
+export function githubProxyRoutes(
+  config: Config,
+  sessions: SessionReader,
+  refresher: TokenRefresher,
+  githubFetch: typeof fetch = globalThis.fetch,
+): Router {
   const router = Router();
   const allowed = config.github.proxyMethods;
   const sameOrigin = requireSameOrigin(config.publicUrl, config.corsOrigins);
@@ -31,12 +35,13 @@ export function githubProxyRoutes(config: Config, clock: Clock, refresher: Token
   });
 
   router.use("/api/github", async (request, response) => {
-    const record = await signedInRecord(request, config, clock);
-    if (!record) throw unauthenticated();
+    const session = await sessions.signedIn(request, response);
+    if (!session) throw unauthenticated();
+    const { sessionId, record } = session;
     const [rawPath = "/", query] = splitUrl(request.url);
     const apiPath = safeApiPath(rawPath);
     if (apiPath === null) throw badRequest("This path cannot be forwarded to GitHub.");
-    const { result: upstream } = await refresher.withUserToken(request.sessionID, record, (accessToken) =>
+    const { result: upstream } = await refresher.withUserToken(sessionId, record, (accessToken) =>
       forwardToGitHub(
         config.github,
         { method: request.method, apiPath, search: query ? `?${query}` : "", headers: request.headers, body: Buffer.isBuffer(request.body) ? request.body : undefined },

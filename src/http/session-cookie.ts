@@ -1,0 +1,39 @@
+// The session cookie, exactly as express-session writes it: `s:<id>.<HMAC-SHA256 signature>`
+// (cookie-signature), signed with the first SESSION_SECRET and accepted under any of them, so
+// rotating the secret signs nobody out. HttpOnly + SameSite=Lax (+ Secure, and the __Host- prefix
+// in the name, on https).
+import { parse as parseCookies } from "cookie";
+import { sign, unsign } from "cookie-signature";
+import type { CookieOptions } from "express";
+import type { Config } from "../config/config.js";
+
+const SIGNED_PREFIX = "s:";
+
+export function sessionCookieOptions(config: Config) {
+  return { httpOnly: true, sameSite: "lax" as const, secure: config.session.secureCookies, path: "/" } satisfies CookieOptions;
+}
+
+export interface SessionCookie {
+  sessionId: string;
+  /** False when an older secret signed it: the cookie should be signed again with the current one. */
+  signedWithCurrentSecret: boolean;
+}
+
+/** The session id in this Cookie header, when its signature checks out under one of the secrets. */
+export function readSessionCookie(cookieHeader: string | undefined, config: Config): SessionCookie | null {
+  if (!cookieHeader) return null;
+  const value = parseCookies(cookieHeader)[config.session.cookieName];
+  if (!value?.startsWith(SIGNED_PREFIX)) return null;
+  const signed = value.slice(SIGNED_PREFIX.length);
+  const { secrets } = config.session;
+  for (let index = 0; index < secrets.length; index += 1) {
+    const sessionId = unsign(signed, secrets[index]!);
+    if (sessionId !== false && sessionId !== "") return { sessionId, signedWithCurrentSecret: index === 0 };
+  }
+  return null;
+}
+
+/** The cookie value for a session id, signed with the current (first) secret. */
+export function signedSessionCookieValue(sessionId: string, config: Config): string {
+  return `${SIGNED_PREFIX}${sign(sessionId, config.session.secrets[0]!)}`;
+}

@@ -1,0 +1,65 @@
+// Who is signed in, read the cheap way. Every route that needs to know (/, /api/*, /auth/check,
+// sign-out) asks here rather than through express-session, which only creates sessions at sign-in.
+// A read is one signature check of the cookie and one round trip to the store (the entry and its
+// remaining lifetime together). The idle expiry slides, but in steps: the entry and the cookie are
+// moved only when the expiry is more than a step away from where sliding would put it, so a busy
+// session costs no write and no Set-Cookie on most requests. A session past SESSION_MAX_AGE ends
+// here, whatever its idle expiry says.
+import type { Request, Response } from "express";
+import type { SignedInRecord } from "../auth/session-record.js";
+import type { Clock } from "../clock.js";
+import type { Config } from "../config/config.js";
+import type { SessionEntries } from "../store/session-entries.js";
+import { noteSignedInUser } from "./request-logging.js";
+import { readSessionCookie, sessionCookieOptions, signedSessionCookieValue } from "./session-cookie.js";
+
+/** The largest step of the sliding expiry (smaller for idle timeouts under 100 minutes: 1 % of it). */
+const MAX_RENEWAL_STEP_MS = 60_000;
+
+export interface SignedInSession {
+  sessionId: string;
+  record: SignedInRecord;
+}
+
+export interface SessionReader {
+  /** This request's signed-in session, or null (no cookie, a bad signature, no entry, or ended). */
+  signedIn(request: Request, response: Response): Promise<SignedInSession | null>;
+  /** Removes the session cookie from the browser. */
+  clearCookie(response: Response): void;
+}
+
+export function createSessionReader(config: Config, clock: Clock, entries: SessionEntries): SessionReader {
+  const { cookieName, idleTimeoutMs, maxAgeMs } = config.session;
+  const cookieOptions = sessionCookieOptions(config);
+  const renewalStepMs = Math.min(MAX_RENEWAL_STEP_MS, Math.floor(idleTimeoutMs / 100));
+
+  const clearCookie = (response: Response) => void response.clearCookie(cookieName, cookieOptions);
+
+  async function signedIn(request: Request, response: Response): Promise<SignedInSession | null> {
+    const cookie = readSessionCookie(request.headers.cookie, config);
+    if (cookie === null) return null;
+    const { sessionId } = cookie;
+    const found = await entries.readWithExpiry(sessionId);
+    const record = found?.entry.data.auth;
+    if (!found || !record) return null;
+
+    const lifetimeLeftMs = record.signedInAt + maxAgeMs - clock.now();
+    if (lifetimeLeftMs <= 0) {
+      await entries.delete([sessionId]);
+      clearCookie(response);
+      return null;
+    }
+    const slidTtlMs = Math.min(idleTimeoutMs, lifetimeLeftMs);
+    // Later than it should be (near SESSION_MAX_AGE, or after the idle timeout was shortened) moves too.
+    const slides = Math.abs(slidTtlMs - found.expiresInMs) > renewalStepMs;
+    if (slides) await entries.extend(sessionId, slidTtlMs);
+    // After a SESSION_SECRET rotation, cookies signed with the old secret move to the new one.
+    if (slides || !cookie.signedWithCurrentSecret) {
+      response.cookie(cookieName, signedSessionCookieValue(sessionId, config), { ...cookieOptions, maxAge: slides ? slidTtlMs : found.expiresInMs });
+    }
+    noteSignedInUser(response, record.user.id);
+    return { sessionId, record };
+  }
+
+  return { signedIn, clearCookie };
+}
