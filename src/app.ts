@@ -37,6 +37,9 @@ import { assetsDirectory } from "./paths.js";
 import { Sealer } from "./sealer.js";
 import type { StorageBackend } from "./store/backend.js";
 
+/** Answered with JSON or nothing, never a page (except an error page, which gets the page headers). */
+const READ_PATHS = ["/api/me", "/api/session", "/auth/check"];
+
 export interface AppDependencies {
   config: Config;
   clock: Clock;
@@ -63,18 +66,23 @@ export function createApp(deps: AppDependencies): Express {
   const onRefresh = (outcome: RefreshOutcome) => metrics.tokenRefreshes.inc({ outcome });
   const refresher = createTokenRefresher({ config, clock, github, sealer, entries, locks: storage.locks, logger, endSession: endings.endSession, onRefresh });
   const currentProfile = createCurrentProfile({ config, clock, github, entries, refresher, logger, endSession: endings.endSession });
-  const pages = createPageRenderer({ demoMode: config.demoMode });
+  const headers = securityHeaders(config);
+  const pages = createPageRenderer({ demoMode: config.demoMode, beforeSend: headers.upgradeForPage });
   const sessions = createSessionReader(config, clock, entries);
 
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy);
-  app.use(requestLogging(logger));
-  app.use(countHttpRequests(metrics));
-  app.use(securityHeaders(config));
+  app.use(requestLogging(logger, [countHttpRequests(metrics)]));
+  app.use("/api", apiCors(config.corsOrigins, config.github.proxyMethods));
+  // The read paths that programs and reverse proxies call on every request come first, with the
+  // headers for data answers, so they do not walk past every other route to be found.
+  app.use(READ_PATHS, headers.forData, noStore);
+  app.use(authCheckRoutes(sessions));
+  app.use(apiRoutes(config, clock, sessions, currentProfile));
+  app.use(headers.forPages);
   app.use("/assets", express.static(assetsDirectory, { index: false, maxAge: "1h", fallthrough: true }));
   app.use(noStore);
-  app.use("/api", apiCors(config.corsOrigins, config.github.proxyMethods));
   app.use(healthRoutes(storage.checkReady));
   app.use(metricsRoutes(metrics.registry, config.metricsToken));
   app.get("/auth/github/callback", countSignIns(metrics));
@@ -88,8 +96,6 @@ export function createApp(deps: AppDependencies): Express {
   const sessionMiddleware = createSessionMiddleware(config, storage.sessionStore);
   app.use(homeRoutes(sessions, pages));
   app.use(authRoutes({ config, clock, sealer, attempts, signInFlow, userSessions: storage.userSessions, endings, sessions, sessionMiddleware }));
-  app.use(authCheckRoutes(sessions));
-  app.use(apiRoutes(config, clock, sessions, currentProfile));
   app.use(githubProxyRoutes(config, sessions, refresher, meteredGitHubFetch(metrics, config.github)));
 
   refuseOtherMethods(app, {

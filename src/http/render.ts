@@ -8,11 +8,18 @@ export interface PageRenderer {
   render(response: Response, status: number, template: string, data: Record<string, unknown>): void;
 }
 
-export function createPageRenderer(options: { demoMode: boolean }): PageRenderer {
+export interface PageRendererOptions {
+  demoMode: boolean;
+  /** Called before a page is sent (gives it the page security headers where a data route answered). */
+  beforeSend?: (response: Response) => void;
+}
+
+export function createPageRenderer(options: PageRendererOptions): PageRenderer {
   const eta = new Eta({ views: viewsDirectory, autoEscape: true, cache: true });
   return {
     render(response, status, template, data) {
       const html = eta.render(template, { demoMode: options.demoMode, assetsPath: "/assets", ...data });
+      options.beforeSend?.(response);
       response.status(status).type("html").send(html);
     },
   };

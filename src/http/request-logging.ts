@@ -2,7 +2,8 @@
 // when signed in. Only these chosen fields are logged, never the request object itself, so no URL
 // query (the sign-in callback's `code` and `state`), header, cookie or token can reach the log. The
 // request id is the caller's X-Request-Id when it is a plain short token (so a proxy's id ties its
-// log to ours), otherwise a fresh UUID; either way it is echoed back.
+// log to ours), otherwise a fresh UUID; either way it is echoed back. Whatever else wants to know
+// about each answered request (the metrics) hears it from the same one listener.
 import { randomUUID } from "node:crypto";
 import type { Request, RequestHandler, Response } from "express";
 import type { Logger } from "pino";
@@ -21,7 +22,18 @@ export function noteSignedInUser(response: Response, userId: number): void {
   response.locals.signedInUserId = userId;
 }
 
-export function requestLogging(logger: Logger): RequestHandler {
+/** One request, as it ended. */
+export interface AnsweredRequest {
+  method: string;
+  /** The route that answered ("/api/me", "/api/github/*"), or null when none matched. */
+  routePattern: string | null;
+  status: number;
+  durationMs: number;
+  /** False when the client went away before the answer was complete. */
+  finished: boolean;
+}
+
+export function requestLogging(logger: Logger, alsoTell: ((answered: AnsweredRequest) => void)[] = []): RequestHandler {
   // This line holds only the fields below (a sanitised id, a route pattern, numbers), none of which
   // a name-based redaction could match, so it skips the redaction pass: that pass cost more than
   // the rest of a cheap request's work (see the README's profile).
@@ -31,23 +43,31 @@ export function requestLogging(logger: Logger): RequestHandler {
     const id = requestId(request.headers["x-request-id"]);
     response.setHeader(REQUEST_ID_HEADER, id);
     response.once("close", () => {
-      const summary = requestSummary(id, request, response, performance.now() - startedAt);
-      const message = response.writableFinished ? "request completed" : "request aborted";
-      if (response.statusCode >= 500) requestLog.error(summary, message);
-      else requestLog.info(summary, message);
+      const answered: AnsweredRequest = {
+        method: request.method,
+        routePattern: routePattern(request),
+        status: response.statusCode,
+        durationMs: performance.now() - startedAt,
+        finished: response.writableFinished,
+      };
+      for (const listener of alsoTell) listener(answered);
+      const line = logLine(id, request, response, answered);
+      const message = answered.finished ? "request completed" : "request aborted";
+      if (answered.status >= 500) requestLog.error(line, message);
+      else requestLog.info(line, message);
     });
     next();
   };
 }
 
-function requestSummary(reqId: string, request: Request, response: Response, durationMs: number) {
+function logLine(reqId: string, request: Request, response: Response, answered: AnsweredRequest) {
   const userId: unknown = response.locals.signedInUserId;
   return {
     reqId,
-    method: request.method,
-    route: routePattern(request) ?? pathOf(request).slice(0, MAX_LOGGED_PATH),
-    status: response.statusCode,
-    durationMs: Math.round(durationMs * 10) / 10,
+    method: answered.method,
+    route: answered.routePattern ?? pathOf(request).slice(0, MAX_LOGGED_PATH),
+    status: answered.status,
+    durationMs: Math.round(answered.durationMs * 10) / 10,
     ...(typeof userId === "number" ? { userId } : {}),
   };
 }

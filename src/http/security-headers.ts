@@ -1,15 +1,29 @@
-// helmet with a CSP the pages satisfy as they are: no inline script or style anywhere, forms post
-// only to this origin, avatars from GitHub's avatar host (or the configured GitHub's own origin,
-// for GitHub Enterprise Server and the emulator). Referrer-Policy same-origin never sends a
-// Referer to another site; the sign-in callback, whose URL carries `code` and `state`, goes
-// further with no-referrer (http/routes/auth.ts).
+// Security headers, in two sets. Pages (and anything else a browser may render) get helmet's full
+// set with a CSP the pages satisfy as they are: no inline script or style anywhere, forms post only
+// to this origin, avatars from GitHub's avatar host (or the configured GitHub's own origin, for
+// GitHub Enterprise Server and the emulator). The read endpoints that programs and reverse proxies
+// call on every request (/api/me, /api/session, /auth/check) answer JSON or nothing, never a
+// document: they get the set that still matters for such answers (OWASP REST Security Cheat
+// Sheet), a third of the bytes, and an error page rendered there is upgraded to the full set.
+// Referrer-Policy same-origin never sends a Referer to another site; the sign-in callback, whose
+// URL carries `code` and `state`, goes further with no-referrer (http/routes/auth.ts).
 import helmet from "helmet";
-import type { RequestHandler } from "express";
+import type { RequestHandler, Response } from "express";
 import type { Config } from "../config/config.js";
 
-export function securityHeaders(config: Config): RequestHandler {
+const DATA_CSP = "default-src 'none';frame-ancestors 'none'";
+
+export interface SecurityHeaders {
+  forPages: RequestHandler;
+  forData: RequestHandler;
+  /** Before a page is sent: gives it the page set if it was answered under the data set. */
+  upgradeForPage(response: Response): void;
+}
+
+export function securityHeaders(config: Config): SecurityHeaders {
+  const hsts = config.session.secureCookies ? { maxAge: 31_536_000, includeSubDomains: false } : false;
   const avatarOrigins = new Set(["https://avatars.githubusercontent.com", new URL(config.github.baseUrl).origin]);
-  return helmet({
+  const forPages = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -26,8 +40,25 @@ export function securityHeaders(config: Config): RequestHandler {
       },
     },
     referrerPolicy: { policy: "same-origin" },
-    strictTransportSecurity: config.session.secureCookies ? { maxAge: 31_536_000, includeSubDomains: false } : false,
+    strictTransportSecurity: hsts,
   });
+  const forData = helmet({
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    referrerPolicy: { policy: "no-referrer" },
+    xFrameOptions: { action: "deny" },
+    strictTransportSecurity: hsts,
+    // Document-only headers: nothing here is ever rendered as a page.
+    crossOriginOpenerPolicy: false,
+    originAgentCluster: false,
+    xDnsPrefetchControl: false,
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
+  });
+  const upgradeForPage = (response: Response) => {
+    if (response.getHeader("Content-Security-Policy") === DATA_CSP) forPages(response.req, response, () => undefined);
+  };
+  return { forPages, forData, upgradeForPage };
 }
 
 /** Every answer that may depend on the session must not be stored by browsers or proxies. */

@@ -13,6 +13,7 @@
 //
 // Knobs (environment): BENCH_SESSIONS (300), BENCH_CONNECTIONS (20), BENCH_ROUNDS (5),
 // BENCH_SECONDS (5, per round and side), BENCH_SIGNIN_CONCURRENCY (10), BENCH_SIGNIN_SECONDS (10),
+// BENCH_ONLY (unset: everything; else a comma list of me, check, signin),
 // BENCH_CPU_PROFILE_DIR (unset: when set, both servers run with `node --cpu-prof` and write
 // ours.cpuprofile and floor.cpuprofile there as they stop; `node test/bench/profile-summary.js FILE`
 // prints where the time went).
@@ -38,12 +39,23 @@ const SETTINGS = {
   signInSeconds: positiveInt("BENCH_SIGNIN_SECONDS", 10),
   /** Where each server writes a V8 CPU profile (`node --cpu-prof`) when it stops; none when unset. */
   cpuProfileDir: process.env.BENCH_CPU_PROFILE_DIR ?? "",
+  only: measurementsToRun(process.env.BENCH_ONLY),
 };
 const WARMUP_SECONDS = 2;
 const KEY_PREFIX = "gls:";
 const FLOOR_KEY_PREFIX = "floor:sess:";
 const FLOOR_COOKIE_NAME = "floor.sid";
 const SESSION_TTL_SECONDS = 24 * 60 * 60;
+
+/** Which measurements run: all, or those BENCH_ONLY lists (me, check, signin). @param {string | undefined} raw */
+function measurementsToRun(raw) {
+  const all = ["me", "check", "signin"];
+  if (raw === undefined || raw.trim() === "") return new Set(all);
+  const chosen = raw.split(",").map((name) => name.trim());
+  const unknown = chosen.filter((name) => !all.includes(name));
+  if (unknown.length > 0) throw new Error(`BENCH_ONLY takes ${all.join(", ")}; not ${unknown.join(", ")}`);
+  return new Set(chosen);
+}
 
 /** @param {string} name @param {number} fallback */
 function positiveInt(name, fallback) {
@@ -581,21 +593,21 @@ async function main() {
   }
 
   // 4. GET /api/me, ours vs floor.
-  progress(`GET /api/me: ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.seconds} s per side`);
-  const [meOurs, meFloor] = await interleaved([
-    { label: "ours ", base, path: "/api/me", cookies: ourCookies },
-    { label: "floor", base: floorBase, path: "/api/me", cookies: floorCookies },
-  ]);
+  let meOurs = null;
+  let meFloor = null;
+  if (SETTINGS.only.has("me")) {
+    progress(`GET /api/me: ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.seconds} s per side`);
+    [meOurs, meFloor] = await interleaved([
+      { label: "ours ", base, path: "/api/me", cookies: ourCookies },
+      { label: "floor", base: floorBase, path: "/api/me", cookies: floorCookies },
+    ]);
+  }
 
-  // 5. GET /auth/check (if it exists yet), ours vs floor's /api/me.
-  const probe = await fetch(`${base}/auth/check`, { headers: { cookie: ourCookies[0] ?? "" } });
-  await probe.arrayBuffer();
+  // 5. GET /auth/check, ours vs floor's /api/me.
   let checkOurs = null;
   let checkFloor = null;
-  if (probe.status === 404) {
-    progress("GET /auth/check answers 404: not implemented yet, skipped");
-  } else {
-    progress(`GET /auth/check (answers ${probe.status}): ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.seconds} s per side`);
+  if (SETTINGS.only.has("check")) {
+    progress(`GET /auth/check: ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.seconds} s per side`);
     [checkOurs, checkFloor] = await interleaved([
       { label: "ours ", base, path: "/auth/check", cookies: ourCookies },
       { label: "floor", base: floorBase, path: "/api/me", cookies: floorCookies },
@@ -603,13 +615,17 @@ async function main() {
   }
 
   // 6. Full sign-ins.
-  progress(`full sign-ins: ${SETTINGS.signInConcurrency} concurrent for ${SETTINGS.signInSeconds} s`);
-  const loop = await signInLoop(
-    base,
-    users.map((user) => user.login),
-    SETTINGS.signInConcurrency,
-    SETTINGS.signInSeconds,
-  );
+  /** @type {Awaited<ReturnType<typeof signInLoop>>} */
+  let loop = { timings: [], failures: 0, firstFailure: null, perSecond: NaN };
+  if (SETTINGS.only.has("signin")) {
+    progress(`full sign-ins: ${SETTINGS.signInConcurrency} concurrent for ${SETTINGS.signInSeconds} s`);
+    loop = await signInLoop(
+      base,
+      users.map((user) => user.login),
+      SETTINGS.signInConcurrency,
+      SETTINGS.signInSeconds,
+    );
+  }
   if (loop.firstFailure) progress(`sign-in failures: ${loop.failures}, the first: ${loop.firstFailure}`);
   const totals = loop.timings.map((timing) => timing.total);
   const ourPart = loop.timings.map((timing) => timing.start + timing.callback + timing.me);
@@ -634,7 +650,7 @@ async function main() {
   /** @param {string} label @param {{ rps: number, p50: number, p99: number, non2xx: number, total: number } | null} a @param {{ rps: number, p50: number, p99: number, non2xx: number, total: number } | null} b */
   const loadRows = (label, a, b) => {
     if (!a || !b) {
-      lines.push(`| ${label} | not implemented | — | — |`);
+      lines.push(`| ${label} | not measured (BENCH_ONLY) | — | — |`);
       return;
     }
     lines.push(`| ${label}: requests/s | ${fmtInt(a.rps)} | ${fmtInt(b.rps)} | ${ratio(a.rps, b.rps)} |`);
