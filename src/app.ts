@@ -77,7 +77,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use("/api", apiCors(config.corsOrigins, config.github.proxyMethods));
   // The read paths that programs and reverse proxies call on every request come first, with the
   // headers for data answers, so they do not walk past every other route to be found.
-  app.use(READ_PATHS, headers.forData, noStore);
+  app.get(READ_PATHS, headers.forData, noStore);
   app.use(authCheckRoutes(sessions));
   app.use(apiRoutes(config, clock, sessions, currentProfile));
   app.use(headers.forPages);
