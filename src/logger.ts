@@ -3,14 +3,6 @@
 // logs is expected not to pass such values in the first place.
 import { pino, type DestinationStream, type Logger } from "pino";
 
-/**
- * stdout, written asynchronously: lines are batched into few writes instead of one blocking write
- * each. pino flushes what is still buffered when the process exits (also through process.exit).
- */
-export function asyncStdout(): DestinationStream {
-  return pino.destination({ dest: 1, sync: false });
-}
-
 const SECRET_FIELD_NAMES = [
   "accessToken",
   "refreshToken",

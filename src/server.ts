@@ -9,7 +9,7 @@ import type { Config } from "./config/config.js";
 import { SHUTDOWN_GRACE_MS, trackInFlightRequests } from "./drain-connections.js";
 import { createEmulator, demoClient } from "./emulator/index.js";
 import { createGitHubClient } from "./github/client.js";
-import { asyncStdout, createLogger } from "./logger.js";
+import { createLogger } from "./logger.js";
 import { meteredGitHubFetch } from "./metrics/github-fetch.js";
 import { createMetrics } from "./metrics/metrics.js";
 import { memoryBackend, redisBackend } from "./store/backend.js";
@@ -29,7 +29,7 @@ function readConfiguration(): Config {
 
 async function main(): Promise<void> {
   const config = readConfiguration();
-  const logger = createLogger(config.logLevel, asyncStdout());
+  const logger = createLogger(config.logLevel);
   for (const warning of config.warnings) logger.warn(warning);
 
   const redis: RedisConnection | null = isRedisConfigured(config.redis) ? createRedisConnection(config.redis) : null;

@@ -2,6 +2,7 @@
 // (cookie-signature), signed with the first SESSION_SECRET and accepted under any of them, so
 // rotating the secret signs nobody out. HttpOnly + SameSite=Lax (+ Secure, and the __Host- prefix
 // in the name, on https).
+import { createSecretKey } from "node:crypto";
 import { parse as parseCookies } from "cookie";
 import { sign, unsign } from "cookie-signature";
 import type { CookieOptions } from "express";
@@ -19,21 +20,29 @@ export interface SessionCookie {
   signedWithCurrentSecret: boolean;
 }
 
-/** The session id in this Cookie header, when its signature checks out under one of the secrets. */
-export function readSessionCookie(cookieHeader: string | undefined, config: Config): SessionCookie | null {
-  if (!cookieHeader) return null;
-  const value = parseCookies(cookieHeader)[config.session.cookieName];
-  if (!value?.startsWith(SIGNED_PREFIX)) return null;
-  const signed = value.slice(SIGNED_PREFIX.length);
-  const { secrets } = config.session;
-  for (let index = 0; index < secrets.length; index += 1) {
-    const sessionId = unsign(signed, secrets[index]!);
-    if (sessionId !== false && sessionId !== "") return { sessionId, signedWithCurrentSecret: index === 0 };
-  }
-  return null;
+export interface SessionCookies {
+  /** The session id in this Cookie header, when its signature checks out under one of the secrets. */
+  read(cookieHeader: string | undefined): SessionCookie | null;
+  /** The cookie value for a session id, signed with the current (first) secret. */
+  signedValue(sessionId: string): string;
 }
 
-/** The cookie value for a session id, signed with the current (first) secret. */
-export function signedSessionCookieValue(sessionId: string, config: Config): string {
-  return `${SIGNED_PREFIX}${sign(sessionId, config.session.secrets[0]!)}`;
+export function sessionCookies(config: Config): SessionCookies {
+  const name = config.session.cookieName;
+  // Prepared once: an HMAC keyed with a KeyObject skips re-reading the secret on every request.
+  const keys = config.session.secrets.map((secret) => createSecretKey(Buffer.from(secret, "utf8")));
+  return {
+    read(cookieHeader) {
+      if (!cookieHeader) return null;
+      const value = parseCookies(cookieHeader)[name];
+      if (!value?.startsWith(SIGNED_PREFIX)) return null;
+      const signed = value.slice(SIGNED_PREFIX.length);
+      for (let index = 0; index < keys.length; index += 1) {
+        const sessionId = unsign(signed, keys[index]!);
+        if (sessionId !== false && sessionId !== "") return { sessionId, signedWithCurrentSecret: index === 0 };
+      }
+      return null;
+    },
+    signedValue: (sessionId) => `${SIGNED_PREFIX}${sign(sessionId, keys[0]!)}`,
+  };
 }

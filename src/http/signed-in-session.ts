@@ -11,7 +11,7 @@ import type { Clock } from "../clock.js";
 import type { Config } from "../config/config.js";
 import type { SessionEntries } from "../store/session-entries.js";
 import { noteSignedInUser } from "./request-logging.js";
-import { readSessionCookie, sessionCookieOptions, signedSessionCookieValue } from "./session-cookie.js";
+import { sessionCookieOptions, sessionCookies } from "./session-cookie.js";
 
 /** The largest step of the sliding expiry (smaller for idle timeouts under 100 minutes: 1 % of it). */
 const MAX_RENEWAL_STEP_MS = 60_000;
@@ -31,12 +31,13 @@ export interface SessionReader {
 export function createSessionReader(config: Config, clock: Clock, entries: SessionEntries): SessionReader {
   const { cookieName, idleTimeoutMs, maxAgeMs } = config.session;
   const cookieOptions = sessionCookieOptions(config);
+  const cookies = sessionCookies(config);
   const renewalStepMs = Math.min(MAX_RENEWAL_STEP_MS, Math.floor(idleTimeoutMs / 100));
 
   const clearCookie = (response: Response) => void response.clearCookie(cookieName, cookieOptions);
 
   async function signedIn(request: Request, response: Response): Promise<SignedInSession | null> {
-    const cookie = readSessionCookie(request.headers.cookie, config);
+    const cookie = cookies.read(request.headers.cookie);
     if (cookie === null) return null;
     const { sessionId } = cookie;
     const found = await entries.readWithExpiry(sessionId);
@@ -55,7 +56,7 @@ export function createSessionReader(config: Config, clock: Clock, entries: Sessi
     if (slides) await entries.extend(sessionId, slidTtlMs);
     // After a SESSION_SECRET rotation, cookies signed with the old secret move to the new one.
     if (slides || !cookie.signedWithCurrentSecret) {
-      response.cookie(cookieName, signedSessionCookieValue(sessionId, config), { ...cookieOptions, maxAge: slides ? slidTtlMs : found.expiresInMs });
+      response.cookie(cookieName, cookies.signedValue(sessionId), { ...cookieOptions, maxAge: slides ? slidTtlMs : found.expiresInMs });
     }
     noteSignedInUser(response, record.user.id);
     return { sessionId, record };

@@ -19,7 +19,7 @@
 // prints where the time went).
 import { spawn } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { cpus, totalmem, platform, arch } from "node:os";
 import { join } from "node:path";
@@ -293,15 +293,38 @@ const fmtWholeMs = (ms) => (Number.isFinite(ms) ? `${integer.format(ms)} ms` : "
 const fmtMs = (ms) => (Number.isFinite(ms) ? `${ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0)} ms` : "—");
 /** @param {number} ms */
 const fmtDuration = (ms) => (ms >= 86_400_000 ? `${(ms / 86_400_000).toFixed(1)} d` : ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)} h` : `${Math.round(ms / 60_000)} min`);
+/** @param {number} micros */
+const fmtMicros = (micros) => (Number.isFinite(micros) ? `${micros.toFixed(0)} µs` : "—");
 /** @param {number} a @param {number} b */
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : "—");
 
+/** Linux counts process CPU time in ticks of 1/100 s (USER_HZ, the same on every Linux platform). */
+const MICROS_PER_TICK = 10_000;
+
 /**
- * One autocannon run against `base + path`, each request carrying the next cookie of `cookies`.
- * @param {string} base @param {string} path @param {string[]} cookies @param {number} seconds
+ * CPU time (user + system) a process has used so far, in µs; NaN where /proc is not there.
+ * @param {number | undefined} pid
  */
-async function load(base, path, cookies, seconds) {
+function cpuMicrosOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The fields after the command name, which sits in parentheses and may itself hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * MICROS_PER_TICK;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * One autocannon run against `base + path`, each request carrying the next cookie of `cookies`; also
+ * how much CPU the server process `pid` spent per request meanwhile (less noisy than throughput on a
+ * shared machine).
+ * @param {string} base @param {string} path @param {string[]} cookies @param {number} seconds @param {number} [pid]
+ */
+async function load(base, path, cookies, seconds, pid) {
   let next = 0;
+  const cpuBefore = cpuMicrosOf(pid);
   const result = await autocannon({
     url: base,
     connections: SETTINGS.connections,
@@ -323,30 +346,35 @@ async function load(base, path, cookies, seconds) {
     p99: result.latency.p99,
     non2xx: result.non2xx + result.errors + result.timeouts,
     total: result.requests.total,
+    cpuMicrosPerRequest: (cpuMicrosOf(pid) - cpuBefore) / result.requests.total,
   };
 }
 
 /**
  * Interleaved rounds of two targets (the order flips every round), after a warm-up of each.
- * @param {{ label: string, base: string, path: string, cookies: string[] }[]} sides
+ * @param {{ label: string, base: string, path: string, cookies: string[], pid?: number }[]} sides
  */
 async function interleaved(sides) {
-  for (const side of sides) await load(side.base, side.path, side.cookies, WARMUP_SECONDS);
+  for (const side of sides) await load(side.base, side.path, side.cookies, WARMUP_SECONDS, side.pid);
   /** @type {Awaited<ReturnType<typeof load>>[][]} */
   const runs = sides.map(() => []);
   for (let round = 0; round < SETTINGS.rounds; round++) {
     const order = round % 2 === 0 ? sides.map((_, index) => index) : sides.map((_, index) => index).reverse();
     for (const index of order) {
       const side = /** @type {(typeof sides)[number]} */ (sides[index]);
-      const run = await load(side.base, side.path, side.cookies, SETTINGS.seconds);
+      const run = await load(side.base, side.path, side.cookies, SETTINGS.seconds, side.pid);
       runs[index]?.push(run);
-      progress(`  round ${round + 1}/${SETTINGS.rounds} ${side.label} ${side.path}: ${fmtInt(run.rps)} req/s, p50 ${fmtWholeMs(run.p50)}, p99 ${fmtWholeMs(run.p99)}, non-2xx ${run.non2xx}`);
+      progress(
+        `  round ${round + 1}/${SETTINGS.rounds} ${side.label} ${side.path}: ${fmtInt(run.rps)} req/s, p50 ${fmtWholeMs(run.p50)}, ` +
+          `p99 ${fmtWholeMs(run.p99)}, CPU ${fmtMicros(run.cpuMicrosPerRequest)}/request, non-2xx ${run.non2xx}`,
+      );
     }
   }
   return runs.map((list) => ({
     rps: median(list.map((run) => run.rps)),
     p50: median(list.map((run) => run.p50)),
     p99: median(list.map((run) => run.p99)),
+    cpuMicrosPerRequest: median(list.map((run) => run.cpuMicrosPerRequest)),
     non2xx: list.reduce((sum, run) => sum + run.non2xx, 0),
     total: list.reduce((sum, run) => sum + run.total, 0),
   }));
@@ -598,8 +626,8 @@ async function main() {
   if (SETTINGS.only.has("me")) {
     progress(`GET /api/me: ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.seconds} s per side`);
     [meOurs, meFloor] = await interleaved([
-      { label: "ours ", base, path: "/api/me", cookies: ourCookies },
-      { label: "floor", base: floorBase, path: "/api/me", cookies: floorCookies },
+      { label: "ours ", base, path: "/api/me", cookies: ourCookies, pid: ours.child.pid },
+      { label: "floor", base: floorBase, path: "/api/me", cookies: floorCookies, pid: floor.child.pid },
     ]);
   }
 
@@ -609,14 +637,15 @@ async function main() {
   if (SETTINGS.only.has("check")) {
     progress(`GET /auth/check: ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.seconds} s per side`);
     [checkOurs, checkFloor] = await interleaved([
-      { label: "ours ", base, path: "/auth/check", cookies: ourCookies },
-      { label: "floor", base: floorBase, path: "/api/me", cookies: floorCookies },
+      { label: "ours ", base, path: "/auth/check", cookies: ourCookies, pid: ours.child.pid },
+      { label: "floor", base: floorBase, path: "/api/me", cookies: floorCookies, pid: floor.child.pid },
     ]);
   }
 
   // 6. Full sign-ins.
   /** @type {Awaited<ReturnType<typeof signInLoop>>} */
   let loop = { timings: [], failures: 0, firstFailure: null, perSecond: NaN };
+  const signInsMeasured = SETTINGS.only.has("signin");
   if (SETTINGS.only.has("signin")) {
     progress(`full sign-ins: ${SETTINGS.signInConcurrency} concurrent for ${SETTINGS.signInSeconds} s`);
     loop = await signInLoop(
@@ -647,7 +676,8 @@ async function main() {
   lines.push("");
   lines.push("| measurement | ours | floor | ours / floor |");
   lines.push("|---|---:|---:|---:|");
-  /** @param {string} label @param {{ rps: number, p50: number, p99: number, non2xx: number, total: number } | null} a @param {{ rps: number, p50: number, p99: number, non2xx: number, total: number } | null} b */
+  /** @typedef {Awaited<ReturnType<typeof interleaved>>[number]} LoadSummary */
+  /** @param {string} label @param {LoadSummary | null} a @param {LoadSummary | null} b */
   const loadRows = (label, a, b) => {
     if (!a || !b) {
       lines.push(`| ${label} | not measured (BENCH_ONLY) | — | — |`);
@@ -656,22 +686,28 @@ async function main() {
     lines.push(`| ${label}: requests/s | ${fmtInt(a.rps)} | ${fmtInt(b.rps)} | ${ratio(a.rps, b.rps)} |`);
     lines.push(`| ${label}: p50 latency | ${fmtWholeMs(a.p50)} | ${fmtWholeMs(b.p50)} | ${ratio(a.p50, b.p50)} |`);
     lines.push(`| ${label}: p99 latency | ${fmtWholeMs(a.p99)} | ${fmtWholeMs(b.p99)} | ${ratio(a.p99, b.p99)} |`);
+    lines.push(
+      `| ${label}: server CPU per request | ${fmtMicros(a.cpuMicrosPerRequest)} | ${fmtMicros(b.cpuMicrosPerRequest)} | ${ratio(a.cpuMicrosPerRequest, b.cpuMicrosPerRequest)} |`,
+    );
     lines.push(`| ${label}: non-2xx (of requests) | ${fmtInt(a.non2xx)} of ${fmtInt(a.total)} | ${fmtInt(b.non2xx)} of ${fmtInt(b.total)} | |`);
   };
   loadRows("`GET /api/me`", meOurs ?? null, meFloor ?? null);
   loadRows("`GET /auth/check` (floor: `/api/me`)", checkOurs ?? null, checkFloor ?? null);
-  lines.push(
-    `| full sign-ins/s (start → consent → callback → \`/api/me\`, ${SETTINGS.signInConcurrency} concurrent, ${SETTINGS.signInSeconds} s) | ` +
-      `${loop.perSecond.toFixed(1)} (${fmtInt(loop.timings.length)} done, ${fmtInt(loop.failures)} failed) | — | — |`,
-  );
-  lines.push(`| full sign-in: p50 / p99 latency | ${fmtMs(percentile(totals, 50))} / ${fmtMs(percentile(totals, 99))} | — | — |`);
-  lines.push(
-    `| full sign-in, this server's steps only (start + callback + \`/api/me\`): p50 / p99 | ${fmtMs(percentile(ourPart, 50))} / ${fmtMs(percentile(ourPart, 99))} | — | — |`,
-  );
-  lines.push(
-    `| full sign-in, step medians: start / consent (emulator) / callback / \`/api/me\` | ` +
-      `${["start", "consent", "callback", "me"].map((step) => fmtMs(median(loop.timings.map((timing) => timing[/** @type {"start"} */ (step)])))).join(" / ")} | — | — |`,
-  );
+  if (!signInsMeasured) lines.push("| full sign-ins | not measured (BENCH_ONLY) | — | — |");
+  else {
+    lines.push(
+      `| full sign-ins/s (start → consent → callback → \`/api/me\`, ${SETTINGS.signInConcurrency} concurrent, ${SETTINGS.signInSeconds} s) | ` +
+        `${loop.perSecond.toFixed(1)} (${fmtInt(loop.timings.length)} done, ${fmtInt(loop.failures)} failed) | — | — |`,
+    );
+    lines.push(`| full sign-in: p50 / p99 latency | ${fmtMs(percentile(totals, 50))} / ${fmtMs(percentile(totals, 99))} | — | — |`);
+    lines.push(
+      `| full sign-in, this server's steps only (start + callback + \`/api/me\`): p50 / p99 | ${fmtMs(percentile(ourPart, 50))} / ${fmtMs(percentile(ourPart, 99))} | — | — |`,
+    );
+    lines.push(
+      `| full sign-in, step medians: start / consent (emulator) / callback / \`/api/me\` | ` +
+        `${["start", "consent", "callback", "me"].map((step) => fmtMs(median(loop.timings.map((timing) => timing[/** @type {"start"} */ (step)])))).join(" / ")} | — | — |`,
+    );
+  }
   const ourBytes = median(ourSessionSizes);
   const floorBytes = median(floorSessionSizes);
   lines.push(`| Redis bytes per session (\`MEMORY USAGE\`, median of ${ourSessionSizes.length} / ${floorSessionSizes.length}) | ${fmtInt(ourBytes)} | ${fmtInt(floorBytes)} | ${ratio(ourBytes, floorBytes)} |`);
