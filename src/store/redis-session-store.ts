@@ -3,6 +3,7 @@
 // fresh random id); everything after that goes through the compare-and-set of SessionEntries.
 import { RedisStore } from "connect-redis";
 import type { SessionData } from "express-session";
+import type { ClientContext, Result } from "ioredis";
 import type { Logger } from "pino";
 import type { RedisConnection } from "./redis-client.js";
 import { asExpressSession, encodeEntry, parseEntry, type SessionEntries, type SessionEntry, type StoredSession } from "./session-entries.js";
@@ -13,6 +14,19 @@ if redis.call("GET", KEYS[1]) == ARGV[1] then
   return 1
 end
 return 0`;
+
+/** The entry and its remaining lifetime, read together: one command, one answer. */
+const GET_WITH_PTTL = `
+local value = redis.call("GET", KEYS[1])
+if not value then return false end
+return {value, redis.call("PTTL", KEYS[1])}`;
+
+declare module "ioredis" {
+  interface RedisCommander<Context extends ClientContext = { type: "default" }> {
+    /** Defined by RedisSessionStore (GET_WITH_PTTL): [entry, milliseconds left], or null. */
+    glsGetWithPttl(key: string): Result<[string, number] | null, Context>;
+  }
+}
 
 /** A damaged entry reads as "no session" rather than failing every request that carries its cookie. */
 const tolerantJson = {
@@ -34,6 +48,8 @@ export class RedisSessionStore extends RedisStore implements SessionEntries {
   ) {
     super({ client: connection, prefix: sessionKeyPrefix(keyPrefix), serializer: tolerantJson });
     this.keyPrefix = sessionKeyPrefix(keyPrefix);
+    // Sent as EVALSHA (the script's text only when Redis does not know it yet).
+    connection.defineCommand("glsGetWithPttl", { numberOfKeys: 1, lua: GET_WITH_PTTL });
   }
 
   /** express-session's save: creation only. An existing entry is never overwritten from here. */
@@ -70,14 +86,11 @@ export class RedisSessionStore extends RedisStore implements SessionEntries {
   }
 
   async readWithExpiry(sessionId: string): Promise<{ entry: SessionEntry; expiresInMs: number } | null> {
-    const key = this.key(sessionId);
-    // Both commands leave before either answer comes back: one round trip.
-    const [raw, expiresInMs] = await Promise.all([this.connection.get(key), this.connection.pttl(key)]);
-    const entry = parseEntry(raw);
-    // -2: gone between the two commands. -1: no expiry at all, which no write here makes; 0 lets
-    // the read path give it one.
-    if (!entry || expiresInMs === -2) return null;
-    return { entry, expiresInMs: Math.max(0, expiresInMs) };
+    const answer = await this.connection.glsGetWithPttl(this.key(sessionId));
+    const entry = parseEntry(answer?.[0]);
+    if (!answer || !entry) return null;
+    // -1 (no expiry at all) is something no write here makes; 0 lets the read path give it one.
+    return { entry, expiresInMs: Math.max(0, answer[1]) };
   }
 
   async extend(sessionId: string, ttlMs: number): Promise<void> {

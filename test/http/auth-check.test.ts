@@ -61,8 +61,10 @@ test("no call to GitHub, even with a stale profile and an expired token", async 
   expect(githubCalls()).toBeGreaterThan(0);
 });
 
-test("one session read: GET and PTTL of the session entry in one round trip, nothing written", async () => {
+test("one session read: one script reads the entry and its TTL (GET, PTTL), nothing written", async () => {
   const cookie = await signedInCookie();
+  // Redis now knows the script, so the read below is a bare EVALSHA (not EVALSHA, NOSCRIPT, EVAL).
+  await request(stack.app).get("/auth/check").set("Cookie", cookie).expect(204);
   const watcher = new Redis(testRedisUrl());
   const monitor = await watcher.monitor();
   const seen: string[][] = [];
@@ -76,8 +78,11 @@ test("one session read: GET and PTTL of the session entry in one round trip, not
     const ours = seen.filter((args) => args.some((arg) => arg.startsWith(stack.keyPrefix)) && args[1] !== marker);
     const names = ours.map((args) => args[0]!.toLowerCase());
     // Just signed in, so the idle expiry is where sliding would put it: nothing to write.
-    expect(names).toEqual(["get", "pttl"]);
-    expect(ours.every((args) => args[1]!.startsWith(`${stack.keyPrefix}sess:`))).toBe(true);
+    expect(names).toEqual(["evalsha", "get", "pttl"]);
+    const entryKey = ours[1]![1]!;
+    expect(entryKey.startsWith(`${stack.keyPrefix}sess:`)).toBe(true);
+    expect(ours[0]!.slice(2)).toEqual(["1", entryKey]); // the script's one key
+    expect(ours[2]![1]).toBe(entryKey);
   } finally {
     monitor.disconnect();
     watcher.disconnect();
