@@ -1,5 +1,5 @@
 // GET /api/me and GET /api/session: the signed-in user for programs holding the session cookie.
-import { Router } from "express";
+import type { RequestHandler } from "express";
 import type { CurrentProfile } from "../../auth/current-profile.js";
 import type { Clock } from "../../clock.js";
 import type { Config } from "../../config/config.js";
@@ -8,16 +8,18 @@ import type { SessionReader } from "../signed-in-session.js";
 
 const isoOrNull = (epochMs: number | null) => (epochMs === null ? null : new Date(epochMs).toISOString());
 
-export function apiRoutes(config: Config, clock: Clock, sessions: SessionReader, currentProfile: CurrentProfile): Router {
-  const router = Router();
-
-  router.get("/api/me", async (request, response) => {
+/** GET /api/me */
+export function currentUser(sessions: SessionReader, currentProfile: CurrentProfile): RequestHandler {
+  return async (request, response) => {
     const session = await sessions.signedIn(request, response);
     if (!session) throw unauthenticated();
     response.json(await currentProfile.currentProfile(session.sessionId, session.record));
-  });
+  };
+}
 
-  router.get("/api/session", async (request, response) => {
+/** GET /api/session */
+export function sessionDetails(config: Config, clock: Clock, sessions: SessionReader): RequestHandler {
+  return async (request, response) => {
     const session = await sessions.signedIn(request, response);
     if (!session) throw unauthenticated();
     const { record } = session;
@@ -34,7 +36,5 @@ export function apiRoutes(config: Config, clock: Clock, sessions: SessionReader,
         refreshTokenExpiresAt: isoOrNull(record.github.refreshTokenExpiresAt),
       },
     });
-  });
-
-  return router;
+  };
 }

@@ -2,16 +2,15 @@
 // auth_request, Traefik forwardAuth, Caddy forward_auth). 204 with who is signed in, or 401. It is
 // asked on every proxied request, so it costs one session read and never a call to GitHub: it
 // answers from the profile cached at sign-in (and revalidated by /api/me).
-import { Router } from "express";
+import type { RequestHandler } from "express";
 import { unauthenticated } from "../../errors.js";
 import type { SessionReader } from "../signed-in-session.js";
 
 /** Printable ASCII only: a header value must never carry a line break or other control. */
 const HEADER_SAFE = /^[\x20-\x7e]{1,320}$/;
 
-export function authCheckRoutes(sessions: SessionReader): Router {
-  const router = Router();
-  router.get("/auth/check", async (request, response) => {
+export function authCheck(sessions: SessionReader): RequestHandler {
+  return async (request, response) => {
     const session = await sessions.signedIn(request, response);
     if (!session) throw unauthenticated();
     const { user } = session.record;
@@ -19,6 +18,5 @@ export function authCheckRoutes(sessions: SessionReader): Router {
     response.setHeader("X-Auth-Request-User-Id", String(user.id));
     if (user.email && HEADER_SAFE.test(user.email)) response.setHeader("X-Auth-Request-Email", user.email);
     response.status(204).end();
-  });
-  return router;
+  };
 }
