@@ -35,6 +35,17 @@ export class Sealer {
     return [FORMAT_VERSION, id, iv.toString("base64url"), ciphertext.toString("base64url"), tag.toString("base64url")].join(".");
   }
 
+  /** What was sealed as JSON, or null when it does not open or is not JSON. */
+  openJson(sealed: string, context: string): unknown {
+    const plaintext = this.open(sealed, context);
+    if (plaintext === null) return null;
+    try {
+      return JSON.parse(plaintext) as unknown;
+    } catch {
+      return null;
+    }
+  }
+
   /** The plaintext, or null when the value is malformed, tampered with, or sealed under an unknown key. */
   open(sealed: string, context: string): string | null {
     const [version, id, iv, ciphertext, tag, ...rest] = sealed.split(".");

@@ -62,14 +62,7 @@ function openTokens(record: SignedInRecord, sealer: Sealer): { accessToken: stri
   const sealed: unknown = record.github.sealedTokens;
   // Entries stored before both tokens shared one envelope have none: they do not open, so the user signs in again.
   if (typeof sealed !== "string") return null;
-  const plaintext = sealer.open(sealed, tokenContext(record.user.id));
-  if (plaintext === null) return null;
-  let pair: unknown;
-  try {
-    pair = JSON.parse(plaintext);
-  } catch {
-    return null;
-  }
+  const pair = sealer.openJson(sealed, tokenContext(record.user.id));
   if (!Array.isArray(pair) || pair.length < 1 || pair.length > 2) return null;
   if (!pair.every((token) => typeof token === "string" && token !== "")) return null;
   const [accessToken, refreshToken] = pair as string[];

@@ -56,14 +56,7 @@ export class SignInAttemptCookies {
 
   /** Any attempt cookie's content (its name is the sealing context), or null if it does not open. */
   read(cookieName: string, cookieValue: string): SignInAttempt | null {
-    const plaintext = this.sealer.open(cookieValue, cookieName);
-    if (plaintext === null) return null;
-    let fields: unknown;
-    try {
-      fields = JSON.parse(plaintext);
-    } catch {
-      return null;
-    }
+    const fields = this.sealer.openJson(cookieValue, cookieName);
     if (!Array.isArray(fields) || fields.length !== 4 || !fields.every((field) => typeof field === "string")) return null;
     const [state, codeVerifier, createdAt, returnTo] = fields as [string, string, string, string];
     return { state, codeVerifier, createdAt: Number(createdAt), returnTo };

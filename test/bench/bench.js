@@ -620,27 +620,19 @@ async function main() {
     if (!same) throw new Error(`the floor does not answer /api/me with the same profile (status ${check.status})`);
   }
 
+  /** Interleaved load on one of our paths and on the floor's /api/me, unless BENCH_ONLY leaves `measurement` out. @param {string} measurement @param {string} ourPath */
+  const againstFloor = async (measurement, ourPath) => {
+    if (!SETTINGS.only.has(measurement)) return [null, null];
+    progress(`GET ${ourPath}: ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.seconds} s per side`);
+    return interleaved([
+      { label: "ours ", base, path: ourPath, cookies: ourCookies, pid: ours.child.pid },
+      { label: "floor", base: floorBase, path: "/api/me", cookies: floorCookies, pid: floor.child.pid },
+    ]);
+  };
   // 4. GET /api/me, ours vs floor.
-  let meOurs = null;
-  let meFloor = null;
-  if (SETTINGS.only.has("me")) {
-    progress(`GET /api/me: ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.seconds} s per side`);
-    [meOurs, meFloor] = await interleaved([
-      { label: "ours ", base, path: "/api/me", cookies: ourCookies, pid: ours.child.pid },
-      { label: "floor", base: floorBase, path: "/api/me", cookies: floorCookies, pid: floor.child.pid },
-    ]);
-  }
-
+  const [meOurs, meFloor] = await againstFloor("me", "/api/me");
   // 5. GET /auth/check, ours vs floor's /api/me.
-  let checkOurs = null;
-  let checkFloor = null;
-  if (SETTINGS.only.has("check")) {
-    progress(`GET /auth/check: ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.seconds} s per side`);
-    [checkOurs, checkFloor] = await interleaved([
-      { label: "ours ", base, path: "/auth/check", cookies: ourCookies, pid: ours.child.pid },
-      { label: "floor", base: floorBase, path: "/api/me", cookies: floorCookies, pid: floor.child.pid },
-    ]);
-  }
+  const [checkOurs, checkFloor] = await againstFloor("check", "/auth/check");
 
   // 6. Full sign-ins.
   /** @type {Awaited<ReturnType<typeof signInLoop>>} */

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { createApp } from "../../src/app.js";
 import { systemClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config/load-config.js";
+import type { Config } from "../../src/config/config.js";
 import { createGitHubClient } from "../../src/github/client.js";
 import { createLogger } from "../../src/logger.js";
 import { redisBackend } from "../../src/store/backend.js";
@@ -55,6 +56,7 @@ if (!nginx) {
     let loginServer: Server;
     let application: Server;
     let redis: RedisConnection;
+    let config: Config;
     let base: string;
     /** What the application received: path and the forwarded user headers. */
     const received: { path: string; headers: IncomingHttpHeaders }[] = [];
@@ -71,7 +73,7 @@ if (!nginx) {
         TRUST_PROXY: "loopback",
       });
       if (!loaded.ok) throw new Error(loaded.errors.join("; "));
-      const { config } = loaded;
+      config = loaded.config;
       const logger = createLogger("silent");
       redis = createRedisConnection(config.redis);
       await whenReady(redis, 5_000);
@@ -162,9 +164,19 @@ if (!nginx) {
     test("the check's renewed session cookie is handed to the browser", async () => {
       const browser = new CookieClient();
       await signInThroughProxy(browser, "/");
-      const page = await browser.fetch(`${base}/`);
-      expect(page.status).toBe(200);
-      expect(page.headers.getSetCookie().some((cookie) => cookie.startsWith("gls.sid=") && /Expires=/.test(cookie))).toBe(true);
+      const sessionCookie = (cookies: string[]) => cookies.find((cookie) => cookie.startsWith("gls.sid=") && /Expires=/.test(cookie));
+      // Just signed in: the expiry is where it belongs, so the check renews nothing.
+      const fresh = await browser.fetch(`${base}/`);
+      expect(fresh.status).toBe(200);
+      expect(sessionCookie(fresh.headers.getSetCookie())).toBeUndefined();
+      // Ten minutes later (the entry's TTL says so), the check slides the expiry and nginx passes the cookie on.
+      const sessionId = decodeURIComponent(browser.cookies.get("gls.sid")!).replace(/^s:/, "").replace(/\.[^.]*$/, "");
+      const entryKey = `${config.redis.keyPrefix}sess:${sessionId}`;
+      expect(await redis.pexpire(entryKey, 24 * 3_600_000 - 10 * 60_000)).toBe(1);
+      const later = await browser.fetch(`${base}/`);
+      expect(later.status).toBe(200);
+      expect(sessionCookie(later.headers.getSetCookie())).toMatch(/^gls\.sid=s%3A/);
+      expect(await redis.pttl(entryKey)).toBeGreaterThan(24 * 3_600_000 - 60_000);
     });
   });
 }
