@@ -78,7 +78,7 @@ export function createApp(deps: AppDependencies): Express {
   const forData = [headers.forData, noStore];
   app.get("/auth/check", ...forData, authCheck(sessions));
   app.get("/api/me", ...forData, currentUser(sessions, currentProfile));
-  app.get("/api/session", ...forData, sessionDetails(config, clock, sessions));
+  app.get("/api/session", ...forData, sessionDetails(sessions));
   app.use(headers.forPages);
   app.use("/assets", express.static(assetsDirectory, { index: false, maxAge: "1h", fallthrough: true }));
   app.use(noStore);

@@ -19,6 +19,8 @@ const MAX_RENEWAL_STEP_MS = 60_000;
 export interface SignedInSession {
   sessionId: string;
   record: SignedInRecord;
+  /** When the session ends unless it is used again (epoch ms). */
+  expiresAt: number;
 }
 
 export interface SessionReader {
@@ -44,7 +46,8 @@ export function createSessionReader(config: Config, clock: Clock, entries: Sessi
     const record = found?.entry.data.auth;
     if (!found || !record) return null;
 
-    const lifetimeLeftMs = record.signedInAt + maxAgeMs - clock.now();
+    const now = clock.now();
+    const lifetimeLeftMs = record.signedInAt + maxAgeMs - now;
     if (lifetimeLeftMs <= 0) {
       await entries.delete([sessionId]);
       clearCookie(response);
@@ -55,11 +58,12 @@ export function createSessionReader(config: Config, clock: Clock, entries: Sessi
     const slides = Math.abs(slidTtlMs - found.expiresInMs) > renewalStepMs;
     if (slides) await entries.extend(sessionId, slidTtlMs);
     // After a SESSION_SECRET rotation, cookies signed with the old secret move to the new one.
+    const expiresInMs = slides ? slidTtlMs : found.expiresInMs;
     if (slides || !cookie.signedWithCurrentSecret) {
-      response.cookie(cookieName, cookies.signedValue(sessionId), { ...cookieOptions, maxAge: slides ? slidTtlMs : found.expiresInMs });
+      response.cookie(cookieName, cookies.signedValue(sessionId), { ...cookieOptions, maxAge: expiresInMs });
     }
     noteSignedInUser(response, record.user.id);
-    return { sessionId, record };
+    return { sessionId, record, expiresAt: now + expiresInMs };
   }
 
   return { signedIn, clearCookie };

@@ -95,3 +95,17 @@ test("an entry that has expired in Redis is signed out, even if the cookie is st
   await request(stack.app).get("/auth/check").set("Cookie", cookie).expect(401);
   expect(await stack.redis.exists(entryKey)).toBe(0);
 });
+
+test("/api/session's expiresAt is when the session really ends: the entry's TTL, or SESSION_MAX_AGE when that comes first", async () => {
+  const { clock, stack, cookie, entryKey } = await signedInStack();
+  await stack.redis.pexpire(entryKey, 24 * HOURS - 30_000); // within one step: not moved
+  const idle = await request(stack.app).get("/api/session").set("Cookie", cookie).expect(200);
+  const idleEnd = Date.parse(idle.body.expiresAt) - clock.now();
+  expect(idleEnd).toBeLessThanOrEqual(24 * HOURS - 30_000);
+  expect(idleEnd).toBeGreaterThan(24 * HOURS - 35_000);
+
+  const signedInAt = Date.parse(idle.body.createdAt);
+  clock.advance(30 * DAYS - HOURS);
+  const capped = await request(stack.app).get("/api/session").set("Cookie", cookie).expect(200);
+  expect(Date.parse(capped.body.expiresAt)).toBe(signedInAt + 30 * DAYS);
+});

@@ -1,8 +1,6 @@
 // GET /api/me and GET /api/session: the signed-in user for programs holding the session cookie.
 import type { RequestHandler } from "express";
 import type { CurrentProfile } from "../../auth/current-profile.js";
-import type { Clock } from "../../clock.js";
-import type { Config } from "../../config/config.js";
 import { unauthenticated } from "../../errors.js";
 import type { SessionReader } from "../signed-in-session.js";
 
@@ -18,13 +16,11 @@ export function currentUser(sessions: SessionReader, currentProfile: CurrentProf
 }
 
 /** GET /api/session */
-export function sessionDetails(config: Config, clock: Clock, sessions: SessionReader): RequestHandler {
+export function sessionDetails(sessions: SessionReader): RequestHandler {
   return async (request, response) => {
     const session = await sessions.signedIn(request, response);
     if (!session) throw unauthenticated();
-    const { record } = session;
-    const now = clock.now();
-    const expiresAt = Math.min(now + config.session.idleTimeoutMs, record.signedInAt + config.session.maxAgeMs);
+    const { record, expiresAt } = session;
     response.json({
       user: { id: record.user.id, login: record.user.login },
       createdAt: isoOrNull(record.signedInAt),
