@@ -17,8 +17,8 @@ const CONNECTION_OPTIONS: RedisOptions = {
   // After a failover the old master becomes a replica and refuses writes with READONLY: reconnect,
   // which reaches the new master (asked of the Sentinels, or a DNS name that moved to it).
   reconnectOnError: (error) => error.message.startsWith("READONLY"),
-  // Commands issued in the same tick leave in one write: a session read's GET and PTTL, and the
-  // reads of concurrent requests, share one system call instead of one each.
+  // Commands issued in the same tick (the session reads of concurrent requests, say) leave in one
+  // write to the socket instead of one each.
   enableAutoPipelining: true,
 };
 
