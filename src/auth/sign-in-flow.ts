@@ -91,7 +91,11 @@ export function createSignInFlow({ config, clock, github, attempts, oneTimeMarke
 
     const tokens = await exchange(code, attempt.codeVerifier);
     const { profile, profileEtag } = await withFreshToken(() => signedInUser(tokens.accessToken));
-    if (!(await withFreshToken(() => isAllowed(profile.login, tokens.accessToken, config, github)))) throw notAllowed(profile.login);
+    if (!(await withFreshToken(() => isAllowed(profile.login, tokens.accessToken, config, github)))) {
+      // A token for someone who may not sign in has no use here: it does not outlive the refusal.
+      await github.revokeToken(tokens.accessToken).catch(() => false);
+      throw notAllowed(profile.login);
+    }
     return { profile, profileEtag, tokens, clientType: clientTypeOf(tokens), returnTo: attempt.returnTo };
   }
 

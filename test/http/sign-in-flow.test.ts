@@ -217,7 +217,7 @@ describe("sign-in outcomes other than success", () => {
 });
 
 describe("allow-lists", () => {
-  test("ALLOWED_USERS: others get the 403 page and no session", async () => {
+  test("ALLOWED_USERS: others get the 403 page, no session, and their new token is revoked", async () => {
     const stack = await startTestStack({ env: { ALLOWED_USERS: "monalisa" } });
     try {
       const refused = request.agent(stack.app);
@@ -226,6 +226,10 @@ describe("allow-lists", () => {
       expect(callback.text).toContain("@octocat is not allowed");
       expect(setCookie(callback, "gls.sid")).toBeUndefined();
       await refused.get("/api/me").expect(401);
+      // The token GitHub issued for the refused sign-in was revoked, not left live at GitHub.
+      const token = stack.emulator.emulator.issuedAccessTokens().at(-1)!;
+      const check = await fetch(`${stack.emulator.url}/api/v3/user`, { headers: { authorization: `token ${token}`, "user-agent": "test" } });
+      expect(check.status).toBe(401);
       const allowed = request.agent(stack.app);
       expect((await signIn(allowed, { login: "monalisa" })).callback.status).toBe(303);
     } finally {
