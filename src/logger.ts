@@ -15,6 +15,8 @@ const SECRET_FIELD_NAMES = [
   "client_secret",
   "clientSecret",
   "secret",
+  "password",
+  "sentinelPassword",
   "state",
   "cookie",
   "authorization",

@@ -24,6 +24,11 @@ export interface RedisConfig {
   /** Redis Sentinels to ask where the master named sentinelName is (instead of url). */
   sentinels: { host: string; port: number }[];
   sentinelName: string;
+  /** Credentials of the Cluster's nodes, or of the master the Sentinels name (REDIS_URL carries its own). */
+  username: string | null;
+  password: string | null;
+  /** The Sentinels' own password, when they require one. */
+  sentinelPassword: string | null;
   keyPrefix: string;
 }
 

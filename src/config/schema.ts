@@ -75,6 +75,9 @@ export const environmentSchema = z.object({
   }),
   REDIS_CLUSTER_NODES: hostPortList(),
   REDIS_SENTINELS: hostPortList(),
+  REDIS_USERNAME: text(),
+  REDIS_PASSWORD: text(),
+  REDIS_SENTINEL_PASSWORD: text(),
   REDIS_SENTINEL_NAME: text().refine((value) => value === undefined || /^[\w.-]{1,64}$/.test(value), {
     message: "must be the master's name as the Sentinels know it (letters, digits, _ . -)",
   }),

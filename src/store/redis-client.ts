@@ -28,13 +28,21 @@ export function isRedisConfigured(config: RedisConfig): boolean {
 }
 
 export function createRedisConnection(config: RedisConfig): RedisConnection {
+  const credentials = { ...(config.username ? { username: config.username } : {}), ...(config.password ? { password: config.password } : {}) };
   if (config.clusterNodes.length > 0) {
-    return new Cluster(config.clusterNodes, { enableOfflineQueue: false, enableAutoPipelining: true, redisOptions: CONNECTION_OPTIONS });
+    return new Cluster(config.clusterNodes, { enableOfflineQueue: false, enableAutoPipelining: true, redisOptions: { ...CONNECTION_OPTIONS, ...credentials } });
   }
   if (config.sentinels.length > 0) {
     // The Sentinels say which node is the master now; after a failover ioredis asks again and
     // reconnects to the new master (a replica that was promoted).
-    return new Redis({ ...CONNECTION_OPTIONS, sentinels: config.sentinels, name: config.sentinelName, failoverDetector: true });
+    return new Redis({
+      ...CONNECTION_OPTIONS,
+      ...credentials,
+      sentinels: config.sentinels,
+      name: config.sentinelName,
+      failoverDetector: true,
+      ...(config.sentinelPassword ? { sentinelPassword: config.sentinelPassword } : {}),
+    });
   }
   if (!config.url) throw new Error("createRedisConnection: none of REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS is set");
   return new Redis(config.url, CONNECTION_OPTIONS);

@@ -1,24 +1,27 @@
 // The server on a real Redis Cluster (REDIS_CLUSTER_NODES): three masters started from redis-server
-// for this file. Sign-in, one refresh under the lock for concurrent requests on two instances, and
-// sign-out everywhere all work although their keys live in different slots on different nodes.
+// for this file, each requiring a password (REDIS_PASSWORD). Sign-in, one refresh under the lock for
+// concurrent requests on two instances, and sign-out everywhere all work although their keys live in
+// different slots on different nodes.
 import { Cluster } from "ioredis";
 import request from "supertest";
 import { ManualClock } from "../../src/clock.js";
+import { createRedisConnection, pingRedis, whenReady } from "../../src/store/redis-client.js";
 import { startRedisCluster, type RunningCluster } from "../support/redis-cluster.js";
 import { setCookie, signIn } from "../support/sign-in.js";
 import { startTestStack, TEST_PUBLIC_URL, type TestStack } from "../support/stack.js";
 
 const HOURS = 3_600_000;
+const PASSWORD = "cluster-test-password";
 const clock = new ManualClock(Date.now());
 let cluster: RunningCluster;
 let stack: TestStack;
 let inspect: Cluster;
 
 beforeAll(async () => {
-  cluster = await startRedisCluster(3);
+  cluster = await startRedisCluster(3, PASSWORD);
   // REDIS_URL emptied: the server reaches Redis only through the Cluster.
-  stack = await startTestStack({ clock, env: { REDIS_URL: "", REDIS_CLUSTER_NODES: cluster.nodesVariable } });
-  inspect = new Cluster(cluster.nodes);
+  stack = await startTestStack({ clock, env: { REDIS_URL: "", REDIS_CLUSTER_NODES: cluster.nodesVariable, REDIS_PASSWORD: PASSWORD } });
+  inspect = new Cluster(cluster.nodes, { redisOptions: { password: PASSWORD } });
 }, 30_000);
 afterAll(async () => {
   inspect?.disconnect();
@@ -43,6 +46,25 @@ test("the configuration reaches Redis only through the Cluster, and /readyz says
   expect(stack.config.redis.url).toBeNull();
   expect(stack.config.redis.clusterNodes).toHaveLength(3);
   await request(stack.app).get("/readyz").expect(200);
+});
+
+test("the nodes require the password: without REDIS_PASSWORD, or with a wrong one, Redis does not answer", async () => {
+  for (const password of [null, "wrong-password"]) {
+    const connection = createRedisConnection({ ...stack.config.redis, password });
+    connection.on("error", () => {});
+    try {
+      expect(await pingRedis(connection)).toBe(false);
+    } finally {
+      connection.disconnect();
+    }
+  }
+  const withPassword = createRedisConnection(stack.config.redis);
+  try {
+    await whenReady(withPassword, 5_000);
+    expect(await pingRedis(withPassword)).toBe(true);
+  } finally {
+    withPassword.disconnect();
+  }
 });
 
 test("sign-in on one instance; another instance serves the same session", async () => {

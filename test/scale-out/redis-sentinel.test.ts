@@ -1,19 +1,29 @@
 // The server on Redis behind a Sentinel (REDIS_SENTINELS + REDIS_SENTINEL_NAME): it asks the
 // Sentinel where the master is, and after a failover it follows the promoted replica, keeping the
-// sessions that were replicated to it.
+// sessions that were replicated to it. The data nodes and the Sentinel each require a password
+// (REDIS_PASSWORD, REDIS_SENTINEL_PASSWORD).
 import { Redis } from "ioredis";
+import { createRedisConnection, pingRedis, whenReady } from "../../src/store/redis-client.js";
 import request from "supertest";
 import { startRedisSentinel, type RunningSentinel } from "../support/redis-sentinel.js";
 import { setCookie, signIn } from "../support/sign-in.js";
 import { startTestStack, type TestStack } from "../support/stack.js";
 
+const DATA_PASSWORD = "data-test-password";
+const SENTINEL_PASSWORD = "sentinel-test-password";
 let topology: RunningSentinel;
 let stack: TestStack;
 
 beforeAll(async () => {
-  topology = await startRedisSentinel();
+  topology = await startRedisSentinel("gls-test-master", { data: DATA_PASSWORD, sentinel: SENTINEL_PASSWORD });
   stack = await startTestStack({
-    env: { REDIS_URL: "", REDIS_SENTINELS: topology.sentinelsVariable, REDIS_SENTINEL_NAME: topology.masterName },
+    env: {
+      REDIS_URL: "",
+      REDIS_SENTINELS: topology.sentinelsVariable,
+      REDIS_SENTINEL_NAME: topology.masterName,
+      REDIS_PASSWORD: DATA_PASSWORD,
+      REDIS_SENTINEL_PASSWORD: SENTINEL_PASSWORD,
+    },
   });
 }, 30_000);
 afterAll(async () => {
@@ -29,8 +39,10 @@ async function signedInCookie(): Promise<string> {
 
 const sessionKey = (cookie: string) => `${stack.keyPrefix}sess:${decodeURIComponent(cookie.split("=")[1]!).slice(2).split(".")[0]!}`;
 
+/** A connection to a data node (master or replica) or to the Sentinel, with the password each requires. */
 async function withNode<T>(port: number, use: (node: Redis) => Promise<T>): Promise<T> {
-  const node = new Redis(port, "127.0.0.1");
+  const password = port === topology.sentinel.port ? SENTINEL_PASSWORD : DATA_PASSWORD;
+  const node = new Redis(port, "127.0.0.1", { password });
   try {
     return await use(node);
   } finally {
@@ -54,6 +66,19 @@ test("the master is found through the Sentinel: sessions are written there and s
   expect(await withNode(topology.master.port, (master) => master.exists(sessionKey(cookie)))).toBe(1);
   const other = await stack.anotherInstance();
   expect((await request(other).get("/api/me").set("Cookie", cookie).expect(200)).body.login).toBe("octocat");
+});
+
+test("both passwords are required: without either one, Redis cannot be reached through the Sentinel", async () => {
+  for (const missing of [{ password: null }, { sentinelPassword: null }]) {
+    const connection = createRedisConnection({ ...stack.config.redis, ...missing });
+    connection.on("error", () => {});
+    try {
+      expect(await whenReady(connection, 1_500)).toBe(false);
+      expect(await pingRedis(connection)).toBe(false);
+    } finally {
+      connection.disconnect();
+    }
+  }
 });
 
 test("after a failover the server follows the new master: old sessions still work, new sign-ins are written there", async () => {

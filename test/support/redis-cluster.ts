@@ -1,5 +1,6 @@
 // A real Redis Cluster for one test file: three masters (no replicas) from redis-server on free
-// ports, joined with `redis-cli --cluster create`, stopped and deleted by stop().
+// ports, joined with `redis-cli --cluster create`, stopped and deleted by stop(). With a password,
+// every node requires it (requirepass), as managed Redis Clusters do.
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +16,7 @@ export interface RunningCluster {
   nodes: { host: string; port: number }[];
   /** REDIS_CLUSTER_NODES for these nodes. */
   nodesVariable: string;
+  password: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -27,7 +29,8 @@ async function freeClusterPort(taken: Set<number>): Promise<number> {
   throw new Error("no free port pair for a Redis Cluster node");
 }
 
-export async function startRedisCluster(masters = 3): Promise<RunningCluster> {
+export async function startRedisCluster(masters = 3, password?: string): Promise<RunningCluster> {
+  const auth = password ? ["--requirepass", password, "--masterauth", password] : [];
   const dir = mkdtempSync(join(tmpdir(), "gls-cluster-"));
   const processes: RedisProcess[] = [];
   const stop = async () => {
@@ -40,12 +43,13 @@ export async function startRedisCluster(masters = 3): Promise<RunningCluster> {
       const port = await freeClusterPort(taken);
       taken.add(port).add(port + CLUSTER_BUS_OFFSET);
       const args = ["--port", String(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", join(dir, `nodes-${port}.conf`)];
-      processes.push(await spawnRedisProcess(port, [...args, "--save", "", "--appendonly", "no", "--dir", dir], "Ready to accept connections"));
+      processes.push(await spawnRedisProcess(port, [...args, ...auth, "--save", "", "--appendonly", "no", "--dir", dir], "Ready to accept connections"));
     }
     const addresses = processes.map((node) => `127.0.0.1:${node.port}`);
-    await promisify(execFile)("redis-cli", ["--cluster", "create", ...addresses, "--cluster-replicas", "0", "--cluster-yes"]);
-    await Promise.all(processes.map((node) => untilClusterStateOk(node.port)));
-    return { nodes: processes.map((node) => ({ host: "127.0.0.1", port: node.port })), nodesVariable: addresses.join(","), stop };
+    const cliAuth = password ? ["-a", password, "--no-auth-warning"] : [];
+    await promisify(execFile)("redis-cli", [...cliAuth, "--cluster", "create", ...addresses, "--cluster-replicas", "0", "--cluster-yes"]);
+    await Promise.all(processes.map((node) => untilClusterStateOk(node.port, password)));
+    return { nodes: processes.map((node) => ({ host: "127.0.0.1", port: node.port })), nodesVariable: addresses.join(","), password, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -53,8 +57,8 @@ export async function startRedisCluster(masters = 3): Promise<RunningCluster> {
 }
 
 /** Slots are assigned and every node has heard of it: `cluster info` says cluster_state:ok. */
-async function untilClusterStateOk(port: number): Promise<void> {
-  const node = new Redis(port, "127.0.0.1");
+async function untilClusterStateOk(port: number, password: string | undefined): Promise<void> {
+  const node = new Redis(port, "127.0.0.1", password ? { password } : {});
   try {
     const deadline = Date.now() + 15_000;
     while (!/cluster_state:ok/.test(await node.cluster("INFO"))) {

@@ -1,5 +1,6 @@
 // Redis behind a Sentinel for one test file: a master, one replica and one Sentinel watching them
-// (quorum 1), all redis-server processes on free ports, stopped and deleted by stop().
+// (quorum 1), all redis-server processes on free ports, stopped and deleted by stop(). Passwords,
+// when given, are required by the data nodes (both, since either may be master) and by the Sentinel.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,7 +18,15 @@ export interface RunningSentinel {
   stop(): Promise<void>;
 }
 
-export async function startRedisSentinel(masterName = "gls-test-master"): Promise<RunningSentinel> {
+export interface SentinelPasswords {
+  /** Required by the master and the replica (requirepass), and used between them (masterauth). */
+  data?: string;
+  /** Required by the Sentinel itself. */
+  sentinel?: string;
+}
+
+export async function startRedisSentinel(masterName = "gls-test-master", passwords: SentinelPasswords = {}): Promise<RunningSentinel> {
+  const dataAuth = passwords.data ? ["--requirepass", passwords.data, "--masterauth", passwords.data] : [];
   const dir = mkdtempSync(join(tmpdir(), "gls-sentinel-"));
   const processes: RedisProcess[] = [];
   const stop = async () => {
@@ -27,7 +36,11 @@ export async function startRedisSentinel(masterName = "gls-test-master"): Promis
   const redisNode = async (name: string, extra: string[]) => {
     const port = await freePort();
     const nodeDir = mkdtempSync(join(dir, `${name}-`));
-    const node = await spawnRedisProcess(port, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", nodeDir, ...extra], "Ready to accept connections");
+    const node = await spawnRedisProcess(
+      port,
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", nodeDir, ...dataAuth, ...extra],
+      "Ready to accept connections",
+    );
     processes.push(node);
     return node;
   };
@@ -47,12 +60,14 @@ export async function startRedisSentinel(masterName = "gls-test-master"): Promis
         `sentinel monitor ${masterName} 127.0.0.1 ${master.port} 1`,
         `sentinel down-after-milliseconds ${masterName} 1000`,
         `sentinel failover-timeout ${masterName} 10000`,
+        ...(passwords.data ? [`sentinel auth-pass ${masterName} ${passwords.data}`] : []),
+        ...(passwords.sentinel ? [`requirepass ${passwords.sentinel}`] : []),
         "",
       ].join("\n"),
     );
     const sentinel = await spawnRedisProcess(sentinelPort, [configFile, "--sentinel"], `+monitor master ${masterName}`);
     processes.push(sentinel);
-    await untilSentinelCanPromote(sentinel.port, masterName, replica.port);
+    await untilSentinelCanPromote(sentinel.port, masterName, replica.port, passwords.sentinel);
     return { masterName, master, replica, sentinel, sentinelsVariable: `127.0.0.1:${sentinelPort}`, stop };
   } catch (error) {
     await stop();
@@ -64,8 +79,8 @@ export async function startRedisSentinel(masterName = "gls-test-master"): Promis
  * Sentinel learns of replicas from the master's INFO, a moment after it starts: until it lists the
  * replica as healthy, a failover would fail with NOGOODSLAVE.
  */
-async function untilSentinelCanPromote(sentinelPort: number, masterName: string, replicaPort: number): Promise<void> {
-  const sentinel = new Redis(sentinelPort, "127.0.0.1");
+async function untilSentinelCanPromote(sentinelPort: number, masterName: string, replicaPort: number, password: string | undefined): Promise<void> {
+  const sentinel = new Redis(sentinelPort, "127.0.0.1", password ? { password } : {});
   try {
     const deadline = Date.now() + 15_000;
     for (;;) {

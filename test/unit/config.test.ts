@@ -38,7 +38,16 @@ describe("configuration", () => {
     expect(config.github.clientType).toBe("auto");
     expect(config.github.timeoutMs).toBe(10_000);
     expect(config.github.proxyMethods).toEqual(["GET", "HEAD"]);
-    expect(config.redis).toEqual({ url: null, clusterNodes: [], sentinels: [], sentinelName: "mymaster", keyPrefix: "gls:" });
+    expect(config.redis).toEqual({
+      url: null,
+      clusterNodes: [],
+      sentinels: [],
+      sentinelName: "mymaster",
+      username: null,
+      password: null,
+      sentinelPassword: null,
+      keyPrefix: "gls:",
+    });
     expect(config.session.idleTimeoutMs).toBe(24 * 3600_000);
     expect(config.session.maxAgeMs).toBe(30 * 86_400_000);
     expect(config.session.cookieName).toBe("gls.sid");

@@ -88,3 +88,28 @@ describe("METRICS_TOKEN", () => {
     expect(problems).not.toContain(token);
   });
 });
+
+describe("credentials for a Cluster or Sentinels", () => {
+  test("REDIS_USERNAME and REDIS_PASSWORD go to the Cluster's nodes", () => {
+    const config = ok(loadConfig({ ...PRODUCTION, REDIS_CLUSTER_NODES: "c:6379", REDIS_USERNAME: "sessions", REDIS_PASSWORD: "pw" }));
+    expect(config.redis).toMatchObject({ username: "sessions", password: "pw", sentinelPassword: null });
+  });
+
+  test("with Sentinels: the master's password, and the Sentinels' own", () => {
+    const config = ok(loadConfig({ ...PRODUCTION, REDIS_SENTINELS: "s:26379", REDIS_PASSWORD: "pw", REDIS_SENTINEL_PASSWORD: "spw" }));
+    expect(config.redis).toMatchObject({ username: null, password: "pw", sentinelPassword: "spw" });
+  });
+
+  test("none by default", () => {
+    expect(ok(loadConfig({ ...PRODUCTION, REDIS_CLUSTER_NODES: "c:6379" })).redis).toMatchObject({ username: null, password: null, sentinelPassword: null });
+  });
+
+  test("with REDIS_URL they are refused: the URL carries its own credentials", () => {
+    expect(errors(loadConfig({ ...PRODUCTION, REDIS_URL: "redis://r:6379", REDIS_PASSWORD: "pw" }))).toMatch(/put the credentials in the URL/);
+  });
+
+  test("a username needs a password; a Sentinel password needs Sentinels", () => {
+    expect(errors(loadConfig({ ...PRODUCTION, REDIS_CLUSTER_NODES: "c:6379", REDIS_USERNAME: "sessions" }))).toMatch(/REDIS_USERNAME: set REDIS_PASSWORD too/);
+    expect(errors(loadConfig({ ...PRODUCTION, REDIS_CLUSTER_NODES: "c:6379", REDIS_SENTINEL_PASSWORD: "spw" }))).toMatch(/REDIS_SENTINEL_PASSWORD: set REDIS_SENTINELS too/);
+  });
+});
