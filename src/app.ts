@@ -4,7 +4,7 @@ import express, { type Express } from "express";
 import type { Logger } from "pino";
 import { createCurrentProfile } from "./auth/current-profile.js";
 import { createSessionEndings } from "./auth/session-endings.js";
-import { SignInAttemptCookies } from "./auth/sign-in-attempt.js";
+import { SignInAttempts } from "./auth/sign-in-attempt.js";
 import { createSignInFlow } from "./auth/sign-in-flow.js";
 import { createTokenRefresher, type RefreshOutcome } from "./auth/token-refresh.js";
 import type { Clock } from "./clock.js";
@@ -57,7 +57,7 @@ export function createApp(deps: AppDependencies): Express {
   const metrics = deps.metrics ?? createMetrics();
   const entries = storage.sessionStore;
   const sealer = new Sealer(config.tokenEncryptionKeys);
-  const attempts = new SignInAttemptCookies(sealer, config.session.secureCookies);
+  const attempts = new SignInAttempts(sealer, config.session.secureCookies);
   const signInFlow = createSignInFlow({ config, clock, github, attempts, oneTimeMarker: storage.oneTimeMarker });
   const endings = createSessionEndings({ entries, userSessions: storage.userSessions, github, sealer, logger });
   const onRefresh = (outcome: RefreshOutcome) => metrics.tokenRefreshes.inc({ outcome });

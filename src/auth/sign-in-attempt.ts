@@ -1,64 +1,105 @@
-// One sign-in attempt = one short-lived cookie, sealed with TOKEN_ENCRYPTION_KEY, holding the
-// state, the PKCE verifier and returnTo. Binding state to a cookie only this browser holds stops
-// login CSRF (an attacker cannot make a victim finish the attacker's sign-in); one cookie per
-// attempt, named after its state, lets two tabs sign in at once without overwriting each other;
-// and nothing is written to Redis before a user has actually signed in.
-import { createHash, randomBytes } from "node:crypto";
+// A sign-in attempt travels in the `state` parameter, sealed with TOKEN_ENCRYPTION_KEY, and is
+// bound to the browser by one small cookie, the browser binding: a random secret the browser keeps
+// (HttpOnly) across attempts.
+//
+// - Login CSRF: an attacker's state is bound to the attacker's binding; a victim's browser holds
+//   another one, so the attacker's callback URL signs nobody in (checked before any call to GitHub).
+// - PKCE: the verifier is derived from the binding secret and the attempt's nonce, so it never
+//   travels: a stolen callback URL (code and state) is useless without the victim's cookie.
+// - Cookie bombing: whatever returnTo holds and however many sign-ins a page starts (in parallel
+//   too), this server sets exactly one attempt-related cookie of fixed size per host, so requests
+//   to the host never grow past header limits. Every attempt shares it, so any number of tabs
+//   can sign in at once.
+// - Nothing is written to Redis before a user has actually signed in.
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Sealer } from "../sealer.js";
 
 export const ATTEMPT_LIFETIME_MS = 10 * 60 * 1000;
-/** Old attempts beyond this many are dropped so abandoned tabs cannot grow the Cookie header. */
-export const MAX_PENDING_ATTEMPTS = 5;
-const NAME_PATTERN = /^(?:__Host-)?gls-signin-[A-Za-z0-9_-]{16}$/;
-const STATE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+/** How long a browser keeps its binding; every sign-in started renews it. */
+export const BINDING_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
+/** Upper bound on a sealed state: a returnTo of at most 2 KB, sealed and base64url-encoded, fits. */
+const MAX_STATE_LENGTH = 4096;
+const SEALED_PATTERN = /^v1\.[A-Za-z0-9_-]{8}\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/;
+const BINDING_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+const STATE_CONTEXT = "signin-state";
+/** Per-attempt cookies of earlier versions (one per state, named after it): cleared when seen. */
+const EARLIER_ATTEMPT_COOKIE = /^(?:__Host-)?gls-signin-[A-Za-z0-9_-]{16}$/;
 
 export interface SignInAttempt {
-  state: string;
+  /** Names this attempt: what its single use is recorded under. */
+  nonce: string;
   codeVerifier: string;
   returnTo: string;
   createdAt: number;
 }
 
-export class SignInAttemptCookies {
+export interface StartedAttempt {
+  state: string;
+  codeVerifier: string;
+  /** The browser binding to (re)set: the one the browser has, or a new one. */
+  binding: string;
+}
+
+export class SignInAttempts {
+  readonly bindingCookieName: string;
+
   constructor(
     private readonly sealer: Sealer,
-    private readonly secure: boolean,
-  ) {}
+    secure: boolean,
+  ) {
+    this.bindingCookieName = `${secure ? "__Host-" : ""}gls-signin`;
+  }
 
-  newState(): string {
-    return randomBytes(32).toString("base64url");
+  /** Seals a new attempt into a state, bound to the browser's binding (a new one when it has none). */
+  start(returnTo: string, createdAt: number, currentBinding: string | undefined): StartedAttempt {
+    const binding = this.isBinding(currentBinding) ? currentBinding : randomBytes(32).toString("base64url");
+    const nonce = randomBytes(16).toString("base64url");
+    const compact = [nonce, String(createdAt), returnTo, bindingTag(binding, nonce)];
+    return { state: this.sealer.seal(JSON.stringify(compact), STATE_CONTEXT), codeVerifier: codeVerifierFor(binding, nonce), binding };
   }
 
   isWellFormedState(state: unknown): state is string {
-    return typeof state === "string" && STATE_PATTERN.test(state);
+    return typeof state === "string" && state.length <= MAX_STATE_LENGTH && SEALED_PATTERN.test(state);
   }
 
-  cookieNameFor(state: string): string {
-    const id = createHash("sha256").update(state).digest("base64url").slice(0, 16);
-    return `${this.secure ? "__Host-" : ""}gls-signin-${id}`;
-  }
-
-  isAttemptCookieName(name: string): boolean {
-    return NAME_PATTERN.test(name) && name.startsWith("__Host-") === this.secure;
-  }
-
-  seal(attempt: SignInAttempt): string {
-    const compact = [attempt.state, attempt.codeVerifier, String(attempt.createdAt), attempt.returnTo];
-    return this.sealer.seal(JSON.stringify(compact), this.cookieNameFor(attempt.state));
-  }
-
-  /** The attempt sealed in the cookie, or null when it is missing, forged or for another state. */
-  open(state: string, cookieValue: string | undefined): SignInAttempt | null {
-    if (!cookieValue) return null;
-    const attempt = this.read(this.cookieNameFor(state), cookieValue);
-    return attempt?.state === state ? attempt : null;
-  }
-
-  /** Any attempt cookie's content (its name is the sealing context), or null if it does not open. */
-  read(cookieName: string, cookieValue: string): SignInAttempt | null {
-    const fields = this.sealer.openJson(cookieValue, cookieName);
+  /**
+   * The attempt in `state`, when it opens and was started in the browser holding `binding`;
+   * null when it is forged, tampered with, or bound to another browser.
+   */
+  open(state: string, binding: string | undefined): SignInAttempt | null {
+    if (!this.isBinding(binding)) return null;
+    const fields = this.sealer.openJson(state, STATE_CONTEXT);
     if (!Array.isArray(fields) || fields.length !== 4 || !fields.every((field) => typeof field === "string")) return null;
-    const [state, codeVerifier, createdAt, returnTo] = fields as [string, string, string, string];
-    return { state, codeVerifier, createdAt: Number(createdAt), returnTo };
+    const [nonce, createdAt, returnTo, tag] = fields as [string, string, string, string];
+    if (!sameText(tag, bindingTag(binding, nonce))) return null;
+    return { nonce, createdAt: Number(createdAt), returnTo, codeVerifier: codeVerifierFor(binding, nonce) };
   }
+
+  /** Cookies left by earlier versions' per-attempt scheme, to be cleared. */
+  earlierAttemptCookies(cookies: Record<string, string | undefined>): string[] {
+    return Object.keys(cookies).filter((name) => EARLIER_ATTEMPT_COOKIE.test(name));
+  }
+
+  private isBinding(value: string | undefined): value is string {
+    return typeof value === "string" && BINDING_PATTERN.test(value);
+  }
+}
+
+function bindingTag(binding: string, nonce: string): string {
+  return derive(binding, `bind\0${nonce}`).slice(0, 22);
+}
+
+/** 32 bytes → 43 base64url characters, the shortest verifier RFC 7636 allows. */
+function codeVerifierFor(binding: string, nonce: string): string {
+  return derive(binding, `pkce\0${nonce}`);
+}
+
+function derive(binding: string, label: string): string {
+  return createHmac("sha256", binding).update(label).digest("base64url");
+}
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
 }

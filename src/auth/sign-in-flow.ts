@@ -1,7 +1,6 @@
 // The sign-in flow as a sequence of named checks (SPEC §3). Order matters: GitHub's error
 // parameter, then state (match, age, single use) before any call to GitHub, then the code
 // exchange with the PKCE verifier, then GET /user, then the allow-lists.
-import { createHash } from "node:crypto";
 import type { Clock } from "../clock.js";
 import type { ClientType, Config } from "../config/config.js";
 import { GitHubBadCredentialsError, GitHubOAuthError, GitHubUnavailableError } from "../github/errors.js";
@@ -10,9 +9,9 @@ import type { GitHubProfile } from "../github/profile.js";
 import type { TokenSet } from "../github/token-response.js";
 import type { OneTimeMarker } from "../store/one-time-marker.js";
 import { isAllowed } from "./allow-list.js";
-import { codeChallengeFor, createCodeVerifier } from "./pkce.js";
+import { codeChallengeFor } from "./pkce.js";
 import { safeReturnTo } from "./return-to.js";
-import { ATTEMPT_LIFETIME_MS, MAX_PENDING_ATTEMPTS, type SignInAttempt, type SignInAttemptCookies } from "./sign-in-attempt.js";
+import { ATTEMPT_LIFETIME_MS, type SignInAttempt, type SignInAttempts } from "./sign-in-attempt.js";
 import {
   clientCredentialsRejected,
   codeRefused,
@@ -28,10 +27,8 @@ const CODE_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
 
 export interface StartedSignIn {
   authorizeUrl: string;
-  cookieName: string;
-  cookieValue: string;
-  /** Attempt cookies to delete: the oldest beyond MAX_PENDING_ATTEMPTS, and unreadable ones. */
-  staleCookieNames: string[];
+  /** The browser binding to set (again): the browser's own, or a new one. */
+  binding: string;
 }
 
 export interface CompletedSignIn {
@@ -46,46 +43,30 @@ export interface SignInFlowDependencies {
   config: Config;
   clock: Clock;
   github: GitHubClient;
-  attempts: SignInAttemptCookies;
+  attempts: SignInAttempts;
   oneTimeMarker: OneTimeMarker;
 }
 
 export function createSignInFlow({ config, clock, github, attempts, oneTimeMarker }: SignInFlowDependencies) {
-  function beginSignIn(requestedReturnTo: unknown, cookies: Record<string, string | undefined>): StartedSignIn {
-    const attempt: SignInAttempt = {
-      state: attempts.newState(),
-      codeVerifier: createCodeVerifier(),
-      returnTo: safeReturnTo(requestedReturnTo, config.publicUrl),
-      createdAt: clock.now(),
-    };
+  function beginSignIn(requestedReturnTo: unknown, currentBinding: string | undefined): StartedSignIn {
+    const returnTo = safeReturnTo(requestedReturnTo, config.publicUrl);
+    const started = attempts.start(returnTo, clock.now(), currentBinding);
     return {
       authorizeUrl: github.authorizeUrl({
-        state: attempt.state,
-        codeChallenge: codeChallengeFor(attempt.codeVerifier),
+        state: started.state,
+        codeChallenge: codeChallengeFor(started.codeVerifier),
         redirectUri: config.callbackUrl,
       }),
-      cookieName: attempts.cookieNameFor(attempt.state),
-      cookieValue: attempts.seal(attempt),
-      staleCookieNames: staleAttemptCookies(cookies),
+      binding: started.binding,
     };
   }
 
-  function staleAttemptCookies(cookies: Record<string, string | undefined>): string[] {
-    const pending = Object.entries(cookies)
-      .filter(([name]) => attempts.isAttemptCookieName(name))
-      .map(([name, value]) => ({ name, createdAt: value ? attempts.read(name, value)?.createdAt ?? null : null }));
-    const unreadable = pending.filter((entry) => entry.createdAt === null).map((entry) => entry.name);
-    const readable = pending.filter((entry) => entry.createdAt !== null).sort((a, b) => b.createdAt! - a.createdAt!);
-    // Keep room for the attempt being started now.
-    const tooOld = readable.slice(MAX_PENDING_ATTEMPTS - 1).map((entry) => entry.name);
-    return [...unreadable, ...tooOld];
-  }
-
-  async function completeSignIn(query: Record<string, unknown>, cookies: Record<string, string | undefined>): Promise<CompletedSignIn> {
+  /** `binding`: the browser binding cookie this request carried. */
+  async function completeSignIn(query: Record<string, unknown>, binding: string | undefined): Promise<CompletedSignIn> {
     if (query.error !== undefined) {
       throw query.error === "access_denied" ? signInCancelled() : githubAuthorizeError(String(query.error));
     }
-    const attempt = await checkState(query.state, cookies);
+    const attempt = await checkState(query.state, binding);
     const code = query.code;
     if (typeof code !== "string" || !CODE_PATTERN.test(code)) throw codeRefused("missing_or_malformed_code");
 
@@ -117,13 +98,13 @@ export function createSignInFlow({ config, clock, github, attempts, oneTimeMarke
     }
   }
 
-  async function checkState(state: unknown, cookies: Record<string, string | undefined>): Promise<SignInAttempt> {
+  async function checkState(state: unknown, binding: string | undefined): Promise<SignInAttempt> {
     if (!attempts.isWellFormedState(state)) throw invalidState("missing or malformed");
-    const attempt = attempts.open(state, cookies[attempts.cookieNameFor(state)]);
-    if (!attempt) throw invalidState("no matching attempt cookie in this browser");
+    const attempt = attempts.open(state, binding);
+    if (!attempt) throw invalidState("not sealed here, or started in another browser");
     const age = clock.now() - attempt.createdAt;
     if (!(age <= ATTEMPT_LIFETIME_MS && age >= -CLOCK_SKEW_MS)) throw invalidState("expired");
-    const firstUse = await oneTimeMarker.claim(`signin:${sha256(state)}`, ATTEMPT_LIFETIME_MS + CLOCK_SKEW_MS);
+    const firstUse = await oneTimeMarker.claim(`signin:${attempt.nonce}`, ATTEMPT_LIFETIME_MS + CLOCK_SKEW_MS);
     if (!firstUse) throw invalidState("already used");
     return attempt;
   }
@@ -154,7 +135,3 @@ export function createSignInFlow({ config, clock, github, attempts, oneTimeMarke
 }
 
 export type SignInFlow = ReturnType<typeof createSignInFlow>;
-
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("base64url");
-}

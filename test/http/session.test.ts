@@ -35,7 +35,7 @@ describe("session cookie", () => {
       // The emulator was registered with the http callback; read the cookie off the attempt instead.
       const start = await request(https.app).get("/auth/github").set("X-Forwarded-Proto", "https").expect(302);
       const attempt = (start.headers["set-cookie"] as unknown as string[])[0]!;
-      expect(attempt).toMatch(/^__Host-gls-signin-/);
+      expect(attempt).toMatch(/^__Host-gls-signin=/);
       expect(attempt).toMatch(/; Secure/);
       expect(attempt).toMatch(/; Path=\//);
       expect(https.config.session.cookieName).toBe("__Host-gls.sid");

@@ -23,17 +23,16 @@ describe.each([
     const query = authorizeUrl.searchParams;
     expect(query.get("client_id")).toBe(TEST_CLIENT_ID);
     expect(query.get("redirect_uri")).toBe(`${TEST_PUBLIC_URL}/auth/github/callback`);
-    expect(query.get("state")).toMatch(/^[A-Za-z0-9_-]{43}$/); // 256 bits from the CSPRNG
+    // The attempt, sealed: opaque, and no longer than a URL comfortably carries.
+    expect(query.get("state")).toMatch(/^v1\.[A-Za-z0-9_-]{8}\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
     expect(query.get("code_challenge")).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(query.get("code_challenge_method")).toBe("S256");
     // auto mode sends scopes (GitHub Apps ignore them).
     expect(query.get("scope")).toBe("read:user user:email");
     expect(start.headers["cache-control"]).toBe("no-store");
-    const attemptCookie = (start.headers["set-cookie"] as unknown as string[]).find((c) => c.startsWith("gls-signin-"));
-    expect(attemptCookie).toMatch(/HttpOnly/);
-    expect(attemptCookie).toMatch(/SameSite=Lax/);
-    expect(attemptCookie).toMatch(/Max-Age=600/);
-    expect(attemptCookie).not.toContain(query.get("state")!);
+    const bindingCookie = (start.headers["set-cookie"] as unknown as string[]).find((c) => c.startsWith("gls-signin="));
+    expect(bindingCookie).toMatch(/^gls-signin=[A-Za-z0-9_-]{43}; Max-Age=2592000; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
+    expect(bindingCookie).not.toContain(query.get("state")!);
   });
 
   test("a full sign-in ends on returnTo with a session, and the API serves the profile", async () => {

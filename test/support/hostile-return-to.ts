@@ -1,5 +1,5 @@
 // Each of these could send the browser off-site (or to a script) if taken as a redirect target.
-export const HOSTILE_RETURN_TO = [
+const CLASSIC = [
   "//evil.example",
   "///evil.example",
   "/\\evil.example",
@@ -29,3 +29,24 @@ export const HOSTILE_RETURN_TO = [
   "",
   "relative/path",
 ];
+
+// Dot segments that the URL parser collapses *after* a check of the raw text: `/.//evil.example`
+// is a plain path as written and `//evil.example` (another host) once resolved. Every spelling of
+// a dot segment, before every way of starting a second slash.
+const DOT_SEGMENTS = [".", "%2e", "%2E", "..", "%2e%2e", "%2E%2e", ".%2e", "%2e.", "a/..", "a/%2e%2e", "./.", "a/b/../.."];
+const AFTER_THE_DOTS = [
+  "//evil.example",
+  "//evil.example/path?q=1#f",
+  "//evil.example:8443/",
+  "//user:pass@evil.example",
+  "///evil.example",
+  "/\\evil.example",
+  "\\/evil.example",
+  "/\t/evil.example",
+  "//\tevil.example",
+  "/%09/evil.example",
+  "//%65vil.example",
+];
+const DOT_SEGMENT_CLASS = DOT_SEGMENTS.flatMap((dots) => AFTER_THE_DOTS.map((rest) => `/${dots}${rest.startsWith("/") || rest.startsWith("\\") ? rest : `/${rest}`}`));
+
+export const HOSTILE_RETURN_TO = [...CLASSIC, ...DOT_SEGMENT_CLASS];

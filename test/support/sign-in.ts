@@ -46,7 +46,8 @@ export function setCookie(response: Response, name: string): string | undefined 
 export async function approvedSignIn(agent: Agent, login = "octocat") {
   const { start, authorizeUrl } = await startSignIn(agent);
   const callbackUrl = await approveAtEmulator(authorizeUrl.toString(), { login });
-  const attemptCookie = (start.headers["set-cookie"] as unknown as string[]).find((cookie) => /^(__Host-)?gls-signin-/.test(cookie));
+  // The browser binding every attempt of this browser is tied to.
+  const attemptCookie = (start.headers["set-cookie"] as unknown as string[]).find((cookie) => /^(__Host-)?gls-signin=/.test(cookie));
   return { authorizeUrl, callbackUrl, callbackPath: `${callbackUrl.pathname}${callbackUrl.search}`, attemptCookie: attemptCookie!.split(";")[0]! };
 }
 

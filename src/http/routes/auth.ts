@@ -1,10 +1,10 @@
 // GET /auth/github, GET /auth/github/callback, POST /auth/logout (SPEC §3).
-import { Router, type CookieOptions, type RequestHandler } from "express";
+import { Router, type CookieOptions, type RequestHandler, type Response } from "express";
 import { parse as parseCookies } from "cookie";
 import type { Clock } from "../../clock.js";
 import type { Config } from "../../config/config.js";
 import type { Sealer } from "../../sealer.js";
-import { ATTEMPT_LIFETIME_MS, type SignInAttemptCookies } from "../../auth/sign-in-attempt.js";
+import { BINDING_LIFETIME_MS, type SignInAttempts } from "../../auth/sign-in-attempt.js";
 import type { SignInFlow } from "../../auth/sign-in-flow.js";
 import type { SessionEndings } from "../../auth/session-endings.js";
 import { signedInRecordFor } from "../../auth/session-record.js";
@@ -19,7 +19,7 @@ export interface AuthRouteDependencies {
   config: Config;
   clock: Clock;
   sealer: Sealer;
-  attempts: SignInAttemptCookies;
+  attempts: SignInAttempts;
   signInFlow: SignInFlow;
   userSessions: UserSessions;
   endings: SessionEndings;
@@ -32,22 +32,25 @@ export function authRoutes(deps: AuthRouteDependencies): Router {
   const { config, clock, sealer, attempts, signInFlow, userSessions, endings, sessions } = deps;
   const router = Router();
   // Lax, not Strict: the callback is a top-level navigation coming back from GitHub's site.
-  const attemptCookie: CookieOptions = { httpOnly: true, sameSite: "lax", secure: config.session.secureCookies, path: "/" };
+  const bindingCookie: CookieOptions = { httpOnly: true, sameSite: "lax", secure: config.session.secureCookies, path: "/" };
+  const clearEarlierAttemptCookies = (cookies: Record<string, string | undefined>, response: Response) => {
+    for (const name of attempts.earlierAttemptCookies(cookies)) response.clearCookie(name, bindingCookie);
+  };
 
   router.get("/auth/github", (request, response) => {
-    const started = signInFlow.beginSignIn(request.query.returnTo, parseCookies(request.headers.cookie ?? ""));
-    for (const name of started.staleCookieNames) response.clearCookie(name, attemptCookie);
-    response.cookie(started.cookieName, started.cookieValue, { ...attemptCookie, maxAge: ATTEMPT_LIFETIME_MS });
+    const cookies = parseCookies(request.headers.cookie ?? "");
+    const started = signInFlow.beginSignIn(request.query.returnTo, cookies[attempts.bindingCookieName]);
+    clearEarlierAttemptCookies(cookies, response);
+    response.cookie(attempts.bindingCookieName, started.binding, { ...bindingCookie, maxAge: BINDING_LIFETIME_MS });
     response.redirect(302, started.authorizeUrl);
   });
 
   router.get("/auth/github/callback", deps.sessionMiddleware, async (request, response) => {
     // This URL holds the code and state: no page reached from here may learn them.
     response.setHeader("Referrer-Policy", "no-referrer");
-    const state = request.query.state;
-    // Whatever the outcome, this attempt is over: its cookie goes.
-    if (attempts.isWellFormedState(state)) response.clearCookie(attempts.cookieNameFor(state), attemptCookie);
-    const completed = await signInFlow.completeSignIn(request.query, parseCookies(request.headers.cookie ?? ""));
+    const cookies = parseCookies(request.headers.cookie ?? "");
+    clearEarlierAttemptCookies(cookies, response);
+    const completed = await signInFlow.completeSignIn(request.query, cookies[attempts.bindingCookieName]);
     // A new session id at sign-in: an id planted or seen before sign-in is worthless after it.
     const previous = request.session.auth;
     if (previous) await userSessions.remove(previous.user.id, request.sessionID);
