@@ -4,14 +4,18 @@
 // GitHub Enterprise Server and the emulator). The read endpoints that programs and reverse proxies
 // call on every request (/api/me, /api/session, /auth/check) answer JSON or nothing, never a
 // document: they get the set that still matters for such answers (OWASP REST Security Cheat
-// Sheet), a third of the bytes, and an error page rendered there is upgraded to the full set.
+// Sheet), a third of the bytes, and an error page rendered there is upgraded to the full set. The
+// GitHub proxy gets the data set too: it passes GitHub's own content types through, HTML included
+// (raw file contents, GitHub's error pages), and under the page set such a document would run
+// script from this origin (script-src 'self' also admits /api/github/*). The data CSP's sandbox
+// gives any such document an opaque origin and no script, whatever its status or type.
 // Referrer-Policy same-origin never sends a Referer to another site; the sign-in callback, whose
 // URL carries `code` and `state`, goes further with no-referrer (http/routes/auth.ts).
 import helmet from "helmet";
 import type { RequestHandler, Response } from "express";
 import type { Config } from "../config/config.js";
 
-const DATA_CSP = "default-src 'none';frame-ancestors 'none'";
+const DATA_CSP = "default-src 'none';frame-ancestors 'none';sandbox";
 
 export interface SecurityHeaders {
   forPages: RequestHandler;
@@ -21,7 +25,7 @@ export interface SecurityHeaders {
 }
 
 export function securityHeaders(config: Config): SecurityHeaders {
-  const hsts = config.session.secureCookies ? { maxAge: 31_536_000, includeSubDomains: false } : false;
+  const hsts = strictTransportSecurity(config);
   const avatarOrigins = new Set(["https://avatars.githubusercontent.com", new URL(config.github.baseUrl).origin]);
   const forPages = helmet({
     contentSecurityPolicy: {
@@ -42,12 +46,25 @@ export function securityHeaders(config: Config): SecurityHeaders {
     referrerPolicy: { policy: "same-origin" },
     strictTransportSecurity: hsts,
   });
-  const forData = helmet({
-    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  const forData = dataHeaders(config);
+  const upgradeForPage = (response: Response) => {
+    if (response.getHeader("Content-Security-Policy") === DATA_CSP) forPages(response.req, response, () => undefined);
+  };
+  return { forPages, forData, upgradeForPage };
+}
+
+/**
+ * The data set on its own: for a router mounted under the page set whose answers are not this
+ * server's pages (the GitHub proxy), where it replaces the page CSP, X-Frame-Options and
+ * Referrer-Policy. The page set's document-only headers stay there, and do no harm.
+ */
+export function dataHeaders(config: Config): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], sandbox: [] } },
     referrerPolicy: { policy: "no-referrer" },
     xFrameOptions: { action: "deny" },
-    strictTransportSecurity: hsts,
-    // Document-only headers: nothing here is ever rendered as a page.
+    strictTransportSecurity: strictTransportSecurity(config),
+    // Document-only headers: nothing here is ever rendered as one of this server's pages.
     crossOriginOpenerPolicy: false,
     originAgentCluster: false,
     xDnsPrefetchControl: false,
@@ -55,10 +72,10 @@ export function securityHeaders(config: Config): SecurityHeaders {
     xPermittedCrossDomainPolicies: false,
     xXssProtection: false,
   });
-  const upgradeForPage = (response: Response) => {
-    if (response.getHeader("Content-Security-Policy") === DATA_CSP) forPages(response.req, response, () => undefined);
-  };
-  return { forPages, forData, upgradeForPage };
+}
+
+function strictTransportSecurity(config: Config) {
+  return config.session.secureCookies ? { maxAge: 31_536_000, includeSubDomains: false } : false;
 }
 
 /** Every answer that may depend on the session must not be stored by browsers or proxies. */

@@ -51,7 +51,49 @@ test("GitHub's own cookies and other headers are not passed back", async () => {
   const answer = await agent.get("/api/github/user").expect(200);
   const cookies = (answer.headers["set-cookie"] as unknown as string[] | undefined) ?? [];
   expect(cookies.filter((cookie) => !cookie.startsWith("gls.sid="))).toEqual([]);
-  expect(answer.headers["x-frame-options"]).toBe("SAMEORIGIN"); // ours (helmet), not GitHub's
+  expect(answer.headers["x-frame-options"]).toBe("DENY"); // ours (helmet), not GitHub's
+});
+
+describe("whatever GitHub answers can never run as a page of this origin", () => {
+  // The data set (http/security-headers.ts), sandboxed: even a document opened at /api/github/*
+  // gets an opaque origin and no script.
+  const SANDBOXED_DATA_CSP = "default-src 'none';frame-ancestors 'none';sandbox";
+  const HOSTILE_HTML = "<!doctype html><script>fetch('/api/me').then((r) => r.text()).then(alert)</script>";
+
+  function expectSandboxed(answer: request.Response): void {
+    expect(answer.headers["content-security-policy"]).toBe(SANDBOXED_DATA_CSP);
+    expect(answer.headers["x-content-type-options"]).toBe("nosniff");
+  }
+
+  test("an HTML answer (raw content, GitHub's own error pages) keeps its type, sandboxed", async () => {
+    stack.emulator.emulator.injectFault({ pathPrefix: "/api/v3/repos/octocat/site/contents/index.html", status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: HOSTILE_HTML });
+    const page = await agent.get("/api/github/repos/octocat/site/contents/index.html").set("Accept", "application/vnd.github.raw").expect(200);
+    expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expect(page.text).toBe(HOSTILE_HTML);
+    expectSandboxed(page);
+
+    stack.emulator.emulator.injectFault({ pathPrefix: "/api/v3/user", status: 503, headers: { "content-type": "text/html; charset=utf-8" }, body: HOSTILE_HTML });
+    const unicorn = await agent.get("/api/github/user").expect(503);
+    expect(unicorn.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expectSandboxed(unicorn);
+  });
+
+  test("JSON answers keep GitHub's type, for every status and for HEAD", async () => {
+    const ok = await agent.get("/api/github/user").expect(200);
+    expect(ok.headers["content-type"]).toBe("application/json; charset=utf-8");
+    expectSandboxed(ok);
+    expectSandboxed(await agent.get("/api/github/user").set("If-None-Match", ok.headers.etag!).expect(304));
+    const missing = await agent.get("/api/github/repos/octocat/nothing").expect(404);
+    expect(missing.headers["content-type"]).toBe("application/json; charset=utf-8");
+    expectSandboxed(missing);
+    expectSandboxed(await agent.head("/api/github/user").expect(200));
+  });
+
+  test("so do this server's own refusals on the proxy", async () => {
+    expectSandboxed(await request(stack.app).get("/api/github/user").set("Accept", "text/html").expect(401));
+    expectSandboxed(await agent.delete("/api/github/user").expect(405));
+    expectSandboxed(await agent.get("/api/github/%2e%2e/x").expect(400));
+  });
 });
 
 test("only allow-listed headers go out: never the browser's cookies", async () => {

@@ -13,7 +13,8 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-const DATA_CSP = "default-src 'none';frame-ancestors 'none'";
+// sandbox: should a data answer ever be opened as a document, it has an opaque origin and no script.
+const DATA_CSP = "default-src 'none';frame-ancestors 'none';sandbox";
 const DOCUMENT_ONLY = ["cross-origin-opener-policy", "origin-agent-cluster", "x-dns-prefetch-control", "x-download-options", "x-xss-protection"];
 
 function expectPageHeaders(headers: Record<string, string>) {

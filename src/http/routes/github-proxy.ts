@@ -1,6 +1,8 @@
 // GET|HEAD /api/github/* (and other methods listed in GITHUB_PROXY_METHODS, which must then also be
 // same-origin): acts as the signed-in user against GitHub's REST API, refreshing the token as
-// needed, and streams GitHub's status, body and rate-limit headers back.
+// needed, and streams GitHub's status, body and rate-limit headers back. GitHub's Content-Type is
+// kept, so every answer here, this server's refusals included, carries the data headers: what
+// GitHub (or whoever wrote a file GitHub serves raw) sends can never act as a page of this origin.
 import { Readable } from "node:stream";
 import express, { Router, type Request, type Response as ExpressResponse } from "express";
 import type { TokenRefresher } from "../../auth/token-refresh.js";
@@ -8,6 +10,7 @@ import type { Config } from "../../config/config.js";
 import { AppError, badRequest, unauthenticated } from "../../errors.js";
 import { forwardToGitHub, RETURNED_RESPONSE_HEADERS, safeApiPath } from "../../github/proxy.js";
 import { requireSameOrigin } from "../same-origin.js";
+import { dataHeaders } from "../security-headers.js";
 import type { SessionReader } from "../signed-in-session.js";
 
 const SAFE_METHODS = new Set(["GET", "HEAD"]);
@@ -24,6 +27,7 @@ export function githubProxyRoutes(
   const allowed = config.github.proxyMethods;
   const sameOrigin = requireSameOrigin(config.publicUrl, config.corsOrigins);
 
+  router.use("/api/github", dataHeaders(config));
   router.use("/api/github", (request, response, next) => {
     if (!allowed.includes(request.method)) {
       response.setHeader("Allow", allowed.join(", "));
