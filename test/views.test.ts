@@ -1,11 +1,15 @@
 // The pages are rendered by eta with autoEscape on and served under a strict CSP (no inline
 // styles or scripts). These tests render every template the way the server does and check that
 // data is escaped, that nothing inline would be blocked by the CSP, and that each page keeps its
-// contract (sign-in is a GET link, sign-out a POST form, the demo banner only in demo mode).
+// contract (sign-in is a GET link, sign-out a POST form, the demo banner only in demo mode). The
+// tone of an error page is also checked as the server sends it, through the real sign-in callback.
 import { Eta } from "eta";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import request from "supertest";
+import { finishSignIn, startSignIn } from "./support/sign-in.js";
+import { startTestStack, type TestStack } from "./support/stack.js";
 
 const viewsDir = fileURLToPath(new URL("../views/", import.meta.url));
 const eta = new Eta({ views: viewsDir, autoEscape: true });
@@ -53,19 +57,42 @@ function renderProfile(user: Partial<User> = {}, overrides: Partial<Common> = {}
   return eta.render("profile", { ...common({ title: "Your profile", ...overrides }), user: octocat(user), logoutAction: "/auth/logout" });
 }
 
-type ErrorPage = { status: number; heading: string; message: string; retryUrl: string; retryLabel: string; homeUrl?: string };
+type ErrorPage = {
+  status: number;
+  tone: "notice" | "error";
+  heading: string;
+  message: string;
+  retryUrl: string;
+  retryLabel: string;
+  homeUrl?: string;
+};
 
 function renderError(page: Partial<ErrorPage> = {}, overrides: Partial<Common> = {}): string {
   const data: ErrorPage = {
-    status: 401,
-    heading: "Sign-in cancelled",
-    message: "You cancelled signing in on GitHub, so you are not signed in.",
+    status: 400,
+    tone: "error",
+    heading: "Sign-in link expired or invalid",
+    message: "This sign-in link is not valid here. Please start again.",
     retryUrl: "/auth/github",
     retryLabel: "Try signing in again",
     homeUrl: "/",
     ...page,
   };
   return eta.render("error", { ...common({ title: data.heading, ...overrides }), ...data });
+}
+
+/** What the error handler passes for a sign-in the visitor cancelled on GitHub. */
+function renderCancelled(overrides: Partial<Common> = {}): string {
+  return renderError(
+    {
+      status: 401,
+      tone: "notice",
+      heading: "Sign-in cancelled",
+      message: "You cancelled signing in with GitHub, so nothing was shared with this site.",
+      retryLabel: "Sign in with GitHub",
+    },
+    overrides,
+  );
 }
 
 /** Every page the server renders, in both modes. */
@@ -76,6 +103,7 @@ function everyPage(): Array<[string, string]> {
     pages.push([`profile (demo ${demoMode})`, renderProfile({}, { demoMode })]);
     pages.push([`profile without optional fields (demo ${demoMode})`, renderProfile({ name: null, email: null, company: null, location: null, bio: null }, { demoMode })]);
     pages.push([`error (demo ${demoMode})`, renderError({}, { demoMode })]);
+    pages.push([`notice (demo ${demoMode})`, renderCancelled({ demoMode })]);
   }
   return pages;
 }
@@ -249,11 +277,30 @@ describe("profile page (signed in)", () => {
 describe("error page", () => {
   it("shows the status, heading, message and a retry link", () => {
     const html = renderError();
-    expect(elementText(html, /<h1\b/)).toBe("Sign-in cancelled");
-    expect(html).toContain("You cancelled signing in on GitHub, so you are not signed in.");
-    expect(html).toContain("401");
+    expect(elementText(html, /<h1\b/)).toBe("Sign-in link expired or invalid");
+    expect(html).toContain("This sign-in link is not valid here. Please start again.");
+    expect(elementText(mainOf(html), /<p class="eyebrow"/)).toBe("Error 400");
+    expect(html).toContain('class="card message message--error"');
     expect(tags(mainOf(html), "a").map((tag) => attribute(tag, "href"))).toEqual(["/auth/github", "/"]);
     expect(elementText(mainOf(html), /<a\b/)).toBe("Try signing in again");
+  });
+
+  it("tells an outcome the visitor chose as a calm notice: no error badge, no error look", () => {
+    const html = renderCancelled();
+    expect(elementText(html, /<h1\b/)).toBe("Sign-in cancelled");
+    expect(html).toContain("You cancelled signing in with GitHub, so nothing was shared with this site.");
+    expect(mainOf(html)).not.toMatch(/Error|401|eyebrow/);
+    expect(html).not.toContain("message--error");
+    expect(html).toContain('class="card message message--notice"');
+    expect(tags(mainOf(html), "a").map((tag) => attribute(tag, "href"))).toEqual(["/auth/github", "/"]);
+    expect(elementText(mainOf(html), /<a\b/)).toBe("Sign in with GitHub");
+  });
+
+  it("looks like an error unless it is told it is a notice", () => {
+    const withoutTone = { status: 500, heading: "Something went wrong", message: "Oops.", retryUrl: "/", retryLabel: "Go home" };
+    const html = eta.render("error", { ...common(), ...withoutTone });
+    expect(html).toContain("message--error");
+    expect(html).toContain("Error 500");
   });
 
   it.each([
@@ -266,6 +313,7 @@ describe("error page", () => {
     const html = renderError({ status, heading, message: "What happened.", retryUrl, retryLabel });
     expect(elementText(html, /<h1\b/)).toBe(heading);
     expect(html).toContain(`Error ${status}`);
+    expect(html).toContain("message--error");
     const [retryLink] = tags(mainOf(html), "a");
     expect(attribute(retryLink ?? "", "href")).toBe(retryUrl);
     expect(elementText(mainOf(html), /<a\b/)).toBe(retryLabel);
@@ -311,5 +359,40 @@ describe("templates and assets", () => {
     expect(css).toMatch(/prefers-color-scheme:\s*dark/);
     expect(css).toMatch(/:focus-visible/);
     expect(css).not.toMatch(/@import|url\(/i);
+  });
+});
+
+describe("error pages as the server sends them", () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(() => stack.close());
+
+  it("a sign-in cancelled on GitHub is a calm notice that keeps its 401 and offers to sign in again", async () => {
+    const agent = request.agent(stack.app);
+    const { authorizeUrl } = await startSignIn(agent);
+    const { callbackUrl, callback } = await finishSignIn(agent, authorizeUrl, "octocat", "cancel");
+    expect(callbackUrl.pathname).toBe("/auth/github/callback");
+    expect(callbackUrl.searchParams.get("error")).toBe("access_denied");
+    expect(callbackUrl.searchParams.get("state")).toBeTruthy();
+    expect(callback.status).toBe(401);
+    expect(callback.type).toBe("text/html");
+    const main = mainOf(callback.text);
+    expect(elementText(main, /<h1\b/)).toBe("Sign-in cancelled");
+    expect(main).not.toMatch(/Error|401|eyebrow|message--error/);
+    expect(main).toContain("message--notice");
+    const [retry] = tags(main, "a");
+    expect(attribute(retry ?? "", "href")).toBe("/auth/github");
+    expect(elementText(main, /<a\b/)).toBe("Sign in with GitHub");
+  });
+
+  it("a real failure of the sign-in keeps the error look", async () => {
+    const callback = await request(stack.app).get("/auth/github/callback?code=0123456789abcdef0123&state=forged").expect(400);
+    const main = mainOf(callback.text);
+    expect(elementText(main, /<p class="eyebrow"/)).toBe("Error 400");
+    expect(main).toContain("message--error");
+    expect(main).not.toContain("message--notice");
+    expect(elementText(main, /<a\b/)).toBe("Try signing in again");
   });
 });

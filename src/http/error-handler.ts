@@ -1,6 +1,8 @@
 // The one place errors become HTTP answers. AppErrors carry their status and a message that is
 // safe to show; anything else a client caused (malformed body, oversized payload) becomes a 4xx;
-// everything unexpected is a 500 with a generic message. Causes are logged, never sent.
+// everything unexpected is a 500 with a generic message. Causes are logged, never sent. Pages also
+// get a tone: what the visitor chose (cancelling the sign-in on GitHub) is told as a calm notice,
+// not as a failure, while its status stays what SPEC §3 says for programs reading it.
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "pino";
 import { AppError, notFound } from "../errors.js";
@@ -21,6 +23,11 @@ const GENERIC_HEADINGS: Record<number, string> = {
   503: "Temporarily unavailable",
 };
 
+/** The codes of outcomes the visitor chose; every other error is shown as one. */
+const NOTICE_CODES: ReadonlySet<string> = new Set(["sign_in_cancelled"]);
+
+type PageTone = "notice" | "error";
+
 export const notFoundHandler: RequestHandler = (_request, _response, next) => next(notFound());
 
 export function createErrorHandler(logger: Logger, pages: PageRenderer): ErrorRequestHandler {
@@ -40,13 +47,15 @@ export function createErrorHandler(logger: Logger, pages: PageRenderer): ErrorRe
     // Failures of the sign-in itself offer a fresh sign-in; anything else leads home.
     const duringSignIn = request.path.startsWith("/auth/github") || appError.status === 401;
     const heading = appError.heading ?? GENERIC_HEADINGS[appError.status] ?? "Error";
+    const tone: PageTone = NOTICE_CODES.has(appError.code) ? "notice" : "error";
     pages.render(response, appError.status, "error", {
       title: heading,
       status: appError.status,
+      tone,
       heading,
       message: appError.publicMessage,
       retryUrl: duringSignIn ? "/auth/github" : "/",
-      retryLabel: duringSignIn ? "Try signing in again" : "Go to the home page",
+      retryLabel: duringSignIn ? (tone === "notice" ? "Sign in with GitHub" : "Try signing in again") : "Go to the home page",
       homeUrl: "/",
     });
   };
