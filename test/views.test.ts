@@ -360,6 +360,14 @@ describe("templates and assets", () => {
     expect(css).toMatch(/:focus-visible/);
     expect(css).not.toMatch(/@import|url\(/i);
   });
+
+  it("let text GitHub users choose wrap anywhere, so a long login or email never widens a phone's page", () => {
+    const css = readFileSync(join(viewsDir, "assets", "style.css"), "utf8");
+    const declarationsOf = (selector: string) => new RegExp(`^${selector.replace(/[.*]/g, "\\$&")} \\{([^}]*)\\}`, "m").exec(css)?.[1] ?? "";
+    for (const selector of ["h1", ".profile__login", ".profile__bio", ".profile__detail dd", ".message__text"]) {
+      expect([selector, declarationsOf(selector)]).toEqual([selector, expect.stringMatching(/overflow-wrap: anywhere;/)]);
+    }
+  });
 });
 
 describe("error pages as the server sends them", () => {
