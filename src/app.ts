@@ -2,15 +2,19 @@
 // composition root (server.ts) or a test hands in the storage, the GitHub client and the clock.
 import express, { type Express } from "express";
 import type { Logger } from "pino";
-import { createCurrentProfile } from "./auth/current-profile.js";
+import { createAccessGate } from "./auth/access-gate.js";
+import { createRevalidation } from "./auth/revalidation.js";
+import { createRevocationCheck } from "./auth/revocation-check.js";
 import { createSessionEndings } from "./auth/session-endings.js";
 import { SignInAttempts } from "./auth/sign-in-attempt.js";
 import { createSignInFlow } from "./auth/sign-in-flow.js";
 import { createTokenRefresher, type RefreshOutcome } from "./auth/token-refresh.js";
+import { BackgroundTasks } from "./background-tasks.js";
 import type { Clock } from "./clock.js";
 import type { Config } from "./config/config.js";
 import { EMULATOR_MOUNT_PATH } from "./config/load-config.js";
 import type { GitHubClient } from "./github/client.js";
+import { allowedSessions } from "./http/allowed-session.js";
 import { apiCors } from "./http/cors.js";
 import { createErrorHandler, notFoundHandler } from "./http/error-handler.js";
 import { refuseOtherMethods } from "./http/method-not-allowed.js";
@@ -50,6 +54,8 @@ export interface AppDependencies {
    * when its fetch reports to these same metrics (server.ts: meteredGitHubFetch).
    */
   metrics?: Metrics;
+  /** Where revalidations started by requests run; server.ts lets them finish at shutdown. */
+  background?: BackgroundTasks;
 }
 
 export function createApp(deps: AppDependencies): Express {
@@ -62,10 +68,13 @@ export function createApp(deps: AppDependencies): Express {
   const endings = createSessionEndings({ entries, userSessions: storage.userSessions, github, sealer, logger });
   const onRefresh = (outcome: RefreshOutcome) => metrics.tokenRefreshes.inc({ outcome });
   const refresher = createTokenRefresher({ config, clock, github, sealer, entries, locks: storage.locks, logger, endSession: endings.endSession, onRefresh });
-  const currentProfile = createCurrentProfile({ config, clock, github, entries, refresher, logger, endSession: endings.endSession });
+  const background = deps.background ?? new BackgroundTasks(logger);
+  const revalidation = createRevalidation({ config, clock, github, entries, refresher, locks: storage.locks, logger, background, endSession: endings.endSession });
+  const revocationCheck = createRevocationCheck({ entries, userSessions: storage.userSessions, github, refresher, endings, logger });
   const headers = securityHeaders(config);
   const pages = createPageRenderer({ demoMode: config.demoMode, beforeSend: headers.upgradeForPage });
   const sessions = createSessionReader(config, clock, entries);
+  const allowed = allowedSessions(sessions, createAccessGate({ config, revalidation, refresher, logger }));
 
   const app = express();
   app.disable("x-powered-by");
@@ -76,9 +85,9 @@ export function createApp(deps: AppDependencies): Express {
   // the top of the app, with the headers for data answers: no router to enter and no other route
   // to walk past (measured: ~7 % less CPU per /auth/check than behind mounted routers).
   const forData = [headers.forData, noStore];
-  app.get("/auth/check", ...forData, authCheck(sessions));
-  app.get("/api/me", ...forData, currentUser(sessions, currentProfile));
-  app.get("/api/session", ...forData, sessionDetails(sessions));
+  app.get("/auth/check", ...forData, authCheck(allowed));
+  app.get("/api/me", ...forData, currentUser(allowed));
+  app.get("/api/session", ...forData, sessionDetails(allowed));
   app.use(headers.forPages);
   app.use("/assets", express.static(assetsDirectory, { index: false, maxAge: "1h", fallthrough: true }));
   app.use(noStore);
@@ -86,16 +95,16 @@ export function createApp(deps: AppDependencies): Express {
   app.use(metricsRoutes(metrics.registry, config.metricsToken));
   app.get("/auth/github/callback", countSignIns(metrics));
   if (deps.emulatorApp) app.use(EMULATOR_MOUNT_PATH, deps.emulatorApp);
-  app.use(webhookRoutes(config, endings));
+  app.use(webhookRoutes(config, revocationCheck));
 
   if (config.authRateLimit) {
     const { points, durationMs } = config.authRateLimit;
     app.use(["/auth/github", "/auth/logout"], rateLimitByIp(storage.rateLimiter("auth", points, durationMs)));
   }
   const sessionMiddleware = createSessionMiddleware(config, storage.sessionStore);
-  app.use(homeRoutes(sessions, pages));
+  app.use(homeRoutes(allowed, pages));
   app.use(authRoutes({ config, clock, sealer, attempts, signInFlow, userSessions: storage.userSessions, endings, sessions, sessionMiddleware }));
-  app.use(githubProxyRoutes(config, sessions, refresher, meteredGitHubFetch(metrics, config.github)));
+  app.use(githubProxyRoutes(config, allowed, refresher, meteredGitHubFetch(metrics, config.github)));
 
   refuseOtherMethods(app, {
     "/": ["GET", "HEAD"],

@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import type { Server } from "node:http";
 import { createApp } from "./app.js";
+import { BackgroundTasks } from "./background-tasks.js";
 import { systemClock } from "./clock.js";
 import { loadConfig } from "./config/load-config.js";
 import type { Config } from "./config/config.js";
@@ -39,7 +40,9 @@ async function main(): Promise<void> {
   }
 
   const metrics = createMetrics({ processMetrics: true });
+  const background = new BackgroundTasks(logger);
   const app = createApp({
+    background,
     config,
     clock: systemClock,
     logger,
@@ -58,10 +61,10 @@ async function main(): Promise<void> {
     logger.fatal({ err: { message: error.message } }, "could not listen");
     process.exit(1);
   });
-  handleShutdown(server, redis, logger);
+  handleShutdown(server, background, redis, logger);
 }
 
-function handleShutdown(server: Server, redis: RedisConnection | null, logger: ReturnType<typeof createLogger>): void {
+function handleShutdown(server: Server, background: BackgroundTasks, redis: RedisConnection | null, logger: ReturnType<typeof createLogger>): void {
   const inFlight = trackInFlightRequests(server);
   let stopping = false;
   const stop = async (signal: string) => {
@@ -70,6 +73,8 @@ function handleShutdown(server: Server, redis: RedisConnection | null, logger: R
     logger.info({ signal }, "shutting down: refusing new connections, finishing in-flight requests");
     const drained = await inFlight.drain(SHUTDOWN_GRACE_MS);
     if (!drained) logger.warn({ graceMs: SHUTDOWN_GRACE_MS }, "in-flight requests did not finish in time; they were cut off");
+    // Revalidations requests started; each is bounded by GITHUB_TIMEOUT, so this wait is too.
+    await background.idle();
     if (redis) await quitRedis(redis);
     logger.info("shut down");
     process.exit(drained ? 0 : 1);

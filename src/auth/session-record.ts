@@ -5,6 +5,7 @@
 import type { ClientType } from "../config/config.js";
 import type { GitHubProfile } from "../github/profile.js";
 import type { TokenSet } from "../github/token-response.js";
+import type { OrgMemberships } from "./access.js";
 import type { Sealer } from "../sealer.js";
 import type { CompletedSignIn } from "./sign-in-flow.js";
 
@@ -20,7 +21,10 @@ export interface StoredGitHubAuth {
 export interface SignedInRecord {
   user: GitHubProfile;
   profileEtag: string | null;
+  /** When GitHub was last asked about this session: profile, memberships and the token itself. */
   profileFetchedAt: number;
+  /** Absent in entries stored before memberships were kept: every organisation is then "unknown". */
+  orgMemberships?: OrgMemberships;
   signedInAt: number;
   github: StoredGitHubAuth;
 }
@@ -75,6 +79,7 @@ export function signedInRecordFor(completed: CompletedSignIn, sealer: Sealer, no
     user: profile,
     profileEtag: completed.profileEtag,
     profileFetchedAt: now,
+    ...(Object.keys(completed.orgMemberships).length > 0 ? { orgMemberships: completed.orgMemberships } : {}),
     signedInAt: now,
     github: { clientType: completed.clientType, scopes: tokens.scopes, ...sealedTokens(profile.id, tokens, sealer) },
   };

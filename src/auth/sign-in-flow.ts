@@ -8,7 +8,7 @@ import type { GitHubClient } from "../github/client.js";
 import type { GitHubProfile } from "../github/profile.js";
 import type { TokenSet } from "../github/token-response.js";
 import type { OneTimeMarker } from "../store/one-time-marker.js";
-import { isAllowed } from "./allow-list.js";
+import { checkMemberships, decideAccess, type OrgMemberships } from "./access.js";
 import { codeChallengeFor } from "./pkce.js";
 import { safeReturnTo } from "./return-to.js";
 import { ATTEMPT_LIFETIME_MS, type SignInAttempt, type SignInAttempts } from "./sign-in-attempt.js";
@@ -36,6 +36,8 @@ export interface CompletedSignIn {
   profileEtag: string | null;
   tokens: TokenSet;
   clientType: ClientType;
+  /** What GitHub said of the memberships the allow-lists name, kept for the checks on every request. */
+  orgMemberships: OrgMemberships;
   returnTo: string;
 }
 
@@ -72,12 +74,13 @@ export function createSignInFlow({ config, clock, github, attempts, oneTimeMarke
 
     const tokens = await exchange(code, attempt.codeVerifier);
     const { profile, profileEtag } = await withFreshToken(() => signedInUser(tokens.accessToken));
-    if (!(await withFreshToken(() => isAllowed(profile.login, tokens.accessToken, config, github)))) {
+    const orgMemberships = await withFreshToken(() => checkMemberships(profile.login, tokens.accessToken, config, github));
+    if (decideAccess(profile.login, orgMemberships, config) !== "allowed") {
       // A token for someone who may not sign in has no use here: it does not outlive the refusal.
       await github.revokeToken(tokens.accessToken).catch(() => false);
       throw notAllowed(profile.login);
     }
-    return { profile, profileEtag, tokens, clientType: clientTypeOf(tokens), returnTo: attempt.returnTo };
+    return { profile, profileEtag, tokens, clientType: clientTypeOf(tokens), orgMemberships, returnTo: attempt.returnTo };
   }
 
   /** GET /user with the new token (the user may have switched accounts on GitHub: key on its answer). */

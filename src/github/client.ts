@@ -17,6 +17,8 @@ export interface GitHubClient {
   fetchUser(accessToken: string, etag?: string | null): Promise<UserFetchResult>;
   fetchPrimaryEmail(accessToken: string): Promise<string | null>;
   isOrgMember(accessToken: string, org: string): Promise<boolean>;
+  /** Whether GitHub still honours a token (POST /applications/{client_id}/token): false when it is revoked or expired. */
+  checkToken(accessToken: string): Promise<boolean>;
   /** Revokes one token (DELETE /applications/{client_id}/token). False when GitHub did not know it. */
   revokeToken(accessToken: string): Promise<boolean>;
   /** Revokes the user's whole authorization of this app: every token, and the grant (DELETE …/grant). */
@@ -132,6 +134,7 @@ export function createGitHubClient(config: GitHubConfig, clock: Clock, fetchImpl
       return answer.status === 200 && (answer.data as { state?: unknown } | null)?.state === "active";
     },
 
+    checkToken: (accessToken) => appTokenCall("POST /applications/{client_id}/token", accessToken),
     revokeToken: (accessToken) => appTokenCall("DELETE /applications/{client_id}/token", accessToken),
     deleteAuthorization: (accessToken) => appTokenCall("DELETE /applications/{client_id}/grant", accessToken),
   };

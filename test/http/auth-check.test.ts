@@ -1,5 +1,6 @@
 // GET /auth/check, the forward-auth endpoint for reverse proxies: 204 with who is signed in, or
-// 401; one session read and never a call to GitHub, whatever the state of the token or profile.
+// 401; one session read, and never a wait for GitHub, whatever the state of the token or profile
+// (a due revalidation runs in the background: access-revalidation.test.ts).
 import { Redis } from "ioredis";
 import request from "supertest";
 import { ManualClock } from "../../src/clock.js";
@@ -50,15 +51,21 @@ test("after sign-out: 401", async () => {
   await request(stack.app).get("/auth/check").set("Cookie", cookie).expect(401);
 });
 
-test("no call to GitHub, even with a stale profile and an expired token", async () => {
+test("no call to GitHub while the session is fresh; a stale one costs one revalidation, not one per check", async () => {
   const cookie = await signedInCookie();
-  clock.advance(9 * HOURS); // the token expired, the profile is hours old
   stack.emulator.emulator.resetStats();
   for (let i = 0; i < 5; i += 1) await request(stack.app).get("/auth/check").set("Cookie", cookie).expect(204);
+  await stack.settled();
   expect(githubCalls()).toBe(0);
-  // /api/me, by contrast, does go to GitHub for the same session.
-  await request(stack.app).get("/api/me").set("Cookie", cookie).expect(200);
-  expect(githubCalls()).toBeGreaterThan(0);
+  clock.advance(9 * HOURS); // the token expired, the profile is hours old
+  for (let i = 0; i < 5; i += 1) await request(stack.app).get("/auth/check").set("Cookie", cookie).expect(204);
+  await stack.settled();
+  // One revalidation in the background: a refresh of the expired token, then /user.
+  expect(stack.emulator.emulator.stats.refreshes).toBe(1);
+  expect(stack.emulator.emulator.stats.apiRequests.filter((call) => call.path === "/api/v3/user")).toHaveLength(1);
+  for (let i = 0; i < 5; i += 1) await request(stack.app).get("/auth/check").set("Cookie", cookie).expect(204);
+  await stack.settled();
+  expect(stack.emulator.emulator.stats.apiRequests.filter((call) => call.path === "/api/v3/user")).toHaveLength(1);
 });
 
 test("one session read: one script reads the entry and its TTL (GET, PTTL), nothing written", async () => {

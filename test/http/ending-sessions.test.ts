@@ -3,7 +3,7 @@ import { createHmac } from "node:crypto";
 import request from "supertest";
 import { ManualClock } from "../../src/clock.js";
 import { isValidWebhookSignature } from "../../src/github/webhook-signature.js";
-import { startTestStack, TEST_PUBLIC_URL, type TestStack } from "../support/stack.js";
+import { startTestStack, TEST_CLIENT_ID, TEST_PUBLIC_URL, type TestStack } from "../support/stack.js";
 import { signedInBrowser } from "../support/sign-in.js";
 
 const WEBHOOK_SECRET = "webhook-secret-for-tests";
@@ -108,20 +108,51 @@ describe("POST /webhooks/github", () => {
     expect(isValidWebhookSignature("It's a Secret to Everybody", Buffer.from("Hello, World!"), undefined)).toBe(false);
   });
 
-  test("github_app_authorization revoked with a good signature ends every session of that user → 202", async () => {
-    const laptop = await signedIn("octocat");
-    const phone = await signedIn("octocat");
-    const someoneElse = await signedIn("monalisa");
-    await request(stack.app)
+  const deliverRevocation = () =>
+    request(stack.app)
       .post("/webhooks/github")
       .set("Content-Type", "application/json")
       .set("X-GitHub-Event", "github_app_authorization")
       .set("X-Hub-Signature-256", sign(revocation))
       .send(revocation)
       .expect(202);
+
+  test("github_app_authorization revoked with a good signature ends every session of that user → 202", async () => {
+    const laptop = await signedIn("octocat");
+    const phone = await signedIn("octocat");
+    const someoneElse = await signedIn("monalisa");
+    stack.emulator.emulator.revokeAuthorization("octocat", TEST_CLIENT_ID); // what GitHub did before telling us
+    await deliverRevocation();
     await request(stack.app).get("/api/me").set("Cookie", laptop.cookie).expect(401);
     await request(stack.app).get("/api/me").set("Cookie", phone.cookie).expect(401);
     await request(stack.app).get("/api/me").set("Cookie", someoneElse.cookie).expect(200);
+  });
+
+  test("a replayed delivery does not sign out a user who has signed in again since", async () => {
+    const before = await signedIn("octocat");
+    stack.emulator.emulator.revokeAuthorization("octocat", TEST_CLIENT_ID);
+    await deliverRevocation();
+    await request(stack.app).get("/api/me").set("Cookie", before.cookie).expect(401);
+    const again = await signedIn("octocat");
+    await deliverRevocation(); // the same signed delivery, captured and sent again
+    await request(stack.app).get("/api/me").set("Cookie", again.cookie).expect(200);
+    // GitHub was asked about the new token: the token check, with the app's credentials.
+    expect(stack.emulator.emulator.stats.apiRequests.filter((call) => call.method === "POST" && call.path.startsWith("/api/v3/applications/"))).not.toHaveLength(0);
+  });
+
+  test("a session whose token has expired meanwhile is refreshed before it is judged, and kept", async () => {
+    const { cookie } = await signedIn("octocat");
+    clock.advance(9 * 3_600_000); // the 8-hour token expired; the refresh token is good
+    await deliverRevocation();
+    const session = await request(stack.app).get("/api/session").set("Cookie", cookie).expect(200);
+    expect(Date.parse(session.body.github.accessTokenExpiresAt)).toBeGreaterThan(clock.now());
+  });
+
+  test("when GitHub cannot confirm, the sessions end (the delivery is signed)", async () => {
+    const { cookie } = await signedIn("octocat");
+    stack.emulator.emulator.injectFault({ pathPrefix: "/api/v3/applications/", status: 503, body: { message: "Unavailable" }, times: 10 });
+    await deliverRevocation();
+    await request(stack.app).get("/auth/check").set("Cookie", cookie).expect(401);
   });
 
   test("a bad signature → 401 and nothing happens", async () => {

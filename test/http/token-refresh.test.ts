@@ -186,8 +186,9 @@ test("no token leaks into Redis or logs through refreshes", async () => {
 });
 
 test("a refresher that loses the race (its lease lapsed) meets bad_refresh_token, re-reads and uses the winner's tokens", async () => {
-  // Locks that exclude no one: what happens when a lease lapses while GitHub is slow.
-  const noLocks = { tryAcquire: async () => "anyone", release: async () => undefined };
+  // Refresh locks that exclude no one: what happens when a lease lapses while GitHub is slow.
+  // (No revalidation lease is ever granted, so only the two requests' own refreshes reach GitHub.)
+  const noLocks = { tryAcquire: async (name: string) => (name.startsWith("refresh:") ? "anyone" : null), release: async () => undefined };
   const racy = await startTestStack({ clock, locks: noLocks });
   try {
     const agent = request.agent(racy.app);

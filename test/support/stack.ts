@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import type { Express } from "express";
 import { Redis } from "ioredis";
 import { createApp } from "../../src/app.js";
+import { BackgroundTasks } from "../../src/background-tasks.js";
 import { systemClock, type Clock } from "../../src/clock.js";
 import type { Config } from "../../src/config/config.js";
 import { loadConfig } from "../../src/config/load-config.js";
@@ -44,6 +45,8 @@ export interface TestStack {
   keyPrefix: string;
   /** Every log line the server wrote. */
   logs: string[];
+  /** Resolves when the work requests started in the background (revalidations) has settled, on every instance. */
+  settled(): Promise<void>;
   /** Another instance of the server on the same Redis, GitHub and configuration (a load-balanced pair). */
   anotherInstance(): Promise<Express>;
   /** The server restarted on the same Redis and GitHub with some variables changed (e.g. rotated secrets). */
@@ -102,6 +105,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const connections: RedisConnection[] = [];
   const logs: string[] = [];
   const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
+  const backgrounds: BackgroundTasks[] = [];
   const instance = async (instanceConfig: Config = config): Promise<Express> => {
     // Each instance has its own connection, as separate processes would.
     const serverRedis = createRedisConnection(instanceConfig.redis);
@@ -110,7 +114,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     await whenReady(serverRedis, 5_000);
     // Wired as server.ts wires it: the GitHub client's calls count in the metrics /metrics serves.
     const metrics = createMetrics();
+    const background = new BackgroundTasks(logger);
+    backgrounds.push(background);
     return createApp({
+      background,
       config: instanceConfig,
       clock,
       logger,
@@ -129,6 +136,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     keyPrefix,
     logs,
     env,
+    async settled() {
+      await Promise.all(backgrounds.map((background) => background.idle()));
+    },
     anotherInstance: () => instance(),
     async restartedWith(changes) {
       const restartedConfig = configFrom({ ...env, ...changes });

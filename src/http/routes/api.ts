@@ -1,24 +1,25 @@
 // GET /api/me and GET /api/session: the signed-in user for programs holding the session cookie.
 import type { RequestHandler } from "express";
-import type { CurrentProfile } from "../../auth/current-profile.js";
 import { unauthenticated } from "../../errors.js";
-import type { SessionReader } from "../signed-in-session.js";
+import type { AllowedSessions } from "../allowed-session.js";
 
 const isoOrNull = (epochMs: number | null) => (epochMs === null ? null : new Date(epochMs).toISOString());
 
 /** GET /api/me */
-export function currentUser(sessions: SessionReader, currentProfile: CurrentProfile): RequestHandler {
+export function currentUser(sessions: AllowedSessions): RequestHandler {
   return async (request, response) => {
-    const session = await sessions.signedIn(request, response);
+    // The profile is the answer here: a due revalidation is waited for (only here), and an
+    // expiring token refreshed, as SPEC §3 asks of /api/me.
+    const session = await sessions.allowed(request, response, { waitForGitHub: true });
     if (!session) throw unauthenticated();
-    response.json(await currentProfile.currentProfile(session.sessionId, session.record));
+    response.json(session.record.user);
   };
 }
 
 /** GET /api/session */
-export function sessionDetails(sessions: SessionReader): RequestHandler {
+export function sessionDetails(sessions: AllowedSessions): RequestHandler {
   return async (request, response) => {
-    const session = await sessions.signedIn(request, response);
+    const session = await sessions.allowed(request, response);
     if (!session) throw unauthenticated();
     const { record, expiresAt } = session;
     response.json({

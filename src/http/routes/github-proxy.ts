@@ -11,7 +11,7 @@ import { AppError, badRequest, unauthenticated } from "../../errors.js";
 import { forwardToGitHub, RETURNED_RESPONSE_HEADERS, safeApiPath } from "../../github/proxy.js";
 import { requireSameOrigin } from "../same-origin.js";
 import { dataHeaders } from "../security-headers.js";
-import type { SessionReader } from "../signed-in-session.js";
+import type { AllowedSessions } from "../allowed-session.js";
 
 const SAFE_METHODS = new Set(["GET", "HEAD"]);
 const MAX_FORWARDED_BODY = "1mb";
@@ -19,7 +19,7 @@ const MAX_FORWARDED_BODY = "1mb";
 /** `githubFetch`: how calls reach GitHub (metered in the app: see metrics/github-fetch.ts). */
 export function githubProxyRoutes(
   config: Config,
-  sessions: SessionReader,
+  sessions: AllowedSessions,
   refresher: TokenRefresher,
   githubFetch: typeof fetch = globalThis.fetch,
 ): Router {
@@ -39,7 +39,7 @@ export function githubProxyRoutes(
   });
 
   router.use("/api/github", async (request, response) => {
-    const session = await sessions.signedIn(request, response);
+    const session = await sessions.allowed(request, response);
     if (!session) throw unauthenticated();
     const { sessionId, record } = session;
     const [rawPath = "/", query] = splitUrl(request.url);

@@ -1,12 +1,12 @@
 // GET /: the sign-in page when signed out, the profile when signed in.
 import { Router } from "express";
 import type { PageRenderer } from "../render.js";
-import type { SessionReader } from "../signed-in-session.js";
+import type { AllowedSessions } from "../allowed-session.js";
 
-export function homeRoutes(sessions: SessionReader, pages: PageRenderer): Router {
+export function homeRoutes(sessions: AllowedSessions, pages: PageRenderer): Router {
   const router = Router();
   router.get("/", async (request, response) => {
-    const session = await sessions.signedIn(request, response);
+    const session = await sessions.allowed(request, response);
     if (!session) {
       pages.render(response, 200, "home", { title: "Sign in with GitHub", signInUrl: "/auth/github" });
       return;

@@ -1,15 +1,16 @@
 // POST /webhooks/github: GitHub tells us a user revoked the GitHub App's authorization
-// (github_app_authorization / revoked); every session of that user ends on every instance.
+// (github_app_authorization / revoked); every session of that user whose token GitHub no longer
+// honours ends, on every instance (auth/revocation-check.ts: a replayed delivery ends nothing).
 // Other events are acknowledged and ignored. Enabled by GITHUB_WEBHOOK_SECRET.
 import express, { Router } from "express";
-import type { SessionEndings } from "../../auth/session-endings.js";
+import type { RevocationCheck } from "../../auth/revocation-check.js";
 import type { Config } from "../../config/config.js";
 import { AppError, badRequest, notFound } from "../../errors.js";
 import { isValidWebhookSignature } from "../../github/webhook-signature.js";
 
 const MAX_PAYLOAD = "1mb";
 
-export function webhookRoutes(config: Config, endings: SessionEndings): Router {
+export function webhookRoutes(config: Config, revocations: RevocationCheck): Router {
   const router = Router();
   router.post("/webhooks/github", express.raw({ type: () => true, limit: MAX_PAYLOAD }), async (request, response) => {
     const secret = config.webhookSecret;
@@ -20,7 +21,7 @@ export function webhookRoutes(config: Config, endings: SessionEndings): Router {
     }
     if (request.get("x-github-event") === "github_app_authorization") {
       const userId = revokedUserId(rawBody);
-      if (userId !== null) await endings.endAllSessions(userId);
+      if (userId !== null) await revocations.endRevokedSessions(userId);
     }
     response.status(202).json({ status: "accepted" });
   });

@@ -1,0 +1,81 @@
+// The allow-lists on every request (SPEC §7): a session is only as good as its user's access right
+// now. Logins are checked against the configuration of this moment; memberships come from the last
+// revalidation, and a revalidation that is due is started without making this request wait. Only
+// an organisation the session was never checked against (the configuration changed) costs this
+// request a call to GitHub, once.
+import type { Logger } from "pino";
+import type { Config } from "../config/config.js";
+import { sessionEnded } from "../errors.js";
+import { decideAccess } from "./access.js";
+import { isGitHubOutage, type Revalidated, type Revalidation } from "./revalidation.js";
+import type { SignedInRecord } from "./session-record.js";
+import { notAllowed } from "./sign-in-errors.js";
+import type { TokenRefresher } from "./token-refresh.js";
+
+export interface AccessGateDependencies {
+  config: Config;
+  revalidation: Revalidation;
+  refresher: TokenRefresher;
+  logger: Logger;
+}
+
+export interface AdmitOptions {
+  /**
+   * GET /api/me, whose answer is the profile itself: wait for a revalidation that is due, and
+   * refresh an expiring token (SPEC §3). When GitHub cannot be reached the cached profile is
+   * served. Other routes never wait for GitHub.
+   */
+  waitForGitHub?: boolean;
+}
+
+export function createAccessGate({ config, revalidation, refresher, logger }: AccessGateDependencies) {
+  const decide = (record: SignedInRecord) => decideAccess(record.user.login, record.orgMemberships, config);
+
+  /** The session's record when its user may use it now; throws not_allowed (403) otherwise. */
+  async function admit(sessionId: string, record: SignedInRecord, options: AdmitOptions = {}): Promise<SignedInRecord> {
+    let current = record;
+    if (decide(current) === "unknown") {
+      current = stillSignedIn(await revalidation.revalidate(sessionId, current), current);
+    } else if (options.waitForGitHub) {
+      current = await withGitHubOrCached(current, () => revalidatedOrRefreshed(sessionId, current));
+    } else if (revalidation.isDue(current)) {
+      revalidation.revalidateInBackground(sessionId, current);
+    }
+    if (decide(current) !== "allowed") {
+      // Refused by what is known now (e.g. taken off ALLOWED_USERS): GitHub may know better (a new
+      // membership), so ask it; if it agrees, the revalidation ends the session.
+      if (!revalidation.isDue(current)) revalidation.revalidateInBackground(sessionId, current);
+      throw notAllowed(current.user.login);
+    }
+    return current;
+  }
+
+  /** Revalidates when due (refreshing on the way), else refreshes an expiring token. */
+  async function revalidatedOrRefreshed(sessionId: string, record: SignedInRecord): Promise<SignedInRecord> {
+    if (revalidation.isDue(record)) {
+      const outcome = await revalidation.revalidateOnce(sessionId, record);
+      if (outcome !== null) return stillSignedIn(outcome, record); // null: another is at it right now
+    }
+    return refresher.isExpiring(record) ? (await refresher.usableToken(sessionId, record)).record : record;
+  }
+
+  async function withGitHubOrCached(record: SignedInRecord, work: () => Promise<SignedInRecord>): Promise<SignedInRecord> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isGitHubOutage(error)) throw error;
+      logger.warn({ userId: record.user.id, cause: (error as Error).message }, "GitHub unavailable: serving the cached profile");
+      return record;
+    }
+  }
+
+  /** The revalidated record, or the answer for a session the revalidation ended. */
+  function stillSignedIn(outcome: Revalidated, record: SignedInRecord): SignedInRecord {
+    if (!outcome.ended) return outcome.record;
+    throw outcome.reason === "not_allowed" ? notAllowed(record.user.login) : sessionEnded();
+  }
+
+  return { admit };
+}
+
+export type AccessGate = ReturnType<typeof createAccessGate>;

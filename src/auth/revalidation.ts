@@ -1,0 +1,120 @@
+// Asking GitHub again about a signed-in session, at most PROFILE_MAX_AGE apart, whichever route
+// the session is used through (SPEC §7): the profile (If-None-Match, so an unchanged one costs no
+// rate limit), the organisation memberships the allow-lists name, and with both the token itself
+// (a revoked authorization answers 401, and a refresh that GitHub refuses ends the session).
+//
+// One revalidation per session at a time, across every instance (a Redis lease). The request that
+// notices one is due does not wait for it: it answers from the last decision and the next request
+// sees the outcome. When GitHub cannot be reached the last decision stands (nobody is signed out
+// by an outage) and the lease is kept until it lapses, which spaces out the next attempt.
+import type { Logger } from "pino";
+import type { BackgroundTasks } from "../background-tasks.js";
+import type { Clock } from "../clock.js";
+import type { Config } from "../config/config.js";
+import type { GitHubClient, UserFetchResult } from "../github/client.js";
+import { GitHubRateLimitedError, GitHubUnavailableError } from "../github/errors.js";
+import { AppError } from "../errors.js";
+import type { Locks } from "../store/locks.js";
+import type { SessionEntries } from "../store/session-entries.js";
+import { checkMemberships, decideAccess } from "./access.js";
+import type { SignedInRecord } from "./session-record.js";
+import { updateRecord } from "./session-updates.js";
+import type { TokenRefresher } from "./token-refresh.js";
+
+export interface RevalidationDependencies {
+  config: Config;
+  clock: Clock;
+  github: GitHubClient;
+  entries: SessionEntries;
+  refresher: TokenRefresher;
+  locks: Locks;
+  logger: Logger;
+  background: BackgroundTasks;
+  /** Ends a session whose user is no longer on the allow-lists. */
+  endSession: (sessionId: string, record: SignedInRecord) => Promise<void>;
+}
+
+/**
+ * What a revalidation found: the record as now stored, or that the session has ended (the user is
+ * no longer allowed, or the session was ended elsewhere meanwhile).
+ */
+export type Revalidated = { ended: false; record: SignedInRecord } | { ended: true; reason: "not_allowed" | "gone" };
+
+export const isGitHubOutage = (error: unknown) => error instanceof GitHubUnavailableError || error instanceof GitHubRateLimitedError;
+
+export function createRevalidation(deps: RevalidationDependencies) {
+  const { config, clock, github, entries, refresher, locks, logger } = deps;
+  // A revalidation makes up to three calls one after another (/user, /user/emails, memberships).
+  const leaseMs = 3 * config.github.timeoutMs + 5_000;
+
+  const isDue = (record: SignedInRecord) => clock.now() - record.profileFetchedAt > config.profileMaxAgeMs;
+
+  /** Asks GitHub now and stores what it said; ends the session when the user is no longer allowed. */
+  async function revalidate(sessionId: string, record: SignedInRecord): Promise<Revalidated> {
+    const { record: current, result } = await refresher.withUserToken(sessionId, record, async (accessToken) => {
+      const answer = await fetchProfile(accessToken, record);
+      const login = answer.notModified ? record.user.login : answer.profile.login;
+      return { answer, login, orgMemberships: await checkMemberships(login, accessToken, config, github) };
+    });
+    const { answer, login, orgMemberships } = result;
+    if (decideAccess(login, orgMemberships, config) !== "allowed") {
+      logger.info({ userId: current.user.id, login, reason: "not_allowed" }, "session ended: no longer allowed by the allow-lists");
+      await deps.endSession(sessionId, current);
+      return { ended: true, reason: "not_allowed" };
+    }
+    const fetchedAt = clock.now();
+    const written = await updateRecord(entries, sessionId, (latest) => ({
+      ...latest,
+      ...(answer.notModified ? {} : { user: answer.profile, profileEtag: answer.etag }),
+      profileFetchedAt: fetchedAt,
+      orgMemberships,
+    }));
+    return written ? { ended: false, record: written } : { ended: true, reason: "gone" };
+  }
+
+  async function fetchProfile(accessToken: string, cached: SignedInRecord): Promise<UserFetchResult> {
+    const answer = await github.fetchUser(accessToken, cached.profileEtag);
+    if (answer.notModified || answer.profile.email) return answer;
+    // A private email comes from /user/emails, as at sign-in; keep the one we had if that fails.
+    const email = await github.fetchPrimaryEmail(accessToken).catch(() => cached.user.email);
+    return { ...answer, profile: { ...answer.profile, email } };
+  }
+
+  /**
+   * Revalidates holding the session's lease; null when another request or instance holds it (it
+   * is revalidating right now). Throws what GitHub's outage or a refused token throws.
+   */
+  async function revalidateOnce(sessionId: string, record: SignedInRecord): Promise<Revalidated | null> {
+    const name = `revalidate:${sessionId}`;
+    const owner = await locks.tryAcquire(name, leaseMs);
+    if (!owner) return null;
+    let keepLease = false;
+    try {
+      return await revalidate(sessionId, record);
+    } catch (error) {
+      keepLease = isGitHubOutage(error);
+      throw error;
+    } finally {
+      if (!keepLease) await locks.release(name, owner).catch(() => undefined);
+    }
+  }
+
+  /** Starts a revalidation without waiting for it; the next request sees its outcome. */
+  function revalidateInBackground(sessionId: string, record: SignedInRecord): void {
+    deps.background.run("revalidate session", async () => {
+      try {
+        await revalidateOnce(sessionId, record);
+      } catch (error) {
+        if (isGitHubOutage(error)) {
+          logger.warn({ userId: record.user.id, cause: (error as Error).message }, "GitHub unavailable at revalidation: the last decision stands");
+        } else if (!(error instanceof AppError && error.status === 401)) {
+          throw error; // a 401 here means the session ended (refused token, signed out meanwhile)
+        }
+      }
+    });
+  }
+
+  return { isDue, revalidate, revalidateOnce, revalidateInBackground };
+}
+
+export type Revalidation = ReturnType<typeof createRevalidation>;
