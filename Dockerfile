@@ -1,6 +1,6 @@
 # github-login-server: compiled JavaScript on Node 20, production dependencies only, as the
-# unprivileged `node` user. No .dockerignore: every COPY names exactly what it needs, so local
-# node_modules/, dist/ and .env never reach the image.
+# unprivileged `node` user. Every COPY names exactly what it needs, and .dockerignore lets nothing
+# else into the build context, so local node_modules/, dist/, .env and .git never even reach Docker.
 
 # --- build: compile TypeScript with the dev dependencies -----------------------------------------
 FROM node:20-bookworm-slim AS build

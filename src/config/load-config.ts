@@ -89,6 +89,14 @@ function buildConfig(env: ParsedEnvironment, errors: string[]): Config {
     warnings.push("TOKEN_ENCRYPTION_KEY is not set: using a random one, so stored tokens cannot be opened after a restart.");
   }
 
+  // Production only, like METRICS_TOKEN: that is where the per-IP sign-in budget guards real users.
+  if (production && trustsEveryHop(env.TRUST_PROXY)) {
+    warnings.push(
+      "TRUST_PROXY trusts every sender (true, or a /0 subnet): any client can pick its own address for the sign-in rate limit, " +
+        "since Express then takes the leftmost X-Forwarded-For entry, which the client writes itself. " +
+        "Set the number of proxies in front (TRUST_PROXY=1) or their addresses (TRUST_PROXY=10.0.0.0/8, or loopback).",
+    );
+  }
   const secureCookies = publicUrlParsed.protocol === "https:";
   if (secureCookies && env.TRUST_PROXY === false) {
     warnings.push(
@@ -150,6 +158,11 @@ function requireProductionSettings(env: ParsedEnvironment, errors: string[]): vo
   if (!env.REDIS_URL && env.REDIS_CLUSTER_NODES.length === 0 && env.REDIS_SENTINELS.length === 0) {
     errors.push("REDIS_URL (or REDIS_CLUSTER_NODES, or REDIS_SENTINELS): required when NODE_ENV=production");
   }
+}
+
+/** `true`, or a subnet that spans every address: every sender counts as a trusted proxy. */
+function trustsEveryHop(trust: ParsedEnvironment["TRUST_PROXY"]): boolean {
+  return trust === true || (Array.isArray(trust) && trust.some((entry) => entry.endsWith("/0")));
 }
 
 function checkSessionSecrets(secrets: string[], production: boolean, errors: string[], warnings: string[]): void {

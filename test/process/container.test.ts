@@ -3,17 +3,17 @@
 // NODE_ENV=production, a HEALTHCHECK and exec-form CMD; and the runtime layout its COPY lines
 // describe (build output + `npm ci --omit=dev`) starts, answers /healthz and /readyz, serves a
 // sign-in, and passes the image's own HEALTHCHECK command.
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { parseDuration } from "../../src/config/durations.js";
 import { environmentSchema } from "../../src/config/schema.js";
 import { SHUTDOWN_GRACE_MS } from "../../src/drain-connections.js";
-import { execForm, parseDockerfile, type Stage } from "../support/dockerfile.js";
+import { execForm, parseDockerfile, parseDockerignore, type Stage } from "../support/dockerfile.js";
 import { approveAtEmulator, startEmulator, type RunningEmulator } from "../support/emulator-server.js";
 import { CookieClient, PROJECT_ROOT, productionEnvironment, runServer, waitForHealthy, type ServerProcess } from "../support/process.js";
 import { parseMetrics, sampleValue } from "../support/prometheus.js";
@@ -22,6 +22,8 @@ import { testRedisUrl } from "../support/stack.js";
 
 const schemaVariables = new Set(Object.keys(environmentSchema.shape));
 const read = (file: string) => readFileSync(join(PROJECT_ROOT, file), "utf8");
+/** The build context `docker build .` sends: the checkout, less what .dockerignore leaves out. */
+const inContext = { ignores: parseDockerignore(existsSync(join(PROJECT_ROOT, ".dockerignore")) ? read(".dockerignore") : "") };
 
 /** The parts of a compose file these tests read. */
 interface ComposeService {
@@ -34,6 +36,21 @@ interface ComposeService {
   environment: Record<string, string>;
   init?: boolean;
   stop_grace_period?: string;
+  ports?: string[];
+  restart?: string;
+}
+
+/** Variables only compose reads, to fill in this file: documented in .env.example, never read by the app. */
+const COMPOSE_ONLY_VARIABLES = new Set(["BIND_ADDRESS"]);
+
+/** Compose's variable substitution, as far as docker-compose.yml uses it: ${VAR}, ${VAR:-default}, ${VAR-default}. */
+function interpolate(text: string, environment: Record<string, string>): string {
+  return text.replace(/\$\{([A-Z0-9_]+)(?:(:?-)([^}]*))?\}/g, (_match, name: string, operator: string | undefined, fallback: string | undefined) => {
+    const value = environment[name];
+    if (operator === ":-") return value ? value : fallback!;
+    if (operator === "-") return value ?? fallback!;
+    return value ?? "";
+  });
 }
 
 describe("docker-compose.yml", () => {
@@ -67,14 +84,28 @@ describe("docker-compose.yml", () => {
     expect(parseDuration(String(app.stop_grace_period))).toBeGreaterThan(SHUTDOWN_GRACE_MS);
   });
 
-  test("every variable it sets or reads is a configuration variable documented in .env.example", () => {
+  test("every variable it sets or reads is a configuration variable (or one of compose's own) documented in .env.example", () => {
     const environment = Object.keys(app.environment);
     const interpolated = [...read("docker-compose.yml").matchAll(/\$\{([A-Z0-9_]+)/g)].map((match) => match[1]!);
     expect(environment.length).toBeGreaterThan(0);
     for (const variable of new Set([...environment, ...interpolated])) {
-      expect(schemaVariables.has(variable)).toBe(true);
+      expect([variable, schemaVariables.has(variable) || COMPOSE_ONLY_VARIABLES.has(variable)]).toEqual([variable, true]);
       expect(read(".env.example")).toMatch(new RegExp(`^#? ?${variable}=`, "m"));
     }
+    for (const variable of COMPOSE_ONLY_VARIABLES) expect([variable, schemaVariables.has(variable)]).toEqual([variable, false]);
+  });
+
+  test("publishes the port on this machine's loopback unless BIND_ADDRESS says otherwise; PORT moves both ends", () => {
+    const published = (environment: Record<string, string>) => (app.ports ?? []).map((port) => interpolate(port, environment));
+    expect(published({})).toEqual(["127.0.0.1:3000:3000"]);
+    expect(published({ PORT: "8080" })).toEqual(["127.0.0.1:8080:8080"]);
+    expect(published({ BIND_ADDRESS: "0.0.0.0", PORT: "8080" })).toEqual(["0.0.0.0:8080:8080"]);
+  });
+
+  test("gives up restarting the app after a few failed starts, so a configuration it refuses does not loop forever", () => {
+    // on-failure:N, as both docker-compose 1.29 and Compose v2 read it; Redis keeps unless-stopped.
+    expect(app.restart).toMatch(/^on-failure:[1-5]$/);
+    expect(redis.restart).toBe("unless-stopped");
   });
 
   test("REDIS_URL defaults to the compose Redis, but an empty REDIS_URL in .env (for a Cluster or Sentinels) stays empty", () => {
@@ -117,6 +148,51 @@ describe("Dockerfile", () => {
   });
 });
 
+describe("the build context (.dockerignore)", () => {
+  const contextSources = parseDockerfile(read("Dockerfile")).flatMap((stage) =>
+    stage.instructions
+      .filter((instruction) => instruction.keyword === "COPY" && !instruction.text.startsWith("--from="))
+      .flatMap((instruction) => instruction.text.split(" ").slice(0, -1)),
+  );
+
+  test("leaves out local installs, build output, secrets, git history and test artifacts", () => {
+    for (const path of [
+      ".env",
+      ".env.production",
+      "node_modules/express/package.json",
+      "dist/server.js",
+      ".git/config",
+      "coverage/lcov.info",
+      "test/e2e/screenshots/home.png",
+      "test/unit/config.test.ts",
+      "npm-debug.log",
+      "dump.rdb",
+      "server.key",
+    ]) {
+      expect([path, inContext.ignores(path)]).toEqual([path, true]);
+    }
+  });
+
+  test("keeps every source a COPY takes from it", () => {
+    expect(contextSources.length).toBeGreaterThan(0);
+    for (const source of contextSources) expect([source, inContext.ignores(source), existsSync(join(PROJECT_ROOT, source))]).toEqual([source, false, true]);
+  });
+
+  test("holds nothing of this checkout but what those COPY lines take", () => {
+    const sent: string[] = [];
+    const walk = (directory: string) => {
+      for (const entry of readdirSync(join(PROJECT_ROOT, directory), { withFileTypes: true })) {
+        const path = directory ? `${directory}/${entry.name}` : entry.name;
+        if (inContext.ignores(path)) continue; // (no exception in .dockerignore reaches into a directory it leaves out)
+        if (entry.isDirectory()) walk(path);
+        else sent.push(path);
+      }
+    };
+    walk("");
+    expect(sent.filter((path) => !contextSources.some((source) => path === source || path.startsWith(`${source}/`)))).toEqual([]);
+  });
+});
+
 describe("the runtime layout the Dockerfile builds, without Docker", () => {
   const stages = parseDockerfile(read("Dockerfile"));
   const runtime = stages.at(-1)!;
@@ -133,24 +209,40 @@ describe("the runtime layout the Dockerfile builds, without Docker", () => {
     root = mkdtempSync(join(tmpdir(), "gls-image-"));
     const buildDir = join(root, "build");
     runtimeDir = join(root, "app");
-    // The build stage: `npm run build` is tsc into ./dist.
-    execFileSync(process.execPath, [join(PROJECT_ROOT, "node_modules/typescript/bin/tsc"), "-p", join(PROJECT_ROOT, "tsconfig.json"), "--outDir", join(buildDir, "dist")]);
+    const build = stages.find((stage) => stage.name === "build")!;
+    const buildWorkdir = build.instructions.find((instruction) => instruction.keyword === "WORKDIR")!.text;
+    const copy = (text: string, stageDir: string) => {
+      const fromBuild = text.startsWith("--from=build ");
+      const parts = text.replace(/^--from=build /, "").split(" ");
+      const destination = join(stageDir, parts.pop()!);
+      for (const source of parts) {
+        const origin = fromBuild ? join(buildDir, source.replace(new RegExp(`^${buildWorkdir}/?`), "")) : join(PROJECT_ROOT, source);
+        const target = destination.endsWith("/") || parts.length > 1 ? join(destination, source.split("/").pop()!) : destination;
+        // From the build context, only what .dockerignore lets through reaches Docker: a source it
+        // leaves out fails the build, and files it leaves out under a copied directory are not there.
+        if (!fromBuild && (inContext.ignores(source) || !existsSync(origin))) throw new Error(`COPY ${source}: not in the build context`);
+        cpSync(origin, target, { recursive: true, filter: (path) => fromBuild || !inContext.ignores(relative(PROJECT_ROOT, path)) });
+      }
+    };
+    // The build stage, instruction by instruction: its `npm ci` is this checkout's node_modules.
+    for (const { keyword, text } of build.instructions) {
+      if (keyword === "COPY") {
+        copy(text, buildDir);
+      } else if (keyword === "RUN" && /^npm ci\b/.test(text)) {
+        symlinkSync(join(PROJECT_ROOT, "node_modules"), join(buildDir, "node_modules"), "dir");
+      } else if (keyword === "RUN") {
+        expect(text).toBe("npm run build");
+        await promisify(execFile)("npm", ["run", "build"], { cwd: buildDir });
+      }
+    }
     // The runtime stage, instruction by instruction.
-    const buildWorkdir = stages.find((stage) => stage.name === "build")!.instructions.find((instruction) => instruction.keyword === "WORKDIR")!.text;
     const environment: Record<string, string> = {};
     for (const { keyword, text } of runtime.instructions) {
       if (keyword === "ENV") {
         const [name, ...value] = text.split("=");
         environment[name!] = value.join("=");
       } else if (keyword === "COPY") {
-        const fromBuild = text.startsWith("--from=build ");
-        const parts = text.replace(/^--from=build /, "").split(" ");
-        const destination = join(runtimeDir, parts.pop()!);
-        for (const source of parts) {
-          const origin = fromBuild ? join(buildDir, source.replace(new RegExp(`^${buildWorkdir}/?`), "")) : join(PROJECT_ROOT, source);
-          const target = destination.endsWith("/") || parts.length > 1 ? join(destination, source.split("/").pop()!) : destination;
-          cpSync(origin, target, { recursive: true });
-        }
+        copy(text, runtimeDir);
       } else if (keyword === "RUN") {
         expect(text).toMatch(/^npm ci --omit=dev\b/);
         // The same install, kept off the network where the npm cache already has the packages.

@@ -162,6 +162,21 @@ describe("configuration", () => {
     expect(text).not.toContain("c2hvcnQta2V5");
   });
 
+  // Warned in production only, like METRICS_TOKEN: there the per-IP sign-in budget protects real
+  // users; in development and demo mode TRUST_PROXY=true is a harmless shortcut, and a warning on
+  // every local start would teach people to skip the warnings.
+  test("production warns that TRUST_PROXY=true (or a /0 subnet) lets any client pick its address", () => {
+    const warning = (trustProxy: string) =>
+      ok(loadConfig({ ...PRODUCTION, TRUST_PROXY: trustProxy })).warnings.find((text) => /TRUST_PROXY/.test(text));
+    for (const spelling of ["true", "TRUE", " True "]) {
+      expect(warning(spelling)).toMatch(/any client can pick its own address for the sign-in rate limit.*leftmost X-Forwarded-For/);
+      expect(warning(spelling)).toMatch(/TRUST_PROXY=1\b.*TRUST_PROXY=10\.0\.0\.0\/8/);
+    }
+    expect(warning("0.0.0.0/0,::/0")).toMatch(/any client/);
+    for (const safe of ["1", "2", "loopback", "10.0.0.0/8", "loopback, 10.0.0.0/8"]) expect(warning(safe)).toBeUndefined();
+    expect(ok(loadConfig({ TRUST_PROXY: "true" })).warnings.join("\n")).not.toMatch(/TRUST_PROXY/);
+  });
+
   test("client id without secret is refused", () => {
     expect(errors(loadConfig({ GITHUB_CLIENT_ID: "abc" })).join()).toMatch(/GITHUB_CLIENT_SECRET/);
   });

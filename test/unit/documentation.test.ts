@@ -1,5 +1,10 @@
 // Every configuration variable the server reads is documented where a newcomer looks for it.
-import { readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { loadConfig } from "../../src/config/load-config.js";
 import { environmentSchema } from "../../src/config/schema.js";
 import { PROJECT_ROOT } from "../support/process.js";
 
@@ -20,4 +25,92 @@ test("an unedited .env.example sets nothing, so a copy of it starts demo mode", 
     .split("\n")
     .filter((line) => /^[A-Z_]+=/.test(line));
   expect(assignments).toEqual([]);
+});
+
+test("the production requirements listed in .env.example and the README are the ones the code enforces", () => {
+  // What production refuses to start without: every variable named in the errors of an otherwise
+  // empty production configuration.
+  const result = loadConfig({ NODE_ENV: "production" });
+  const errors = result.ok ? "" : result.errors.join("\n");
+  const required = variables.filter((variable) => variable !== "NODE_ENV" && new RegExp(`\\b${variable}\\b`).test(errors));
+  expect(required).toEqual(expect.arrayContaining(["REDIS_URL", "REDIS_SENTINELS", "SESSION_SECRET", "PUBLIC_URL"]));
+  // The comment above NODE_ENV in .env.example, and the README's "Production ... also requires" paragraph.
+  const envExampleList = /((?:^#.*\n)+)# NODE_ENV=/m.exec(read(".env.example"))?.[1] ?? "";
+  const readmeList = /^Production \(`NODE_ENV=production`\) also requires[\s\S]*?\n\n/m.exec(read("README.md"))?.[0] ?? "";
+  for (const variable of required) {
+    expect([variable, envExampleList.includes(variable)]).toEqual([variable, true]);
+    expect([variable, readmeList.includes(variable)]).toEqual([variable, true]);
+  }
+});
+
+describe("npm start (the Quick start): builds on a fresh clone, then only when the sources changed", () => {
+  // package.json's own start script, run in a scratch project whose build only records that it ran
+  // (and with which arguments) and writes a dist/server.js that says it started.
+  const { scripts } = JSON.parse(read("package.json")) as { scripts: Record<string, string> };
+  let project: string;
+  const builds = () => readFileSync(join(project, "builds.log"), "utf8").split("\n").filter(Boolean);
+  const start = async (env: Record<string, string> = {}) => {
+    const environment = { ...process.env, npm_config_update_notifier: "false", ...env };
+    try {
+      const { stdout } = await promisify(execFile)("npm", ["start", "--silent"], { cwd: project, env: environment });
+      return { code: 0, stdout };
+    } catch (error) {
+      return { code: (error as { code: number }).code, stdout: (error as { stdout: string }).stdout };
+    }
+  };
+
+  beforeAll(() => {
+    project = mkdtempSync(join(tmpdir(), "gls-start-"));
+    mkdirSync(join(project, "src/config"), { recursive: true });
+    writeFileSync(join(project, "src/server.ts"), "");
+    writeFileSync(join(project, "src/config/schema.ts"), "");
+    writeFileSync(join(project, "tsconfig.json"), "{}");
+    writeFileSync(join(project, "builds.log"), "");
+    writeFileSync(
+      join(project, "build.cjs"),
+      `const fs = require("fs");
+      fs.appendFileSync("builds.log", "build " + process.argv.slice(2).join(" ") + "\\n");
+      if (process.env.FAIL_BUILD) process.exit(2);
+      fs.mkdirSync("dist", { recursive: true });
+      fs.writeFileSync("dist/server.js", "console.log('server started')");`,
+    );
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "start-check", private: true, scripts: { start: scripts.start, build: "node build.cjs" } }));
+  });
+
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+  /** Moves a file's modification time `seconds` from now, as an edit would (or an old checkout). */
+  const touch = (file: string, seconds: number) => {
+    const time = new Date(Date.now() + seconds * 1000);
+    utimesSync(join(project, file), time, time);
+  };
+
+  test("the first start builds, the next ones start what is built", async () => {
+    expect(await start()).toEqual({ code: 0, stdout: expect.stringContaining("server started") });
+    expect(builds()).toHaveLength(1);
+    expect(await start()).toEqual({ code: 0, stdout: expect.stringContaining("server started") });
+    expect(builds()).toHaveLength(1);
+  });
+
+  test("a changed source or tsconfig.json builds again", async () => {
+    const before = builds().length;
+    touch("src/config/schema.ts", 5);
+    expect((await start()).stdout).toContain("server started");
+    expect(builds()).toHaveLength(before + 1);
+    touch("tsconfig.json", 10);
+    expect((await start()).stdout).toContain("server started");
+    expect(builds()).toHaveLength(before + 2);
+  });
+
+  test("a failed build starts nothing, and leaves nothing that would pass for a current build", async () => {
+    const before = builds().length;
+    touch("src/server.ts", 15);
+    const failed = await start({ FAIL_BUILD: "1" });
+    expect(failed.code).not.toBe(0);
+    expect(failed.stdout).not.toContain("server started");
+    // tsc emits despite type errors unless told not to; what it emitted would look current.
+    expect(builds().at(-1)).toBe("build --noEmitOnError");
+    expect((await start()).stdout).toContain("server started");
+    expect(builds()).toHaveLength(before + 2);
+  });
 });
