@@ -226,10 +226,28 @@ test("cancel on the consent page: the sign-in cancelled page (401); the sign-in 
     await page.getByRole("heading", { name: "Sign-in cancelled" }).waitFor({ state: "visible" });
     await screenshot(page, "error");
     // The page offers a way to try again.
-    await expect(page.getByRole("link", { name: "Try signing in again" }).getAttribute("href")).resolves.toBe("/auth/github");
+    await expect(page.getByRole("main").getByRole("link", { name: "Sign in with GitHub" }).getAttribute("href")).resolves.toBe("/auth/github");
 
     // Chromium reports the 401 document itself as "Failed to load resource"; that one is expected.
     await expectNoProblems(problems, [/Failed to load resource: the server responded with a status of 401.*\/auth\/github\/callback/]);
+  } finally {
+    await context.close();
+  }
+}, SCENARIO_TIMEOUT_MS);
+
+test("cookie bombing: crafted sign-in links, one after another and at once, leave the host's cookies small", async () => {
+  const { context, page } = await openPage();
+  try {
+    // The longest returnTo the server keeps, of the character that grows most when encoded.
+    const crafted = `${base}/auth/github?returnTo=${encodeURIComponent(`/${'"'.repeat(682)}`)}`;
+    for (let visit = 0; visit < 6; visit += 1) await page.goto(crafted);
+    await Promise.all(Array.from({ length: 6 }, async () => (await context.newPage()).goto(crafted)));
+    const cookies = await context.cookies(base);
+    const cookieHeaderBytes = cookies.map((cookie) => `${cookie.name}=${cookie.value}`).join("; ").length;
+    expect(cookieHeaderBytes).toBeLessThan(4096);
+    // The host still answers this browser.
+    const home = await page.goto(base);
+    expect(home?.status()).toBe(200);
   } finally {
     await context.close();
   }

@@ -38,6 +38,15 @@ async function signedIn(on: TestStack, login: string): Promise<string> {
   return cookie;
 }
 
+/** Resolves once `condition` holds; fails the test if it does not within a few seconds. */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("the awaited condition never came true");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 const get = (path: string, cookie: string) => request(stack.app).get(path).set("Cookie", cookie);
 const membershipChecks = () => stack.emulator.emulator.stats.apiRequests.filter((call) => call.path.startsWith("/api/v3/user/memberships/orgs/"));
 /** octocat leaves the organisation: GitHub answers 404 to the membership check from now on. */
@@ -102,7 +111,7 @@ test("the request that notices never waits for GitHub, even when GitHub hangs", 
     patient.emulator.emulator.injectFault({ pathPrefix: "/api/v3/user", delayMs: 120_000 });
     pastTheWindow();
     await request(patient.app).get("/auth/check").set("Cookie", cookie).expect(204);
-    while (!patient.emulator.emulator.stats.apiRequests.some((call) => call.path === "/api/v3/user")) await new Promise((resolve) => setImmediate(resolve));
+    await until(() => patient.emulator.emulator.stats.apiRequests.some((call) => call.path === "/api/v3/user"));
     // While GitHub still holds it, other checks are answered too, and start nothing more.
     await request(patient.app).get("/auth/check").set("Cookie", cookie).expect(204);
     expect(patient.emulator.emulator.stats.apiRequests.filter((call) => call.path === "/api/v3/user")).toHaveLength(1);
