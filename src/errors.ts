@@ -1,19 +1,30 @@
 // Typed errors, one mapping to HTTP (http/error-handler.ts). `code` is the stable machine name API
 // callers see; `publicMessage` is safe to show; `cause` is only ever logged.
+export interface PageAction {
+  href: string;
+  label: string;
+}
+
 export class AppError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     readonly publicMessage: string,
-    options: { cause?: unknown; heading?: string; retryAfterSeconds?: number } = {},
+    options: { cause?: unknown; heading?: string; retryAfterSeconds?: number; notice?: boolean; next?: PageAction } = {},
   ) {
     super(publicMessage, { cause: options.cause });
     this.heading = options.heading ?? null;
     this.retryAfterSeconds = options.retryAfterSeconds ?? null;
+    this.notice = options.notice ?? false;
+    this.next = options.next ?? null;
   }
   /** Page title for browsers; null uses a generic one for the status. */
   readonly heading: string | null;
   readonly retryAfterSeconds: number | null;
+  /** An outcome the visitor chose or nothing to worry about: the page tells it calmly, not as an error. */
+  readonly notice: boolean;
+  /** Where the page's main button leads; null lets the handler choose (sign in again, or home). */
+  readonly next: PageAction | null;
 }
 
 export const unauthenticated = () =>

@@ -5,6 +5,15 @@ import { AppError } from "../errors.js";
 export const signInCancelled = () =>
   new AppError(401, "sign_in_cancelled", "You cancelled signing in with GitHub, so nothing was shared with this site.", {
     heading: "Sign-in cancelled",
+    notice: true,
+  });
+
+/** A used or stale sign-in link opened by a browser that is signed in anyway (a reload, the back button). */
+export const alreadySignedIn = (login: string) =>
+  new AppError(400, "invalid_state", `This sign-in link was already used or has expired, but that changes nothing: you are signed in as @${login}.`, {
+    heading: "You are already signed in",
+    notice: true,
+    next: { href: "/", label: "Continue" },
   });
 
 export const invalidState = (reason: string) =>

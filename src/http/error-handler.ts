@@ -23,9 +23,6 @@ const GENERIC_HEADINGS: Record<number, string> = {
   503: "Temporarily unavailable",
 };
 
-/** The codes of outcomes the visitor chose; every other error is shown as one. */
-const NOTICE_CODES: ReadonlySet<string> = new Set(["sign_in_cancelled"]);
-
 type PageTone = "notice" | "error";
 
 export const notFoundHandler: RequestHandler = (_request, _response, next) => next(notFound());
@@ -47,15 +44,15 @@ export function createErrorHandler(logger: Logger, pages: PageRenderer): ErrorRe
     // Failures of the sign-in itself offer a fresh sign-in; anything else leads home.
     const duringSignIn = request.path.startsWith("/auth/github") || appError.status === 401;
     const heading = appError.heading ?? GENERIC_HEADINGS[appError.status] ?? "Error";
-    const tone: PageTone = NOTICE_CODES.has(appError.code) ? "notice" : "error";
+    const tone: PageTone = appError.notice ? "notice" : "error";
     pages.render(response, appError.status, "error", {
       title: heading,
       status: appError.status,
       tone,
       heading,
       message: appError.publicMessage,
-      retryUrl: duringSignIn ? "/auth/github" : "/",
-      retryLabel: duringSignIn ? (tone === "notice" ? "Sign in with GitHub" : "Try signing in again") : "Go to the home page",
+      retryUrl: appError.next?.href ?? (duringSignIn ? "/auth/github" : "/"),
+      retryLabel: appError.next?.label ?? (duringSignIn ? (tone === "notice" ? "Sign in with GitHub" : "Try signing in again") : "Go to the home page"),
       homeUrl: "/",
     });
   };

@@ -55,6 +55,22 @@ test("replayed callback, even with the attempt cookie copied → 400, GitHub cal
   expect(stack.emulator.emulator.stats.tokenRequests).toHaveLength(1);
 });
 
+test("a replayed callback in a browser that is signed in says so, instead of asking to sign in again", async () => {
+  const agent = request.agent(stack.app);
+  const { callbackPath } = await approvedSignIn(agent);
+  expect((await agent.get(callbackPath)).status).toBe(303);
+  const replayed = await agent.get(callbackPath); // the reload or back button
+  expect(replayed.status).toBe(400);
+  expect(replayed.text).toContain("You are already signed in");
+  expect(replayed.text).toContain("you are signed in as @octocat");
+  expect(replayed.text).toMatch(/<a class="button button--primary" href="\/">Continue<\/a>/);
+  expect(replayed.text).not.toContain("Error 400");
+  const asProgram = await agent.get(callbackPath).set("Accept", "application/json");
+  expect([asProgram.status, asProgram.body.error]).toEqual([400, "invalid_state"]);
+  await agent.get("/api/me").expect(200); // still signed in
+  expect(stack.emulator.emulator.stats.tokenRequests).toHaveLength(1);
+});
+
 test("the same callback sent twice at once: exactly one succeeds", async () => {
   const { callbackPath, attemptCookie } = await approvedSignIn(request.agent(stack.app));
   const answers = await Promise.all([1, 2, 3].map(() => request(stack.app).get(callbackPath).set("Cookie", attemptCookie)));

@@ -8,6 +8,8 @@ import { BINDING_LIFETIME_MS, type SignInAttempts } from "../../auth/sign-in-att
 import type { SignInFlow } from "../../auth/sign-in-flow.js";
 import type { SessionEndings } from "../../auth/session-endings.js";
 import { signedInRecordFor } from "../../auth/session-record.js";
+import { alreadySignedIn } from "../../auth/sign-in-errors.js";
+import { AppError } from "../../errors.js";
 import type { UserSessions } from "../../store/user-sessions.js";
 import { wantsJson } from "../negotiation.js";
 import { noteSignedInUser } from "../request-logging.js";
@@ -50,7 +52,11 @@ export function authRoutes(deps: AuthRouteDependencies): Router {
     response.setHeader("Referrer-Policy", "no-referrer");
     const cookies = parseCookies(request.headers.cookie ?? "");
     clearEarlierAttemptCookies(cookies, response);
-    const completed = await signInFlow.completeSignIn(request.query, cookies[attempts.bindingCookieName]);
+    const completed = await signInFlow.completeSignIn(request.query, cookies[attempts.bindingCookieName]).catch(async (error: unknown) => {
+      // A replayed callback (reload, back button) in a browser that is signed in: say so.
+      const signedIn = error instanceof AppError && error.code === "invalid_state" ? await sessions.signedIn(request, response) : null;
+      throw signedIn ? alreadySignedIn(signedIn.record.user.login) : error;
+    });
     // A new session id at sign-in: an id planted or seen before sign-in is worthless after it.
     const previous = request.session.auth;
     if (previous) await userSessions.remove(previous.user.id, request.sessionID);
