@@ -54,7 +54,10 @@ function buildConfig(env: ParsedEnvironment, errors: string[]): Config {
     errors.push("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET: set both (or neither, for demo mode)");
   }
   if (demoMode && production) {
-    errors.push("demo mode (no GITHUB_CLIENT_ID/GITHUB_CLIENT_SECRET) is refused when NODE_ENV=production");
+    errors.push(
+      "demo mode (no GITHUB_CLIENT_ID/GITHUB_CLIENT_SECRET) is refused when NODE_ENV=production: " +
+        "fill in .env (see .env.example) for a real GitHub app, or set NODE_ENV=development to try demo mode",
+    );
   }
   const redisChoices = [Boolean(env.REDIS_URL), env.REDIS_CLUSTER_NODES.length > 0, env.REDIS_SENTINELS.length > 0].filter(Boolean).length;
   if (redisChoices > 1) errors.push("REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS: set one of them, not several");

@@ -135,6 +135,8 @@ describe("configuration", () => {
       expect(text).toContain(variable);
     }
     expect(text).toMatch(/demo mode .* refused/);
+    // An unedited .env (nothing set) says how to get going either way.
+    expect(text).toContain("fill in .env (see .env.example) for a real GitHub app, or set NODE_ENV=development to try demo mode");
   });
 
   test("production accepts http:// PUBLIC_URL only on loopback", () => {
