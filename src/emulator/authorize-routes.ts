@@ -18,6 +18,8 @@ export function authorizeRoutes(store: EmulatorState, views: Eta): Router {
       sendConsentPage(response, views, {
         client: authorize.client,
         scopes: authorize.scopes,
+        offlineAccess: authorize.offlineAccess,
+        requestedScope: authorize.hiddenFields.scope,
         users: store.users,
         suggestedLogin: stringParam(query, "login"),
         redirectUri: authorize.redirectUri,

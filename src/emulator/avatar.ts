@@ -22,6 +22,9 @@ export function avatarRoutes(store: EmulatorState): Router {
   return router;
 }
 
+/** The pages' font stack (emulator.css --font), so initials match the text beside them. */
+const FONT_STACK = "-apple-system, BlinkMacSystemFont, 'Segoe UI', 'Noto Sans', Helvetica, Arial, sans-serif";
+
 export function avatarSvg(login: string, id: number): string {
   const initials = login.replace(/[^A-Za-z0-9]/g, "").slice(0, 2).toUpperCase() || "?";
   const hue = id % 360;
@@ -29,7 +32,7 @@ export function avatarSvg(login: string, id: number): string {
     '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64" role="img">',
     `<title>${initials}</title>`,
     `<rect width="64" height="64" fill="hsl(${hue}, 55%, 45%)"/>`,
-    `<text x="32" y="41" font-family="sans-serif" font-size="26" font-weight="600" fill="#fff" text-anchor="middle">${initials}</text>`,
+    `<text x="32" y="41" font-family="${FONT_STACK}" font-size="26" font-weight="600" fill="#fff" text-anchor="middle">${initials}</text>`,
     "</svg>",
   ].join("");
 }

@@ -3,25 +3,20 @@
 // URLs "../../assets/…" and "../../avatars/…" work at "/" and under a mount path like "/_emulator".
 import type { Response } from "express";
 import type { Eta } from "eta";
+import { sendHtml } from "./html-page.js";
+import { NO_SCOPE_DESCRIPTION, SCOPE_DESCRIPTIONS } from "./scope-descriptions.js";
 import type { EmulatorClient, EmulatorUser } from "./types.js";
 
 const RELATIVE_ROOT = "../../";
 
-const SCOPE_DESCRIPTIONS: Record<string, string> = {
-  user: "Read and write your profile, including private email addresses",
-  "read:user": "Read your profile",
-  "user:email": "Read your email addresses",
-  "read:org": "Read your organization and team membership",
-  "write:org": "Read and write organization membership",
-  "admin:org": "Fully manage organizations",
-  repo: "Full control of private repositories",
-  public_repo: "Access public repositories",
-  gist: "Create gists",
-};
-
 export interface ConsentPage {
   client: EmulatorClient;
+  /** Normalised (what the token will carry); always empty for GitHub Apps. */
   scopes: string[];
+  /** OAuth App `offline_access`: this sign-in gets an expiring token and a refresh token. */
+  offlineAccess: boolean;
+  /** The `scope` parameter as sent, which a GitHub App ignores (the page says so). */
+  requestedScope: string | undefined;
   users: EmulatorUser[];
   /** The account to preselect (the `login` hint), else the first one. */
   suggestedLogin: string | undefined;
@@ -35,9 +30,12 @@ export function sendConsentPage(response: Response, views: Eta, page: ConsentPag
     root: RELATIVE_ROOT,
     error: null,
     appName: page.client.name,
-    // GitHub Apps use permissions, not scopes, so their consent page lists none.
-    scopes:
-      page.client.type === "oauth-app" ? page.scopes.map((name) => ({ name, description: SCOPE_DESCRIPTIONS[name] ?? "" })) : [],
+    // GitHub Apps use permissions, not scopes, so their consent page lists none and says why.
+    isGitHubApp: page.client.type === "github-app",
+    scopes: page.client.type === "oauth-app" ? page.scopes.map((name) => ({ name, description: SCOPE_DESCRIPTIONS[name] ?? "" })) : [],
+    noScopeDescription: NO_SCOPE_DESCRIPTION,
+    offlineAccess: page.client.type === "oauth-app" && page.offlineAccess,
+    ignoredScope: page.client.type === "github-app" ? (page.requestedScope ?? null) : null,
     users: page.users.map((user) => ({ id: user.id, login: user.login, name: user.name, checked: user === suggested })),
     redirectUri: page.redirectUri,
     hiddenFields: Object.entries(page.hiddenFields).map(([name, value]) => ({ name, value })),
@@ -47,11 +45,4 @@ export function sendConsentPage(response: Response, views: Eta, page: ConsentPag
 
 export function sendErrorPage(response: Response, views: Eta, status: number, title: string, message: string): void {
   sendHtml(response, status, views.render("authorize", { root: RELATIVE_ROOT, error: { title, message } }));
-}
-
-function sendHtml(response: Response, status: number, html: string): void {
-  // A consent page must never be framed (clickjacking) or cached (it carries state and PKCE values).
-  response.setHeader("X-Frame-Options", "DENY");
-  response.setHeader("Cache-Control", "no-store");
-  response.status(status).type("html").send(html);
 }

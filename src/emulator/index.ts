@@ -1,12 +1,15 @@
 // The built-in GitHub emulator: a real Express app answering like GitHub's OAuth endpoints and the
-// REST endpoints a login server uses, quirks included. Mounted
-// at /_emulator in demo mode, and started on a free port by tests.
+// REST endpoints a login server uses, quirks included, with a few pages for people (about, profiles).
+// Mounted at /_emulator in demo mode, started on a free port by tests, and run on its own by
+// standalone.ts (`npm run emulator`). It imports nothing of the server it stands in for.
 import express, { type ErrorRequestHandler } from "express";
+import { aboutRoutes } from "./about-page.js";
 import { apiRoutes } from "./api-routes.js";
 import { authorizeRoutes } from "./authorize-routes.js";
 import { avatarRoutes } from "./avatar.js";
 import { FaultInjector } from "./faults.js";
 import { resolveOptions } from "./options.js";
+import { notFoundPage, profileRoutes } from "./profile-page.js";
 import { RateLimiter } from "./rate-limit.js";
 import { requestContext } from "./request-context.js";
 import { recordApiRequests, recordTokenRequests } from "./request-records.js";
@@ -21,19 +24,23 @@ export type {
   EmulatorCallbackUrl,
   EmulatorClient,
   EmulatorEmail,
+  EmulatorLimits,
+  EmulatorMemoryUse,
   EmulatorOptions,
   EmulatorStats,
   EmulatorUser,
   FaultSpec,
   TokenRequestRecord,
 } from "./types.js";
+export type { Clock } from "./clock.js";
 export { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_USERS, demoClient } from "./demo-data.js";
+export { redactedSecret } from "./redaction.js";
 
 const BODY_LIMIT = "100kb";
 
 export function createEmulator(options: EmulatorOptions): Emulator {
   const resolved = resolveOptions(options);
-  const store = new EmulatorState(resolved.clients, resolved.users, resolved.clock, resolved.lifetimes);
+  const store = new EmulatorState(resolved.clients, resolved.users, resolved.clock, resolved.lifetimes, resolved.limits);
   const limiter = new RateLimiter(resolved.clock, resolved.rateLimitPerHour);
   const faults = new FaultInjector();
   const stats: EmulatorStats = { codeExchanges: 0, refreshes: 0, refreshTokenReuses: 0, tokenRequests: [], apiRequests: [] };
@@ -42,19 +49,21 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   app.disable("x-powered-by");
   app.set("etag", false); // the API computes its own per-token ETags
   app.use(requestContext(resolved.clock, resolved.webBaseUrl));
-  app.use("/api/v3", recordApiRequests(stats));
+  app.use("/api/v3", recordApiRequests(stats, resolved.limits.records));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
   app.use(express.json({ limit: BODY_LIMIT, type: ["application/json", "application/*+json"] }));
-  app.post(TOKEN_PATH, recordTokenRequests(stats));
+  app.post(TOKEN_PATH, recordTokenRequests(stats, resolved.limits.records));
   app.use(faults.middleware());
   app.get("/assets/emulator.css", (_request, response) => response.sendFile(STYLESHEET_PATH));
   app.use(avatarRoutes(store));
-  app.use(authorizeRoutes(store, createViews()));
+  const views = createViews();
+  app.use(authorizeRoutes(store, views));
   app.use(tokenRoute(store, stats));
   app.use("/api/v3", apiRoutes(store, limiter));
-  app.use((_request, response) => {
-    response.status(404).type("text/plain").send("Not Found");
-  });
+  // The pages for people come last: GET /<login> matches any one-segment path.
+  app.use(aboutRoutes(store, views));
+  app.use(profileRoutes(store, views));
+  app.use(notFoundPage(store, views));
   app.use(answerErrors);
 
   const userNamed = (login: string) => {
@@ -78,6 +87,13 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     setRateLimitRemaining: (login, remaining) => limiter.setRemaining(userNamed(login).id, remaining),
     issuedAccessTokens: () => [...store.issuedAccessTokens],
     issuedRefreshTokens: () => [...store.issuedRefreshTokens],
+    memoryUse: () => ({
+      tokenRequests: stats.tokenRequests.length,
+      apiRequests: stats.apiRequests.length,
+      issuedAccessTokens: store.issuedAccessTokens.length,
+      issuedRefreshTokens: store.issuedRefreshTokens.length,
+      ...store.memoryUse(),
+    }),
   };
 }
 

@@ -1,9 +1,11 @@
 // Defaults and sanity checks for EmulatorOptions. A misconfigured emulator fails at creation with a
 // clear message rather than behaving oddly in the middle of a test.
-import { systemClock, type Clock } from "../clock.js";
+import { systemClock, type Clock } from "./clock.js";
 import { DEMO_USERS } from "./demo-data.js";
 import type { TokenLifetimes } from "./records.js";
-import type { EmulatorClient, EmulatorOptions, EmulatorUser } from "./types.js";
+import type { EmulatorClient, EmulatorLimits, EmulatorOptions, EmulatorUser } from "./types.js";
+
+const DEFAULT_LIMITS: EmulatorLimits = { records: 200, pendingCodes: 1000, tokens: 10_000 };
 
 export interface ResolvedOptions {
   clients: EmulatorClient[];
@@ -12,6 +14,7 @@ export interface ResolvedOptions {
   lifetimes: TokenLifetimes;
   webBaseUrl: string | undefined;
   rateLimitPerHour: number;
+  limits: EmulatorLimits;
 }
 
 export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
@@ -31,6 +34,11 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     },
     webBaseUrl: options.webBaseUrl,
     rateLimitPerHour: positive(options.rateLimitPerHour ?? 5000, "rateLimitPerHour"),
+    limits: {
+      records: count(options.limits?.records ?? DEFAULT_LIMITS.records, "limits.records"),
+      pendingCodes: count(options.limits?.pendingCodes ?? DEFAULT_LIMITS.pendingCodes, "limits.pendingCodes"),
+      tokens: count(options.limits?.tokens ?? DEFAULT_LIMITS.tokens, "limits.tokens"),
+    },
   };
 }
 
@@ -60,5 +68,10 @@ function checkUsers(users: EmulatorUser[]): void {
 
 function positive(value: number, name: string): number {
   if (!Number.isFinite(value) || value <= 0) throw new Error(`emulator: ${name} must be a positive number`);
+  return value;
+}
+
+function count(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`emulator: ${name} must be a whole number of at least 1`);
   return value;
 }

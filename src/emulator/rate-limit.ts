@@ -1,7 +1,7 @@
 // GitHub's primary rate limit for user tokens: one hourly budget per user, shared by every app and
 // token of that user [docs: rate-limits-for-the-rest-api]. The window starts at the first request.
 import type { Response } from "express";
-import type { Clock } from "../clock.js";
+import type { Clock } from "./clock.js";
 
 const WINDOW_MS = 60 * 60 * 1000;
 

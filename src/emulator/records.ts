@@ -1,4 +1,5 @@
-// What the emulator stores about codes and tokens (see state.ts for the store itself).
+// What the emulator stores about codes and tokens (see state.ts for the store itself). A code is
+// forgotten once presented (it is single use), so a stored code is always a pending one.
 
 export interface AuthorizationCode {
   code: string;
@@ -11,7 +12,6 @@ export interface AuthorizationCode {
   offlineAccess: boolean;
   codeChallenge: string | null;
   expiresAt: number;
-  used: boolean;
 }
 
 export interface AccessTokenRecord {

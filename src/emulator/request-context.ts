@@ -1,6 +1,6 @@
 // Per-request facts every route needs: the emulator's Date header and the browser-facing base URL.
 import type { RequestHandler, Response } from "express";
-import type { Clock } from "../clock.js";
+import type { Clock } from "./clock.js";
 
 const WEB_BASE = "emulatorWebBase";
 

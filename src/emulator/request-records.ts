@@ -1,25 +1,30 @@
 // stats.tokenRequests and stats.apiRequests: recorded on arrival (so the order is arrival order,
-// even for concurrent requests) and completed when the answer is known.
+// even for concurrent requests) and completed when the answer is known. Each list is a ring of the
+// most recent limits.records entries, and no entry holds a secret (see redaction.ts).
 import type { RequestHandler, Response } from "express";
+import { pushBounded } from "./bounded.js";
 import { mergedParams, paramsAsText, stringParam } from "./params.js";
-import type { EmulatorStats, TokenRequestRecord } from "./types.js";
+import { recordedParams, redactedAuthorization, shortened } from "./redaction.js";
+import type { ApiRequestRecord, EmulatorStats, TokenRequestRecord } from "./types.js";
 
 const TOKEN_RECORD = "emulatorTokenRecord";
 const PENDING = "pending";
 const API_PREFIX = "/api/v3";
 
+const headerText = (value: string | undefined): string => shortened(value ?? "");
+
 /** For POST /login/oauth/access_token; runs after the body parsers and before injected faults. */
-export function recordTokenRequests(stats: EmulatorStats): RequestHandler {
+export function recordTokenRequests(stats: EmulatorStats, cap: number): RequestHandler {
   return (request, response, next) => {
     const params = mergedParams(request.query, request.body);
     const record: TokenRequestRecord = {
-      grantType: stringParam(params, "grant_type") ?? "",
-      params: paramsAsText(params),
-      contentType: request.get("content-type") ?? "",
-      accept: request.get("accept") ?? "",
+      grantType: shortened(stringParam(params, "grant_type") ?? ""),
+      params: recordedParams(paramsAsText(params)),
+      contentType: headerText(request.get("content-type")),
+      accept: headerText(request.get("accept")),
       outcome: PENDING,
     };
-    stats.tokenRequests.push(record);
+    pushBounded(stats.tokenRequests, record, cap);
     response.locals[TOKEN_RECORD] = record;
     // Still pending when the connection closes: an injected fault answered instead of the route.
     response.on("close", () => {
@@ -35,16 +40,18 @@ export function setTokenOutcome(response: Response, outcome: string): void {
 }
 
 /** Mounted at /api/v3. `path` is the path inside the emulator, without the query. */
-export function recordApiRequests(stats: EmulatorStats): RequestHandler {
+export function recordApiRequests(stats: EmulatorStats, cap: number): RequestHandler {
   return (request, response, next) => {
-    const record = {
+    const ifNoneMatch = request.get("if-none-match");
+    const authorization = request.get("authorization");
+    const record: ApiRequestRecord = {
       method: request.method,
-      path: `${API_PREFIX}${request.path}`,
-      ifNoneMatch: request.get("if-none-match") ?? null,
-      authorization: request.get("authorization") ?? null,
+      path: shortened(`${API_PREFIX}${request.path}`),
+      ifNoneMatch: ifNoneMatch === undefined ? null : shortened(ifNoneMatch),
+      authorization: authorization === undefined ? null : redactedAuthorization(authorization),
       status: 0,
     };
-    stats.apiRequests.push(record);
+    pushBounded(stats.apiRequests, record, cap);
     response.on("close", () => {
       record.status = response.headersSent ? response.statusCode : 0;
     });

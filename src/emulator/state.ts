@@ -1,28 +1,38 @@
 // Everything the emulator remembers, in memory and per instance (several emulators can share a
-// process). Expiry is always decided by the injected Clock, never by Date.now().
+// process). Expiry is always decided by the injected Clock, never by Date.now(). Every collection is
+// bounded (EmulatorLimits), and what has expired is swept out as the clock passes it: on the write
+// paths, never from a timer, so an idle emulator costs nothing and keeps no process alive.
 import { randomBytes } from "node:crypto";
-import type { Clock } from "../clock.js";
+import { pushBounded, trimOldest } from "./bounded.js";
+import type { Clock } from "./clock.js";
 import type { AccessTokenRecord, AuthorizationCode, RefreshTokenRecord, TokenLifetimes } from "./records.js";
 import { generateToken } from "./token-format.js";
-import type { EmulatorClient, EmulatorUser } from "./types.js";
+import type { EmulatorClient, EmulatorLimits, EmulatorUser } from "./types.js";
+
+/** How often (in emulator time) the write paths look for expired entries: each sweep walks every map. */
+const SWEEP_INTERVAL_MS = 60_000;
 
 export class EmulatorState {
-  readonly codes = new Map<string, AuthorizationCode>();
-  /** Live access tokens only; revoked ones are deleted (expired ones stay until looked up). */
+  /** Codes not yet presented; presenting one removes it (single use). */
+  private readonly codes = new Map<string, AuthorizationCode>();
+  /** Live access tokens only; revoked ones are deleted, expired ones at the next sweep. */
   private readonly accessTokens = new Map<string, AccessTokenRecord>();
-  /** Every refresh token ever issued, with its status, so a reuse can be told from a stranger. */
+  /** Refresh tokens until they expire, with their status, so a reuse can be told from a stranger. */
   private readonly refreshTokens = new Map<string, RefreshTokenRecord>();
-  /** Scopes each user has granted each client, keyed `userId:clientId`. */
+  /** Scopes each user has granted each client, keyed `userId:clientId` (bounded by users × clients). */
   readonly grants = new Map<string, string[]>();
+  /** The most recent values issued (limits.records): tests need them to prove no token leaked. */
   readonly issuedAccessTokens: string[] = [];
   readonly issuedRefreshTokens: string[] = [];
   private nextTokenId = 1;
+  private nextSweepAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly clients: EmulatorClient[],
     readonly users: EmulatorUser[],
     readonly clock: Clock,
     readonly lifetimes: TokenLifetimes,
+    readonly limits: EmulatorLimits,
   ) {}
 
   client(clientId: string | undefined): EmulatorClient | undefined {
@@ -40,18 +50,27 @@ export class EmulatorState {
   }
 
   /** Codes look like GitHub's: 20 hex characters, 10 minutes of life by default. */
-  createCode(fields: Omit<AuthorizationCode, "code" | "expiresAt" | "used">): AuthorizationCode {
+  createCode(fields: Omit<AuthorizationCode, "code" | "expiresAt">): AuthorizationCode {
+    this.sweepIfDue();
     const code: AuthorizationCode = {
       ...fields,
       code: randomBytes(10).toString("hex"),
       expiresAt: this.clock.now() + this.lifetimes.codeTtlSeconds * 1000,
-      used: false,
     };
     this.codes.set(code.code, code);
+    trimOldest(this.codes, this.limits.pendingCodes);
     return code;
   }
 
+  /** The code, which is spent by being presented (right or wrong, a second try finds nothing). */
+  takeCode(code: string | undefined): AuthorizationCode | undefined {
+    const record = code === undefined ? undefined : this.codes.get(code);
+    if (record) this.codes.delete(record.code);
+    return record;
+  }
+
   issueTokens(grant: { clientId: string; userId: number; scopes: string[]; expiring: boolean }): AccessTokenRecord {
+    this.sweepIfDue();
     const client = this.client(grant.clientId);
     const now = this.clock.now();
     const access: AccessTokenRecord = {
@@ -76,11 +95,17 @@ export class EmulatorState {
       };
       access.refreshToken = refresh.token;
       this.refreshTokens.set(refresh.token, refresh);
-      this.issuedRefreshTokens.push(refresh.token);
+      trimOldest(this.refreshTokens, this.limits.tokens);
+      pushBounded(this.issuedRefreshTokens, refresh.token, this.limits.records);
     }
-    this.accessTokens.set(access.token, access);
-    this.issuedAccessTokens.push(access.token);
+    this.addAccessToken(access);
     return access;
+  }
+
+  private addAccessToken(record: AccessTokenRecord): void {
+    this.accessTokens.set(record.token, record);
+    trimOldest(this.accessTokens, this.limits.tokens);
+    pushBounded(this.issuedAccessTokens, record.token, this.limits.records);
   }
 
   /** The record of a token that still works: issued, not revoked, not expired by the clock. */
@@ -118,8 +143,7 @@ export class EmulatorState {
     };
     const refresh = this.refreshTokenRecord(old.refreshToken ?? undefined);
     if (refresh) refresh.accessToken = fresh.token;
-    this.accessTokens.set(fresh.token, fresh);
-    this.issuedAccessTokens.push(fresh.token);
+    this.addAccessToken(fresh);
     return fresh;
   }
 
@@ -144,5 +168,22 @@ export class EmulatorState {
   recordGrant(userId: number, clientId: string, scopes: string[]): void {
     const key = `${userId}:${clientId}`;
     this.grants.set(key, [...new Set([...(this.grants.get(key) ?? []), ...scopes])]);
+  }
+
+  memoryUse(): { pendingCodes: number; accessTokens: number; refreshTokens: number } {
+    return { pendingCodes: this.codes.size, accessTokens: this.accessTokens.size, refreshTokens: this.refreshTokens.size };
+  }
+
+  /**
+   * Drops what the clock has made useless: expired codes, expired access tokens, and refresh tokens
+   * past their expiry (used or revoked ones included: after expiry a reuse reads like any bad token).
+   */
+  private sweepIfDue(): void {
+    const now = this.clock.now();
+    if (now < this.nextSweepAt) return;
+    this.nextSweepAt = now + SWEEP_INTERVAL_MS;
+    for (const [value, code] of this.codes) if (now >= code.expiresAt) this.codes.delete(value);
+    for (const [value, token] of this.accessTokens) if (token.expiresAt !== null && now >= token.expiresAt) this.accessTokens.delete(value);
+    for (const [value, token] of this.refreshTokens) if (now >= token.expiresAt) this.refreshTokens.delete(value);
   }
 }

@@ -11,11 +11,10 @@ import type { EmulatorClient, EmulatorStats } from "./types.js";
 export type GrantResult = { ok: true; fields: OAuthFields } | { ok: false; error: TokenErrorCode };
 
 export function exchangeCode(store: EmulatorState, stats: EmulatorStats, client: EmulatorClient, params: ParamSource): GrantResult {
-  const code = store.codes.get(stringParam(params, "code") ?? "");
+  // Codes are single use: once an authenticated client presented it, right or wrong, it is spent.
+  const code = store.takeCode(stringParam(params, "code"));
   if (!code) return { ok: false, error: "bad_verification_code" };
   const problem = codeProblem(store, client, code, params);
-  // Codes are single use: once an authenticated client presented it, right or wrong, it is spent.
-  code.used = true;
   if (problem) return { ok: false, error: problem };
   const token = store.issueTokens({
     clientId: client.clientId,
@@ -28,8 +27,8 @@ export function exchangeCode(store: EmulatorState, stats: EmulatorStats, client:
 }
 
 function codeProblem(store: EmulatorState, client: EmulatorClient, code: AuthorizationCode, params: ParamSource): TokenErrorCode | null {
-  // Used, expired (10 minutes by default) and other clients' codes all read "incorrect or expired".
-  if (code.used || store.clock.now() >= code.expiresAt || code.clientId !== client.clientId) return "bad_verification_code";
+  // Expired (10 minutes by default) and other clients' codes read "incorrect or expired", as used ones do.
+  if (store.clock.now() >= code.expiresAt || code.clientId !== client.clientId) return "bad_verification_code";
   const redirectUri = stringParam(params, "redirect_uri");
   if (isMalformedParam(params, "redirect_uri") || (redirectUri !== undefined && redirectUri !== code.redirectUri)) {
     return "redirect_uri_mismatch";

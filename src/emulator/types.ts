@@ -1,7 +1,7 @@
 // The emulator's public types. index.ts re-exports them; the route modules import them from here so
 // that nothing imports index.ts (which assembles the app) and no import cycle appears.
 import type { Express } from "express";
-import type { Clock } from "../clock.js";
+import type { Clock } from "./clock.js";
 
 export interface EmulatorCallbackUrl {
   url: string;
@@ -58,10 +58,43 @@ export interface EmulatorOptions {
   webBaseUrl?: string;
   /** Default 5000. */
   rateLimitPerHour?: number;
+  /** Caps on what the emulator keeps in memory; see EmulatorLimits for the defaults. */
+  limits?: Partial<EmulatorLimits>;
+}
+
+/**
+ * How much the emulator remembers at most, so a long-running demo server stays bounded. Besides
+ * these caps, expired codes and tokens are dropped as the emulator's clock passes their expiry.
+ */
+export interface EmulatorLimits {
+  /** stats.tokenRequests, stats.apiRequests, issuedAccessTokens(), issuedRefreshTokens(): the most recent N each. Default 200. */
+  records: number;
+  /** Codes issued and not yet exchanged; beyond this the oldest stops working early. Default 1000. */
+  pendingCodes: number;
+  /**
+   * Live access tokens, and refresh tokens (live or kept to recognise a reuse), each. Beyond this the
+   * oldest is forgotten, as if revoked: GitHub has no such global cap. Default 10000.
+   */
+  tokens: number;
+}
+
+/** How many entries each collection holds right now (for tests and for a look at a running demo). */
+export interface EmulatorMemoryUse {
+  tokenRequests: number;
+  apiRequests: number;
+  issuedAccessTokens: number;
+  issuedRefreshTokens: number;
+  pendingCodes: number;
+  accessTokens: number;
+  refreshTokens: number;
 }
 
 export interface TokenRequestRecord {
   grantType: string;
+  /**
+   * The parameters as received, except that secrets (client_secret, code, refresh_token, device_code)
+   * are replaced by redactedSecret(value), and long values are cut short.
+   */
   params: Record<string, string>;
   contentType: string;
   accept: string;
@@ -74,6 +107,7 @@ export interface ApiRequestRecord {
   /** The path inside the emulator, without the query, e.g. "/api/v3/user". */
   path: string;
   ifNoneMatch: string | null;
+  /** The scheme and redactedSecret(credentials), e.g. "token gho_[redacted 1f2e3d4c5b6a]"; never the token itself. */
   authorization: string | null;
   /** 0 when no answer was sent (e.g. the socket was destroyed by a fault). */
   status: number;
@@ -86,9 +120,9 @@ export interface EmulatorStats {
   refreshes: number;
   /** Refresh requests presenting a refresh token that exists but was already used. */
   refreshTokenReuses: number;
-  /** Every POST /login/oauth/access_token, in arrival order. */
+  /** The most recent POST /login/oauth/access_token requests (limits.records), in arrival order. */
   tokenRequests: TokenRequestRecord[];
-  /** Every request under /api/v3, in arrival order. */
+  /** The most recent requests under /api/v3 (limits.records), in arrival order. */
   apiRequests: ApiRequestRecord[];
 }
 
@@ -115,7 +149,11 @@ export interface Emulator {
   /** As if the user revoked the app in GitHub settings: kills all its access and refresh tokens. */
   revokeAuthorization(login: string, clientId: string): void;
   setRateLimitRemaining(login: string, remaining: number): void;
-  /** Every access token ever issued. */
+  /**
+   * The most recent access tokens issued (limits.records), oldest first: tests look for them in
+   * responses, logs and Redis to prove none leaked, and act with the newest one.
+   */
   issuedAccessTokens(): string[];
   issuedRefreshTokens(): string[];
+  memoryUse(): EmulatorMemoryUse;
 }

@@ -81,8 +81,8 @@ describe("GET /login/oauth/authorize", () => {
     expect(answer.status).toBe(200);
     const html = answer.text;
     expect(html).toContain("Test OAuth App");
-    expect(html).toContain("<code>user</code>");
-    expect(html).not.toContain("<code>user:email</code>"); // normalised away: `user` covers it
+    expect(html).toContain('<span class="scope-name">user</span>');
+    expect(html).not.toContain('<span class="scope-name">user:email</span>'); // normalised away: `user` covers it
     for (const [name, value] of [["client_id", oauthApp.clientId], ["state", "xyz"], ["scope", "user:email read:user user"], ["code_challenge", challenge], ["code_challenge_method", "S256"]]) {
       expect(html).toContain(`<input type="hidden" name="${name}" value="${value}">`);
     }

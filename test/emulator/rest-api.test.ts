@@ -1,6 +1,6 @@
 import request from "supertest";
 import { ManualClock } from "../../src/clock.js";
-import { createEmulator } from "../../src/emulator/index.js";
+import { createEmulator, redactedSecret } from "../../src/emulator/index.js";
 import { testGitHubApp, testOAuthApp, tokensFor } from "../support/emulator-server.js";
 
 const oauthApp = testOAuthApp("http://127.0.0.1:3000/cb");
@@ -209,7 +209,7 @@ describe("other API behaviour", () => {
     await api("/user", access_token, { "If-None-Match": '"x"' });
     await api("/nope?x=1");
     expect(emulator.stats.apiRequests).toEqual([
-      { method: "GET", path: "/api/v3/user", ifNoneMatch: '"x"', authorization: `token ${access_token}`, status: 200 },
+      { method: "GET", path: "/api/v3/user", ifNoneMatch: '"x"', authorization: `token ${redactedSecret(access_token)}`, status: 200 },
       { method: "GET", path: "/api/v3/nope", ifNoneMatch: null, authorization: null, status: 404 },
     ]);
     emulator.resetStats();

@@ -1,7 +1,7 @@
 import request from "supertest";
 import type { Express } from "express";
 import { ManualClock } from "../../src/clock.js";
-import { createEmulator } from "../../src/emulator/index.js";
+import { createEmulator, redactedSecret } from "../../src/emulator/index.js";
 import { pkcePair, testGitHubApp, testOAuthApp } from "../support/emulator-server.js";
 
 const CALLBACK = "http://127.0.0.1:3000/auth/callback";
@@ -80,7 +80,7 @@ describe("code exchange: input forms and output formats", () => {
     expect(answer.body.access_token).toMatch(/^gho_/);
   });
 
-  it("records every token request as received", async () => {
+  it("records every token request as received, its secrets redacted", async () => {
     const { verifier, challenge } = pkcePair();
     const code = await codeFor(githubApp.clientId, { code_challenge: challenge, code_challenge_method: "S256" });
     await exchangeJson({ ...credentials(githubApp), code, redirect_uri: CALLBACK, code_verifier: verifier });
@@ -88,7 +88,7 @@ describe("code exchange: input forms and output formats", () => {
     expect(emulator.stats.tokenRequests).toEqual([
       {
         grantType: "",
-        params: { ...credentials(githubApp), code, redirect_uri: CALLBACK, code_verifier: verifier },
+        params: { client_id: githubApp.clientId, client_secret: redactedSecret(githubApp.clientSecret), code: redactedSecret(code), redirect_uri: CALLBACK, code_verifier: verifier },
         contentType: "application/json",
         accept: "application/json",
         outcome: "ok",

@@ -1,0 +1,40 @@
+// What each OAuth App scope lets the application do, in a line, as the consent page says it
+// (after the table in GitHub's "Scopes for OAuth apps"). A scope missing here is still listed, by name.
+
+export const NO_SCOPE_DESCRIPTION = "Read-only access to your public information (profile, public repositories and gists)";
+
+export const SCOPE_DESCRIPTIONS: Record<string, string> = {
+  repo: "Full control of public and private repositories",
+  "repo:status": "Read and write commit statuses",
+  repo_deployment: "Read and write deployment statuses",
+  public_repo: "Read and write public repositories",
+  "repo:invite": "Accept and decline repository invitations",
+  security_events: "Read and write code scanning alerts",
+  "admin:repo_hook": "Fully manage repository webhooks",
+  "write:repo_hook": "Read and write repository webhooks",
+  "read:repo_hook": "Read repository webhooks",
+  "admin:org": "Fully manage organizations, their teams and memberships",
+  "write:org": "Read and write organization and team membership",
+  "read:org": "Read organization and team membership",
+  "admin:public_key": "Fully manage your public SSH keys",
+  "write:public_key": "Read and write your public SSH keys",
+  "read:public_key": "Read your public SSH keys",
+  "admin:org_hook": "Fully manage organization webhooks",
+  gist: "Create and edit gists",
+  notifications: "Read your notifications",
+  user: "Read and write your profile, including private email addresses",
+  "read:user": "Read your profile",
+  "user:email": "Read your email addresses",
+  "user:follow": "Follow and unfollow users",
+  project: "Read and write projects",
+  "read:project": "Read projects",
+  delete_repo: "Delete repositories",
+  "write:packages": "Upload and publish packages",
+  "read:packages": "Download and install packages",
+  "delete:packages": "Delete packages",
+  "admin:gpg_key": "Fully manage your GPG keys",
+  "write:gpg_key": "Read and write your GPG keys",
+  "read:gpg_key": "Read your GPG keys",
+  codespace: "Create and manage codespaces",
+  workflow: "Add and update GitHub Actions workflow files",
+};
