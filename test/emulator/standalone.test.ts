@@ -41,7 +41,8 @@ function buildEmulator(): void {
 }
 
 function runEmulator(args: string[]): ServerProcess {
-  return runServer({}, { cwd: mkdtempSync(join(tmpdir(), "gls-emulator-")), args: [ENTRY, ...args] });
+  // Started outside the project (the emulator reads no files from its working directory).
+  return runServer({}, { cwd: tmpdir(), args: [ENTRY, ...args] });
 }
 
 /** Waits for the variables block (one write, listening by then) and returns it as NAME → value. */
