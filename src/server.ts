@@ -1,5 +1,6 @@
 // Composition root: the only place that reads process.env, connects to Redis, listens and handles
-// signals. Run with `node dist/server.js` (or `npm start`, which builds first).
+// signals. Run with `node dist/server.js` (or `npm start`, which builds first);
+// `node dist/server.js --check-config` only validates the configuration (compose runs it first).
 import { existsSync } from "node:fs";
 import type { Server } from "node:http";
 import { createApp } from "./app.js";
@@ -28,7 +29,24 @@ function readConfiguration(): Config {
   process.exit(1);
 }
 
+/**
+ * `--check-config`: validate, print the verdict and the warnings, exit (0 when the server would
+ * start). Nothing connects or listens, so a container can run it before the server itself.
+ */
+function checkConfiguration(): never {
+  const config = readConfiguration();
+  for (const warning of config.warnings) console.log(`warning: ${warning}`);
+  console.log("github-login-server: configuration OK");
+  process.exit(0);
+}
+
 async function main(): Promise<void> {
+  const [argument, ...more] = process.argv.slice(2);
+  if (argument === "--check-config" && more.length === 0) checkConfiguration();
+  if (argument !== undefined) {
+    console.error(`github-login-server: unknown argument "${[argument, ...more].join(" ")}" (the only one is --check-config)`);
+    process.exit(2);
+  }
   const config = readConfiguration();
   const logger = createLogger(config.logLevel);
   for (const warning of config.warnings) logger.warn(warning);

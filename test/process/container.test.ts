@@ -28,6 +28,7 @@ const inContext = { ignores: parseDockerignore(existsSync(join(PROJECT_ROOT, ".d
 /** The parts of a compose file these tests read. */
 interface ComposeService {
   build?: string;
+  image?: string;
   command?: string | string[];
   volumes: string[];
   healthcheck: { test: string[] };
@@ -59,7 +60,7 @@ describe("docker-compose.yml", () => {
   const redis = compose.services.redis!;
 
   test("has the app and its Redis", () => {
-    expect(Object.keys(compose.services).sort()).toEqual(["app", "redis"]);
+    expect(Object.keys(compose.services).sort()).toEqual(["app", "config-check", "redis"]);
     expect(app.build).toBe(".");
   });
 
@@ -102,9 +103,16 @@ describe("docker-compose.yml", () => {
     expect(published({ BIND_ADDRESS: "0.0.0.0", PORT: "8080" })).toEqual(["0.0.0.0:8080:8080"]);
   });
 
-  test("gives up restarting the app after a few failed starts, so a configuration it refuses does not loop forever", () => {
-    // on-failure:N, as both docker-compose 1.29 and Compose v2 read it; Redis keeps unless-stopped.
-    expect(app.restart).toMatch(/^on-failure:[1-5]$/);
+  test("a configuration the app refuses stops `up` once, instead of a restart loop; a working app comes back after reboots", () => {
+    const check = compose.services["config-check"]!;
+    expect(check.command).toEqual(["node", "dist/server.js", "--check-config"]);
+    expect(check.restart).toBe("no");
+    // The same image and the same configuration as the app, so its verdict is the app's.
+    expect([check.build, check.image]).toEqual([app.build, app.image]);
+    expect(check.env_file).toEqual(app.env_file);
+    expect(check.environment).toEqual(app.environment);
+    expect(app.depends_on).toMatchObject({ "config-check": { condition: "service_completed_successfully" }, redis: { condition: "service_healthy" } });
+    expect(app.restart).toBe("unless-stopped");
     expect(redis.restart).toBe("unless-stopped");
   });
 

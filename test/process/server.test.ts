@@ -1,9 +1,13 @@
 // The built server as a process: `node dist/server.js` exactly as `npm start` and the container run it.
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Redis } from "ioredis";
 import { approveAtEmulator, startEmulator, type RunningEmulator } from "../support/emulator-server.js";
 import { freePort } from "../support/redis-server.js";
-import { buildServer, CookieClient, productionEnvironment, runServer, waitForHealthy } from "../support/process.js";
+import { buildServer, CookieClient, PROJECT_ROOT, productionEnvironment, runServer, waitForHealthy, type ServerProcess } from "../support/process.js";
 import { readAllKeys, testRedisUrl } from "../support/stack.js";
 
 beforeAll(() => buildServer(), 60_000);
@@ -22,6 +26,73 @@ test("configuration problems are all printed and the process exits non-zero befo
     expect(output).toContain(problem);
   }
   expect(output).not.toContain("too-short");
+  await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+});
+
+/** The exit code, or "still running" (and then stopped) if the process has not exited within `ms`. */
+async function exitCodeWithin(server: ServerProcess, ms = 10_000): Promise<number | null | "still running"> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<"still running">((resolve) => (timer = setTimeout(() => resolve("still running"), ms)));
+  const code = await Promise.race([server.exited, timeout]);
+  clearTimeout(timer);
+  if (code === "still running") await server.stop();
+  return code;
+}
+
+test("--check-config: prints every problem and exits 1, or \"configuration OK\" and the warnings and exits 0; never listens or connects to Redis", async () => {
+  // A stand-in for Redis that only counts who connects to it.
+  const connections: Socket[] = [];
+  const fakeRedis = createServer((socket) => connections.push(socket));
+  await new Promise<void>((resolve) => fakeRedis.listen(0, "127.0.0.1", resolve));
+  const redisUrl = `redis://127.0.0.1:${(fakeRedis.address() as { port: number }).port}`;
+  try {
+    const badPort = await freePort();
+    const refused = runServer(
+      { NODE_ENV: "production", PORT: String(badPort), REDIS_URL: redisUrl, SESSION_IDLE_TIMEOUT: "forever", TOKEN_ENCRYPTION_KEY: "too-short" },
+      { cwd: mkdtempSync(join(tmpdir(), "gls-check-")), args: [join(PROJECT_ROOT, "dist/server.js"), "--check-config"] },
+    );
+    expect(await exitCodeWithin(refused)).toBe(1);
+    for (const problem of ["SESSION_IDLE_TIMEOUT", "TOKEN_ENCRYPTION_KEY", "GITHUB_CLIENT_ID", "SESSION_SECRET", "PUBLIC_URL"]) {
+      expect(refused.output()).toContain(problem);
+    }
+    expect(refused.output()).not.toContain("configuration OK");
+    await expect(fetch(`http://127.0.0.1:${badPort}/healthz`)).rejects.toThrow();
+
+    // The good configuration comes from a .env in the working directory, as the server reads it.
+    const goodPort = await freePort();
+    const directory = mkdtempSync(join(tmpdir(), "gls-check-"));
+    const environment = {
+      ...productionEnvironment({ port: goodPort, githubUrl: "https://github.example.com", clientId: "Iv23liCheckConfig001", clientSecret: "s".repeat(40), redisUrl, keyPrefix: "gls:" }),
+      TRUST_PROXY: "true",
+    };
+    writeFileSync(join(directory, ".env"), Object.entries(environment).map(([name, value]) => `${name}=${value}`).join("\n") + "\n");
+    const accepted = runServer({}, { cwd: directory, args: [join(PROJECT_ROOT, "dist/server.js"), "--check-config"] });
+    expect(await exitCodeWithin(accepted)).toBe(0);
+    const lines = accepted.output().split("\n");
+    expect(lines.filter((line) => line.includes("configuration OK"))).toHaveLength(1);
+    expect(accepted.output()).toContain("TRUST_PROXY trusts every sender");
+    expect(accepted.output()).not.toContain("Listening");
+    expect(accepted.output()).not.toContain(environment.SESSION_SECRET);
+    await expect(fetch(`http://127.0.0.1:${goodPort}/healthz`)).rejects.toThrow();
+
+    // Demo mode passes the check too (outside production), with its warnings.
+    const demo = runServer({ PORT: String(await freePort()) }, { cwd: mkdtempSync(join(tmpdir(), "gls-check-")), args: [join(PROJECT_ROOT, "dist/server.js"), "--check-config"] });
+    expect(await exitCodeWithin(demo)).toBe(0);
+    expect(demo.output()).toContain("configuration OK");
+    expect(demo.output()).toContain("Demo mode");
+    expect(connections).toHaveLength(0);
+  } finally {
+    for (const socket of connections) socket.destroy();
+    await new Promise((resolve) => fakeRedis.close(resolve));
+  }
+});
+
+test("an unknown argument is refused in one line, with exit code 2, before anything starts", async () => {
+  const port = await freePort();
+  const server = runServer({ PORT: String(port) }, { cwd: mkdtempSync(join(tmpdir(), "gls-args-")), args: [join(PROJECT_ROOT, "dist/server.js"), "--chek-config"] });
+  expect(await exitCodeWithin(server)).toBe(2);
+  expect(server.output().trim().split("\n")).toEqual([expect.stringContaining("--chek-config")]);
+  expect(server.output()).toContain("--check-config");
   await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
 });
 
