@@ -61,7 +61,7 @@ test("--check-config: prints every problem and exits 1, or \"configuration OK\" 
     // The good configuration comes from a .env in the working directory, as the server reads it.
     const goodPort = await freePort();
     const directory = mkdtempSync(join(tmpdir(), "gls-check-"));
-    const environment = {
+    const environment: Record<string, string> = {
       ...productionEnvironment({ port: goodPort, githubUrl: "https://github.example.com", clientId: "Iv23liCheckConfig001", clientSecret: "s".repeat(40), redisUrl, keyPrefix: "gls:" }),
       TRUST_PROXY: "true",
     };
@@ -72,7 +72,7 @@ test("--check-config: prints every problem and exits 1, or \"configuration OK\" 
     expect(lines.filter((line) => line.includes("configuration OK"))).toHaveLength(1);
     expect(accepted.output()).toContain("TRUST_PROXY trusts every sender");
     expect(accepted.output()).not.toContain("Listening");
-    expect(accepted.output()).not.toContain(environment.SESSION_SECRET);
+    expect(accepted.output()).not.toContain(environment.SESSION_SECRET!);
     await expect(fetch(`http://127.0.0.1:${goodPort}/healthz`)).rejects.toThrow();
 
     // Demo mode passes the check too (outside production), with its warnings.
