@@ -1,6 +1,6 @@
 // The built server as a process: `node dist/server.js` exactly as `npm start` and the container run it.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,6 +29,12 @@ test("configuration problems are all printed and the process exits non-zero befo
   await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
 });
 
+// Working folders for processes that must not see this checkout's .env: one with nothing in it,
+// one with a .env a test writes. Removed when the file is done.
+const scratch = mkdtempSync(join(tmpdir(), "gls-check-"));
+const emptyFolder = mkdtempSync(join(scratch, "empty-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 /** The exit code, or "still running" (and then stopped) if the process has not exited within `ms`. */
 async function exitCodeWithin(server: ServerProcess, ms = 10_000): Promise<number | null | "still running"> {
   let timer: NodeJS.Timeout | undefined;
@@ -49,7 +55,7 @@ test("--check-config: prints every problem and exits 1, or \"configuration OK\" 
     const badPort = await freePort();
     const refused = runServer(
       { NODE_ENV: "production", PORT: String(badPort), REDIS_URL: redisUrl, SESSION_IDLE_TIMEOUT: "forever", TOKEN_ENCRYPTION_KEY: "too-short" },
-      { cwd: mkdtempSync(join(tmpdir(), "gls-check-")), args: [join(PROJECT_ROOT, "dist/server.js"), "--check-config"] },
+      { cwd: emptyFolder, args: [join(PROJECT_ROOT, "dist/server.js"), "--check-config"] },
     );
     expect(await exitCodeWithin(refused)).toBe(1);
     for (const problem of ["SESSION_IDLE_TIMEOUT", "TOKEN_ENCRYPTION_KEY", "GITHUB_CLIENT_ID", "SESSION_SECRET", "PUBLIC_URL"]) {
@@ -60,7 +66,7 @@ test("--check-config: prints every problem and exits 1, or \"configuration OK\" 
 
     // The good configuration comes from a .env in the working directory, as the server reads it.
     const goodPort = await freePort();
-    const directory = mkdtempSync(join(tmpdir(), "gls-check-"));
+    const directory = mkdtempSync(join(scratch, "env-"));
     const environment: Record<string, string> = {
       ...productionEnvironment({ port: goodPort, githubUrl: "https://github.example.com", clientId: "Iv23liCheckConfig001", clientSecret: "s".repeat(40), redisUrl, keyPrefix: "gls:" }),
       TRUST_PROXY: "true",
@@ -76,7 +82,7 @@ test("--check-config: prints every problem and exits 1, or \"configuration OK\" 
     await expect(fetch(`http://127.0.0.1:${goodPort}/healthz`)).rejects.toThrow();
 
     // Demo mode passes the check too (outside production), with its warnings.
-    const demo = runServer({ PORT: String(await freePort()) }, { cwd: mkdtempSync(join(tmpdir(), "gls-check-")), args: [join(PROJECT_ROOT, "dist/server.js"), "--check-config"] });
+    const demo = runServer({ PORT: String(await freePort()) }, { cwd: emptyFolder, args: [join(PROJECT_ROOT, "dist/server.js"), "--check-config"] });
     expect(await exitCodeWithin(demo)).toBe(0);
     expect(demo.output()).toContain("configuration OK");
     expect(demo.output()).toContain("Demo mode");
@@ -89,7 +95,7 @@ test("--check-config: prints every problem and exits 1, or \"configuration OK\" 
 
 test("an unknown argument is refused in one line, with exit code 2, before anything starts", async () => {
   const port = await freePort();
-  const server = runServer({ PORT: String(port) }, { cwd: mkdtempSync(join(tmpdir(), "gls-args-")), args: [join(PROJECT_ROOT, "dist/server.js"), "--chek-config"] });
+  const server = runServer({ PORT: String(port) }, { cwd: emptyFolder, args: [join(PROJECT_ROOT, "dist/server.js"), "--chek-config"] });
   expect(await exitCodeWithin(server)).toBe(2);
   expect(server.output().trim().split("\n")).toEqual([expect.stringContaining("--chek-config")]);
   expect(server.output()).toContain("--check-config");
