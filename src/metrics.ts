@@ -3,7 +3,6 @@
 // load-balanced pair) count separately. Label values are always from small fixed sets (route
 // patterns, outcome names, status codes): a label fed from user input would grow without bound.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { RefreshOutcome } from "../auth/token-refresh.js";
 
 export const SIGN_IN_OUTCOMES = [
   "success",
@@ -21,7 +20,13 @@ export const SIGN_IN_OUTCOMES = [
 ] as const;
 export type SignInOutcome = (typeof SIGN_IN_OUTCOMES)[number];
 
-const REFRESH_OUTCOMES: readonly RefreshOutcome[] = ["ok", "lost_race", "refused", "network", "error"];
+/**
+ * How a token refresh ended: ok (refreshed here), lost_race (used the tokens another request or
+ * instance refreshed), refused (GitHub will not refresh: the session ended), network (GitHub
+ * unreachable or 5xx: the session stays), error (GitHub refused for another reason: it stays too).
+ */
+export const REFRESH_OUTCOMES = ["ok", "lost_race", "refused", "network", "error"] as const;
+export type RefreshOutcome = (typeof REFRESH_OUTCOMES)[number];
 
 const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 

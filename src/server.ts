@@ -12,8 +12,8 @@ import { SHUTDOWN_GRACE_MS, trackInFlightRequests } from "./drain-connections.js
 import { createEmulator, demoClient } from "./emulator/index.js";
 import { createGitHubClient } from "./github/client.js";
 import { createLogger } from "./logger.js";
-import { meteredGitHubFetch } from "./metrics/github-fetch.js";
-import { createMetrics } from "./metrics/metrics.js";
+import { meteredGitHubFetch } from "./github/metered-fetch.js";
+import { createMetrics } from "./metrics.js";
 import { memoryBackend, redisBackend } from "./store/backend.js";
 import { createRedisConnection, isRedisConfigured, whenReady, type RedisConnection } from "./store/redis-client.js";
 

@@ -3,7 +3,7 @@
 // route template ("GET /user/memberships/orgs/{org}"); proxied calls to any other API path count
 // as "METHOD (other)", since their paths come from users.
 import type { GitHubConfig } from "../config/config.js";
-import type { Metrics } from "./metrics.js";
+import type { Metrics } from "../metrics.js";
 
 const KNOWN_ENDPOINTS: { method: string; path: RegExp; name: string }[] = [
   { method: "POST", path: /^\/login\/oauth\/access_token$/, name: "POST /login/oauth/access_token" },

@@ -3,7 +3,7 @@
 // handler (which stays the one place that turns them into answers) and remembered by code.
 import type { ErrorRequestHandler, RequestHandler, Response } from "express";
 import { AppError } from "../errors.js";
-import type { Metrics, SignInOutcome } from "./metrics.js";
+import type { Metrics, SignInOutcome } from "../metrics.js";
 
 const ERROR_CODE = Symbol("errorCode");
 

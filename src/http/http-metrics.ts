@@ -1,8 +1,8 @@
 // Counts every answered request and its latency by route pattern and status. Requests no route
 // matched are counted under "unmatched": labelling them by path would let anyone who sends
 // random URLs create unbounded series.
-import type { AnsweredRequest } from "../http/request-logging.js";
-import type { Metrics } from "./metrics.js";
+import type { AnsweredRequest } from "./request-logging.js";
+import type { Metrics } from "../metrics.js";
 
 export function countHttpRequests(metrics: Metrics): (answered: AnsweredRequest) => void {
   return ({ method, routePattern, status, durationMs, finished }) => {

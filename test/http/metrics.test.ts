@@ -7,7 +7,7 @@ import { createApp } from "../../src/app.js";
 import { ManualClock } from "../../src/clock.js";
 import { createGitHubClient } from "../../src/github/client.js";
 import { createLogger } from "../../src/logger.js";
-import { createMetrics } from "../../src/metrics/metrics.js";
+import { createMetrics } from "../../src/metrics.js";
 import { redisBackend } from "../../src/store/backend.js";
 import { parseMetrics, sampleValue, type Sample } from "../support/prometheus.js";
 import { freePort } from "../support/redis-server.js";

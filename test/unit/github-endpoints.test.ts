@@ -1,5 +1,5 @@
 // How calls to GitHub are named in metrics: by route template, never by a user's own path.
-import { endpointName } from "../../src/metrics/github-fetch.js";
+import { endpointName } from "../../src/github/metered-fetch.js";
 
 const GITHUB_COM = { serverBaseUrl: "https://github.com", serverApiUrl: "https://api.github.com" };
 const ENTERPRISE = { serverBaseUrl: "https://ghe.example.com", serverApiUrl: "https://ghe.example.com/api/v3" };

@@ -4,7 +4,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { Router } from "express";
 import type { Registry } from "prom-client";
-import { AppError } from "../errors.js";
+import { AppError } from "../../errors.js";
 
 export function metricsRoutes(registry: Registry, metricsToken: string | null): Router {
   const router = Router();
