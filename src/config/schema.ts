@@ -1,5 +1,5 @@
 // The environment as zod sees it: one entry per variable of SPEC §2, each parsed on its own so that
-// every problem is reported at once. Cross-variable rules live in load-config.ts.
+// every problem is reported at once. Cross-variable rules live beside the part they shape (load-config.ts).
 import { z } from "zod";
 import { parseDuration } from "./durations.js";
 import { isGitHubName, isOrigin, parseTrustProxy, splitList } from "./lists.js";

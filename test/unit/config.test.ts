@@ -1,5 +1,6 @@
 import { loadConfig, type ConfigResult } from "../../src/config/load-config.js";
 import type { Config } from "../../src/config/config.js";
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, EMULATOR_MOUNT_PATH } from "../../src/config/demo-mode.js";
 
 const KEY = Buffer.alloc(32, 7).toString("base64");
 const SECRET = "s".repeat(40);
@@ -57,6 +58,54 @@ describe("configuration", () => {
     expect(config.logLevel).toBe("info");
     expect(config.tokenEncryptionKeys[0]).toHaveLength(32);
     expect(config.warnings.join("\n")).toMatch(/Demo mode/);
+  });
+
+  test("demo mode signs in with the demo client at the emulator's mount path, and says so among its warnings", () => {
+    const config = ok(loadConfig({}));
+    expect(config.github).toMatchObject({ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET });
+    expect(config.github.baseUrl).toBe(`http://localhost:3000${EMULATOR_MOUNT_PATH}`);
+    expect(config.warnings).toEqual([
+      `Demo mode: sign-in goes to the built-in GitHub emulator at ${EMULATOR_MOUNT_PATH}. Never use it for real users.`,
+      "Demo mode: sessions live in this process's memory and vanish on restart.",
+      "SESSION_SECRET is not set: using a random one, so sessions end when the process restarts.",
+      "TOKEN_ENCRYPTION_KEY is not set: using a random one, so stored tokens cannot be opened after a restart.",
+    ]);
+  });
+
+  test("every cross-variable problem of one set-up is told in one list, in the order of the checks", () => {
+    const problems = errors(
+      loadConfig({
+        NODE_ENV: "production",
+        PUBLIC_URL: "http://login.example.com/x",
+        GITHUB_CLIENT_ID: "Iv23liabc",
+        REDIS_URL: "redis://redis:6379",
+        REDIS_CLUSTER_NODES: "redis-1:7000",
+        REDIS_SENTINEL_NAME: "sessions",
+        REDIS_SENTINEL_PASSWORD: "sentinel-password",
+        REDIS_USERNAME: "gls",
+        SESSION_SECRET: "short",
+        TOKEN_ENCRYPTION_KEY: "not-a-key",
+      }),
+    );
+    expect(problems).toEqual([
+      'PUBLIC_URL: must be an origin without a path, query or fragment (got "http://login.example.com/x")',
+      "GITHUB_CLIENT_SECRET: required when NODE_ENV=production",
+      "PUBLIC_URL: must be https:// in production (http:// is accepted only for localhost, 127.0.0.1 and [::1])",
+      "GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET: set both (or neither, for demo mode)",
+      "REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS: set one of them, not several",
+      "REDIS_SENTINEL_NAME: set REDIS_SENTINELS too",
+      "REDIS_SENTINEL_PASSWORD: set REDIS_SENTINELS too",
+      "REDIS_USERNAME / REDIS_PASSWORD: with REDIS_URL, put the credentials in the URL (redis://user:password@host:6379)",
+      "REDIS_USERNAME: set REDIS_PASSWORD too",
+      "SESSION_SECRET: 1 of the secrets is shorter than 32 characters (refused in production)",
+      "TOKEN_ENCRYPTION_KEY: key #1 must be 32 bytes in base64 (44 characters); generate one with: openssl rand -base64 32",
+    ]);
+  });
+
+  test("GitHub addresses without credentials are refused: the server would run the emulator instead", () => {
+    expect(errors(loadConfig({ GITHUB_BASE_URL: "https://ghe.example.com" }))).toEqual([
+      "GITHUB_BASE_URL / GITHUB_API_URL: set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET too (without them the server runs the demo emulator)",
+    ]);
   });
 
   test("empty variables count as unset", () => {
@@ -177,6 +226,15 @@ describe("configuration", () => {
     expect(warning("0.0.0.0/0,::/0")).toMatch(/any client/);
     for (const safe of ["1", "2", "loopback", "10.0.0.0/8", "loopback, 10.0.0.0/8"]) expect(warning(safe)).toBeUndefined();
     expect(ok(loadConfig({ TRUST_PROXY: "true" })).warnings.join("\n")).not.toMatch(/TRUST_PROXY/);
+  });
+
+  test("an https PUBLIC_URL without TRUST_PROXY, and sign-in without a rate limit, are warned about", () => {
+    const { TRUST_PROXY: _trustProxy, ...untrusting } = PRODUCTION;
+    expect(ok(loadConfig({ ...untrusting, METRICS_TOKEN: "m".repeat(32), AUTH_RATE_LIMIT: "off" })).warnings).toEqual([
+      "AUTH_RATE_LIMIT=off: sign-in routes are not rate limited.",
+      "PUBLIC_URL is https but TRUST_PROXY is false: behind a TLS-terminating proxy, set TRUST_PROXY or no session cookie will be set.",
+    ]);
+    expect(ok(loadConfig({ ...PRODUCTION, METRICS_TOKEN: "m".repeat(32) })).warnings).toEqual([]);
   });
 
   test("client id without secret is refused", () => {

@@ -1,0 +1,45 @@
+// Which GitHub this server signs people in with: github.com, a GitHub Enterprise Server, or the
+// demo emulator; the client's credentials; and the scopes an OAuth App must ask for.
+import type { GitHubConfig } from "./config.js";
+import { demoGitHubEndpoints } from "./demo-mode.js";
+import type { ParsedEnvironment } from "./schema.js";
+
+const GITHUB_COM = "https://github.com";
+
+/** An id without its secret (or the reverse) is a half-finished set-up, not demo mode. */
+export function requireClientCredentialsTogether(env: ParsedEnvironment, errors: string[]): void {
+  if (Boolean(env.GITHUB_CLIENT_ID) !== Boolean(env.GITHUB_CLIENT_SECRET)) {
+    errors.push("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET: set both (or neither, for demo mode)");
+  }
+}
+
+export function githubConfig(env: ParsedEnvironment, demoMode: boolean, publicUrl: string, errors: string[]): GitHubConfig {
+  const common = {
+    clientType: env.GITHUB_CLIENT_TYPE,
+    scopes: withOrgScope(env.GITHUB_SCOPES, env.ALLOWED_ORGS),
+    timeoutMs: env.GITHUB_TIMEOUT,
+    proxyMethods: env.GITHUB_PROXY_METHODS,
+  };
+  return { ...common, ...(demoMode ? demoGitHubEndpoints(env, publicUrl, errors) : configuredEndpoints(env)) };
+}
+
+/** The configured GitHub; the server reaches it at the same addresses browsers do. */
+function configuredEndpoints(env: ParsedEnvironment) {
+  const baseUrl = (env.GITHUB_BASE_URL ?? GITHUB_COM).replace(/\/+$/, "");
+  const defaultApiUrl = baseUrl === GITHUB_COM ? "https://api.github.com" : `${baseUrl}/api/v3`;
+  const apiUrl = (env.GITHUB_API_URL ?? defaultApiUrl).replace(/\/+$/, "");
+  return {
+    clientId: env.GITHUB_CLIENT_ID ?? "",
+    clientSecret: env.GITHUB_CLIENT_SECRET ?? "",
+    baseUrl,
+    apiUrl,
+    serverBaseUrl: baseUrl,
+    serverApiUrl: apiUrl,
+  };
+}
+
+/** ALLOWED_ORGS needs org membership, which an OAuth App token can only read with read:org. */
+function withOrgScope(scopes: string[], allowedOrgs: string[]): string[] {
+  const coversOrgs = scopes.some((scope) => ["read:org", "write:org", "admin:org"].includes(scope));
+  return allowedOrgs.length > 0 && !coversOrgs ? [...scopes, "read:org"] : scopes;
+}
