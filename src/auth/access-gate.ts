@@ -56,7 +56,7 @@ export function createAccessGate({ config, revalidation, refresher, logger }: Ac
       const outcome = await revalidation.revalidateOnce(sessionId, record);
       if (outcome !== null) return stillSignedIn(outcome, record); // null: another is at it right now
     }
-    return refresher.isExpiring(record) ? (await refresher.usableToken(sessionId, record)).record : record;
+    return refresher.isExpiring(record) ? (await refresher.refreshIfExpiring(sessionId, record)).record : record;
   }
 
   async function withGitHubOrCached(record: SignedInRecord, work: () => Promise<SignedInRecord>): Promise<SignedInRecord> {

@@ -42,6 +42,22 @@ export function withTokens(record: SignedInRecord, tokens: TokenSet, sealer: Sea
   return { ...record, github: { ...record.github, ...sealedTokens(record.user.id, tokens, sealer) } };
 }
 
+/** True when the access token expires at or before `moment` (never, for a token without expiry). */
+export function accessTokenExpiresBy(record: SignedInRecord, moment: number): boolean {
+  return record.github.accessTokenExpiresAt !== null && record.github.accessTokenExpiresAt <= moment;
+}
+
+/** True when the refresh token's own expiry has passed at `now` (never, for one without expiry). */
+export function refreshTokenExpired(record: SignedInRecord, now: number): boolean {
+  return record.github.refreshTokenExpiresAt !== null && record.github.refreshTokenExpiresAt <= now;
+}
+
+/** True when `current` holds another token pair than `seen`: someone refreshed in between. */
+export function tokensReplaced(seen: SignedInRecord, current: SignedInRecord): boolean {
+  // Every seal draws a fresh IV, so a stored token pair that was replaced never compares equal.
+  return seen.github.sealedTokens !== current.github.sealedTokens;
+}
+
 /** The access token, or null when the envelope does not open. */
 export function openAccessToken(record: SignedInRecord, sealer: Sealer): string | null {
   return openTokens(record, sealer)?.accessToken ?? null;
