@@ -43,78 +43,84 @@ export type Revalidated = { ended: false; record: SignedInRecord } | { ended: tr
 export const isGitHubOutage = (error: unknown) => error instanceof GitHubUnavailableError || error instanceof GitHubRateLimitedError;
 
 export function createRevalidation(deps: RevalidationDependencies) {
-  const { config, clock, github, entries, refresher, locks, logger } = deps;
-  // A revalidation makes up to three calls one after another (/user, /user/emails, memberships).
-  const leaseMs = 3 * config.github.timeoutMs + 5_000;
-
+  const { config, clock } = deps;
   const isDue = (record: SignedInRecord) => clock.now() - record.profileFetchedAt > config.profileMaxAgeMs;
+  const revalidateOnce = (sessionId: string, record: SignedInRecord) => revalidateHoldingLease(deps, sessionId, record);
+  return {
+    isDue,
+    /** Asks GitHub now and stores what it said; ends the session when the user is no longer allowed. */
+    revalidate: (sessionId: string, record: SignedInRecord) => revalidate(deps, sessionId, record),
+    /**
+     * Revalidates holding the session's lease; null when another request or instance holds it (it
+     * is revalidating right now). Throws what GitHub's outage or a refused token throws.
+     */
+    revalidateOnce,
+    /** Starts a revalidation without waiting for it; the next request sees its outcome. */
+    revalidateInBackground: (sessionId: string, record: SignedInRecord) =>
+      deps.background.run("revalidate session", () => settleInBackground(deps.logger, record, revalidateOnce(sessionId, record))),
+  };
+}
 
-  /** Asks GitHub now and stores what it said; ends the session when the user is no longer allowed. */
-  async function revalidate(sessionId: string, record: SignedInRecord): Promise<Revalidated> {
-    const { record: current, result } = await refresher.withUserToken(sessionId, record, async (accessToken) => {
-      const answer = await fetchProfile(accessToken, record);
-      const login = answer.notModified ? record.user.login : answer.profile.login;
-      return { answer, login, orgMemberships: await checkMemberships(login, accessToken, config, github) };
-    });
-    const { answer, login, orgMemberships } = result;
-    if (decideAccess(login, orgMemberships, config) !== "allowed") {
-      logger.info({ userId: current.user.id, login, reason: "not_allowed" }, "session ended: no longer allowed by the allow-lists");
-      await deps.endSession(sessionId, current);
-      return { ended: true, reason: "not_allowed" };
+async function revalidate(deps: RevalidationDependencies, sessionId: string, record: SignedInRecord): Promise<Revalidated> {
+  const { config, clock, github, entries, refresher, logger } = deps;
+  const { record: current, result } = await refresher.withUserToken(sessionId, record, async (accessToken) => {
+    const answer = await fetchProfile(github, accessToken, record);
+    const login = answer.notModified ? record.user.login : answer.profile.login;
+    return { answer, login, orgMemberships: await checkMemberships(login, accessToken, config, github) };
+  });
+  const { answer, login, orgMemberships } = result;
+  if (decideAccess(login, orgMemberships, config) !== "allowed") {
+    logger.info({ userId: current.user.id, login, reason: "not_allowed" }, "session ended: no longer allowed by the allow-lists");
+    await deps.endSession(sessionId, current);
+    return { ended: true, reason: "not_allowed" };
+  }
+  const fetchedAt = clock.now();
+  const written = await updateRecord(entries, sessionId, (latest) => ({
+    ...latest,
+    ...(answer.notModified ? {} : { user: answer.profile, profileEtag: answer.etag }),
+    profileFetchedAt: fetchedAt,
+    orgMemberships,
+  }));
+  return written ? { ended: false, record: written } : { ended: true, reason: "gone" };
+}
+
+async function fetchProfile(github: GitHubClient, accessToken: string, cached: SignedInRecord): Promise<UserFetchResult> {
+  const answer = await github.fetchUser(accessToken, cached.profileEtag);
+  if (answer.notModified || answer.profile.email) return answer;
+  // A private email comes from /user/emails, as at sign-in; keep the one we had if that fails.
+  const email = await github.fetchPrimaryEmail(accessToken).catch(() => cached.user.email);
+  return { ...answer, profile: { ...answer.profile, email } };
+}
+
+async function revalidateHoldingLease(deps: RevalidationDependencies, sessionId: string, record: SignedInRecord): Promise<Revalidated | null> {
+  const name = `revalidate:${sessionId}`;
+  const owner = await deps.locks.tryAcquire(name, revalidationLeaseMs(deps.config));
+  if (!owner) return null;
+  let keepLease = false;
+  try {
+    return await revalidate(deps, sessionId, record);
+  } catch (error) {
+    keepLease = isGitHubOutage(error);
+    throw error;
+  } finally {
+    if (!keepLease) await deps.locks.release(name, owner).catch(() => undefined);
+  }
+}
+
+// A revalidation makes up to three calls one after another (/user, /user/emails, memberships).
+const revalidationLeaseMs = (config: Config) => 3 * config.github.timeoutMs + 5_000;
+
+/** A background revalidation's failure: an outage keeps the last decision, a 401 means the session ended. */
+async function settleInBackground(logger: Logger, record: SignedInRecord, revalidation: Promise<Revalidated | null>): Promise<void> {
+  try {
+    await revalidation;
+  } catch (error) {
+    if (isGitHubOutage(error)) {
+      logger.warn({ userId: record.user.id, cause: (error as Error).message }, "GitHub unavailable at revalidation: the last decision stands");
+    } else if (!(error instanceof AppError && error.status === 401)) {
+      throw error; // a 401 here means the session ended (refused token, signed out meanwhile)
     }
-    const fetchedAt = clock.now();
-    const written = await updateRecord(entries, sessionId, (latest) => ({
-      ...latest,
-      ...(answer.notModified ? {} : { user: answer.profile, profileEtag: answer.etag }),
-      profileFetchedAt: fetchedAt,
-      orgMemberships,
-    }));
-    return written ? { ended: false, record: written } : { ended: true, reason: "gone" };
   }
-
-  async function fetchProfile(accessToken: string, cached: SignedInRecord): Promise<UserFetchResult> {
-    const answer = await github.fetchUser(accessToken, cached.profileEtag);
-    if (answer.notModified || answer.profile.email) return answer;
-    // A private email comes from /user/emails, as at sign-in; keep the one we had if that fails.
-    const email = await github.fetchPrimaryEmail(accessToken).catch(() => cached.user.email);
-    return { ...answer, profile: { ...answer.profile, email } };
-  }
-
-  /**
-   * Revalidates holding the session's lease; null when another request or instance holds it (it
-   * is revalidating right now). Throws what GitHub's outage or a refused token throws.
-   */
-  async function revalidateOnce(sessionId: string, record: SignedInRecord): Promise<Revalidated | null> {
-    const name = `revalidate:${sessionId}`;
-    const owner = await locks.tryAcquire(name, leaseMs);
-    if (!owner) return null;
-    let keepLease = false;
-    try {
-      return await revalidate(sessionId, record);
-    } catch (error) {
-      keepLease = isGitHubOutage(error);
-      throw error;
-    } finally {
-      if (!keepLease) await locks.release(name, owner).catch(() => undefined);
-    }
-  }
-
-  /** Starts a revalidation without waiting for it; the next request sees its outcome. */
-  function revalidateInBackground(sessionId: string, record: SignedInRecord): void {
-    deps.background.run("revalidate session", async () => {
-      try {
-        await revalidateOnce(sessionId, record);
-      } catch (error) {
-        if (isGitHubOutage(error)) {
-          logger.warn({ userId: record.user.id, cause: (error as Error).message }, "GitHub unavailable at revalidation: the last decision stands");
-        } else if (!(error instanceof AppError && error.status === 401)) {
-          throw error; // a 401 here means the session ended (refused token, signed out meanwhile)
-        }
-      }
-    });
-  }
-
-  return { isDue, revalidate, revalidateOnce, revalidateInBackground };
 }
 
 export type Revalidation = ReturnType<typeof createRevalidation>;
