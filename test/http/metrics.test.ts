@@ -4,8 +4,8 @@ import request from "supertest";
 import { Redis } from "ioredis";
 import type { Express } from "express";
 import { createApp } from "../../src/app.js";
+import { buildServices } from "../../src/services.js";
 import { ManualClock } from "../../src/clock.js";
-import { createGitHubClient } from "../../src/github/client.js";
 import { createLogger } from "../../src/logger.js";
 import { createMetrics } from "../../src/metrics.js";
 import { redisBackend } from "../../src/store/backend.js";
@@ -189,14 +189,7 @@ test("session store errors: requests refused because Redis does not answer", asy
   deadRedis.on("error", () => {});
   await deadRedis.connect().catch(() => undefined);
   const logger = createLogger("silent");
-  const app = createApp({
-    config: stack.config,
-    clock,
-    logger,
-    metrics: createMetrics(),
-    storage: redisBackend(deadRedis, stack.keyPrefix, clock, logger),
-    github: createGitHubClient(stack.config.github, clock),
-  });
+  const app = createApp(buildServices(stack.config, { clock, logger, metrics: createMetrics(), storage: redisBackend(deadRedis, stack.keyPrefix, clock, logger) }));
   const cookie = await signedInCookie();
   const moved = await change(async () => {
     await request(app).get("/api/me").set("Cookie", cookie).expect(503);

@@ -2,8 +2,8 @@
 // people out. Redis is a real redis-server stopped and restarted under the running app.
 import request from "supertest";
 import { createApp } from "../../src/app.js";
+import { buildServices } from "../../src/services.js";
 import { ManualClock, systemClock } from "../../src/clock.js";
-import { createGitHubClient } from "../../src/github/client.js";
 import { createLogger } from "../../src/logger.js";
 import { redisBackend } from "../../src/store/backend.js";
 import { createRedisConnection, whenReady } from "../../src/store/redis-client.js";
@@ -61,7 +61,7 @@ test("Redis failing after the session was read (e.g. mid-failover) is a 503 too,
     const logger = createLogger("silent");
     // Sessions answer; the per-user index (written at sign-in) does not.
     const storage = { ...redisBackend(live, stack.keyPrefix, systemClock, logger), userSessions: new RedisUserSessions(dead, stack.keyPrefix, systemClock) };
-    const app = createApp({ config: stack.config, clock: systemClock, logger, storage, github: createGitHubClient(stack.config.github, systemClock) });
+    const app = createApp(buildServices(stack.config, { clock: systemClock, logger, storage }));
     const agent = request.agent(app);
     const { callback } = await signIn(agent);
     expect(callback.status).toBe(503);

@@ -2,8 +2,8 @@
 import request from "supertest";
 import { Redis } from "ioredis";
 import { createApp } from "../../src/app.js";
+import { buildServices } from "../../src/services.js";
 import { systemClock } from "../../src/clock.js";
-import { createGitHubClient } from "../../src/github/client.js";
 import { createLogger } from "../../src/logger.js";
 import { redisBackend } from "../../src/store/backend.js";
 import { freePort } from "../support/redis-server.js";
@@ -181,13 +181,8 @@ describe("health", () => {
     });
     deadRedis.on("error", () => {});
     await deadRedis.connect().catch(() => undefined);
-    const app = createApp({
-      config: stack.config,
-      clock: systemClock,
-      logger: createLogger("silent"),
-      storage: redisBackend(deadRedis, stack.keyPrefix, systemClock, createLogger("silent")),
-      github: createGitHubClient(stack.config.github, systemClock),
-    });
+    const logger = createLogger("silent");
+    const app = createApp(buildServices(stack.config, { clock: systemClock, logger, storage: redisBackend(deadRedis, stack.keyPrefix, systemClock, logger) }));
     await request(app).get("/healthz").expect(200);
     expect((await request(app).get("/readyz").expect(503)).body.error).toBe("not_ready");
     const cookie = setCookie((await signIn(request.agent(stack.app))).callback, "gls.sid")!.split(";")[0]!;

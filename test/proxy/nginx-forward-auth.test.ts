@@ -6,10 +6,10 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { join } from "node:path";
 import { createApp } from "../../src/app.js";
+import { buildServices } from "../../src/services.js";
 import { systemClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import type { Config } from "../../src/config/config.js";
-import { createGitHubClient } from "../../src/github/client.js";
 import { createLogger } from "../../src/logger.js";
 import { redisBackend } from "../../src/store/backend.js";
 import { createRedisConnection, whenReady, type RedisConnection } from "../../src/store/redis-client.js";
@@ -77,7 +77,7 @@ if (!nginx) {
       const logger = createLogger("silent");
       redis = createRedisConnection(config.redis);
       await whenReady(redis, 5_000);
-      const app = createApp({ config, clock: systemClock, logger, storage: redisBackend(redis, config.redis.keyPrefix, systemClock, logger), github: createGitHubClient(config.github, systemClock) });
+      const app = createApp(buildServices(config, { clock: systemClock, logger, storage: redisBackend(redis, config.redis.keyPrefix, systemClock, logger) }));
       loginServer = await listen(app, loginPort);
       application = await listen((request, response) => {
         received.push({ path: request.url ?? "", headers: request.headers });
