@@ -10,10 +10,9 @@ import { loadConfig } from "./config/load-config.js";
 import type { Config } from "./config/config.js";
 import { SHUTDOWN_GRACE_MS, trackInFlightRequests } from "./drain-connections.js";
 import { createEmulator, demoClient } from "./emulator/index.js";
-import { createGitHubClient } from "./github/client.js";
 import { createLogger } from "./logger.js";
-import { meteredGitHubFetch } from "./github/metered-fetch.js";
 import { createMetrics } from "./metrics.js";
+import { buildServices } from "./services.js";
 import { memoryBackend, redisBackend } from "./store/backend.js";
 import { createRedisConnection, isRedisConfigured, whenReady, type RedisConnection } from "./store/redis-client.js";
 
@@ -59,14 +58,9 @@ async function main(): Promise<void> {
 
   const metrics = createMetrics({ processMetrics: true });
   const background = new BackgroundTasks(logger);
-  const app = createApp({
-    background,
-    config,
-    clock: systemClock,
-    logger,
-    metrics,
-    storage: redis ? redisBackend(redis, config.redis.keyPrefix, systemClock, logger) : memoryBackend(systemClock),
-    github: createGitHubClient(config.github, systemClock, meteredGitHubFetch(metrics, config.github)),
+  const storage = redis ? redisBackend(redis, config.redis.keyPrefix, systemClock, logger) : memoryBackend(systemClock);
+  const services = buildServices(config, { storage, clock: systemClock, logger, metrics, background });
+  const app = createApp(services, {
     ...(config.demoMode
       ? { emulatorApp: createEmulator({ clients: [demoClient(config.callbackUrl)], webBaseUrl: config.github.baseUrl }).app }
       : {}),

@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import { AppError, notFound } from "../errors.js";
 import { wantsJson } from "./negotiation.js";
 import type { PageRenderer } from "./render.js";
+import { isPartOfSignIn } from "./route-table.js";
 
 const GENERIC_HEADINGS: Record<number, string> = {
   400: "Bad request",
@@ -42,7 +43,7 @@ export function createErrorHandler(logger: Logger, pages: PageRenderer): ErrorRe
       return;
     }
     // Failures of the sign-in itself offer a fresh sign-in; anything else leads home.
-    const duringSignIn = request.path.startsWith("/auth/github") || appError.status === 401;
+    const duringSignIn = isPartOfSignIn(request.path) || appError.status === 401;
     const heading = appError.heading ?? GENERIC_HEADINGS[appError.status] ?? "Error";
     const tone: PageTone = appError.notice ? "notice" : "error";
     pages.render(response, appError.status, "error", {

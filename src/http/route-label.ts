@@ -2,17 +2,13 @@
 // itself: logs and metrics group by it, and a pattern never carries the query string (where the
 // sign-in callback's `code` and `state` are) or an unbounded set of values.
 import type { Request } from "express";
-
-/** Paths served by a whole mounted handler rather than one route. */
-const MOUNTED_PREFIXES = ["/api/github/", "/assets/", "/_emulator/"];
+import { mountPattern } from "./route-table.js";
 
 /** The matched route pattern, a mounted prefix like "/api/github/*", or null when nothing matched. */
 export function routePattern(request: Request): string | null {
   const route = (request as { route?: { path?: unknown } }).route;
   if (typeof route?.path === "string") return `${request.baseUrl ?? ""}${route.path}`;
-  const path = pathOf(request);
-  const prefix = MOUNTED_PREFIXES.find((candidate) => path.startsWith(candidate) || `${path}/` === candidate);
-  return prefix ? `${prefix}*` : null;
+  return mountPattern(pathOf(request));
 }
 
 /** The request's path as the client sent it, without the query string. */

@@ -1,19 +1,17 @@
-// A complete server for one test: the real app (createApp) on real Redis, talking over HTTP to a
-// GitHub emulator on a free port. Each stack gets its own key prefix, so test files can share the
+// A complete server for one test: the real app, built as server.ts builds it (buildServices, then
+// createApp), on real Redis, talking over HTTP to a GitHub emulator on a free port. Each stack gets its own key prefix, so test files can share the
 // run's redis-server without seeing each other's keys.
 import { randomBytes } from "node:crypto";
 import type { Express } from "express";
 import { Redis } from "ioredis";
 import { createApp } from "../../src/app.js";
-import { BackgroundTasks } from "../../src/background-tasks.js";
 import { systemClock, type Clock } from "../../src/clock.js";
 import type { Config } from "../../src/config/config.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import type { EmulatorClient } from "../../src/emulator/index.js";
-import { createGitHubClient } from "../../src/github/client.js";
 import { createLogger } from "../../src/logger.js";
-import { meteredGitHubFetch } from "../../src/github/metered-fetch.js";
-import { createMetrics } from "../../src/metrics.js";
+import type { BackgroundTasks } from "../../src/background-tasks.js";
+import { buildServices } from "../../src/services.js";
 import { redisBackend } from "../../src/store/backend.js";
 import { createRedisConnection, whenReady, type RedisConnection } from "../../src/store/redis-client.js";
 import type { Locks } from "../../src/store/locks.js";
@@ -112,19 +110,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     serverRedis.on("error", () => {});
     connections.push(serverRedis);
     await whenReady(serverRedis, 5_000);
-    // Wired as server.ts wires it: the GitHub client's calls count in the metrics /metrics serves.
-    const metrics = createMetrics();
-    const background = new BackgroundTasks(logger);
-    backgrounds.push(background);
-    return createApp({
-      background,
-      config: instanceConfig,
-      clock,
-      logger,
-      metrics,
-      storage: { ...redisBackend(serverRedis, keyPrefix, clock, logger), ...(options.locks ? { locks: options.locks } : {}) },
-      github: createGitHubClient(instanceConfig.github, clock, meteredGitHubFetch(metrics, instanceConfig.github)),
-    });
+    const storage = { ...redisBackend(serverRedis, keyPrefix, clock, logger), ...(options.locks ? { locks: options.locks } : {}) };
+    const services = buildServices(instanceConfig, { storage, clock, logger });
+    backgrounds.push(services.background);
+    return createApp(services);
   };
   const app = await instance();
   const redis = new Redis(testRedisUrl());

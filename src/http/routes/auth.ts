@@ -1,5 +1,5 @@
 // GET /auth/github, GET /auth/github/callback, POST /auth/logout (SPEC §3).
-import { Router, type CookieOptions, type RequestHandler, type Response } from "express";
+import type { CookieOptions, RequestHandler, Response } from "express";
 import { parse as parseCookies } from "cookie";
 import type { Clock } from "../../clock.js";
 import type { Config } from "../../config/config.js";
@@ -30,24 +30,30 @@ export interface AuthRouteDependencies {
   sessionMiddleware: RequestHandler;
 }
 
-export function authRoutes(deps: AuthRouteDependencies): Router {
+/** The handlers of the sign-in routes, by their names in the route table (route-table.ts). */
+export interface SignInRouteHandlers {
+  signInStart: RequestHandler;
+  signInCallback: RequestHandler[];
+  signOut: RequestHandler[];
+}
+
+export function signInRoutes(deps: AuthRouteDependencies): SignInRouteHandlers {
   const { config, clock, sealer, attempts, signInFlow, userSessions, endings, sessions } = deps;
-  const router = Router();
   // Lax, not Strict: the callback is a top-level navigation coming back from GitHub's site.
   const bindingCookie: CookieOptions = { httpOnly: true, sameSite: "lax", secure: config.session.secureCookies, path: "/" };
   const clearEarlierAttemptCookies = (cookies: Record<string, string | undefined>, response: Response) => {
     for (const name of attempts.earlierAttemptCookies(cookies)) response.clearCookie(name, bindingCookie);
   };
 
-  router.get("/auth/github", (request, response) => {
+  const signInStart: RequestHandler = (request, response) => {
     const cookies = parseCookies(request.headers.cookie ?? "");
     const started = signInFlow.beginSignIn(request.query.returnTo, cookies[attempts.bindingCookieName]);
     clearEarlierAttemptCookies(cookies, response);
     response.cookie(attempts.bindingCookieName, started.binding, { ...bindingCookie, maxAge: BINDING_LIFETIME_MS });
     response.redirect(302, started.authorizeUrl);
-  });
+  };
 
-  router.get("/auth/github/callback", deps.sessionMiddleware, async (request, response) => {
+  const completeSignIn: RequestHandler = async (request, response) => {
     // This URL holds the code and state: no page reached from here may learn them.
     response.setHeader("Referrer-Policy", "no-referrer");
     const cookies = parseCookies(request.headers.cookie ?? "");
@@ -67,11 +73,11 @@ export function authRoutes(deps: AuthRouteDependencies): Router {
     noteSignedInUser(response, record.user.id);
     await userSessions.add(record.user.id, request.sessionID, record.signedInAt + config.session.maxAgeMs);
     response.redirect(303, completed.returnTo);
-  });
+  };
 
   // ?everywhere=1 ends every session of the user; ?revoke=1 also revokes at GitHub (this session's
   // token, or with everywhere the whole authorization of the app).
-  router.post("/auth/logout", requireSameOrigin(config.publicUrl), async (request, response) => {
+  const signOut: RequestHandler = async (request, response) => {
     const everywhere = isSet(request.query.everywhere);
     const session = await sessions.signedIn(request, response);
     if (session) {
@@ -82,9 +88,9 @@ export function authRoutes(deps: AuthRouteDependencies): Router {
     sessions.clearCookie(response);
     if (wantsJson(request)) response.status(204).end();
     else response.redirect(303, "/");
-  });
+  };
 
-  return router;
+  return { signInStart, signInCallback: [deps.sessionMiddleware, completeSignIn], signOut: [requireSameOrigin(config.publicUrl), signOut] };
 }
 
 /** `?everywhere=1` (or true/yes/on); repeated or other values mean no. */

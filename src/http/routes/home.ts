@@ -1,11 +1,10 @@
 // GET /: the sign-in page when signed out, the profile when signed in.
-import { Router } from "express";
+import type { RequestHandler } from "express";
 import type { PageRenderer } from "../render.js";
 import type { AllowedSessions } from "../allowed-session.js";
 
-export function homeRoutes(sessions: AllowedSessions, pages: PageRenderer): Router {
-  const router = Router();
-  router.get("/", async (request, response) => {
+export function home(sessions: AllowedSessions, pages: PageRenderer): RequestHandler {
+  return async (request, response) => {
     const session = await sessions.allowed(request, response);
     if (!session) {
       pages.render(response, 200, "home", { title: "Sign in with GitHub", signInUrl: "/auth/github" });
@@ -13,6 +12,5 @@ export function homeRoutes(sessions: AllowedSessions, pages: PageRenderer): Rout
     }
     const { user } = session.record;
     pages.render(response, 200, "profile", { title: user.name ?? user.login, user, logoutAction: "/auth/logout" });
-  });
-  return router;
+  };
 }

@@ -2,21 +2,19 @@
 // read it; the comparison takes the same time whatever the guess, so the token cannot be found
 // byte by byte from response times.
 import { createHash, timingSafeEqual } from "node:crypto";
-import { Router } from "express";
+import type { RequestHandler } from "express";
 import type { Registry } from "prom-client";
 import { AppError } from "../../errors.js";
 
-export function metricsRoutes(registry: Registry, metricsToken: string | null): Router {
-  const router = Router();
-  router.get("/metrics", async (request, response) => {
+export function metricsEndpoint(registry: Registry, metricsToken: string | null): RequestHandler {
+  return async (request, response) => {
     if (metricsToken !== null && !isBearer(request.get("authorization"), metricsToken)) {
       response.setHeader("WWW-Authenticate", 'Bearer realm="metrics"');
       throw new AppError(401, "unauthenticated", "Metrics need an Authorization: Bearer header with METRICS_TOKEN.");
     }
     response.setHeader("Content-Type", registry.contentType);
     response.send(await registry.metrics());
-  });
-  return router;
+  };
 }
 
 function isBearer(authorization: string | undefined, expectedToken: string): boolean {

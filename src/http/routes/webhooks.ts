@@ -2,7 +2,7 @@
 // (github_app_authorization / revoked); every session of that user whose token GitHub no longer
 // honours ends, on every instance (auth/revocation-check.ts: a replayed delivery ends nothing).
 // Other events are acknowledged and ignored. Enabled by GITHUB_WEBHOOK_SECRET.
-import express, { Router } from "express";
+import express, { type RequestHandler } from "express";
 import type { RevocationCheck } from "../../auth/revocation-check.js";
 import type { Config } from "../../config/config.js";
 import { AppError, badRequest, notFound } from "../../errors.js";
@@ -10,9 +10,8 @@ import { isValidWebhookSignature } from "../../github/webhook-signature.js";
 
 const MAX_PAYLOAD = "1mb";
 
-export function webhookRoutes(config: Config, revocations: RevocationCheck): Router {
-  const router = Router();
-  router.post("/webhooks/github", express.raw({ type: () => true, limit: MAX_PAYLOAD }), async (request, response) => {
+export function webhook(config: Config, revocations: RevocationCheck): RequestHandler[] {
+  return [express.raw({ type: () => true, limit: MAX_PAYLOAD }), async (request, response) => {
     const secret = config.webhookSecret;
     if (secret === null) throw notFound();
     const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
@@ -24,8 +23,7 @@ export function webhookRoutes(config: Config, revocations: RevocationCheck): Rou
       if (userId !== null) await revocations.endRevokedSessions(userId);
     }
     response.status(202).json({ status: "accepted" });
-  });
-  return router;
+  }];
 }
 
 /** The sender's id of a `revoked` delivery; null for any other action. */

@@ -1,0 +1,90 @@
+// Every address the server answers, in one table (SPEC §3): its method and path, whether it answers
+// with data or pages, and whether the sign-in rate limit applies. The app registers routes from it,
+// the 405s and their Allow headers come from it, logs and metrics label requests by it, and the
+// tests walk it — so a new route is one line here, and nothing else can forget it.
+import type { Express, RequestHandler } from "express";
+import { EMULATOR_MOUNT_PATH } from "../config/load-config.js";
+
+export type RouteMethod = "GET" | "POST";
+
+export interface RouteSpec {
+  method: RouteMethod;
+  path: string;
+  /**
+   * "data": asked by programs and proxies on every request, so it is registered first, with the
+   * data answer's headers and nothing else in front. "page": behind the page security headers.
+   */
+  answer: "data" | "page";
+  /** The sign-in rate limit (AUTH_RATE_LIMIT) counts requests to it, per client address. */
+  rateLimited: boolean;
+  /** A failure here offers a fresh sign-in rather than the home page. */
+  partOfSignIn?: boolean;
+}
+
+export const ROUTES = {
+  authCheck: { method: "GET", path: "/auth/check", answer: "data", rateLimited: false },
+  currentUser: { method: "GET", path: "/api/me", answer: "data", rateLimited: false },
+  sessionDetails: { method: "GET", path: "/api/session", answer: "data", rateLimited: false },
+  health: { method: "GET", path: "/healthz", answer: "page", rateLimited: false },
+  readiness: { method: "GET", path: "/readyz", answer: "page", rateLimited: false },
+  metrics: { method: "GET", path: "/metrics", answer: "page", rateLimited: false },
+  webhook: { method: "POST", path: "/webhooks/github", answer: "page", rateLimited: false },
+  home: { method: "GET", path: "/", answer: "page", rateLimited: false },
+  signInStart: { method: "GET", path: "/auth/github", answer: "page", rateLimited: true, partOfSignIn: true },
+  signInCallback: { method: "GET", path: "/auth/github/callback", answer: "page", rateLimited: true, partOfSignIn: true },
+  signOut: { method: "POST", path: "/auth/logout", answer: "page", rateLimited: true },
+} as const satisfies Record<string, RouteSpec>;
+
+export type RouteName = keyof typeof ROUTES;
+
+/** Paths served by a whole mounted handler rather than one route; they label requests as "<prefix>/*". */
+export const MOUNTS = {
+  /** The GitHub API proxy; its methods come from GITHUB_PROXY_METHODS, and it answers its own 405s. */
+  githubProxy: "/api/github",
+  assets: "/assets",
+  /** Demo mode only: the built-in GitHub emulator. */
+  emulator: EMULATOR_MOUNT_PATH,
+} as const;
+
+/** A handler, or a chain of them, for every route of the table. */
+export type RouteHandlers = Record<RouteName, RequestHandler | RequestHandler[]>;
+
+export interface RegisterOptions {
+  /** In front of every route of this kind (the data answer's headers). */
+  before?: RequestHandler[];
+  /** In front of every rate-limited route; null when AUTH_RATE_LIMIT is off. */
+  rateLimit: RequestHandler | null;
+}
+
+/** Registers the table's routes of one kind, in table order. GET routes answer HEAD too (Express). */
+export function registerRoutes(app: Express, answer: RouteSpec["answer"], handlers: RouteHandlers, options: RegisterOptions): void {
+  for (const name of Object.keys(ROUTES) as RouteName[]) {
+    const route: RouteSpec = ROUTES[name];
+    if (route.answer !== answer) continue;
+    const limit = route.rateLimited && options.rateLimit ? [options.rateLimit] : [];
+    const chain = [...(options.before ?? []), ...limit, ...[handlers[name]].flat()];
+    if (route.method === "GET") app.get(route.path, ...chain);
+    else app.post(route.path, ...chain);
+  }
+}
+
+/** The methods each path of the table accepts, as an Allow header lists them. */
+export function allowedMethodsByPath(): Map<string, string[]> {
+  const allowed = new Map<string, string[]>();
+  for (const route of Object.values(ROUTES) as RouteSpec[]) {
+    const methods = route.method === "GET" ? ["GET", "HEAD"] : [route.method];
+    allowed.set(route.path, [...(allowed.get(route.path) ?? []), ...methods]);
+  }
+  return allowed;
+}
+
+/** The route pattern for a request that no route matched but a mount serves ("/api/github/*"), or null. */
+export function mountPattern(path: string): string | null {
+  const prefix = Object.values(MOUNTS).find((mount) => path === mount || path.startsWith(`${mount}/`));
+  return prefix ? `${prefix}/*` : null;
+}
+
+/** Whether a failure at this path belongs to signing in (its error page offers to sign in again). */
+export function isPartOfSignIn(path: string): boolean {
+  return (Object.values(ROUTES) as RouteSpec[]).some((route) => route.partOfSignIn && (path === route.path || path.startsWith(`${route.path}/`)));
+}

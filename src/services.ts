@@ -1,0 +1,77 @@
+// buildServices: the whole object graph of the server, built once from the configuration and the
+// outside world (storage, clock, fetch, metrics, logger). The server (server.ts) and every test
+// build it the same way, so a test runs exactly what production runs; createApp (app.ts) then only
+// decides the order HTTP passes through it. Nothing here does I/O.
+import type { Logger } from "pino";
+import { createAccessGate } from "./auth/access-gate.js";
+import { createRevalidation } from "./auth/revalidation.js";
+import { createRevocationCheck, type RevocationCheck } from "./auth/revocation-check.js";
+import { createSessionEndings, type SessionEndings } from "./auth/session-endings.js";
+import { SignInAttempts } from "./auth/sign-in-attempt.js";
+import { createSignInFlow, type SignInFlow } from "./auth/sign-in-flow.js";
+import { createTokenRefresher, type TokenRefresher } from "./auth/token-refresh.js";
+import { BackgroundTasks } from "./background-tasks.js";
+import type { Clock } from "./clock.js";
+import type { Config } from "./config/config.js";
+import { createGitHubClient, type GitHubClient } from "./github/client.js";
+import { meteredGitHubFetch } from "./github/metered-fetch.js";
+import { allowedSessions, type AllowedSessions } from "./http/allowed-session.js";
+import { createSessionReader, type SessionReader } from "./http/signed-in-session.js";
+import { createMetrics, type Metrics, type RefreshOutcome } from "./metrics.js";
+import { Sealer } from "./sealer.js";
+import type { StorageBackend } from "./store/backend.js";
+
+/** What the server needs from outside: where it keeps things, what time it is, how it reaches GitHub. */
+export interface OutsideWorld {
+  storage: StorageBackend;
+  clock: Clock;
+  logger: Logger;
+  /** How calls reach GitHub (the emulator in tests); globalThis.fetch when omitted. */
+  fetch?: typeof fetch;
+  /** What /metrics serves; a fresh set when omitted. Every call to GitHub is counted in it. */
+  metrics?: Metrics;
+  /** Where work started by requests (revalidations) runs; the server lets it finish at shutdown. */
+  background?: BackgroundTasks;
+}
+
+export interface Services {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  storage: StorageBackend;
+  metrics: Metrics;
+  background: BackgroundTasks;
+  /** The one fetch to GitHub, metered: the client and the API proxy both use it. */
+  githubFetch: typeof fetch;
+  github: GitHubClient;
+  sealer: Sealer;
+  attempts: SignInAttempts;
+  signInFlow: SignInFlow;
+  endings: SessionEndings;
+  refresher: TokenRefresher;
+  revocationCheck: RevocationCheck;
+  /** Who is signed in (one cookie check, one store read). */
+  sessions: SessionReader;
+  /** Who is signed in and still allowed by the allow-lists. */
+  allowed: AllowedSessions;
+}
+
+export function buildServices(config: Config, outside: OutsideWorld): Services {
+  const { storage, clock, logger } = outside;
+  const metrics = outside.metrics ?? createMetrics();
+  const background = outside.background ?? new BackgroundTasks(logger);
+  const githubFetch = meteredGitHubFetch(metrics, config.github, outside.fetch);
+  const github = createGitHubClient(config.github, clock, githubFetch);
+  const entries = storage.sessionStore;
+  const sealer = new Sealer(config.tokenEncryptionKeys);
+  const attempts = new SignInAttempts(sealer, config.session.secureCookies);
+  const signInFlow = createSignInFlow({ config, clock, github, attempts, oneTimeMarker: storage.oneTimeMarker });
+  const endings = createSessionEndings({ entries, userSessions: storage.userSessions, github, sealer, logger });
+  const onRefresh = (outcome: RefreshOutcome) => metrics.tokenRefreshes.inc({ outcome });
+  const refresher = createTokenRefresher({ config, clock, github, sealer, entries, locks: storage.locks, logger, endSession: endings.endSession, onRefresh });
+  const revalidation = createRevalidation({ config, clock, github, entries, refresher, locks: storage.locks, logger, background, endSession: endings.endSession });
+  const revocationCheck = createRevocationCheck({ entries, userSessions: storage.userSessions, github, refresher, endings, logger });
+  const sessions = createSessionReader(config, clock, entries);
+  const allowed = allowedSessions(sessions, createAccessGate({ config, revalidation, refresher, logger }));
+  return { config, clock, logger, storage, metrics, background, githubFetch, github, sealer, attempts, signInFlow, endings, refresher, revocationCheck, sessions, allowed };
+}
