@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   const services = buildServices(config, { storage, clock: systemClock, logger, metrics, background });
   const app = createApp(services, {
     ...(config.demoMode
-      ? { emulatorApp: createEmulator({ clients: [demoClient(config.callbackUrl)], webBaseUrl: config.github.baseUrl }).app }
+      ? { emulatorApp: createEmulator({ clients: [demoClient(config.callbackUrl, config.github)], webBaseUrl: config.github.baseUrl }).app }
       : {}),
   });
 

@@ -14,8 +14,6 @@ import { readSecrets } from "./secrets.js";
 import { sessionConfig } from "./session-config.js";
 import { warnAboutOpenEndpoints, warnAboutProxyTrust } from "./warnings.js";
 
-export { EMULATOR_MOUNT_PATH } from "./demo-mode.js";
-
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
 export function loadConfig(environment: Record<string, string | undefined>): ConfigResult {

@@ -46,16 +46,14 @@ export const DEMO_USERS: EmulatorUser[] = [
   },
 ];
 
-/** GitHub App client IDs look like `Iv23li…` (20 chars); nothing validates the format strictly. */
-export const DEMO_CLIENT_ID = "Iv23liDemoClient0001";
-/** Only ever accepted by the emulator; demo mode must never face real users. */
-export const DEMO_CLIENT_SECRET = "demo0secret0for0the0built0in0emulator000";
-
-/** A GitHub App with expiring tokens (GitHub's default for new apps) and one exact callback. */
-export function demoClient(callbackUrl: string): EmulatorClient {
+/**
+ * A GitHub App with expiring tokens (GitHub's default for new apps) and one exact callback. Its id
+ * and secret come from whoever runs the emulator: in demo mode, the server's own configuration.
+ */
+export function demoClient(callbackUrl: string, { clientId, clientSecret }: Pick<EmulatorClient, "clientId" | "clientSecret">): EmulatorClient {
   return {
-    clientId: DEMO_CLIENT_ID,
-    clientSecret: DEMO_CLIENT_SECRET,
+    clientId,
+    clientSecret,
     name: "GitHub Login Server (demo)",
     type: "github-app",
     expiringTokens: true,

@@ -33,7 +33,7 @@ export type {
   TokenRequestRecord,
 } from "./types.js";
 export type { Clock } from "./clock.js";
-export { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_USERS, demoClient } from "./demo-data.js";
+export { DEMO_USERS, demoClient } from "./demo-data.js";
 export { redactedSecret } from "./redaction.js";
 
 const BODY_LIMIT = "100kb";

@@ -3,7 +3,7 @@
 // the 405s and their Allow headers come from it, logs and metrics label requests by it, and the
 // tests walk it — so a new route is one line here, and nothing else can forget it.
 import type { Express, RequestHandler } from "express";
-import { EMULATOR_MOUNT_PATH } from "../config/load-config.js";
+import { EMULATOR_MOUNT_PATH } from "../config/demo-mode.js";
 
 export type RouteMethod = "GET" | "POST";
 

@@ -1,14 +1,18 @@
 import express from "express";
 import request from "supertest";
-import { createEmulator, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_USERS, demoClient } from "../../src/emulator/index.js";
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "../../src/config/demo-mode.js";
+import { createEmulator, DEMO_USERS, demoClient } from "../../src/emulator/index.js";
 import { approveAtEmulator, pkcePair, startEmulator, testOAuthApp, type RunningEmulator } from "../support/emulator-server.js";
+
+/** The demo client as the server configures it in demo mode (the emulator takes its credentials from its caller). */
+const DEMO_CREDENTIALS = { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET };
 
 const CALLBACK = "http://127.0.0.1:3000/auth/callback";
 
 describe("startEmulator + approveAtEmulator over real HTTP", () => {
   let running: RunningEmulator;
   beforeAll(async () => {
-    running = await startEmulator({ clients: [demoClient(CALLBACK)] });
+    running = await startEmulator({ clients: [demoClient(CALLBACK, DEMO_CREDENTIALS)] });
   });
   afterAll(() => running.close());
 
@@ -62,7 +66,7 @@ describe("startEmulator + approveAtEmulator over real HTTP", () => {
   });
 
   it("close() returns although fetch keeps a connection alive", async () => {
-    const extra = await startEmulator({ clients: [demoClient(CALLBACK)] });
+    const extra = await startEmulator({ clients: [demoClient(CALLBACK, DEMO_CREDENTIALS)] });
     await fetch(`${extra.url}/assets/emulator.css`).then((answer) => answer.text());
     await extra.close();
     await expect(fetch(`${extra.url}/assets/emulator.css`)).rejects.toThrow();
@@ -70,7 +74,7 @@ describe("startEmulator + approveAtEmulator over real HTTP", () => {
 });
 
 describe("mounted under /_emulator (demo mode)", () => {
-  const emulator = createEmulator({ clients: [demoClient("http://localhost:3000/auth/callback")] });
+  const emulator = createEmulator({ clients: [demoClient("http://localhost:3000/auth/callback", DEMO_CREDENTIALS)] });
   const host = express();
   host.use("/_emulator", emulator.app);
 

@@ -3,8 +3,12 @@
 // shadow an OAuth or API endpoint.
 import express from "express";
 import request from "supertest";
-import { createEmulator, DEMO_CLIENT_ID, DEMO_USERS, demoClient, type EmulatorUser } from "../../src/emulator/index.js";
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "../../src/config/demo-mode.js";
+import { createEmulator, DEMO_USERS, demoClient, type EmulatorUser } from "../../src/emulator/index.js";
 import { startEmulator, testOAuthApp, tokensFor, type RunningEmulator } from "../support/emulator-server.js";
+
+/** The demo client as the server configures it in demo mode (the emulator takes its credentials from its caller). */
+const DEMO_CREDENTIALS = { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET };
 
 const CALLBACK = "http://localhost:3000/auth/github/callback";
 
@@ -19,7 +23,7 @@ function expectStyledPage(html: string, stylesheet: string): void {
 describe("over real HTTP, on its own port", () => {
   let running: RunningEmulator;
   beforeAll(async () => {
-    running = await startEmulator({ clients: [demoClient(CALLBACK), testOAuthApp("http://127.0.0.1:4180/oauth2/callback")] });
+    running = await startEmulator({ clients: [demoClient(CALLBACK, DEMO_CREDENTIALS), testOAuthApp("http://127.0.0.1:4180/oauth2/callback")] });
   });
   afterAll(() => running.close());
 
@@ -38,7 +42,7 @@ describe("over real HTTP, on its own port", () => {
     expect(html).toContain(DEMO_CLIENT_ID);
     expect(html).toContain("GitHub App");
     expect(html).toContain("OAuth App");
-    expect(html).not.toContain(demoClient(CALLBACK).clientSecret);
+    expect(html).not.toContain(demoClient(CALLBACK, DEMO_CREDENTIALS).clientSecret);
     for (const route of ["GET /login/oauth/authorize", "POST /login/oauth/access_token", "GET /api/v3/user", "GET /{login}"]) expect(html).toContain(route);
     expect(html).toContain(`<code>${running.url}/api/v3</code>`);
     expect(html).toContain('<a href="http://localhost:3000/">');
@@ -47,7 +51,7 @@ describe("over real HTTP, on its own port", () => {
   });
 
   it("html_url from GET /user opens the user's profile page: avatar, name, login, bio, company, location, a note", async () => {
-    const { access_token } = await tokensFor(running.emulator.app, demoClient(CALLBACK), { login: "monalisa" });
+    const { access_token } = await tokensFor(running.emulator.app, demoClient(CALLBACK, DEMO_CREDENTIALS), { login: "monalisa" });
     const user = (await (await fetch(`${running.url}/api/v3/user`, { headers: { "user-agent": "t", authorization: `token ${access_token}` } })).json()) as { html_url: string; avatar_url: string };
     expect(user.html_url).toBe(`${running.url}/monalisa`);
     const page = await fetch(user.html_url);
@@ -120,7 +124,7 @@ describe("over real HTTP, on its own port", () => {
 });
 
 describe("mounted under /_emulator (demo mode)", () => {
-  const emulator = createEmulator({ clients: [demoClient(CALLBACK)], webBaseUrl: "http://localhost:3000/_emulator" });
+  const emulator = createEmulator({ clients: [demoClient(CALLBACK, DEMO_CREDENTIALS)], webBaseUrl: "http://localhost:3000/_emulator" });
   const host = express();
   host.use("/_emulator", emulator.app);
 
