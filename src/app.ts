@@ -66,7 +66,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
 
 function routeHandlers(services: Services, pages: ReturnType<typeof createPageRenderer>): RouteHandlers {
   const { config, allowed, storage } = services;
-  const signIn = signInRoutes({ ...services, userSessions: storage.userSessions, sessionMiddleware: createSessionMiddleware(config, storage.sessionStore) });
+  const signIn = signInRoutes({ ...services, sessionMiddleware: createSessionMiddleware(config, storage.sessionStore, services.logger) });
   return {
     authCheck: authCheck(allowed),
     currentUser: currentUser(allowed),

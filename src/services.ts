@@ -64,8 +64,8 @@ export function buildServices(config: Config, outside: OutsideWorld): Services {
   const github = createGitHubClient(config.github, clock, githubFetch);
   const entries = storage.sessionStore;
   const sealer = new Sealer(config.tokenEncryptionKeys);
-  const attempts = new SignInAttempts(sealer, config.session.secureCookies);
-  const signInFlow = createSignInFlow({ config, clock, github, attempts, oneTimeMarker: storage.oneTimeMarker });
+  const attempts = new SignInAttempts(sealer);
+  const signInFlow = createSignInFlow({ config, clock, github, sealer, attempts, oneTimeMarker: storage.oneTimeMarker, userSessions: storage.userSessions });
   const endings = createSessionEndings({ entries, userSessions: storage.userSessions, github, sealer, logger });
   const onRefresh = (outcome: RefreshOutcome) => metrics.tokenRefreshes.inc({ outcome });
   const refresher = createTokenRefresher({ config, clock, github, sealer, entries, locks: storage.locks, logger, endSession: endings.endSession, onRefresh });

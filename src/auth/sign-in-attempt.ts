@@ -1,6 +1,7 @@
 // A sign-in attempt travels in the `state` parameter, sealed with TOKEN_ENCRYPTION_KEY, and is
 // bound to the browser by one small cookie, the browser binding: a random secret the browser keeps
-// (HttpOnly) across attempts.
+// (HttpOnly) across attempts. This module owns the binding's value; its cookie (name, attributes,
+// lifetime) is http/cookies.ts.
 //
 // - Login CSRF: an attacker's state is bound to the attacker's binding; a victim's browser holds
 //   another one, so the attacker's callback URL signs nobody in (checked before any call to GitHub).
@@ -15,15 +16,11 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Sealer } from "../sealer.js";
 
 export const ATTEMPT_LIFETIME_MS = 10 * 60 * 1000;
-/** How long a browser keeps its binding; every sign-in started renews it. */
-export const BINDING_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
 /** Upper bound on a sealed state: a returnTo of at most 2 KB, sealed and base64url-encoded, fits. */
 const MAX_STATE_LENGTH = 4096;
 const SEALED_PATTERN = /^v1\.[A-Za-z0-9_-]{8}\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/;
 const BINDING_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const STATE_CONTEXT = "signin-state";
-/** Per-attempt cookies of earlier versions (one per state, named after it): cleared when seen. */
-const EARLIER_ATTEMPT_COOKIE = /^(?:__Host-)?gls-signin-[A-Za-z0-9_-]{16}$/;
 
 export interface SignInAttempt {
   /** Names this attempt: what its single use is recorded under. */
@@ -41,14 +38,7 @@ export interface StartedAttempt {
 }
 
 export class SignInAttempts {
-  readonly bindingCookieName: string;
-
-  constructor(
-    private readonly sealer: Sealer,
-    secure: boolean,
-  ) {
-    this.bindingCookieName = `${secure ? "__Host-" : ""}gls-signin`;
-  }
+  constructor(private readonly sealer: Sealer) {}
 
   /** Seals a new attempt into a state, bound to the browser's binding (a new one when it has none). */
   start(returnTo: string, createdAt: number, currentBinding: string | undefined): StartedAttempt {
@@ -73,11 +63,6 @@ export class SignInAttempts {
     const [nonce, createdAt, returnTo, tag] = fields as [string, string, string, string];
     if (!sameText(tag, bindingTag(binding, nonce))) return null;
     return { nonce, createdAt: Number(createdAt), returnTo, codeVerifier: codeVerifierFor(binding, nonce) };
-  }
-
-  /** Cookies left by earlier versions' per-attempt scheme, to be cleared. */
-  earlierAttemptCookies(cookies: Record<string, string | undefined>): string[] {
-    return Object.keys(cookies).filter((name) => EARLIER_ATTEMPT_COOKIE.test(name));
   }
 
   private isBinding(value: string | undefined): value is string {

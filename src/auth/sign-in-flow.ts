@@ -1,29 +1,25 @@
-// The sign-in flow as a sequence of named checks (SPEC §3). Order matters: GitHub's error
-// parameter, then state (match, age, single use) before any call to GitHub, then the code
-// exchange with the PKCE verifier, then GET /user, then the allow-lists.
+// The sign-in pipeline, end to end, as a sequence of named steps (SPEC §3). Order matters: GitHub's
+// error parameter, then the state (match, age, single use) before any call to GitHub, then the code
+// exchange with the PKCE verifier, GET /user, the allow-lists; only then are the tokens sealed, a
+// session started under a new id (so an id planted or seen before sign-in is worthless after it)
+// and indexed under the user. Tokens never leave auth/: the route gets back where to send the browser.
 import type { Clock } from "../clock.js";
 import type { ClientType, Config } from "../config/config.js";
-import { GitHubBadCredentialsError, GitHubOAuthError, GitHubUnavailableError } from "../github/errors.js";
 import type { GitHubClient } from "../github/client.js";
 import type { GitHubProfile } from "../github/profile.js";
 import type { TokenSet } from "../github/token-response.js";
+import type { Sealer } from "../sealer.js";
 import type { OneTimeMarker } from "../store/one-time-marker.js";
-import { checkMemberships, decideAccess, type OrgMemberships } from "./access.js";
+import type { UserSessions } from "../store/user-sessions.js";
+import type { OrgMemberships } from "./access.js";
 import { codeChallengeFor } from "./pkce.js";
 import { safeReturnTo } from "./return-to.js";
-import { ATTEMPT_LIFETIME_MS, type SignInAttempt, type SignInAttempts } from "./sign-in-attempt.js";
-import {
-  clientCredentialsRejected,
-  codeRefused,
-  githubAuthorizeError,
-  invalidState,
-  notAllowed,
-  signInCancelled,
-} from "./sign-in-errors.js";
+import type { SignInAttempts } from "./sign-in-attempt.js";
+import { startSignedInSession, type SessionStarter } from "./sign-in-session.js";
+import { checkState } from "./sign-in-state.js";
+import { checkAllowLists, clientTypeOf, exchangeCode, fetchSignedInUser, refuseAuthorizeError, requireCode } from "./sign-in-steps.js";
 
-/** Tolerated clock difference between instances when checking an attempt's age. */
-const CLOCK_SKEW_MS = 60_000;
-const CODE_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
+export type { SessionStarter } from "./sign-in-session.js";
 
 export interface StartedSignIn {
   authorizeUrl: string;
@@ -31,6 +27,7 @@ export interface StartedSignIn {
   binding: string;
 }
 
+/** What GitHub said at sign-in, before it is sealed into the session record (session-record.ts). */
 export interface CompletedSignIn {
   profile: GitHubProfile;
   profileEtag: string | null;
@@ -41,97 +38,47 @@ export interface CompletedSignIn {
   returnTo: string;
 }
 
+export interface SignedIn {
+  userId: number;
+  /** Where the browser goes now: a returnTo checked when the sign-in started. */
+  returnTo: string;
+}
+
 export interface SignInFlowDependencies {
   config: Config;
   clock: Clock;
   github: GitHubClient;
+  sealer: Sealer;
   attempts: SignInAttempts;
   oneTimeMarker: OneTimeMarker;
+  userSessions: UserSessions;
 }
 
-export function createSignInFlow({ config, clock, github, attempts, oneTimeMarker }: SignInFlowDependencies) {
+export function createSignInFlow(deps: SignInFlowDependencies) {
+  const { config, clock, github, attempts } = deps;
+
+  /** `currentBinding`: the browser binding cookie this request carried, if any. */
   function beginSignIn(requestedReturnTo: unknown, currentBinding: string | undefined): StartedSignIn {
     const returnTo = safeReturnTo(requestedReturnTo, config.publicUrl);
     const started = attempts.start(returnTo, clock.now(), currentBinding);
-    return {
-      authorizeUrl: github.authorizeUrl({
-        state: started.state,
-        codeChallenge: codeChallengeFor(started.codeVerifier),
-        redirectUri: config.callbackUrl,
-      }),
-      binding: started.binding,
-    };
+    const codeChallenge = codeChallengeFor(started.codeVerifier);
+    return { authorizeUrl: github.authorizeUrl({ state: started.state, codeChallenge, redirectUri: config.callbackUrl }), binding: started.binding };
   }
 
-  /** `binding`: the browser binding cookie this request carried. */
-  async function completeSignIn(query: Record<string, unknown>, binding: string | undefined): Promise<CompletedSignIn> {
-    if (query.error !== undefined) {
-      throw query.error === "access_denied" ? signInCancelled() : githubAuthorizeError(String(query.error));
-    }
-    const attempt = await checkState(query.state, binding);
-    const code = query.code;
-    if (typeof code !== "string" || !CODE_PATTERN.test(code)) throw codeRefused("missing_or_malformed_code");
-
-    const tokens = await exchange(code, attempt.codeVerifier);
-    const { profile, profileEtag } = await withFreshToken(() => signedInUser(tokens.accessToken));
-    const orgMemberships = await withFreshToken(() => checkMemberships(profile.login, tokens.accessToken, config, github));
-    if (decideAccess(profile.login, orgMemberships, config) !== "allowed") {
-      // A token for someone who may not sign in has no use here: it does not outlive the refusal.
-      await github.revokeToken(tokens.accessToken).catch(() => false);
-      throw notAllowed(profile.login);
-    }
-    return { profile, profileEtag, tokens, clientType: clientTypeOf(tokens), orgMemberships, returnTo: attempt.returnTo };
-  }
-
-  /** GET /user with the new token (the user may have switched accounts on GitHub: key on its answer). */
-  async function signedInUser(accessToken: string): Promise<{ profile: GitHubProfile; profileEtag: string | null }> {
-    const user = await github.fetchUser(accessToken);
-    if (user.notModified) throw new GitHubUnavailableError("GET /user answered 304 without If-None-Match");
-    const profile = user.profile.email ? user.profile : { ...user.profile, email: await primaryEmailOrNull(accessToken) };
-    return { profile, profileEtag: user.etag };
-  }
-
-  /** A token GitHub issued a moment ago and now calls bad credentials means GitHub is misbehaving. */
-  async function withFreshToken<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      if (error instanceof GitHubBadCredentialsError) throw new GitHubUnavailableError("GitHub refused the token it had just issued", error);
-      throw error;
-    }
-  }
-
-  async function checkState(state: unknown, binding: string | undefined): Promise<SignInAttempt> {
-    if (!attempts.isWellFormedState(state)) throw invalidState("missing or malformed");
-    const attempt = attempts.open(state, binding);
-    if (!attempt) throw invalidState("not sealed here, or started in another browser");
-    const age = clock.now() - attempt.createdAt;
-    if (!(age <= ATTEMPT_LIFETIME_MS && age >= -CLOCK_SKEW_MS)) throw invalidState("expired");
-    const firstUse = await oneTimeMarker.claim(`signin:${attempt.nonce}`, ATTEMPT_LIFETIME_MS + CLOCK_SKEW_MS);
-    if (!firstUse) throw invalidState("already used");
-    return attempt;
-  }
-
-  async function exchange(code: string, codeVerifier: string): Promise<TokenSet> {
-    try {
-      return await github.exchangeCode({ code, codeVerifier, redirectUri: config.callbackUrl });
-    } catch (error) {
-      if (!(error instanceof GitHubOAuthError)) throw error;
-      throw error.oauthError === "incorrect_client_credentials" ? clientCredentialsRejected() : codeRefused(error.oauthError);
-    }
-  }
-
-  async function primaryEmailOrNull(accessToken: string): Promise<string | null> {
-    try {
-      return await github.fetchPrimaryEmail(accessToken);
-    } catch {
-      return null; // the email is a nicety; sign-in does not depend on it
-    }
-  }
-
-  function clientTypeOf(tokens: TokenSet): ClientType {
-    if (config.github.clientType !== "auto") return config.github.clientType;
-    return tokens.accessToken.startsWith("ghu_") ? "github-app" : "oauth-app";
+  /**
+   * The callback: `callbackQuery` as the browser sent it, `binding` the browser binding cookie it
+   * carried, `session` how this request starts a session (the route supplies it).
+   */
+  async function completeSignIn(callbackQuery: Record<string, unknown>, binding: string | undefined, session: SessionStarter): Promise<SignedIn> {
+    refuseAuthorizeError(callbackQuery);
+    const attempt = await checkState(callbackQuery.state, binding, deps);
+    const code = requireCode(callbackQuery.code);
+    const tokens = await exchangeCode(code, attempt.codeVerifier, deps);
+    const user = await fetchSignedInUser(tokens.accessToken, deps);
+    const orgMemberships = await checkAllowLists(user.profile.login, tokens, deps);
+    const completed: CompletedSignIn = { ...user, tokens, clientType: clientTypeOf(tokens, config), orgMemberships, returnTo: attempt.returnTo };
+    const record = await startSignedInSession(completed, session, deps);
+    return { userId: record.user.id, returnTo: attempt.returnTo };
   }
 
   return { beginSignIn, completeSignIn };

@@ -1,18 +1,14 @@
-// The session cookie, exactly as express-session writes it: `s:<id>.<HMAC-SHA256 signature>`
+// The session cookie's value, exactly as express-session writes it: `s:<id>.<HMAC-SHA256 signature>`
 // (cookie-signature), signed with the first SESSION_SECRET and accepted under any of them, so
-// rotating the secret signs nobody out. HttpOnly + SameSite=Lax (+ Secure, and the __Host- prefix
-// in the name, on https).
+// rotating the secret signs nobody out, and a forged or tampered id is never looked up. Its name
+// and attributes are decided in cookies.ts.
 import { createSecretKey } from "node:crypto";
 import { parse as parseCookies } from "cookie";
 import { sign, unsign } from "cookie-signature";
-import type { CookieOptions } from "express";
 import type { Config } from "../config/config.js";
+import { serverCookies } from "./cookies.js";
 
 const SIGNED_PREFIX = "s:";
-
-export function sessionCookieOptions(config: Config) {
-  return { httpOnly: true, sameSite: "lax" as const, secure: config.session.secureCookies, path: "/" } satisfies CookieOptions;
-}
 
 export interface SessionCookie {
   sessionId: string;
@@ -28,7 +24,7 @@ export interface SessionCookies {
 }
 
 export function sessionCookies(config: Config): SessionCookies {
-  const name = config.session.cookieName;
+  const { name } = serverCookies(config.session.secureCookies).session;
   // Prepared once: an HMAC keyed with a KeyObject skips re-reading the secret on every request.
   const keys = config.session.secrets.map((secret) => createSecretKey(Buffer.from(secret, "utf8")));
   return {

@@ -1,13 +1,31 @@
-// Promise wrappers around express-session's callback API, for the sign-in callback (the one route
-// where express-session runs).
-import type { Request } from "express";
+// How the sign-in callback (the one route where express-session runs) starts a session for the
+// sign-in pipeline (auth/sign-in-session.ts): regenerate, so the signed-in session never keeps an
+// id the browser held before (session fixation), then save. A store outage becomes a 503.
+import type { Request, Response } from "express";
+import type { SessionStarter } from "../auth/sign-in-flow.js";
 import { sessionStoreUnavailable } from "../errors.js";
+import { noteSignedInUser } from "./request-logging.js";
 
 function settle(resolve: () => void, reject: (error: unknown) => void) {
   return (error?: unknown) => (error ? reject(sessionStoreUnavailable(error)) : resolve());
 }
 
-export const regenerateSession = (request: Request) =>
-  new Promise<void>((resolve, reject) => request.session.regenerate(settle(resolve, reject)));
+const regenerateSession = (request: Request) => new Promise<void>((resolve, reject) => request.session.regenerate(settle(resolve, reject)));
 
-export const saveSession = (request: Request) => new Promise<void>((resolve, reject) => request.session.save(settle(resolve, reject)));
+const saveSession = (request: Request) => new Promise<void>((resolve, reject) => request.session.save(settle(resolve, reject)));
+
+export function expressSessionStarter(request: Request, response: Response): SessionStarter {
+  return {
+    earlierSession() {
+      const earlier = request.session.auth;
+      return earlier ? { sessionId: request.sessionID, userId: earlier.user.id } : null;
+    },
+    async startSession(record) {
+      await regenerateSession(request);
+      request.session.auth = record;
+      await saveSession(request);
+      noteSignedInUser(response, record.user.id);
+      return request.sessionID;
+    },
+  };
+}

@@ -1,20 +1,25 @@
-// express-session, used where sessions begin: the sign-in callback regenerates the id and saves
-// the new entry through it (connect-redis, create-only). Reading a session and sliding its expiry
-// is the session reader's job (signed-in-session.ts), so express-session neither rolls the cookie
-// nor touches entries. A store outage becomes a 503 instead of a silent sign-out.
+// express-session, mounted on the sign-in callback only, where sessions begin: it regenerates the
+// id and saves the new entry through ExpressSessionStore (store/express-session-store.ts: what it
+// may and may not do there, and why). Reading a session and sliding its expiry is the session
+// reader's job (signed-in-session.ts), so express-session neither rolls the cookie nor touches
+// entries. A store outage becomes a 503 instead of a silent sign-out.
 import { randomBytes } from "node:crypto";
 import type { RequestHandler } from "express";
 import session, { type Store } from "express-session";
+import type { Logger } from "pino";
 import type { Config } from "../config/config.js";
 import { sessionStoreUnavailable } from "../errors.js";
-import { sessionCookieOptions } from "./session-cookie.js";
+import { ExpressSessionStore } from "../store/express-session-store.js";
+import type { SessionEntries } from "../store/session-entries.js";
+import { serverCookies } from "./cookies.js";
 
-export function createSessionMiddleware(config: Config, store: Store): RequestHandler {
-  const cookie = { ...sessionCookieOptions(config), maxAge: config.session.idleTimeoutMs };
+export function createSessionMiddleware(config: Config, entries: Store & SessionEntries, logger: Pick<Logger, "error">): RequestHandler {
+  const { name, attributes } = serverCookies(config.session.secureCookies).session;
+  const cookie = { ...attributes, maxAge: config.session.idleTimeoutMs };
   const middleware = session({
-    name: config.session.cookieName,
+    name,
     secret: config.session.secrets,
-    store,
+    store: new ExpressSessionStore(entries, cookie, logger),
     resave: false,
     saveUninitialized: false,
     rolling: false,
@@ -24,15 +29,6 @@ export function createSessionMiddleware(config: Config, store: Store): RequestHa
     cookie,
   });
   return (request, response, next) => {
-    middleware(request, response, (error?: unknown) => {
-      if (error) return next(sessionStoreUnavailable(error));
-      // A loaded entry carries no cookie (store/session-entries.ts): give it the configured one.
-      if (request.session) {
-        Object.assign(request.session.cookie, sessionCookieOptions(config));
-        request.session.cookie.originalMaxAge = cookie.maxAge;
-        request.session.cookie.maxAge = cookie.maxAge;
-      }
-      next();
-    });
+    middleware(request, response, (error?: unknown) => (error ? next(sessionStoreUnavailable(error)) : next()));
   };
 }

@@ -11,7 +11,8 @@ import type { Clock } from "../clock.js";
 import type { Config } from "../config/config.js";
 import type { SessionEntries } from "../store/session-entries.js";
 import { noteSignedInUser } from "./request-logging.js";
-import { sessionCookieOptions, sessionCookies } from "./session-cookie.js";
+import { serverCookies } from "./cookies.js";
+import { sessionCookies } from "./session-cookie.js";
 
 /** The largest step of the sliding expiry (smaller for idle timeouts under 100 minutes: 1 % of it). */
 const MAX_RENEWAL_STEP_MS = 60_000;
@@ -31,12 +32,13 @@ export interface SessionReader {
 }
 
 export function createSessionReader(config: Config, clock: Clock, entries: SessionEntries): SessionReader {
-  const { cookieName, idleTimeoutMs, maxAgeMs } = config.session;
-  const cookieOptions = sessionCookieOptions(config);
+  const { idleTimeoutMs, maxAgeMs } = config.session;
+  const cookiePolicy = serverCookies(config.session.secureCookies);
+  const { name: cookieName, attributes: cookieAttributes } = cookiePolicy.session;
   const cookies = sessionCookies(config);
   const renewalStepMs = Math.min(MAX_RENEWAL_STEP_MS, Math.floor(idleTimeoutMs / 100));
 
-  const clearCookie = (response: Response) => void response.clearCookie(cookieName, cookieOptions);
+  const clearCookie = cookiePolicy.clearSession;
 
   async function signedIn(request: Request, response: Response): Promise<SignedInSession | null> {
     const cookie = cookies.read(request.headers.cookie);
@@ -60,7 +62,7 @@ export function createSessionReader(config: Config, clock: Clock, entries: Sessi
     // After a SESSION_SECRET rotation, cookies signed with the old secret move to the new one.
     const expiresInMs = slides ? slidTtlMs : found.expiresInMs;
     if (slides || !cookie.signedWithCurrentSecret) {
-      response.cookie(cookieName, cookies.signedValue(sessionId), { ...cookieOptions, maxAge: expiresInMs });
+      response.cookie(cookieName, cookies.signedValue(sessionId), { ...cookieAttributes, maxAge: expiresInMs });
     }
     noteSignedInUser(response, record.user.id);
     return { sessionId, record, expiresAt: now + expiresInMs };

@@ -23,9 +23,9 @@ export interface StorageBackend {
   rateLimiter: RateLimiterFactory;
 }
 
-export function redisBackend(connection: RedisConnection, keyPrefix: string, clock: Clock, logger: Logger): StorageBackend {
+export function redisBackend(connection: RedisConnection, keyPrefix: string, clock: Clock, _logger: Logger): StorageBackend {
   return {
-    sessionStore: new RedisSessionStore(connection, keyPrefix, logger),
+    sessionStore: new RedisSessionStore(connection, keyPrefix),
     locks: new RedisLocks(connection, keyPrefix),
     userSessions: new RedisUserSessions(connection, keyPrefix, clock),
     oneTimeMarker: new RedisOneTimeMarker(connection, keyPrefix),

@@ -1,8 +1,9 @@
-// Demo mode without Redis: the same contract as RedisSessionStore (create-only saves,
-// compare-and-set changes, sliding expiry) in this process's memory.
+// Demo mode without Redis: the same contract as RedisSessionStore (create-only entries,
+// compare-and-set changes, sliding expiry) in this process's memory. Like connect-redis there, it
+// loads and deletes entries for express-session, through ExpressSessionStore only.
 import { Store, type SessionData } from "express-session";
 import type { Clock } from "../clock.js";
-import { asExpressSession, encodeEntry, parseEntry, type SessionEntries, type SessionEntry, type StoredSession } from "./session-entries.js";
+import { encodeEntry, parseEntry, type SessionEntries, type SessionEntry, type StoredSession } from "./session-entries.js";
 
 type Callback = (error?: unknown, session?: SessionData | null) => void;
 
@@ -14,24 +15,24 @@ export class MemorySessionStore extends Store implements SessionEntries {
   }
 
   override get(sessionId: string, callback: Callback): void {
-    callback(undefined, asExpressSession(this.live(sessionId)));
+    callback(undefined, (this.live(sessionId)?.data ?? null) as SessionData | null);
   }
 
-  override set(sessionId: string, session: SessionData, callback?: (error?: unknown) => void): void {
-    if (!this.entries.has(sessionId) || !this.live(sessionId)) {
-      this.entries.set(sessionId, { raw: encodeEntry(session), expiresAt: this.expiryOf(session) });
-    }
-    callback?.();
-  }
-
-  /** Expiry slides through extend() (the session read path), never as a side effect of express-session. */
-  override touch(_sessionId: string, _session: SessionData, callback?: () => void): void {
-    callback?.();
+  /** Creation only, as everywhere: an existing entry is never overwritten from express-session. */
+  override set(sessionId: string, { cookie, ...data }: SessionData, callback?: (error?: unknown) => void): void {
+    const expires = cookie?.expires ? new Date(cookie.expires).getTime() - Date.now() : 86_400_000;
+    void this.create(sessionId, data, expires).then(() => callback?.());
   }
 
   override destroy(sessionId: string, callback?: (error?: unknown) => void): void {
     this.entries.delete(sessionId);
     callback?.();
+  }
+
+  async create(sessionId: string, data: StoredSession, ttlMs: number): Promise<boolean> {
+    if (this.live(sessionId)) return false;
+    this.entries.set(sessionId, { raw: encodeEntry(data), expiresAt: this.clock.now() + ttlMs });
+    return true;
   }
 
   async read(sessionId: string): Promise<SessionEntry | null> {
@@ -68,10 +69,5 @@ export class MemorySessionStore extends Store implements SessionEntries {
       return null;
     }
     return parseEntry(entry.raw);
-  }
-
-  private expiryOf(session: SessionData): number {
-    const expires = session.cookie?.expires ? new Date(session.cookie.expires).getTime() : Number.NaN;
-    return Number.isFinite(expires) ? expires : this.clock.now() + 86_400_000;
   }
 }

@@ -1,12 +1,13 @@
-// Session entries in Redis through connect-redis 8 (the line that takes an ioredis client), under
-// $REDIS_KEY_PREFIX + "sess:". express-session may only *create* entries (SET NX at sign-in, under a
-// fresh random id); everything after that goes through the compare-and-set of SessionEntries.
+// Session entries in Redis, under $REDIS_KEY_PREFIX + "sess:", in connect-redis 8's layout (the
+// line that takes an ioredis client): connect-redis loads and deletes them for express-session, and
+// creating one is SET NX under a fresh random id. express-session reaches them only through
+// ExpressSessionStore (express-session-store.ts); everything after sign-in goes through the
+// compare-and-set of SessionEntries.
 import { RedisStore } from "connect-redis";
 import type { SessionData } from "express-session";
 import type { ClientContext, Result } from "ioredis";
-import type { Logger } from "pino";
 import type { RedisConnection } from "./redis-client.js";
-import { asExpressSession, encodeEntry, parseEntry, type SessionEntries, type SessionEntry, type StoredSession } from "./session-entries.js";
+import { encodeEntry, parseEntry, type SessionEntries, type SessionEntry, type StoredSession } from "./session-entries.js";
 
 const COMPARE_AND_SET = `
 if redis.call("GET", KEYS[1]) == ARGV[1] then
@@ -30,8 +31,8 @@ declare module "ioredis" {
 
 /** A damaged entry reads as "no session" rather than failing every request that carries its cookie. */
 const tolerantJson = {
-  parse: (text: string) => asExpressSession(parseEntry(text)) as SessionData,
-  stringify: (value: SessionData) => encodeEntry(value),
+  parse: (text: string) => (parseEntry(text)?.data ?? null) as SessionData,
+  stringify: ({ cookie: _cookie, ...data }: SessionData) => encodeEntry(data),
 };
 
 export function sessionKeyPrefix(keyPrefix: string): string {
@@ -44,41 +45,17 @@ export class RedisSessionStore extends RedisStore implements SessionEntries {
   constructor(
     private readonly connection: RedisConnection,
     keyPrefix: string,
-    private readonly logger: Logger,
   ) {
-    super({ client: connection, prefix: sessionKeyPrefix(keyPrefix), serializer: tolerantJson });
+    // disableTouch: expiry slides through extend() (the session read path), never as a side effect of express-session.
+    super({ client: connection, prefix: sessionKeyPrefix(keyPrefix), serializer: tolerantJson, disableTouch: true });
     this.keyPrefix = sessionKeyPrefix(keyPrefix);
     // Sent as EVALSHA (the script's text only when Redis does not know it yet).
     connection.defineCommand("glsGetWithPttl", { numberOfKeys: 1, lua: GET_WITH_PTTL });
   }
 
-  /** express-session's save: creation only. An existing entry is never overwritten from here. */
-  override async set(sessionId: string, session: SessionData, callback?: (error?: unknown) => void): Promise<void> {
-    try {
-      const ttlSeconds = secondsUntilExpiry(session);
-      if (ttlSeconds <= 0) return void (await this.destroy(sessionId, callback));
-      const created = await this.connection.set(this.key(sessionId), encodeEntry(session), "EX", ttlSeconds, "NX");
-      // express-session saves a regenerated session once more at the end of the request; that
-      // repeat carries the same content and is harmless. Anything else is a change that bypassed
-      // the compare-and-set, and is refused loudly.
-      if (created !== "OK" && !(await this.holdsSameContent(sessionId, session))) {
-        this.logger.error("refused to overwrite an existing session entry from express-session: changes after sign-in must use SessionEntries");
-      }
-      callback?.();
-    } catch (error) {
-      if (callback) callback(error);
-      else throw error;
-    }
-  }
-
-  private async holdsSameContent(sessionId: string, session: SessionData): Promise<boolean> {
-    const stored = await this.read(sessionId);
-    return stored !== null && JSON.stringify(stored.data.auth) === JSON.stringify(session.auth);
-  }
-
-  /** Expiry slides through extend() (the session read path), never as a side effect of express-session. */
-  override async touch(_sessionId: string, _session: SessionData, callback?: () => void): Promise<void> {
-    callback?.();
+  async create(sessionId: string, data: StoredSession, ttlMs: number): Promise<boolean> {
+    const created = await this.connection.set(this.key(sessionId), encodeEntry(data), "PX", Math.max(1, Math.ceil(ttlMs)), "NX");
+    return created === "OK";
   }
 
   async read(sessionId: string): Promise<SessionEntry | null> {
@@ -110,10 +87,4 @@ export class RedisSessionStore extends RedisStore implements SessionEntries {
   private key(sessionId: string): string {
     return `${this.keyPrefix}${sessionId}`;
   }
-}
-
-/** The entry lives as long as its cookie (express-session sets cookie.expires from the idle timeout). */
-function secondsUntilExpiry(session: SessionData): number {
-  const expires = session.cookie?.expires ? new Date(session.cookie.expires).getTime() : Number.NaN;
-  return Number.isFinite(expires) ? Math.ceil((expires - Date.now()) / 1000) : 86_400;
 }

@@ -3,13 +3,10 @@
 // tokens or bring a signed-out session back to life. Here every change is a compare-and-set against
 // the exact value that was read: a change made meanwhile makes the write fail (the caller re-reads
 // and re-applies), and a deleted entry stays deleted, because a missing value never matches.
-//
-// express-session's cookie is not stored: it is the same for every session (the configured
-// options), so the entry holds only what is particular to it, and express-session gets the cookie
-// rebuilt from configuration when it loads an entry (http/session-middleware.ts).
+// Entries are only ever created under a fresh id (express-session-store.ts: the sign-in).
 import type { SessionData } from "express-session";
 
-/** What an entry holds: the session without express-session's cookie. */
+/** What an entry holds: the session without express-session's cookie (express-session-store.ts). */
 export type StoredSession = Partial<Omit<SessionData, "cookie">>;
 
 export interface SessionEntry {
@@ -19,6 +16,8 @@ export interface SessionEntry {
 }
 
 export interface SessionEntries {
+  /** Writes a new entry living `ttlMs`, unless one exists under that id; false when one did. */
+  create(sessionId: string, data: StoredSession, ttlMs: number): Promise<boolean>;
   read(sessionId: string): Promise<SessionEntry | null>;
   /** The entry and how many milliseconds it has left, in one round trip to the store. */
   readWithExpiry(sessionId: string): Promise<{ entry: SessionEntry; expiresInMs: number } | null>;
@@ -29,9 +28,8 @@ export interface SessionEntries {
   delete(sessionIds: string[]): Promise<void>;
 }
 
-export function encodeEntry(session: StoredSession | SessionData): string {
-  const { cookie: _cookie, ...stored } = session as SessionData;
-  return JSON.stringify(stored);
+export function encodeEntry(data: StoredSession): string {
+  return JSON.stringify(data);
 }
 
 /** The entry, or null when there is none or it is damaged (which reads as "no session", not as a failure). */
@@ -43,12 +41,4 @@ export function parseEntry(raw: string | null | undefined): SessionEntry | null 
   } catch {
     return null;
   }
-}
-
-/**
- * An entry as express-session loads it. Its cookie is a placeholder that the session middleware
- * fills from configuration before anything can use it.
- */
-export function asExpressSession(entry: SessionEntry | null): SessionData | null {
-  return entry ? ({ ...entry.data, cookie: {} } as SessionData) : null;
 }

@@ -5,7 +5,7 @@ import { Redis } from "ioredis";
 import { updateRecord } from "../../src/auth/session-updates.js";
 import type { SignedInRecord } from "../../src/auth/session-record.js";
 import { systemClock } from "../../src/clock.js";
-import { createLogger } from "../../src/logger.js";
+import { ExpressSessionStore, type SessionCookieSettings } from "../../src/store/express-session-store.js";
 import { MemorySessionStore } from "../../src/store/memory-session-store.js";
 import { RedisSessionStore } from "../../src/store/redis-session-store.js";
 import type { SessionEntries } from "../../src/store/session-entries.js";
@@ -16,9 +16,17 @@ const redis = new Redis(testRedisUrl());
 afterAll(() => redis.disconnect());
 
 const stores: [string, () => TestedStore][] = [
-  ["RedisSessionStore", () => new RedisSessionStore(redis, `gls-contract-${randomBytes(4).toString("hex")}:`, createLogger("silent"))],
+  ["RedisSessionStore", () => new RedisSessionStore(redis, `gls-contract-${randomBytes(4).toString("hex")}:`)],
   ["MemorySessionStore", () => new MemorySessionStore(systemClock)],
 ];
+
+/** The configured cookie express-session is given (http/session-middleware.ts builds it from http/cookies.ts). */
+const CONFIGURED_COOKIE: SessionCookieSettings = { httpOnly: true, sameSite: "lax", secure: false, path: "/", maxAge: 3_600_000 };
+/** What express-session is given: the adapter over the store, and every error it logs. */
+function asExpressSees(store: TestedStore) {
+  const errors: string[] = [];
+  return { adapter: new ExpressSessionStore(store, CONFIGURED_COOKIE, { error: (message: string) => void errors.push(message) }), errors };
+}
 
 function sessionWith(login: string, version: number): SessionData {
   const auth = { user: { id: 1, login }, profileFetchedAt: version } as unknown as SignedInRecord;
@@ -26,11 +34,11 @@ function sessionWith(login: string, version: number): SessionData {
 }
 
 const save = (store: TestedStore, id: string, data: SessionData) =>
-  new Promise<void>((resolve, reject) => store.set(id, data, (error?: unknown) => (error ? reject(error) : resolve())));
+  new Promise<void>((resolve, reject) => asExpressSees(store).adapter.set(id, data, (error?: unknown) => (error ? reject(error) : resolve())));
 const load = (store: TestedStore, id: string) =>
-  new Promise<SessionData | null | undefined>((resolve, reject) => store.get(id, (error, data) => (error ? reject(error) : resolve(data))));
+  new Promise<SessionData | null | undefined>((resolve, reject) => asExpressSees(store).adapter.get(id, (error, data) => (error ? reject(error) : resolve(data))));
 const destroy = (store: TestedStore, id: string) =>
-  new Promise<void>((resolve, reject) => store.destroy(id, (error?: unknown) => (error ? reject(error) : resolve())));
+  new Promise<void>((resolve, reject) => asExpressSees(store).adapter.destroy(id, (error?: unknown) => (error ? reject(error) : resolve())));
 
 describe.each(stores)("%s", (_name, makeStore) => {
   let store: TestedStore;
@@ -45,8 +53,26 @@ describe.each(stores)("%s", (_name, makeStore) => {
 
   test("express-session never overwrites an existing entry (only creation goes through it)", async () => {
     await save(store, "s1", sessionWith("octocat", 1));
-    await save(store, "s1", sessionWith("intruder", 2));
+    const { adapter, errors } = asExpressSees(store);
+    await new Promise<void>((resolve) => adapter.set("s1", sessionWith("octocat", 1), () => resolve()));
+    expect(errors).toEqual([]); // the repeat save of a regenerated session, same content: harmless
+    await new Promise<void>((resolve) => adapter.set("s1", sessionWith("intruder", 2), () => resolve()));
+    expect(errors).toEqual([expect.stringContaining("refused to overwrite")]);
     expect((await load(store, "s1"))?.auth?.user.login).toBe("octocat");
+  });
+
+  test("create writes only a new entry, with the lifetime it is given", async () => {
+    expect(await store.create("s1", sessionWith("octocat", 1), 60_000)).toBe(true);
+    expect(await store.create("s1", sessionWith("intruder", 2), 3_600_000)).toBe(false);
+    const stored = (await store.readWithExpiry("s1"))!;
+    expect(stored.entry.data.auth!.user.login).toBe("octocat");
+    expect(stored.expiresInMs).toBeLessThanOrEqual(60_000);
+  });
+
+  test("express-session's touch moves nothing: expiry slides only through extend()", async () => {
+    await save(store, "s1", sessionWith("octocat", 1)); // expires in 60 s
+    await new Promise<void>((resolve) => asExpressSees(store).adapter.touch("s1", sessionWith("octocat", 1), () => resolve()));
+    expect((await store.readWithExpiry("s1"))!.expiresInMs).toBeLessThanOrEqual(60_000);
   });
 
   test("compare-and-set succeeds against the value it read", async () => {
@@ -81,6 +107,7 @@ describe.each(stores)("%s", (_name, makeStore) => {
     const racing: SessionEntries = {
       read: (id) => store.read(id),
       readWithExpiry: (id) => store.readWithExpiry(id),
+      create: (id, data, ttlMs) => store.create(id, data, ttlMs),
       extend: (id, ttlMs) => store.extend(id, ttlMs),
       delete: (ids) => store.delete(ids),
       async replace(id, expected, data) {
@@ -124,20 +151,20 @@ describe.each(stores)("%s", (_name, makeStore) => {
     expect(await store.read("gone")).toBeNull();
   });
 
-  test("the stored text leaves out express-session's cookie; express-session still gets one on load", async () => {
+  test("the stored text leaves out express-session's cookie; express-session gets the configured one on load", async () => {
     await save(store, "s1", sessionWith("octocat", 1));
     const entry = (await store.read("s1"))!;
     expect(JSON.parse(entry.raw)).toEqual({ auth: sessionWith("octocat", 1).auth });
     const loaded = await load(store, "s1");
     expect(loaded?.auth?.user.login).toBe("octocat");
-    expect(typeof loaded?.cookie).toBe("object");
+    expect(loaded?.cookie).toEqual({ httpOnly: true, sameSite: "lax", secure: false, path: "/", maxAge: 3_600_000, originalMaxAge: 3_600_000 });
   });
 
 });
 
 test("RedisSessionStore: a damaged entry reads as no session", async () => {
   const prefix = `gls-contract-${randomBytes(4).toString("hex")}:`;
-  const store = new RedisSessionStore(redis, prefix, createLogger("silent"));
+  const store = new RedisSessionStore(redis, prefix);
   await save(store, "s1", sessionWith("octocat", 1));
   await redis.set(`${prefix}sess:s1`, "{not json");
   expect(await load(store, "s1")).toBeFalsy();

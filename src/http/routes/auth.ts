@@ -1,32 +1,25 @@
-// GET /auth/github, GET /auth/github/callback, POST /auth/logout (SPEC §3).
-import type { CookieOptions, RequestHandler, Response } from "express";
+// GET /auth/github, GET /auth/github/callback, POST /auth/logout (SPEC §3). These handlers only
+// translate HTTP (cookies, query, redirects); the sign-in itself, from the state check to the
+// indexed session, is auth/sign-in-flow.ts, and no token passes through here.
+import type { Request, RequestHandler, Response } from "express";
 import { parse as parseCookies } from "cookie";
-import type { Clock } from "../../clock.js";
 import type { Config } from "../../config/config.js";
-import type { Sealer } from "../../sealer.js";
-import { BINDING_LIFETIME_MS, type SignInAttempts } from "../../auth/sign-in-attempt.js";
 import type { SignInFlow } from "../../auth/sign-in-flow.js";
 import type { SessionEndings } from "../../auth/session-endings.js";
-import { signedInRecordFor } from "../../auth/session-record.js";
 import { alreadySignedIn } from "../../auth/sign-in-errors.js";
 import { AppError } from "../../errors.js";
-import type { UserSessions } from "../../store/user-sessions.js";
+import { serverCookies } from "../cookies.js";
 import { wantsJson } from "../negotiation.js";
-import { noteSignedInUser } from "../request-logging.js";
 import { requireSameOrigin } from "../same-origin.js";
-import { regenerateSession, saveSession } from "../session-helpers.js";
+import { expressSessionStarter } from "../session-helpers.js";
 import type { SessionReader } from "../signed-in-session.js";
 
 export interface AuthRouteDependencies {
   config: Config;
-  clock: Clock;
-  sealer: Sealer;
-  attempts: SignInAttempts;
   signInFlow: SignInFlow;
-  userSessions: UserSessions;
   endings: SessionEndings;
   sessions: SessionReader;
-  /** express-session, for the callback only: it creates the new session there. */
+  /** express-session, for the callback only: it starts the new session there (session-middleware.ts). */
   sessionMiddleware: RequestHandler;
 }
 
@@ -38,41 +31,32 @@ export interface SignInRouteHandlers {
 }
 
 export function signInRoutes(deps: AuthRouteDependencies): SignInRouteHandlers {
-  const { config, clock, sealer, attempts, signInFlow, userSessions, endings, sessions } = deps;
-  // Lax, not Strict: the callback is a top-level navigation coming back from GitHub's site.
-  const bindingCookie: CookieOptions = { httpOnly: true, sameSite: "lax", secure: config.session.secureCookies, path: "/" };
-  const clearEarlierAttemptCookies = (cookies: Record<string, string | undefined>, response: Response) => {
-    for (const name of attempts.earlierAttemptCookies(cookies)) response.clearCookie(name, bindingCookie);
-  };
+  const { config, signInFlow, endings, sessions } = deps;
+  const cookies = serverCookies(config.session.secureCookies);
 
   const signInStart: RequestHandler = (request, response) => {
-    const cookies = parseCookies(request.headers.cookie ?? "");
-    const started = signInFlow.beginSignIn(request.query.returnTo, cookies[attempts.bindingCookieName]);
-    clearEarlierAttemptCookies(cookies, response);
-    response.cookie(attempts.bindingCookieName, started.binding, { ...bindingCookie, maxAge: BINDING_LIFETIME_MS });
+    const received = parseCookies(request.headers.cookie ?? "");
+    const started = signInFlow.beginSignIn(request.query.returnTo, received[cookies.binding.name]);
+    cookies.clearEarlierAttemptCookies(received, response);
+    cookies.setBinding(response, started.binding);
     response.redirect(302, started.authorizeUrl);
+  };
+
+  /** A replayed callback (reload, back button) in a browser that is signed in: say so. */
+  const sayWhenAlreadySignedIn = (request: Request, response: Response) => async (error: unknown): Promise<never> => {
+    const signedIn = error instanceof AppError && error.code === "invalid_state" ? await sessions.signedIn(request, response) : null;
+    throw signedIn ? alreadySignedIn(signedIn.record.user.login) : error;
   };
 
   const completeSignIn: RequestHandler = async (request, response) => {
     // This URL holds the code and state: no page reached from here may learn them.
     response.setHeader("Referrer-Policy", "no-referrer");
-    const cookies = parseCookies(request.headers.cookie ?? "");
-    clearEarlierAttemptCookies(cookies, response);
-    const completed = await signInFlow.completeSignIn(request.query, cookies[attempts.bindingCookieName]).catch(async (error: unknown) => {
-      // A replayed callback (reload, back button) in a browser that is signed in: say so.
-      const signedIn = error instanceof AppError && error.code === "invalid_state" ? await sessions.signedIn(request, response) : null;
-      throw signedIn ? alreadySignedIn(signedIn.record.user.login) : error;
-    });
-    // A new session id at sign-in: an id planted or seen before sign-in is worthless after it.
-    const previous = request.session.auth;
-    if (previous) await userSessions.remove(previous.user.id, request.sessionID);
-    await regenerateSession(request);
-    const record = signedInRecordFor(completed, sealer, clock.now());
-    request.session.auth = record;
-    await saveSession(request);
-    noteSignedInUser(response, record.user.id);
-    await userSessions.add(record.user.id, request.sessionID, record.signedInAt + config.session.maxAgeMs);
-    response.redirect(303, completed.returnTo);
+    const received = parseCookies(request.headers.cookie ?? "");
+    cookies.clearEarlierAttemptCookies(received, response);
+    const signedIn = await signInFlow
+      .completeSignIn(request.query, received[cookies.binding.name], expressSessionStarter(request, response))
+      .catch(sayWhenAlreadySignedIn(request, response));
+    response.redirect(303, signedIn.returnTo);
   };
 
   // ?everywhere=1 ends every session of the user; ?revoke=1 also revokes at GitHub (this session's
