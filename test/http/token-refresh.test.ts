@@ -1,19 +1,31 @@
 // Refresh of expiring tokens: on expiry, on 401, once across concurrent requests and instances,
-// and what ends a session (a refusal that stands) and what does not (GitHub unreachable).
+// and what ends a session (a refusal that stands) and what does not (GitHub unreachable). Races are
+// set up, not slept into: GitHub holds the slow request's call until the test lets it go, and the
+// wait for another refresher's lease is ended by moving the test clock.
 import request from "supertest";
 import { ManualClock } from "../../src/clock.js";
 import { Sealer } from "../../src/sealer.js";
 import { openAccessToken, type SignedInRecord } from "../../src/auth/session-record.js";
-import { redisEntries, startTestStack, TEST_CLIENT_ID, TEST_PUBLIC_URL, type TestStack } from "../support/stack.js";
+import { REFRESH_LEASE_MARGIN_MS, REFRESH_WAIT_MARGIN_MS } from "../../src/auth/refresh-lock.js";
+import { holdRequests, serveHeld } from "../support/held-requests.js";
+import { holdingRedisRelay } from "../support/held-redis.js";
+import { redisEntries, startTestStack, TEST_CLIENT_ID, TEST_PUBLIC_URL, testRedisUrl, type TestStack } from "../support/stack.js";
 import { setCookie, signIn } from "../support/sign-in.js";
 
 const HOURS = 3_600_000;
 const clock = new ManualClock(Date.now());
 let stack: TestStack;
+/** GitHub's /user endpoint, held when a test needs a request to be in flight there. */
+const userEndpoint = holdRequests("/api/v3/user");
+let github: { url: string; close(): Promise<void> };
 beforeAll(async () => {
-  stack = await startTestStack({ clock, clientType: "github-app" });
+  github = await serveHeld(userEndpoint, () => stack.emulator.emulator.app);
+  stack = await startTestStack({ clock, clientType: "github-app", env: { GITHUB_BASE_URL: github.url, GITHUB_API_URL: `${github.url}/api/v3` } });
 });
-afterAll(() => stack.close());
+afterAll(async () => {
+  await stack.close();
+  await github.close();
+});
 beforeEach(() => {
   stack.emulator.emulator.resetStats();
   stack.emulator.emulator.clearFaults();
@@ -21,12 +33,12 @@ beforeEach(() => {
 
 const emulator = () => stack.emulator.emulator;
 
-async function signedInAgent(login = "octocat") {
-  const agent = request.agent(stack.app);
+async function signedInAgent(login = "octocat", on: TestStack = stack) {
+  const agent = request.agent(on.app);
   const { callback } = await signIn(agent, { login });
   expect(callback.status).toBe(303);
   const cookie = setCookie(callback, "gls.sid")!.split(";")[0]!;
-  emulator().resetStats();
+  on.emulator.emulator.resetStats();
   return { agent, cookie, sessionId: decodeURIComponent(cookie.split("=")[1]!).slice(2).split(".")[0]! };
 }
 
@@ -88,6 +100,27 @@ test.each([
   expect(emulator().stats.refreshTokenReuses).toBe(0);
 });
 
+test("a request waiting on a refresh lease that is never released answers 503 refresh_in_progress once the lease must have lapsed; the session stays", async () => {
+  const { agent, sessionId } = await signedInAgent();
+  // Another instance took the session's refresh lease and stopped (it crashed mid-refresh).
+  const lease = `${stack.keyPrefix}lock:refresh:${sessionId}`;
+  await stack.redis.set(lease, "an-instance-that-crashed", "PX", 60_000);
+  clock.advance(9 * HOURS);
+  const waiting = clock.nextSleep();
+  const answer = agent.get("/api/me").then((response) => response);
+  await waiting; // the request found the lease taken and waits for its holder's tokens
+  clock.advance(stack.config.github.timeoutMs + REFRESH_LEASE_MARGIN_MS + REFRESH_WAIT_MARGIN_MS);
+  const refused = await answer;
+  expect(refused.status).toBe(503);
+  expect(refused.body.error).toBe("refresh_in_progress");
+  expect(refused.headers["retry-after"]).toBe("1");
+  expect(emulator().stats.refreshes).toBe(0);
+  // Once the lease is gone (Redis expires it; here it is taken away), the next request refreshes.
+  await stack.redis.del(lease);
+  await agent.get("/api/me").expect(200);
+  expect(emulator().stats.refreshes).toBe(1);
+});
+
 test("refresh refused (authorization revoked at GitHub) → reauthentication_required and the session is gone", async () => {
   const { agent, sessionId } = await signedInAgent();
   emulator().revokeAuthorization("octocat", TEST_CLIENT_ID);
@@ -116,26 +149,50 @@ test("GitHub unreachable during refresh: the session stays, /api/me serves the c
 test("a slow request racing a sign-out does not bring the session back", async () => {
   const { agent, cookie, sessionId } = await signedInAgent();
   clock.advance(10 * 60_000); // stale profile → /api/me calls GitHub
-  emulator().injectFault({ pathPrefix: "/api/v3/user", delayMs: 400 });
-  const slow = request(stack.app).get("/api/me").set("Cookie", cookie);
-  const slowDone = slow.then((answer) => answer);
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  const atGitHub = userEndpoint.holdNext();
+  const slow = request(stack.app).get("/api/me").set("Cookie", cookie).then((answer) => answer);
+  await atGitHub; // the slow request has loaded its session and waits for GitHub
   await agent.post("/auth/logout").set("Origin", TEST_PUBLIC_URL).expect(303);
-  await slowDone;
+  userEndpoint.release();
+  expect((await slow).status).toBe(401);
   expect(await stack.redis.exists(`${stack.keyPrefix}sess:${sessionId}`)).toBe(0);
   await request(stack.app).get("/api/me").set("Cookie", cookie).expect(401);
+});
+
+test("a slow request whose write-back is on its way to Redis when the session is signed out does not bring it back", async () => {
+  // Every instance reaches Redis through a relay that holds the write-back (the compare-and-set
+  // against the entry as read, the only command that carries KEEPTTL) after its read.
+  const relay = await holdingRedisRelay(testRedisUrl());
+  const relayed = await startTestStack({ clock, redisUrl: relay.url });
+  try {
+    const { cookie, sessionId } = await signedInAgent("octocat", relayed);
+    const other = await relayed.anotherInstance();
+    clock.advance(10 * 60_000); // stale profile: /api/me revalidates, then writes the profile back
+    const writing = relay.holdNext("KEEPTTL");
+    const slow = request(relayed.app).get("/api/me").set("Cookie", cookie).then((answer) => answer);
+    await writing; // read, asked GitHub, and now writing what it read plus GitHub's answer
+    await request(other).post("/auth/logout").set("Cookie", cookie).set("Origin", TEST_PUBLIC_URL).expect(303);
+    relay.release();
+    expect((await slow).status).toBe(401);
+    expect(await relayed.redis.exists(`${relayed.keyPrefix}sess:${sessionId}`)).toBe(0);
+  } finally {
+    await relayed.close();
+    await relay.close();
+  }
 });
 
 test("a slow request does not write its older tokens over a newer refresh", async () => {
   const { cookie, sessionId } = await signedInAgent();
   const other = await stack.anotherInstance();
   clock.advance(10 * 60_000); // stale profile: the slow request revalidates with the current token
-  emulator().injectFault({ pathPrefix: "/api/v3/user", delayMs: 500 });
+  const atGitHub = userEndpoint.holdNext({ onlyFirst: true });
   const slow = request(stack.app).get("/api/me").set("Cookie", cookie).then((answer) => answer);
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await atGitHub; // the slow request holds the tokens it loaded and waits for GitHub
   clock.advance(8 * HOURS); // meanwhile the token expires and another instance refreshes it
   await request(other).get("/api/session").set("Cookie", cookie).expect(200);
   await request(other).get("/api/me").set("Cookie", cookie).expect(200);
+  expect(emulator().stats.refreshes).toBe(1);
+  userEndpoint.release();
   expect((await slow).status).toBe(200);
   const stored = await storedAccessToken(sessionId);
   const newest = emulator().issuedAccessTokens().at(-1);
