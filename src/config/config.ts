@@ -37,7 +37,7 @@ export interface SessionConfig {
   secrets: string[];
   idleTimeoutMs: number;
   maxAgeMs: number;
-  cookieName: string;
+  /** PUBLIC_URL is https: cookies are Secure and __Host- prefixed (http/cookies.ts names them). */
   secureCookies: boolean;
 }
 

@@ -1,4 +1,5 @@
-// How long a session lives and how its cookie is named and protected.
+// How long a session lives, what signs its cookie, and whether cookies are Secure (their names
+// and attributes are http/cookies.ts).
 import type { SessionConfig } from "./config.js";
 import type { ParsedEnvironment } from "./schema.js";
 
@@ -7,9 +8,6 @@ export function sessionConfig(env: ParsedEnvironment, secrets: string[], secureC
     secrets,
     idleTimeoutMs: env.SESSION_IDLE_TIMEOUT,
     maxAgeMs: env.SESSION_MAX_AGE,
-    // The __Host- prefix makes browsers refuse the cookie unless Secure, host-only and Path=/,
-    // so a sibling subdomain cannot plant or overwrite it.
-    cookieName: secureCookies ? "__Host-gls.sid" : "gls.sid",
     secureCookies,
   };
 }

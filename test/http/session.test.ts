@@ -21,6 +21,7 @@ const sessionKeys = async () => [...(await redisEntries(stack)).keys()].filter((
 describe("session cookie", () => {
   test("on http: HttpOnly, SameSite=Lax, Path=/, sliding Max-Age, not Secure", async () => {
     const cookie = setCookie((await signIn(request.agent(stack.app))).callback, "gls.sid")!;
+    expect(cookie).toMatch(/^gls\.sid=s%3A[A-Za-z0-9_-]{43}\.[^;]+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
     expect(cookie).toMatch(/; HttpOnly/);
     expect(cookie).toMatch(/; SameSite=Lax/);
     expect(cookie).toMatch(/; Path=\//);
@@ -38,7 +39,10 @@ describe("session cookie", () => {
       expect(attempt).toMatch(/^__Host-gls-signin=/);
       expect(attempt).toMatch(/; Secure/);
       expect(attempt).toMatch(/; Path=\//);
-      expect(https.config.session.cookieName).toBe("__Host-gls.sid");
+      expect(attempt).toMatch(/^__Host-gls-signin=[A-Za-z0-9_-]{43}; Max-Age=2592000; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/);
+      // The session cookie there, as sign-out clears it: the same prefix and attributes.
+      const signOut = await request(https.app).post("/auth/logout").set("X-Forwarded-Proto", "https").set("Origin", "https://app.test").expect(303);
+      expect(setCookie(signOut, "__Host-gls.sid")).toMatch(/^__Host-gls\.sid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax$/);
       expect(start.headers["strict-transport-security"]).toMatch(/max-age=/);
     } finally {
       await https.close();

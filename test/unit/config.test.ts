@@ -1,6 +1,7 @@
 import { loadConfig, type ConfigResult } from "../../src/config/load-config.js";
 import type { Config } from "../../src/config/config.js";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, EMULATOR_MOUNT_PATH } from "../../src/config/demo-mode.js";
+import { serverCookies } from "../../src/http/cookies.js";
 
 const KEY = Buffer.alloc(32, 7).toString("base64");
 const SECRET = "s".repeat(40);
@@ -51,7 +52,7 @@ describe("configuration", () => {
     });
     expect(config.session.idleTimeoutMs).toBe(24 * 3600_000);
     expect(config.session.maxAgeMs).toBe(30 * 86_400_000);
-    expect(config.session.cookieName).toBe("gls.sid");
+    expect(serverCookies(config.session.secureCookies).session.name).toBe("gls.sid");
     expect(config.session.secureCookies).toBe(false);
     expect(config.profileMaxAgeMs).toBe(300_000);
     expect(config.trustProxy).toBe(false);
@@ -120,7 +121,7 @@ describe("configuration", () => {
     expect(config.demoMode).toBe(false);
     expect(config.github.baseUrl).toBe("https://github.com");
     expect(config.github.apiUrl).toBe("https://api.github.com");
-    expect(config.session.cookieName).toBe("__Host-gls.sid");
+    expect(serverCookies(config.session.secureCookies).session.name).toBe("__Host-gls.sid");
     expect(config.session.secureCookies).toBe(true);
     expect(config.trustProxy).toBe(1);
     expect(config.tokenEncryptionKeys).toEqual([Buffer.alloc(32, 7)]);
