@@ -3,7 +3,11 @@
 import type TestAgent from "supertest/lib/agent.js";
 import type { Express } from "express";
 import request, { type Response } from "supertest";
+import { BINDING_COOKIE, HOST_ONLY_PREFIX, sessionCookieOf, setCookie, setCookies } from "./cookies.js";
 import { approveAtEmulator } from "./emulator-server.js";
+
+// Where most tests found them first; cookies.ts is their home.
+export { sessionCookieOf, setCookie };
 
 export type Agent = TestAgent;
 
@@ -33,12 +37,6 @@ export async function signIn(agent: Agent, options: { login?: string; returnTo?:
   return { start, authorizeUrl, callbackUrl, callback };
 }
 
-/** The value of a Set-Cookie header for `name`, or undefined. */
-export function setCookie(response: Response, name: string): string | undefined {
-  const headers = response.headers["set-cookie"] as unknown as string[] | undefined;
-  return headers?.find((header) => header.startsWith(`${name}=`));
-}
-
 /**
  * Starts a sign-in and approves it on GitHub, stopping before the callback: for tests that tamper
  * with the callback or with GitHub before it is visited.
@@ -47,15 +45,9 @@ export async function approvedSignIn(agent: Agent, login = "octocat") {
   const { start, authorizeUrl } = await startSignIn(agent);
   const callbackUrl = await approveAtEmulator(authorizeUrl.toString(), { login });
   // The browser binding every attempt of this browser is tied to.
-  const attemptCookie = (start.headers["set-cookie"] as unknown as string[]).find((cookie) => /^(__Host-)?gls-signin=/.test(cookie));
-  return { authorizeUrl, callbackUrl, callbackPath: `${callbackUrl.pathname}${callbackUrl.search}`, attemptCookie: attemptCookie!.split(";")[0]! };
-}
-
-/** The `name=value` of the session cookie a response set (e.g. a sign-in callback), for a Cookie header. */
-export function sessionCookieOf(response: Response): string {
-  const header = setCookie(response, "gls.sid");
-  if (!header) throw new Error(`no session cookie was set (status ${response.status})`);
-  return header.split(";")[0]!;
+  const attemptCookie = [BINDING_COOKIE, `${HOST_ONLY_PREFIX}${BINDING_COOKIE}`].map((name) => setCookie(start, name)).find(Boolean);
+  if (!attemptCookie) throw new Error(`GET /auth/github set no ${BINDING_COOKIE} cookie: ${setCookies(start).join(" | ")}`);
+  return { authorizeUrl, callbackUrl, callbackPath: `${callbackUrl.pathname}${callbackUrl.search}`, attemptCookie: attemptCookie.split(";")[0]! };
 }
 
 /** Signs a fresh browser in and returns it with its session cookie. */
