@@ -8,6 +8,7 @@ import { connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { approveAtEmulator } from "../support/emulator-server.js";
+import { within } from "../support/eventually.js";
 import { PROJECT_ROOT, runServer, type ServerProcess } from "../support/process.js";
 
 const ENTRY = join(PROJECT_ROOT, "dist/emulator/standalone.js");
@@ -34,7 +35,7 @@ function buildEmulator(): void {
     execFileSync(process.execPath, [join(PROJECT_ROOT, "node_modules/typescript/bin/tsc"), "-p", config], { stdio: "pipe" });
   } catch (error) {
     const { stdout } = error as { stdout?: Buffer };
-    throw new Error(`compiling the emulator failed:\n${stdout?.toString() ?? ""}`);
+    throw new Error(`compiling the emulator failed:\n${stdout?.toString() ?? ""}`, { cause: error });
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
@@ -47,12 +48,11 @@ function runEmulator(args: string[]): ServerProcess {
 
 /** Waits for the variables block (one write, listening by then) and returns it as NAME → value. */
 async function printedVariables(emulator: ServerProcess): Promise<Record<string, string>> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!/^GITHUB_API_URL=/m.test(emulator.output()) || !emulator.output().endsWith("\n")) {
-    if (emulator.child.exitCode !== null) throw new Error(`the emulator exited early:\n${emulator.output()}`);
-    if (Date.now() > deadline) throw new Error(`the emulator printed no variables:\n${emulator.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  // The block ends the output: GITHUB_API_URL, then PUBLIC_URL when the callback names the server.
+  await within("the emulator to print its variables", emulator.untilOutput(/\nGITHUB_API_URL=[^\n]*\n(?:PUBLIC_URL=[^\n]*\n)?$/), {
+    timeoutMs: START_TIMEOUT_MS,
+    detail: () => emulator.output(),
+  });
   return Object.fromEntries([...emulator.output().matchAll(/^([A-Z_]+)=(.*)$/gm)].map((match) => [match[1]!, match[2]!]));
 }
 

@@ -5,6 +5,7 @@
 // and with the last decision kept while GitHub is unreachable.
 import request from "supertest";
 import { ManualClock } from "../../src/clock.js";
+import { eventually } from "../support/eventually.js";
 import { signedInBrowser } from "../support/sign-in.js";
 import { startTestStack, TEST_CLIENT_ID, type TestStack } from "../support/stack.js";
 
@@ -36,15 +37,6 @@ async function signedIn(on: TestStack, login: string): Promise<string> {
   const { cookie } = await signedInBrowser(on.app, login);
   on.emulator.emulator.resetStats();
   return cookie;
-}
-
-/** Resolves once `condition` holds; fails the test if it does not within a few seconds. */
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("the awaited condition never came true");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 const get = (path: string, cookie: string) => request(stack.app).get(path).set("Cookie", cookie);
@@ -111,7 +103,9 @@ test("the request that notices never waits for GitHub, even when GitHub hangs", 
     patient.emulator.emulator.injectFault({ pathPrefix: "/api/v3/user", delayMs: 120_000 });
     pastTheWindow();
     await request(patient.app).get("/auth/check").set("Cookie", cookie).expect(204);
-    await until(() => patient.emulator.emulator.stats.apiRequests.some((call) => call.path === "/api/v3/user"));
+    await eventually("the revalidation's call to GitHub's /user", () => patient.emulator.emulator.stats.apiRequests.some((call) => call.path === "/api/v3/user"), {
+      intervalMs: 5,
+    });
     // While GitHub still holds it, other checks are answered too, and start nothing more.
     await request(patient.app).get("/auth/check").set("Cookie", cookie).expect(204);
     expect(patient.emulator.emulator.stats.apiRequests.filter((call) => call.path === "/api/v3/user")).toHaveLength(1);

@@ -8,9 +8,11 @@ import { createLogger } from "../../src/logger.js";
 import { redisBackend } from "../../src/store/backend.js";
 import { createRedisConnection, whenReady } from "../../src/store/redis-client.js";
 import { RedisUserSessions } from "../../src/store/user-sessions.js";
+import { eventually } from "../support/eventually.js";
 import { freePort, startRedisServer, stopRedisServer } from "../support/redis-server.js";
 import { startTestStack, type TestStack } from "../support/stack.js";
-import { approvedSignIn, setCookie, signIn } from "../support/sign-in.js";
+import { sessionCookieOf } from "../support/cookies.js";
+import { approvedSignIn, signIn } from "../support/sign-in.js";
 
 describe("Redis outage", () => {
   test("503 with Retry-After while Redis is down, nobody signed out, recovery by itself", async () => {
@@ -19,7 +21,7 @@ describe("Redis outage", () => {
     let restarted = redisServer;
     try {
       const { callback } = await signIn(request.agent(stack.app));
-      const cookie = setCookie(callback, "gls.sid")!.split(";")[0]!;
+      const cookie = sessionCookieOf(callback);
       await request(stack.app).get("/api/me").set("Cookie", cookie).expect(200);
 
       await stopRedisServer(redisServer, { keepDir: true });
@@ -40,7 +42,10 @@ describe("Redis outage", () => {
       await request(stack.app).get("/healthz").expect(200);
 
       restarted = await startRedisServer(redisServer.port, { dir: redisServer.dir, appendOnly: true });
-      await waitUntil(async () => (await request(stack.app).get("/readyz")).status === 200);
+      await eventually("/readyz to answer 200 once Redis is back", async () => (await request(stack.app).get("/readyz")).status === 200, {
+        timeoutMs: 15_000,
+        intervalMs: 100,
+      });
       // Same cookie, same session: the outage signed nobody out.
       expect((await request(stack.app).get("/api/me").set("Cookie", cookie).expect(200)).body.login).toBe("octocat");
     } finally {
@@ -159,12 +164,3 @@ describe("GitHub outage", () => {
     expect((await agent.get("/api/me").expect(200)).body.login).toBe("monalisa");
   });
 });
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error("condition not met in time");
-}

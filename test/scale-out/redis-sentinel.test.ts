@@ -5,8 +5,10 @@
 import { Redis } from "ioredis";
 import { createRedisConnection, pingRedis, whenReady } from "../../src/store/redis-client.js";
 import request from "supertest";
+import { eventually, within } from "../support/eventually.js";
 import { startRedisSentinel, type RunningSentinel } from "../support/redis-sentinel.js";
-import { setCookie, signIn } from "../support/sign-in.js";
+import { sessionCookieOf, sessionEntryKeyOf } from "../support/cookies.js";
+import { signIn } from "../support/sign-in.js";
 import { startTestStack, type TestStack } from "../support/stack.js";
 
 const DATA_PASSWORD = "data-test-password";
@@ -34,10 +36,10 @@ afterAll(async () => {
 async function signedInCookie(): Promise<string> {
   const { callback } = await signIn(request.agent(stack.app));
   expect(callback.status).toBe(303);
-  return setCookie(callback, "gls.sid")!.split(";")[0]!;
+  return sessionCookieOf(callback);
 }
 
-const sessionKey = (cookie: string) => `${stack.keyPrefix}sess:${decodeURIComponent(cookie.split("=")[1]!).slice(2).split(".")[0]!}`;
+const sessionKey = (cookie: string) => sessionEntryKeyOf(stack.keyPrefix, cookie);
 
 /** A connection to a data node (master or replica) or to the Sentinel, with the password each requires. */
 async function withNode<T>(port: number, use: (node: Redis) => Promise<T>): Promise<T> {
@@ -50,13 +52,20 @@ async function withNode<T>(port: number, use: (node: Redis) => Promise<T>): Prom
   }
 }
 
-/** Waits (bounded) until `check` holds: for things that happen in the background, like a failover. */
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/**
+ * Subscribes to the Sentinel's announcement that the master moved (`+switch-master <name> <old ip>
+ * <old port> <new ip> <new port>`), before the failover is asked for: resolves with the new port.
+ */
+async function nextMasterSwitch(): Promise<{ switched: Promise<number>; unsubscribe: () => void }> {
+  const subscriber = new Redis(topology.sentinel.port, "127.0.0.1", { password: SENTINEL_PASSWORD });
+  await subscriber.subscribe("+switch-master");
+  const switched = new Promise<number>((resolve) =>
+    subscriber.on("message", (_channel: string, message: string) => {
+      const [name, , , , newPort] = message.split(" ");
+      if (name === topology.masterName) resolve(Number(newPort));
+    }),
+  );
+  return { switched, unsubscribe: () => subscriber.disconnect() };
 }
 
 test("the master is found through the Sentinel: sessions are written there and served by any instance", async () => {
@@ -85,15 +94,24 @@ test("after a failover the server follows the new master: old sessions still wor
   const cookie = await signedInCookie();
   // Make sure the replica has the session before it is promoted (replication is asynchronous).
   expect(await withNode(topology.master.port, (master) => master.wait(1, 5_000))).toBe(1);
-  await withNode(topology.sentinel.port, (sentinel) => sentinel.call("SENTINEL", "FAILOVER", topology.masterName));
-  await eventually("the Sentinel names the replica as master", async () => {
-    const address = (await withNode(topology.sentinel.port, (sentinel) => sentinel.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", topology.masterName))) as string[];
-    return Number(address[1]) === topology.replica.port;
-  });
-  // Every connection of the server's instances has moved from the old master to the new one.
+  const masterSwitch = await nextMasterSwitch();
+  try {
+    await withNode(topology.sentinel.port, (sentinel) => sentinel.call("SENTINEL", "FAILOVER", topology.masterName));
+    expect(await within("the Sentinel to announce +switch-master", masterSwitch.switched, { timeoutMs: 10_000 })).toBe(topology.replica.port);
+  } finally {
+    masterSwitch.unsubscribe();
+  }
+  const address = (await withNode(topology.sentinel.port, (sentinel) => sentinel.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", topology.masterName))) as string[];
+  expect(Number(address[1])).toBe(topology.replica.port);
+  // Every connection of the server's instances has moved from the old master to the new one: the
+  // server learns of the switch on its own schedule, with nothing a test can await.
   const serverConnections = async (port: number) =>
     withNode(port, async (node) => ((await node.client("LIST")) as string).split("\n").filter((line) => line.includes("name=github-login-server ")).length);
-  await eventually("the server's connections moved to the promoted replica", async () => (await serverConnections(topology.master.port)) === 0 && (await serverConnections(topology.replica.port)) >= 2);
+  await eventually(
+    "the server's connections to move to the promoted replica",
+    async () => (await serverConnections(topology.master.port)) === 0 && (await serverConnections(topology.replica.port)) >= 2,
+    { timeoutMs: 15_000, intervalMs: 100 },
+  );
   expect((await request(stack.app).get("/api/me").set("Cookie", cookie).expect(200)).body.login).toBe("octocat");
   const newCookie = await signedInCookie();
   expect(await withNode(topology.replica.port, (promoted) => promoted.exists(sessionKey(newCookie)))).toBe(1);

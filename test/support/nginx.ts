@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { eventually } from "./eventually.js";
 
 export interface RunningNginx {
   stop(): Promise<void>;
@@ -59,14 +60,15 @@ export async function startNginx(binary: string, httpBlock: string, port: number
     await exited;
     rmSync(prefix, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 10_000;
-  while (!(await accepts(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      const problem = `nginx did not start: ${output}\n${errorLog()}`;
-      await stop();
-      throw new Error(problem);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  try {
+    await eventually(`nginx to accept connections on port ${port}`, () => accepts(port), {
+      timeoutMs: 10_000,
+      abandonIf: () => (child.exitCode === null ? undefined : `nginx exited with code ${child.exitCode}`),
+      detail: () => `${output}\n${errorLog()}`,
+    });
+  } catch (error) {
+    await stop();
+    throw error;
   }
   return { stop, errorLog };
 }

@@ -6,6 +6,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { eventually } from "./eventually.js";
 
 export const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -19,6 +20,8 @@ export interface ServerProcess {
   child: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
+  /** Resolves when the process's output (stdout and stderr) contains `text`, or matches it; rejects if it exits first. */
+  untilOutput(text: string | RegExp): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -34,13 +37,37 @@ export function runServer(env: Record<string, string>, at?: { cwd: string; args:
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  // Waiters for a text are told the moment a chunk brings it: no polling of the output.
+  const waiters = new Set<{ text: string | RegExp; resolve: () => void }>();
+  const has = (text: string | RegExp) => (typeof text === "string" ? output.includes(text) : text.test(output));
+  const take = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const waiter of waiters) if (has(waiter.text)) waiter.resolve();
+  };
+  child.stdout!.on("data", take);
+  child.stderr!.on("data", take);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return {
     child,
     output: () => output,
     exited,
+    untilOutput(text) {
+      if (has(text)) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        const waiter = {
+          text,
+          resolve: () => {
+            waiters.delete(waiter);
+            resolve();
+          },
+        };
+        waiters.add(waiter);
+        void exited.then((code) => {
+          if (!waiters.delete(waiter)) return;
+          reject(new Error(`the process exited (code ${code}) before writing ${String(text)}:\n${output}`));
+        });
+      });
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
       await exited;
@@ -48,18 +75,14 @@ export function runServer(env: Record<string, string>, at?: { cwd: string; args:
   };
 }
 
+/** Resolves once GET /healthz answers 200; fails at once if the server exits, with its output. */
 export async function waitForHealthy(baseUrl: string, server: ServerProcess, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server.child.exitCode !== null) throw new Error(`server exited early:\n${server.output()}`);
-    try {
-      if ((await fetch(`${baseUrl}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`server did not become healthy:\n${server.output()}`);
+  await eventually(`${baseUrl}/healthz to answer 200`, async () => (await fetch(`${baseUrl}/healthz`)).ok, {
+    timeoutMs,
+    intervalMs: 100,
+    abandonIf: () => (server.child.exitCode === null ? undefined : `the server exited with code ${server.child.exitCode}`),
+    detail: () => server.output(),
+  });
 }
 
 /** fetch that keeps cookies per name (one site) and never follows redirects. */

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
+import { eventually } from "./eventually.js";
 import { isPortFree, spawnRedisProcess, type RedisProcess } from "./redis-process.js";
 
 /** Each node also listens on port + 10000 for the cluster bus, so both must be free. */
@@ -60,11 +61,7 @@ export async function startRedisCluster(masters = 3, password?: string): Promise
 async function untilClusterStateOk(port: number, password: string | undefined): Promise<void> {
   const node = new Redis(port, "127.0.0.1", password ? { password } : {});
   try {
-    const deadline = Date.now() + 15_000;
-    while (!/cluster_state:ok/.test(await node.cluster("INFO"))) {
-      if (Date.now() > deadline) throw new Error(`Redis Cluster node ${port} never reached cluster_state:ok`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await eventually(`Redis Cluster node ${port} to report cluster_state:ok`, async () => /cluster_state:ok/.test(await node.cluster("INFO")), { timeoutMs: 15_000 });
   } finally {
     node.disconnect();
   }

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
+import { eventually } from "./eventually.js";
 import { spawnRedisProcess, type RedisProcess } from "./redis-process.js";
 import { freePort } from "./redis-server.js";
 
@@ -81,15 +82,17 @@ export async function startRedisSentinel(masterName = "gls-test-master", passwor
  */
 async function untilSentinelCanPromote(sentinelPort: number, masterName: string, replicaPort: number, password: string | undefined): Promise<void> {
   const sentinel = new Redis(sentinelPort, "127.0.0.1", password ? { password } : {});
+  let fields: Record<string, string>[] = [];
   try {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const replicas = (await sentinel.call("SENTINEL", "REPLICAS", masterName)) as string[][];
-      const fields = replicas.map((flat) => Object.fromEntries(flat.flatMap((_, i) => (i % 2 === 0 ? [[flat[i], flat[i + 1]]] : []))));
-      if (fields.some((replica) => replica.port === String(replicaPort) && replica.flags === "slave" && replica["master-link-status"] === "ok")) return;
-      if (Date.now() > deadline) throw new Error(`Sentinel never saw the replica on port ${replicaPort} as ready: ${JSON.stringify(fields)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await eventually(
+      `the Sentinel to list the replica on port ${replicaPort} as ready`,
+      async () => {
+        const replicas = (await sentinel.call("SENTINEL", "REPLICAS", masterName)) as string[][];
+        fields = replicas.map((flat) => Object.fromEntries(flat.flatMap((_, i) => (i % 2 === 0 ? [[flat[i]!, flat[i + 1]!]] : []))));
+        return fields.some((replica) => replica.port === String(replicaPort) && replica.flags === "slave" && replica["master-link-status"] === "ok");
+      },
+      { timeoutMs: 15_000, detail: () => `the Sentinel's replicas: ${JSON.stringify(fields)}` },
+    );
   } finally {
     sentinel.disconnect();
   }
