@@ -3,7 +3,8 @@
 import request from "supertest";
 import { ManualClock } from "../../src/clock.js";
 import { startTestStack, TEST_PUBLIC_URL, type TestStack } from "../support/stack.js";
-import { setCookie, signIn } from "../support/sign-in.js";
+import { sessionCookieOf } from "../support/cookies.js";
+import { signIn } from "../support/sign-in.js";
 
 const SPA = "https://app.example.com";
 
@@ -12,7 +13,7 @@ describe("CORS for /api/*", () => {
   let cookie: string;
   beforeAll(async () => {
     stack = await startTestStack({ env: { CORS_ORIGINS: `${SPA},http://localhost:5173`, GITHUB_PROXY_METHODS: "GET,HEAD,POST" } });
-    cookie = setCookie((await signIn(request.agent(stack.app))).callback, "gls.sid")!.split(";")[0]!;
+    cookie = sessionCookieOf((await signIn(request.agent(stack.app))).callback);
   });
   afterAll(() => stack.close());
 

@@ -4,6 +4,7 @@
 import { Redis } from "ioredis";
 import request from "supertest";
 import { ManualClock } from "../../src/clock.js";
+import { SESSION_COOKIE } from "../support/cookies.js";
 import { signedInBrowser } from "../support/sign-in.js";
 import { startTestStack, testRedisUrl, TEST_PUBLIC_URL, type TestStack } from "../support/stack.js";
 
@@ -34,7 +35,7 @@ test("HEAD answers the same", async () => {
 });
 
 test("signed out, or with a forged cookie: 401 and no user headers", async () => {
-  for (const cookie of [undefined, "gls.sid=s%3Aforged.forged"]) {
+  for (const cookie of [undefined, `${SESSION_COOKIE}=s%3Aforged.forged`]) {
     const call = request(stack.app).get("/auth/check").set("Accept", "application/json");
     const answer = await (cookie ? call.set("Cookie", cookie) : call);
     expect(answer.status).toBe(401);

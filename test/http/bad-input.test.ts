@@ -1,8 +1,9 @@
 // Hostile or broken requests across every route get a clear 4xx, never a 5xx, a stack trace or a
 // file path, and the server keeps serving. Table-driven: each row is one request.
 import request from "supertest";
+import { allowedMethodsByPath, MOUNTS } from "../../src/http/route-table.js";
 import { startTestStack, TEST_PUBLIC_URL, type TestStack } from "../support/stack.js";
-import { setCookie, signIn } from "../support/sign-in.js";
+import { sessionCookieOf, signIn } from "../support/sign-in.js";
 
 interface BadRequest {
   label: string;
@@ -14,17 +15,10 @@ interface BadRequest {
   signedIn?: boolean;
 }
 
+/** Every route of the table, with the methods it accepts, and one path under the GitHub API proxy (GET and HEAD by default). */
 const ROUTES: [string, string[]][] = [
-  ["/", ["get", "head"]],
-  ["/auth/github", ["get", "head"]],
-  ["/auth/github/callback", ["get", "head"]],
-  ["/auth/logout", ["post"]],
-  ["/api/me", ["get", "head"]],
-  ["/api/session", ["get", "head"]],
-  ["/api/github/user", ["get", "head"]],
-  ["/healthz", ["get", "head"]],
-  ["/readyz", ["get", "head"]],
-  ["/webhooks/github", ["post"]],
+  ...[...allowedMethodsByPath()].map(([path, methods]): [string, string[]] => [path, methods.map((method) => method.toLowerCase())]),
+  [`${MOUNTS.githubProxy}/user`, ["get", "head"]],
 ];
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;
 const HUGE = "x".repeat(100 * 1024);
@@ -177,7 +171,7 @@ let sessionCookie: string;
 beforeAll(async () => {
   stack = await startTestStack({ env: { GITHUB_WEBHOOK_SECRET: "bad-input-webhook-secret" } });
   const { callback } = await signIn(request.agent(stack.app));
-  sessionCookie = setCookie(callback, "gls.sid")!.split(";")[0]!;
+  sessionCookie = sessionCookieOf(callback);
 });
 afterAll(() => stack.close());
 

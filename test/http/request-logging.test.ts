@@ -1,7 +1,8 @@
 // One JSON line per request: request id (the caller's X-Request-Id when sane, echoed back), route,
 // status, duration, GitHub user id when signed in; never a token, cookie, code, state or secret.
 import request from "supertest";
-import { approvedSignIn, setCookie, signIn } from "../support/sign-in.js";
+import { sessionCookieOf } from "../support/cookies.js";
+import { approvedSignIn, signIn } from "../support/sign-in.js";
 import { startTestStack, type TestStack } from "../support/stack.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -79,7 +80,7 @@ test("no token, cookie, code, state or secret reaches any log line", async () =>
   const { callbackUrl, callbackPath, attemptCookie } = await approvedSignIn(agent);
   const callback = await agent.get(callbackPath).expect(303);
   await agent.get(callbackPath).expect(400); // the replay is logged too
-  const sessionCookie = setCookie(callback, "gls.sid")!.split(";")[0]!;
+  const sessionCookie = sessionCookieOf(callback);
   await agent.get("/api/github/user").expect(200);
   await request(stack.app).get(`/nowhere?code=leak-me-code&state=leak-me-state`).set("Cookie", sessionCookie).expect(404);
 

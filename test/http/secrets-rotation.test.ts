@@ -7,7 +7,8 @@ import { ManualClock } from "../../src/clock.js";
 import { openAccessToken, type SignedInRecord } from "../../src/auth/session-record.js";
 import { Sealer } from "../../src/sealer.js";
 import { startTestStack, type TestStack } from "../support/stack.js";
-import { setCookie, signIn } from "../support/sign-in.js";
+import { sessionCookieOf, sessionEntryKeyOf } from "../support/cookies.js";
+import { signIn } from "../support/sign-in.js";
 
 const clock = new ManualClock(Date.now());
 let stack: TestStack;
@@ -16,17 +17,13 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-const cookieOf = (response: request.Response) => setCookie(response, "gls.sid")?.split(";")[0];
-const storedRecordOf = async (cookie: string) => {
-  const sessionId = decodeURIComponent(cookie.split("=")[1]!).slice(2).split(".")[0]!;
-  return JSON.parse((await stack.redis.get(`${stack.keyPrefix}sess:${sessionId}`))!).auth as SignedInRecord;
-};
+const storedRecordOf = async (cookie: string) => JSON.parse((await stack.redis.get(sessionEntryKeyOf(stack.keyPrefix, cookie)))!).auth as SignedInRecord;
 
 test("after a restart with new secrets first, old sessions and sealed tokens keep working and move to the new ones", async () => {
   const oldSecret = stack.env.SESSION_SECRET!;
   const oldKey = stack.env.TOKEN_ENCRYPTION_KEY!;
   const { callback } = await signIn(request.agent(stack.app));
-  const oldCookie = cookieOf(callback)!;
+  const oldCookie = sessionCookieOf(callback);
 
   const newSecret = randomBytes(32).toString("base64url");
   const newKey = randomBytes(32).toString("base64");
@@ -34,7 +31,7 @@ test("after a restart with new secrets first, old sessions and sealed tokens kee
 
   // The cookie signed with the old secret is accepted, and re-signed with the new one.
   const me = await request(rotated.app).get("/api/me").set("Cookie", oldCookie).expect(200);
-  const newCookie = cookieOf(me)!;
+  const newCookie = sessionCookieOf(me);
   expect(newCookie).not.toBe(oldCookie);
   // The token sealed with the old key still opens: GitHub accepts the proxied call.
   await request(rotated.app).get("/api/github/user").set("Cookie", newCookie).expect(200);
@@ -54,7 +51,7 @@ test("after a restart with new secrets first, old sessions and sealed tokens kee
 
 test("a token sealed only under a retired key ends the session cleanly when it is needed", async () => {
   const { callback } = await signIn(request.agent(stack.app));
-  const cookie = cookieOf(callback)!;
+  const cookie = sessionCookieOf(callback);
   const retired = await stack.restartedWith({ TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64") });
   const answer = await request(retired.app).get("/api/github/user").set("Cookie", cookie);
   expect(answer.status).toBe(401);

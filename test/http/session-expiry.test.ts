@@ -3,7 +3,8 @@
 // Redis entry's TTL and the cookie's lifetime move together.
 import request from "supertest";
 import { ManualClock } from "../../src/clock.js";
-import { setCookie, signedInBrowser } from "../support/sign-in.js";
+import { SESSION_COOKIE, sessionEntryKeyOf, setCookie } from "../support/cookies.js";
+import { signedInBrowser } from "../support/sign-in.js";
 import { startTestStack, type TestStack } from "../support/stack.js";
 
 const MINUTES = 60_000;
@@ -18,15 +19,14 @@ async function signedInStack(env: Record<string, string> = {}) {
   const stack = await startTestStack({ clock, env });
   stacks.push(stack);
   const { cookie } = await signedInBrowser(stack.app);
-  const sessionId = decodeURIComponent(cookie.split("=")[1]!).replace(/^s:/, "").replace(/\.[^.]*$/, "");
-  const entryKey = `${stack.keyPrefix}sess:${sessionId}`;
+  const entryKey = sessionEntryKeyOf(stack.keyPrefix, cookie);
   expect(await stack.redis.exists(entryKey)).toBe(1);
   return { clock, stack, cookie, entryKey };
 }
 
 /** Max-Age of the session cookie a response set, in seconds, or undefined when it set none. */
 function sessionCookieMaxAge(response: request.Response): number | undefined {
-  const header = setCookie(response, "gls.sid");
+  const header = setCookie(response, SESSION_COOKIE);
   if (header === undefined) return undefined;
   const maxAge = /; Max-Age=(\d+)/.exec(header);
   if (!maxAge) throw new Error(`the session cookie has no Max-Age: ${header}`);
@@ -39,7 +39,7 @@ test("a request soon after the last renewal writes nothing: no Set-Cookie, the T
   for (const path of ["/api/me", "/api/session", "/auth/check", "/"]) {
     const answer = await request(stack.app).get(path).set("Cookie", cookie);
     expect(answer.status).toBeLessThan(300);
-    expect(setCookie(answer, "gls.sid")).toBeUndefined();
+    expect(setCookie(answer, SESSION_COOKIE)).toBeUndefined();
   }
   expect(await stack.redis.pttl(entryKey)).toBeLessThanOrEqual(24 * HOURS - 30_000);
 });
@@ -50,7 +50,7 @@ test("after more than a step, a request slides the idle expiry: the entry's TTL 
   const answer = await request(stack.app).get("/api/me").set("Cookie", cookie).expect(200);
   expect(await stack.redis.pttl(entryKey)).toBeGreaterThan(24 * HOURS - MINUTES);
   expect(sessionCookieMaxAge(answer)).toBeGreaterThan(24 * 3600 - 60);
-  const header = setCookie(answer, "gls.sid")!;
+  const header = setCookie(answer, SESSION_COOKIE)!;
   expect(header.split(";")[0]).toBe(cookie); // the same session id and signature
   expect(header).toMatch(/; HttpOnly/);
   expect(header).toMatch(/; SameSite=Lax/);
@@ -74,7 +74,7 @@ test("past SESSION_MAX_AGE the session ends, however recently it was used: 401, 
   const answer = await request(stack.app).get("/api/me").set("Cookie", cookie).expect(401);
   expect(answer.body.error).toBe("unauthenticated");
   expect(await stack.redis.exists(entryKey)).toBe(0);
-  expect(setCookie(answer, "gls.sid")).toMatch(/Expires=Thu, 01 Jan 1970/);
+  expect(setCookie(answer, SESSION_COOKIE)).toMatch(/Expires=Thu, 01 Jan 1970/);
   await request(stack.app).get("/auth/check").set("Cookie", cookie).expect(401);
 });
 
