@@ -52,7 +52,7 @@ beforeAll(async () => {
     buildServer();
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
-    throw new Error(`building the server (tsc -p tsconfig.json) failed:\n${stdout?.toString() ?? ""}${stderr?.toString() ?? ""}`);
+    throw new Error(`building the server (tsc -p tsconfig.json) failed:\n${stdout?.toString() ?? ""}${stderr?.toString() ?? ""}`, { cause: error });
   }
   const port = await freePort();
   // Demo mode: no GitHub variables at all, sessions in memory, the emulator at /_emulator.

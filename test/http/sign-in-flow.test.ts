@@ -150,7 +150,7 @@ describe("sign-in outcomes other than success", () => {
 
   test("GitHub refuses the code → 400 page", async () => {
     const agent = request.agent(stack.app);
-    const { callbackUrl, callbackPath } = await approvedSignIn(agent);
+    const { callbackUrl } = await approvedSignIn(agent);
     callbackUrl.searchParams.set("code", "0123456789abcdef0123");
     const callback = await agent.get(`${callbackUrl.pathname}${callbackUrl.search}`);
     expect(callback.status).toBe(400);
@@ -161,7 +161,7 @@ describe("sign-in outcomes other than success", () => {
 
   test("GitHub answering 5xx → 502 page, for JSON callers a JSON error", async () => {
     const agent = request.agent(stack.app);
-    const { callbackUrl, callbackPath } = await approvedSignIn(agent);
+    const { callbackPath } = await approvedSignIn(agent);
     stack.emulator.emulator.injectFault({ pathPrefix: "/login/oauth/access_token", status: 503, body: "unavailable" });
     const callback = await agent.get(callbackPath).set("Accept", "application/json");
     expect(callback.status).toBe(502);
@@ -170,7 +170,7 @@ describe("sign-in outcomes other than success", () => {
 
   test("GitHub unreachable (connection dropped) → 502 page", async () => {
     const agent = request.agent(stack.app);
-    const { callbackUrl, callbackPath } = await approvedSignIn(agent);
+    const { callbackPath } = await approvedSignIn(agent);
     stack.emulator.emulator.injectFault({ pathPrefix: "/api/v3/user", destroySocket: true });
     const callback = await agent.get(callbackPath);
     expect(callback.status).toBe(502);
@@ -180,7 +180,7 @@ describe("sign-in outcomes other than success", () => {
 
   test("GitHub refusing the token it just issued → 502, not a crash", async () => {
     const agent = request.agent(stack.app);
-    const { callbackUrl, callbackPath } = await approvedSignIn(agent);
+    const { callbackPath } = await approvedSignIn(agent);
     stack.emulator.emulator.injectFault({
       pathPrefix: "/api/v3/user",
       status: 401,
@@ -193,7 +193,7 @@ describe("sign-in outcomes other than success", () => {
 
   test("GitHub's rate limit during sign-in → 429 page saying so", async () => {
     const agent = request.agent(stack.app);
-    const { callbackUrl, callbackPath } = await approvedSignIn(agent);
+    const { callbackPath } = await approvedSignIn(agent);
     stack.emulator.emulator.injectFault({
       pathPrefix: "/api/v3/user",
       status: 403,
