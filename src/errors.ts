@@ -1,23 +1,39 @@
 // Typed errors, one mapping to HTTP (http/error-handler.ts). `code` is the stable machine name API
-// callers see; `publicMessage` is safe to show; `cause` is only ever logged.
+// callers see, from the one catalogue (error-codes.ts) that also gives the status; `publicMessage`
+// is safe to show; `cause` is only ever logged.
+import { statusOf, type ErrorCode } from "./error-codes.js";
+
+export type { ErrorCode } from "./error-codes.js";
+
 export interface PageAction {
   href: string;
   label: string;
 }
 
+export interface AppErrorOptions {
+  cause?: unknown;
+  heading?: string;
+  retryAfterSeconds?: number;
+  notice?: boolean;
+  next?: PageAction;
+  /** The 4xx Express or body-parser gave the request, for the codes that keep it (error-codes.ts). */
+  requestStatus?: number;
+}
+
 export class AppError extends Error {
   constructor(
-    readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     readonly publicMessage: string,
-    options: { cause?: unknown; heading?: string; retryAfterSeconds?: number; notice?: boolean; next?: PageAction } = {},
+    options: AppErrorOptions = {},
   ) {
     super(publicMessage, { cause: options.cause });
+    this.status = statusOf(code, options.requestStatus);
     this.heading = options.heading ?? null;
     this.retryAfterSeconds = options.retryAfterSeconds ?? null;
     this.notice = options.notice ?? false;
     this.next = options.next ?? null;
   }
+  readonly status: number;
   /** Page title for browsers; null uses a generic one for the status. */
   readonly heading: string | null;
   readonly retryAfterSeconds: number | null;
@@ -28,27 +44,27 @@ export class AppError extends Error {
 }
 
 export const unauthenticated = () =>
-  new AppError(401, "unauthenticated", "Sign in with GitHub to continue.", { heading: "Not signed in" });
+  new AppError("unauthenticated", "Sign in with GitHub to continue.", { heading: "Not signed in" });
 
-export const notFound = () => new AppError(404, "not_found", "There is nothing at this address.", { heading: "Page not found" });
+export const notFound = () => new AppError("not_found", "There is nothing at this address.", { heading: "Page not found" });
 
-export const badRequest = (message: string) => new AppError(400, "bad_request", message, { heading: "Bad request" });
+export const badRequest = (message: string) => new AppError("bad_request", message, { heading: "Bad request" });
 
 export const forbiddenCrossOrigin = () =>
-  new AppError(403, "cross_origin_request", "This request did not come from this site, so it was refused.", {
+  new AppError("cross_origin_request", "This request did not come from this site, so it was refused.", {
     heading: "Request refused",
   });
 
 export const sessionStoreUnavailable = (cause: unknown) =>
-  new AppError(503, "session_store_unavailable", "Sessions are unavailable for a moment. Please try again shortly.", {
+  new AppError("session_store_unavailable", "Sessions are unavailable for a moment. Please try again shortly.", {
     cause,
     heading: "Temporarily unavailable",
     retryAfterSeconds: 5,
   });
 
 export const reauthenticationRequired = () =>
-  new AppError(401, "reauthentication_required", "GitHub no longer accepts this sign-in. Please sign in again.", {
+  new AppError("reauthentication_required", "GitHub no longer accepts this sign-in. Please sign in again.", {
     heading: "Please sign in again",
   });
 
-export const sessionEnded = () => new AppError(401, "unauthenticated", "This session has ended. Please sign in again.", { heading: "Not signed in" });
+export const sessionEnded = () => new AppError("unauthenticated", "This session has ended. Please sign in again.", { heading: "Not signed in" });

@@ -31,7 +31,7 @@ export interface RefreshTurn<T> {
 export const refreshLeaseMs = (githubTimeoutMs: number) => githubTimeoutMs + REFRESH_LEASE_MARGIN_MS;
 
 export const refreshInProgress = () =>
-  new AppError(503, "refresh_in_progress", "Your GitHub sign-in is being renewed. Please try again in a moment.", {
+  new AppError("refresh_in_progress", "Your GitHub sign-in is being renewed. Please try again in a moment.", {
     retryAfterSeconds: 1,
   });
 

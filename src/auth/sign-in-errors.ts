@@ -3,14 +3,14 @@
 import { AppError } from "../errors.js";
 
 export const signInCancelled = () =>
-  new AppError(401, "sign_in_cancelled", "You cancelled signing in with GitHub, so nothing was shared with this site.", {
+  new AppError("sign_in_cancelled", "You cancelled signing in with GitHub, so nothing was shared with this site.", {
     heading: "Sign-in cancelled",
     notice: true,
   });
 
 /** A used or stale sign-in link opened by a browser that is signed in anyway (a reload, the back button). */
 export const alreadySignedIn = (login: string) =>
-  new AppError(400, "invalid_state", `This sign-in link was already used or has expired, but that changes nothing: you are signed in as @${login}.`, {
+  new AppError("invalid_state", `This sign-in link was already used or has expired, but that changes nothing: you are signed in as @${login}.`, {
     heading: "You are already signed in",
     notice: true,
     next: { href: "/", label: "Continue" },
@@ -18,32 +18,31 @@ export const alreadySignedIn = (login: string) =>
 
 export const invalidState = (reason: string) =>
   new AppError(
-    400,
     "invalid_state",
     "This sign-in link is not valid here: it was already used, is more than 10 minutes old, or was started in another browser. Please start again.",
     { heading: "Sign-in link expired or invalid", cause: new Error(`invalid state: ${reason}`) },
   );
 
 export const codeRefused = (oauthError: string) =>
-  new AppError(400, "code_refused", messageForRefusal(oauthError), {
+  new AppError("code_refused", messageForRefusal(oauthError), {
     heading: "GitHub did not accept the sign-in",
     cause: new Error(`token endpoint refused the code: ${oauthError}`),
   });
 
 export const githubAuthorizeError = (error: string) =>
-  new AppError(400, "github_error", messageForAuthorizeError(error), {
+  new AppError("github_error", messageForAuthorizeError(error), {
     heading: "GitHub could not start the sign-in",
     cause: new Error(`authorize answered error=${error}`),
   });
 
 export const clientCredentialsRejected = () =>
-  new AppError(502, "github_misconfigured", "GitHub rejected this server's app credentials. The administrator needs to check them.", {
+  new AppError("github_misconfigured", "GitHub rejected this server's app credentials. The administrator needs to check them.", {
     heading: "Sign-in is misconfigured",
     cause: new Error("token endpoint answered incorrect_client_credentials: check GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET"),
   });
 
 export const notAllowed = (login: string) =>
-  new AppError(403, "not_allowed", `The GitHub account @${login} is not allowed to sign in here.`, {
+  new AppError("not_allowed", `The GitHub account @${login} is not allowed to sign in here.`, {
     heading: "Not allowed",
   });
 

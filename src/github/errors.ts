@@ -5,7 +5,7 @@ import { AppError } from "../errors.js";
 /** GitHub could not be reached, timed out, or answered 5xx / nonsense. Keep the session; try later. */
 export class GitHubUnavailableError extends AppError {
   constructor(detail: string, cause?: unknown) {
-    super(502, "github_unavailable", "GitHub could not be reached. Please try again in a moment.", {
+    super("github_unavailable", "GitHub could not be reached. Please try again in a moment.", {
       cause: cause ?? new Error(detail),
       heading: "GitHub is unavailable",
     });
@@ -40,7 +40,6 @@ export class GitHubRateLimitedError extends AppError {
     retryAfterSeconds: number | null,
   ) {
     super(
-      429,
       kind === "primary" ? "github_rate_limited" : "github_secondary_rate_limited",
       kind === "primary"
         ? "GitHub's hourly request budget for this account is used up. Please try again after it resets."

@@ -64,9 +64,9 @@ function toAppError(error: unknown): AppError {
   const status = (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) {
     // body-parser, express and friends: client errors whose own messages may name internals.
-    return new AppError(status, status === 413 ? "payload_too_large" : "bad_request", clientErrorMessage(status), { cause: error });
+    return new AppError(status === 413 ? "payload_too_large" : "bad_request", clientErrorMessage(status), { cause: error, requestStatus: status });
   }
-  return new AppError(500, "internal_error", "Something went wrong on our side. Please try again.", { cause: error });
+  return new AppError("internal_error", "Something went wrong on our side. Please try again.", { cause: error });
 }
 
 function clientErrorMessage(status: number): string {

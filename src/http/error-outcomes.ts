@@ -2,13 +2,17 @@
 // refused because the session store did not answer. Errors are seen on their way to the error
 // handler (which stays the one place that turns them into answers) and remembered by code.
 import type { ErrorRequestHandler, RequestHandler, Response } from "express";
+import type { ErrorCode } from "../error-codes.js";
 import { AppError } from "../errors.js";
 import type { Metrics, SignInOutcome } from "../metrics.js";
 
 const ERROR_CODE = Symbol("errorCode");
 
-/** Error codes of a failed callback, as sign-in outcomes. */
-const OUTCOME_BY_ERROR_CODE: Record<string, SignInOutcome> = {
+/**
+ * Error codes of a failed callback, as sign-in outcomes; any other code counts as "error". Keyed by
+ * the catalogue's ErrorCode, so a renamed or removed code is a compile error here, not a silent "error".
+ */
+export const OUTCOME_BY_ERROR_CODE: Readonly<Partial<Record<ErrorCode, SignInOutcome>>> = {
   sign_in_cancelled: "cancelled",
   invalid_state: "invalid_state",
   code_refused: "code_refused",
@@ -25,8 +29,8 @@ const OUTCOME_BY_ERROR_CODE: Record<string, SignInOutcome> = {
 /** Mount before the error handler: notes each error's code and counts session store outages. */
 export function noteErrorsForMetrics(metrics: Metrics): ErrorRequestHandler {
   return (error, _request, response, next) => {
-    const code = error instanceof AppError ? error.code : "internal_error";
-    (response as Response & { [ERROR_CODE]?: string })[ERROR_CODE] = code;
+    const code: ErrorCode = error instanceof AppError ? error.code : "internal_error";
+    (response as Response & { [ERROR_CODE]?: ErrorCode })[ERROR_CODE] = code;
     if (code === "session_store_unavailable") metrics.sessionStoreErrors.inc();
     next(error);
   };
@@ -40,7 +44,7 @@ export function countSignIns(metrics: Metrics): RequestHandler {
   };
 }
 
-function signInOutcome(response: Response & { [ERROR_CODE]?: string }): SignInOutcome {
+function signInOutcome(response: Response & { [ERROR_CODE]?: ErrorCode }): SignInOutcome {
   const code = response[ERROR_CODE];
   if (code === undefined) return response.statusCode < 400 ? "success" : "error";
   return OUTCOME_BY_ERROR_CODE[code] ?? "error";

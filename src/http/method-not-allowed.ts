@@ -6,7 +6,7 @@ export function refuseOtherMethods(app: Express, allowedByPath: Record<string, s
   for (const [path, methods] of Object.entries(allowedByPath)) {
     app.all(path, (_request, response, next) => {
       response.setHeader("Allow", methods.join(", "));
-      next(new AppError(405, "method_not_allowed", `This address accepts ${methods.join(", ")} only.`));
+      next(new AppError("method_not_allowed", `This address accepts ${methods.join(", ")} only.`));
     });
   }
 }

@@ -14,7 +14,7 @@ export function rateLimitByIp(limiter: RateLimiterAbstract): RequestHandler {
       if (!(rejection instanceof RateLimiterRes)) return next(); // the budget store failed: do not block sign-in on it
       const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
       next(
-        new AppError(429, "too_many_requests", "Too many sign-in requests from your address. Please wait a moment and try again.", {
+        new AppError("too_many_requests", "Too many sign-in requests from your address. Please wait a moment and try again.", {
           heading: "Too many requests",
           retryAfterSeconds,
         }),

@@ -31,7 +31,7 @@ export function githubProxyRoutes(
   router.use("/api/github", (request, response, next) => {
     if (!allowed.includes(request.method)) {
       response.setHeader("Allow", allowed.join(", "));
-      return next(new AppError(405, "method_not_allowed", `Only ${allowed.join(", ")} are forwarded to GitHub.`));
+      return next(new AppError("method_not_allowed", `Only ${allowed.join(", ")} are forwarded to GitHub.`));
     }
     if (SAFE_METHODS.has(request.method)) return next();
     // A body is buffered (bounded) so the request can be replayed once after a token refresh.

@@ -10,7 +10,7 @@ export function metricsEndpoint(registry: Registry, metricsToken: string | null)
   return async (request, response) => {
     if (metricsToken !== null && !isBearer(request.get("authorization"), metricsToken)) {
       response.setHeader("WWW-Authenticate", 'Bearer realm="metrics"');
-      throw new AppError(401, "unauthenticated", "Metrics need an Authorization: Bearer header with METRICS_TOKEN.");
+      throw new AppError("unauthenticated", "Metrics need an Authorization: Bearer header with METRICS_TOKEN.");
     }
     response.setHeader("Content-Type", registry.contentType);
     response.send(await registry.metrics());

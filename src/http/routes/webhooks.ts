@@ -16,7 +16,7 @@ export function webhook(config: Config, revocations: RevocationCheck): RequestHa
     if (secret === null) throw notFound();
     const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     if (!isValidWebhookSignature(secret, rawBody, request.get("x-hub-signature-256"))) {
-      throw new AppError(401, "bad_signature", "The X-Hub-Signature-256 header does not match this payload.");
+      throw new AppError("bad_signature", "The X-Hub-Signature-256 header does not match this payload.");
     }
     if (request.get("x-github-event") === "github_app_authorization") {
       const userId = revokedUserId(rawBody);
