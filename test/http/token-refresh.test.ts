@@ -119,6 +119,38 @@ test("a request waiting on a refresh lease that is never released answers 503 re
   await stack.redis.del(lease);
   await agent.get("/api/me").expect(200);
   expect(emulator().stats.refreshes).toBe(1);
+}, 5_000); // well under the real lease (GITHUB_TIMEOUT 3 s + margins): the test clock ends the wait, not real time
+
+test("a waiter uses the tokens the lease's holder stored, without waiting for the lease to be released", async () => {
+  // GitHub's token endpoint holds the holder's refresh; the relay then holds its release of the lease.
+  const tokenEndpoint = holdRequests("/login/oauth/access_token");
+  const front = await serveHeld(tokenEndpoint, () => held.emulator.emulator.app);
+  const relay = await holdingRedisRelay(testRedisUrl());
+  const held = await startTestStack({ clock, redisUrl: relay.url, env: { GITHUB_BASE_URL: front.url, GITHUB_API_URL: `${front.url}/api/v3` } });
+  try {
+    const { cookie, sessionId } = await signedInAgent("octocat", held);
+    const other = await held.anotherInstance();
+    clock.advance(9 * HOURS);
+    const refreshing = tokenEndpoint.holdNext();
+    const holder = request(held.app).get("/api/me").set("Cookie", cookie).then((answer) => answer);
+    await refreshing; // the holder has the lease and is at GitHub
+    const waiting = clock.nextSleep();
+    const waiter = request(other).get("/api/github/user").set("Cookie", cookie).then((answer) => answer);
+    await waiting; // the waiter loaded the old tokens and waits on the lease
+    const releasingLease = relay.holdNext('redis.call("DEL", KEYS[1])');
+    tokenEndpoint.release();
+    await releasingLease; // new tokens stored; the lease is still held
+    expect((await waiter).status).toBe(200);
+    expect(await held.redis.get(`${held.keyPrefix}lock:refresh:${sessionId}`)).not.toBeNull(); // answered while the lease was held
+    relay.release();
+    expect((await holder).status).toBe(200);
+    expect(held.emulator.emulator.stats.refreshes).toBe(1);
+    expect(held.emulator.emulator.stats.refreshTokenReuses).toBe(0);
+  } finally {
+    await held.close();
+    await relay.close();
+    await front.close();
+  }
 });
 
 test("refresh refused (authorization revoked at GitHub) → reauthentication_required and the session is gone", async () => {
