@@ -58,7 +58,7 @@ async function main(): Promise<void> {
 
   const metrics = createMetrics({ processMetrics: true });
   const background = new BackgroundTasks(logger);
-  const storage = redis ? redisBackend(redis, config.redis.keyPrefix, systemClock, logger) : memoryBackend(systemClock);
+  const storage = redis ? redisBackend(redis, config.redis.keyPrefix, systemClock) : memoryBackend(systemClock);
   const services = buildServices(config, { storage, clock: systemClock, logger, metrics, background });
   const app = createApp(services, {
     ...(config.demoMode
@@ -82,8 +82,11 @@ function handleShutdown(server: Server, background: BackgroundTasks, redis: Redi
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // The listener closes inside drain(), synchronously: once this line is written, new
+    // connections are already refused.
+    const draining = inFlight.drain(SHUTDOWN_GRACE_MS);
     logger.info({ signal }, "shutting down: refusing new connections, finishing in-flight requests");
-    const drained = await inFlight.drain(SHUTDOWN_GRACE_MS);
+    const drained = await draining;
     if (!drained) logger.warn({ graceMs: SHUTDOWN_GRACE_MS }, "in-flight requests did not finish in time; they were cut off");
     // Revalidations requests started; each is bounded by GITHUB_TIMEOUT, so this wait is too.
     await background.idle();
