@@ -1,7 +1,6 @@
 // Everything the server keeps outside its own memory, behind small interfaces: Redis in
 // production, this process's memory in demo mode without Redis.
 import type { Store } from "express-session";
-import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import { MemoryLocks, RedisLocks, type Locks } from "./locks.js";
 import { MemorySessionStore } from "./memory-session-store.js";
@@ -23,7 +22,7 @@ export interface StorageBackend {
   rateLimiter: RateLimiterFactory;
 }
 
-export function redisBackend(connection: RedisConnection, keyPrefix: string, clock: Clock, _logger: Logger): StorageBackend {
+export function redisBackend(connection: RedisConnection, keyPrefix: string, clock: Clock): StorageBackend {
   return {
     sessionStore: new RedisSessionStore(connection, keyPrefix),
     locks: new RedisLocks(connection, keyPrefix),

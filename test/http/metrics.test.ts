@@ -189,7 +189,7 @@ test("session store errors: requests refused because Redis does not answer", asy
   deadRedis.on("error", () => {});
   await deadRedis.connect().catch(() => undefined);
   const logger = createLogger("silent");
-  const app = createApp(buildServices(stack.config, { clock, logger, metrics: createMetrics(), storage: redisBackend(deadRedis, stack.keyPrefix, clock, logger) }));
+  const app = createApp(buildServices(stack.config, { clock, logger, metrics: createMetrics(), storage: redisBackend(deadRedis, stack.keyPrefix, clock) }));
   const cookie = await signedInCookie();
   const moved = await change(async () => {
     await request(app).get("/api/me").set("Cookie", cookie).expect(503);

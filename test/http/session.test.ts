@@ -8,7 +8,8 @@ import { createLogger } from "../../src/logger.js";
 import { redisBackend } from "../../src/store/backend.js";
 import { freePort } from "../support/redis-server.js";
 import { redisEntries, startTestStack, TEST_PUBLIC_URL, type TestStack } from "../support/stack.js";
-import { setCookie, signIn } from "../support/sign-in.js";
+import { SESSION_COOKIE, sessionCookieOf, setCookie } from "../support/cookies.js";
+import { signIn } from "../support/sign-in.js";
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -20,7 +21,7 @@ const sessionKeys = async () => [...(await redisEntries(stack)).keys()].filter((
 
 describe("session cookie", () => {
   test("on http: HttpOnly, SameSite=Lax, Path=/, sliding Max-Age, not Secure", async () => {
-    const cookie = setCookie((await signIn(request.agent(stack.app))).callback, "gls.sid")!;
+    const cookie = setCookie((await signIn(request.agent(stack.app))).callback, SESSION_COOKIE)!;
     expect(cookie).toMatch(/^gls\.sid=s%3A[A-Za-z0-9_-]{43}\.[^;]+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
     expect(cookie).toMatch(/; HttpOnly/);
     expect(cookie).toMatch(/; SameSite=Lax/);
@@ -50,7 +51,7 @@ describe("session cookie", () => {
   });
 
   test("a tampered or unknown session cookie is simply signed out", async () => {
-    const cookie = setCookie((await signIn(request.agent(stack.app))).callback, "gls.sid")!.split(";")[0]!;
+    const cookie = sessionCookieOf((await signIn(request.agent(stack.app))).callback);
     const tampered = cookie.slice(0, -3) + (cookie.endsWith("A") ? "BBB" : "AAA");
     await request(stack.app).get("/api/me").set("Cookie", tampered).expect(401);
     await request(stack.app).get("/api/me").set("Cookie", "gls.sid=s%3Anope.nope").expect(401);
@@ -75,7 +76,7 @@ describe("sign-out", () => {
     const before = await sessionKeys();
     const answer = await agent.post("/auth/logout").set("Origin", TEST_PUBLIC_URL).set("Sec-Fetch-Site", "same-origin").expect(303);
     expect(answer.headers.location).toBe("/");
-    expect(setCookie(answer, "gls.sid")).toMatch(/Expires=Thu, 01 Jan 1970/);
+    expect(setCookie(answer, SESSION_COOKIE)).toMatch(/Expires=Thu, 01 Jan 1970/);
     expect((await sessionKeys()).length).toBe(before.length - 1);
     await agent.get("/api/me").expect(401);
   });
@@ -186,10 +187,10 @@ describe("health", () => {
     deadRedis.on("error", () => {});
     await deadRedis.connect().catch(() => undefined);
     const logger = createLogger("silent");
-    const app = createApp(buildServices(stack.config, { clock: systemClock, logger, storage: redisBackend(deadRedis, stack.keyPrefix, systemClock, logger) }));
+    const app = createApp(buildServices(stack.config, { clock: systemClock, logger, storage: redisBackend(deadRedis, stack.keyPrefix, systemClock) }));
     await request(app).get("/healthz").expect(200);
     expect((await request(app).get("/readyz").expect(503)).body.error).toBe("not_ready");
-    const cookie = setCookie((await signIn(request.agent(stack.app))).callback, "gls.sid")!.split(";")[0]!;
+    const cookie = sessionCookieOf((await signIn(request.agent(stack.app))).callback);
     const me = await request(app).get("/api/me").set("Cookie", cookie);
     expect(me.status).toBe(503);
     expect(me.headers["retry-after"]).toBe("5");

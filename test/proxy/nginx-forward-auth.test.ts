@@ -78,7 +78,7 @@ if (!nginx) {
       const logger = createLogger("silent");
       redis = createRedisConnection(config.redis);
       await whenReady(redis, 5_000);
-      const app = createApp(buildServices(config, { clock: systemClock, logger, storage: redisBackend(redis, config.redis.keyPrefix, systemClock, logger) }));
+      const app = createApp(buildServices(config, { clock: systemClock, logger, storage: redisBackend(redis, config.redis.keyPrefix, systemClock) }));
       loginServer = await listen(app, loginPort);
       application = await listen((request, response) => {
         received.push({ path: request.url ?? "", headers: request.headers });

@@ -110,7 +110,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     serverRedis.on("error", () => {});
     connections.push(serverRedis);
     await whenReady(serverRedis, 5_000);
-    const storage = { ...redisBackend(serverRedis, keyPrefix, clock, logger), ...(options.locks ? { locks: options.locks } : {}) };
+    const storage = { ...redisBackend(serverRedis, keyPrefix, clock), ...(options.locks ? { locks: options.locks } : {}) };
     const services = buildServices(instanceConfig, { storage, clock, logger });
     backgrounds.push(services.background);
     return createApp(services);

@@ -1,5 +1,6 @@
 // GET /healthz (the process runs) and GET /readyz (it can serve: the session store answers).
 import type { RequestHandler } from "express";
+import type { ErrorCode } from "../../error-codes.js";
 
 /** GET /healthz: the process runs. */
 export const health: RequestHandler = (_request, response) => {
@@ -11,6 +12,6 @@ export function readiness(checkReady: () => Promise<boolean>): RequestHandler {
   return async (_request, response) => {
     const ready = await checkReady().catch(() => false);
     if (ready) response.json({ status: "ready" });
-    else response.status(503).json({ error: "not_ready", message: "The session store does not answer." });
+    else response.status(503).json({ error: "not_ready" satisfies ErrorCode, message: "The session store does not answer." });
   };
 }
