@@ -3,7 +3,8 @@
 import { createHash } from "node:crypto";
 import request from "supertest";
 import { redisEntries, startTestStack, TEST_CLIENT_ID, TEST_PUBLIC_URL, type TestStack } from "../support/stack.js";
-import { approvedSignIn, setCookie, signIn, startSignIn, finishSignIn } from "../support/sign-in.js";
+import { SESSION_COOKIE, setCookie } from "../support/cookies.js";
+import { approvedSignIn, signIn, startSignIn, finishSignIn } from "../support/sign-in.js";
 
 describe.each([
   ["github-app", true],
@@ -40,7 +41,7 @@ describe.each([
     const walk = await signIn(agent, { returnTo: "/welcome?tab=1" });
     expect(walk.callback.status).toBe(303);
     expect(walk.callback.headers.location).toBe("/welcome?tab=1");
-    expect(setCookie(walk.callback, "gls.sid")).toBeDefined();
+    expect(setCookie(walk.callback, SESSION_COOKIE)).toBeDefined();
 
     const me = await agent.get("/api/me").expect(200);
     expect(me.body).toEqual({
@@ -94,8 +95,8 @@ describe.each([
 
   test("the session id is new at sign-in and the old one stops working", async () => {
     const agent = request.agent(stack.app);
-    const first = setCookie((await signIn(agent)).callback, "gls.sid")!;
-    const second = setCookie((await signIn(agent, { login: "monalisa" })).callback, "gls.sid")!;
+    const first = setCookie((await signIn(agent)).callback, SESSION_COOKIE)!;
+    const second = setCookie((await signIn(agent, { login: "monalisa" })).callback, SESSION_COOKIE)!;
     const firstValue = first.split(";")[0]!;
     const secondValue = second.split(";")[0]!;
     expect(secondValue).not.toBe(firstValue);
@@ -166,6 +167,8 @@ describe("sign-in outcomes other than success", () => {
     const callback = await agent.get(callbackPath).set("Accept", "application/json");
     expect(callback.status).toBe(502);
     expect(callback.body).toEqual({ error: "github_unavailable", message: expect.any(String) });
+    expect(setCookie(callback, SESSION_COOKIE)).toBeUndefined();
+    await agent.get("/api/me").expect(401);
   });
 
   test("GitHub unreachable (connection dropped) → 502 page", async () => {
@@ -204,6 +207,8 @@ describe("sign-in outcomes other than success", () => {
     expect(callback.status).toBe(429);
     expect(callback.text).toContain("rate limit");
     expect(Number(callback.headers["retry-after"])).toBeGreaterThan(60);
+    expect(setCookie(callback, SESSION_COOKIE)).toBeUndefined();
+    await agent.get("/api/me").expect(401);
   });
 
   test("a user without a verified primary email is refused by GitHub → 400 page", async () => {
@@ -223,7 +228,7 @@ describe("allow-lists", () => {
       const { callback } = await signIn(refused, { login: "octocat" });
       expect(callback.status).toBe(403);
       expect(callback.text).toContain("@octocat is not allowed");
-      expect(setCookie(callback, "gls.sid")).toBeUndefined();
+      expect(setCookie(callback, SESSION_COOKIE)).toBeUndefined();
       await refused.get("/api/me").expect(401);
       // The token GitHub issued for the refused sign-in was revoked, not left live at GitHub.
       const token = stack.emulator.emulator.issuedAccessTokens().at(-1)!;

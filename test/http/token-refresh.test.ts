@@ -10,7 +10,8 @@ import { REFRESH_LEASE_MARGIN_MS, REFRESH_WAIT_MARGIN_MS } from "../../src/auth/
 import { holdRequests, serveHeld } from "../support/held-requests.js";
 import { holdingRedisRelay } from "../support/held-redis.js";
 import { redisEntries, startTestStack, TEST_CLIENT_ID, TEST_PUBLIC_URL, testRedisUrl, type TestStack } from "../support/stack.js";
-import { setCookie, signIn } from "../support/sign-in.js";
+import { sessionCookieOf, sessionIdOf } from "../support/cookies.js";
+import { signIn } from "../support/sign-in.js";
 
 const HOURS = 3_600_000;
 const clock = new ManualClock(Date.now());
@@ -37,9 +38,9 @@ async function signedInAgent(login = "octocat", on: TestStack = stack) {
   const agent = request.agent(on.app);
   const { callback } = await signIn(agent, { login });
   expect(callback.status).toBe(303);
-  const cookie = setCookie(callback, "gls.sid")!.split(";")[0]!;
+  const cookie = sessionCookieOf(callback);
   on.emulator.emulator.resetStats();
-  return { agent, cookie, sessionId: decodeURIComponent(cookie.split("=")[1]!).slice(2).split(".")[0]! };
+  return { agent, cookie, sessionId: sessionIdOf(cookie) };
 }
 
 /** The access token stored (sealed) in the session, opened the way the server does. */
@@ -282,7 +283,7 @@ test("a refresher that loses the race (its lease lapsed) meets bad_refresh_token
   try {
     const agent = request.agent(racy.app);
     const { callback } = await signIn(agent);
-    const cookie = setCookie(callback, "gls.sid")!.split(";")[0]!;
+    const cookie = sessionCookieOf(callback);
     clock.advance(9 * HOURS);
     const answers = await Promise.all([1, 2].map(() => request(racy.app).get("/api/github/user").set("Cookie", cookie)));
     expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
