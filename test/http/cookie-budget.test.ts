@@ -100,12 +100,3 @@ test("a signed-in browser that keeps starting sign-ins stays under budget, and t
   jar.take(callback);
   expect(Buffer.byteLength(jar.header())).toBeLessThan(COOKIE_BUDGET_BYTES);
 });
-
-test("per-attempt cookies left by earlier versions are cleared at the next sign-in started, host-only like the binding", async () => {
-  const earlier = ["gls-signin-AAAAAAAAAAAAAAAA", "gls-signin-BBBBBBBBBBBBBBBB"];
-  const cookies = [...earlier.map((name) => `${name}=v1.x.y.z.w`), "unrelated=1"].join("; ");
-  const answer = await request(stack.app).get("/auth/github").set("Cookie", cookies).expect(302);
-  const cleared = ((answer.headers["set-cookie"] as unknown as string[] | undefined) ?? []).filter((header) => /Expires=Thu, 01 Jan 1970/.test(header));
-  expect(cleared.map((header) => header.slice(0, header.indexOf("=")))).toEqual(earlier);
-  for (const header of cleared) expect(header).toMatch(/=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax$/);
-});
