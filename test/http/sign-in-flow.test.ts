@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import request from "supertest";
 import { redisEntries, startTestStack, TEST_CLIENT_ID, TEST_PUBLIC_URL, type TestStack } from "../support/stack.js";
-import { SESSION_COOKIE, setCookie } from "../support/cookies.js";
+import { SESSION_COOKIE, sessionCookieOf, sessionIdOf, setCookie } from "../support/cookies.js";
 import { approvedSignIn, signIn, startSignIn, finishSignIn } from "../support/sign-in.js";
 
 describe.each([
@@ -103,6 +103,11 @@ describe.each([
     await request(stack.app).get("/api/me").set("Cookie", firstValue).expect(401);
     const me = await request(stack.app).get("/api/me").set("Cookie", secondValue).expect(200);
     expect(me.body.login).toBe("monalisa");
+    // The earlier session left its user's index too: sign-out everywhere and the webhook see only live sessions.
+    const octocatId = (await request(stack.app).get("/api/me").set("Cookie", sessionCookieOf((await signIn(request.agent(stack.app))).callback))).body.id;
+    const indexed = await stack.redis.zrange(`${stack.keyPrefix}user:${octocatId}:sessions`, "0", "-1");
+    expect(indexed).not.toContain(sessionIdOf(firstValue));
+    expect(indexed).toHaveLength(1);
   });
 
   test("no access or refresh token appears in any response, Redis value or log line", async () => {
