@@ -1,5 +1,7 @@
 // The validated, frozen configuration the whole server runs on. Only server.ts builds it from the
 // environment; tests build it from a plain object.
+import type { RepoRequirement } from "./access-rules.js";
+
 export type ClientType = "oauth-app" | "github-app";
 
 export interface GitHubConfig {
@@ -55,8 +57,13 @@ export interface Config {
   /** AES-256 keys; the first one seals, all of them open (rotation). */
   tokenEncryptionKeys: Buffer[];
   trustProxy: boolean | number | string[];
+  /** The allow-lists (SPEC §7), lowercase; a user matching any entry of any of them is allowed. */
   allowedUsers: string[];
   allowedOrgs: string[];
+  /** `org/team-slug`: an active member of the team. */
+  allowedTeams: string[];
+  /** `owner/repo` and at least this permission on it. */
+  allowedRepos: RepoRequirement[];
   corsOrigins: string[];
   /** Requests to /auth/* allowed per client IP and window; null when turned off. */
   authRateLimit: { points: number; durationMs: number } | null;

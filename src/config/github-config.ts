@@ -1,5 +1,6 @@
 // Which GitHub this server signs people in with: github.com, a GitHub Enterprise Server, or the
 // demo emulator; the client's credentials; and the scopes an OAuth App must ask for.
+import type { AccessRules } from "./access-rules.js";
 import type { GitHubConfig } from "./config.js";
 import { demoGitHubEndpoints } from "./demo-mode.js";
 import type { ParsedEnvironment } from "./schema.js";
@@ -13,10 +14,10 @@ export function requireClientCredentialsTogether(env: ParsedEnvironment, errors:
   }
 }
 
-export function githubConfig(env: ParsedEnvironment, demoMode: boolean, publicUrl: string, errors: string[]): GitHubConfig {
+export function githubConfig(env: ParsedEnvironment, demoMode: boolean, publicUrl: string, access: AccessRules, errors: string[]): GitHubConfig {
   const common = {
     clientType: env.GITHUB_CLIENT_TYPE,
-    scopes: withOrgScope(env.GITHUB_SCOPES, env.ALLOWED_ORGS),
+    scopes: withOrgScope(env.GITHUB_SCOPES, access),
     timeoutMs: env.GITHUB_TIMEOUT,
     proxyMethods: env.GITHUB_PROXY_METHODS,
   };
@@ -38,8 +39,15 @@ function configuredEndpoints(env: ParsedEnvironment) {
   };
 }
 
-/** ALLOWED_ORGS needs org membership, which an OAuth App token can only read with read:org. */
-function withOrgScope(scopes: string[], allowedOrgs: string[]): string[] {
+/**
+ * ALLOWED_ORGS and ALLOWED_TEAMS need org and team memberships, which an OAuth App token can only
+ * read with read:org. (A GitHub App ignores scopes: it needs the organisation permission
+ * "Members: read" and to be installed on those organisations.) ALLOWED_REPOS gets no scope here:
+ * private repositories need `repo`, read/write on all of the user's repositories, which only the
+ * operator may choose to ask for (warnings.ts says so).
+ */
+function withOrgScope(scopes: string[], access: AccessRules): string[] {
+  const readsMemberships = access.orgs.length > 0 || access.teams.length > 0;
   const coversOrgs = scopes.some((scope) => ["read:org", "write:org", "admin:org"].includes(scope));
-  return allowedOrgs.length > 0 && !coversOrgs ? [...scopes, "read:org"] : scopes;
+  return readsMemberships && !coversOrgs ? [...scopes, "read:org"] : scopes;
 }

@@ -2,6 +2,7 @@
 // fixes a broken deployment in one pass instead of one restart per mistake. Each concept checks and
 // builds its own part (public-url, github-config, demo-mode, redis-config, secrets, session-config,
 // warnings); this file parses the variables and puts the parts together.
+import { readAccessRules } from "./access-config.js";
 import type { Config } from "./config.js";
 import { isDemoMode, refuseDemoModeInProduction, warnAboutDemoMode } from "./demo-mode.js";
 import { githubConfig, requireClientCredentialsTogether } from "./github-config.js";
@@ -12,7 +13,7 @@ import { redisConfig } from "./redis-config.js";
 import { environmentSchema, type ParsedEnvironment } from "./schema.js";
 import { readSecrets } from "./secrets.js";
 import { sessionConfig } from "./session-config.js";
-import { warnAboutOpenEndpoints, warnAboutProxyTrust } from "./warnings.js";
+import { warnAboutOpenEndpoints, warnAboutPrivateRepos, warnAboutProxyTrust } from "./warnings.js";
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
@@ -40,9 +41,13 @@ function parseEachVariable(environment: Record<string, string | undefined>, erro
   return values as ParsedEnvironment;
 }
 
-/** The checks run in the order their problems are told: the public URL, what production requires, then each part. */
+/**
+ * The checks run in the order their problems are told: the allow-lists' entries (with the other
+ * bad values), the public URL, what production requires, then each part.
+ */
 function buildConfig(env: ParsedEnvironment, problems: ConfigProblems): Config {
   const { errors, warnings } = problems;
+  const access = readAccessRules(env, errors);
   const production = env.NODE_ENV === "production";
   const demoMode = isDemoMode(env);
   const publicUrl = readPublicUrl(env, errors);
@@ -56,6 +61,7 @@ function buildConfig(env: ParsedEnvironment, problems: ConfigProblems): Config {
   const { sessionSecrets, tokenEncryptionKeys } = readSecrets(env, production, problems);
   const secureCookies = usesSecureCookies(publicUrl);
   warnAboutProxyTrust(env, production, secureCookies, warnings);
+  warnAboutPrivateRepos(env, access, warnings);
   return {
     production,
     demoMode,
@@ -63,13 +69,15 @@ function buildConfig(env: ParsedEnvironment, problems: ConfigProblems): Config {
     host: env.HOST,
     publicUrl,
     callbackUrl: `${publicUrl}/auth/github/callback`,
-    github: githubConfig(env, demoMode, publicUrl, errors),
+    github: githubConfig(env, demoMode, publicUrl, access, errors),
     redis,
     session: sessionConfig(env, sessionSecrets, secureCookies),
     tokenEncryptionKeys,
     trustProxy: env.TRUST_PROXY,
-    allowedUsers: env.ALLOWED_USERS,
-    allowedOrgs: env.ALLOWED_ORGS,
+    allowedUsers: access.users,
+    allowedOrgs: access.orgs,
+    allowedTeams: access.teams,
+    allowedRepos: access.repos,
     corsOrigins: env.CORS_ORIGINS,
     authRateLimit: env.AUTH_RATE_LIMIT,
     webhookSecret: env.GITHUB_WEBHOOK_SECRET ?? null,

@@ -2,7 +2,7 @@
 // every problem is reported at once. Cross-variable rules live beside the part they shape (load-config.ts).
 import { z } from "zod";
 import { parseDuration } from "./durations.js";
-import { isGitHubName, isOrigin, parseTrustProxy, splitList } from "./lists.js";
+import { isOrigin, parseTrustProxy, splitList } from "./lists.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 const HTTP_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]);
@@ -32,14 +32,6 @@ function isHttpUrl(value: string): boolean {
     return false;
   }
 }
-
-const nameList = (what: string) =>
-  text().transform((value, ctx) => {
-    const names = splitList(value);
-    const invalid = names.filter((name) => !isGitHubName(name));
-    if (invalid.length > 0) ctx.addIssue({ code: "custom", message: `${what} must be GitHub names; not valid: ${invalid.join(", ")}` });
-    return names.map((name) => name.toLowerCase());
-  });
 
 /** `host:port,host:port,…`: Redis Cluster nodes or Sentinels. */
 const hostPortList = () =>
@@ -96,8 +88,12 @@ export const environmentSchema = z.object({
     }
     return trust;
   }),
-  ALLOWED_USERS: nameList("logins"),
-  ALLOWED_ORGS: nameList("organisations"),
+  // The allow-lists are read together by access-config.ts, with the parser the per-route rules of
+  // /auth/check use, so that a list means the same in a variable and in a rule.
+  ALLOWED_USERS: text(),
+  ALLOWED_ORGS: text(),
+  ALLOWED_TEAMS: text(),
+  ALLOWED_REPOS: text(),
   CORS_ORIGINS: text().transform((value, ctx) => {
     const origins = splitList(value);
     const invalid = origins.filter((origin) => !isOrigin(origin));

@@ -1,6 +1,8 @@
 // Settings that start fine but leave something open, told as warnings at start: an unguarded
 // /metrics, an unlimited sign-in, a TRUST_PROXY that lets clients choose their own address, or one
-// that keeps Secure cookies from being set behind a TLS-terminating proxy.
+// that keeps Secure cookies from being set behind a TLS-terminating proxy, or an ALLOWED_REPOS whose
+// private repositories the OAuth App's token cannot see.
+import type { AccessRules } from "./access-rules.js";
 import type { ParsedEnvironment } from "./schema.js";
 
 export function warnAboutOpenEndpoints(env: ParsedEnvironment, production: boolean, warnings: string[]): void {
@@ -29,4 +31,21 @@ export function warnAboutProxyTrust(env: ParsedEnvironment, production: boolean,
 /** `true`, or a subnet that spans every address: every sender counts as a trusted proxy. */
 function trustsEveryHop(trust: ParsedEnvironment["TRUST_PROXY"]): boolean {
   return trust === true || (Array.isArray(trust) && trust.some((entry) => entry.endsWith("/0")));
+}
+
+/**
+ * An OAuth App token sees a private repository only with the `repo` scope, and GitHub answers 404
+ * to one that cannot see it, so such a repository on ALLOWED_REPOS refuses everyone. The scope is
+ * not added for the operator (it grants read/write on all of the user's repositories); the warning
+ * says what it costs, and what grants less.
+ */
+export function warnAboutPrivateRepos(env: ParsedEnvironment, access: AccessRules, warnings: string[]): void {
+  if (access.repos.length === 0 || env.GITHUB_CLIENT_TYPE === "github-app" || env.GITHUB_SCOPES.includes("repo")) return;
+  warnings.push(
+    "ALLOWED_REPOS: GITHUB_SCOPES does not include `repo`, so an OAuth App's token cannot see private repositories: " +
+      "private repositories on the list will refuse everyone until `repo` is added to GITHUB_SCOPES " +
+      "(which grants read/write access to all of the user's repositories, public and private). " +
+      "A GitHub App grants less: access per repository, with the \"Metadata: read\" permission " +
+      "(set GITHUB_CLIENT_TYPE=github-app when the app is one).",
+  );
 }

@@ -2,6 +2,7 @@ import { loadConfig, type ConfigResult } from "../../src/config/load-config.js";
 import type { Config } from "../../src/config/config.js";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, EMULATOR_MOUNT_PATH } from "../../src/config/demo-mode.js";
 import { serverCookies } from "../../src/http/cookies.js";
+import { MAX_RULE_ENTRIES } from "../../src/config/access-rules.js";
 
 const KEY = Buffer.alloc(32, 7).toString("base64");
 const SECRET = "s".repeat(40);
@@ -158,6 +159,89 @@ describe("configuration", () => {
     expect(config.github.proxyMethods).toEqual(["GET", "HEAD", "POST"]);
     // ALLOWED_ORGS needs org membership, which OAuth App tokens read with read:org.
     expect(config.github.scopes).toEqual(["read:user", "user:email", "read:org"]);
+  });
+
+  test("ALLOWED_TEAMS and ALLOWED_REPOS are read lowercase, a repository's permission defaulting to read", () => {
+    const config = ok(
+      loadConfig({
+        ALLOWED_TEAMS: "Acme/Ops, acme/site-reliability_2",
+        ALLOWED_REPOS: "Acme/Web.Site, acme/infra:admin, octo-org/api:triage",
+      }),
+    );
+    expect(config.allowedTeams).toEqual(["acme/ops", "acme/site-reliability_2"]);
+    expect(config.allowedRepos).toEqual([
+      { repo: "acme/web.site", permission: "read" },
+      { repo: "acme/infra", permission: "admin" },
+      { repo: "octo-org/api", permission: "triage" },
+    ]);
+    expect(config.allowedUsers).toEqual([]);
+    expect(config.allowedOrgs).toEqual([]);
+  });
+
+  test("nothing on the allow-lists: every list is empty (anyone may sign in)", () => {
+    const config = ok(loadConfig({ ALLOWED_TEAMS: "", ALLOWED_REPOS: " , " }));
+    expect([config.allowedUsers, config.allowedOrgs, config.allowedTeams, config.allowedRepos]).toEqual([[], [], [], []]);
+  });
+
+  test("bad allow-list entries are configuration errors, each named, told together with the other problems", () => {
+    const problems = errors(
+      loadConfig({
+        PORT: "http",
+        ALLOWED_USERS: "octocat, bad login",
+        ALLOWED_ORGS: "-acme",
+        ALLOWED_TEAMS: "acme/ops, acme, acme/ops/extra, acme/Bad Slug",
+        ALLOWED_REPOS: "acme/web, acme, acme/web:owner, acme/web:read:admin, acme/..",
+        PUBLIC_URL: "https://login.example.com/path",
+      }),
+    );
+    const repoForm = "owner/repo or owner/repo:permission (read, triage, write, maintain, admin)";
+    expect(problems).toEqual([
+      'PORT: must be a port number 1-65535 (got "http")',
+      'ALLOWED_USERS: "bad login" is not a GitHub login',
+      'ALLOWED_ORGS: "-acme" is not an organisation name',
+      'ALLOWED_TEAMS: "acme" is not org/team-slug',
+      'ALLOWED_TEAMS: "acme/ops/extra" is not org/team-slug',
+      'ALLOWED_TEAMS: "acme/Bad Slug" is not org/team-slug',
+      `ALLOWED_REPOS: "acme" is not ${repoForm}`,
+      `ALLOWED_REPOS: "acme/web:owner" is not ${repoForm}`,
+      `ALLOWED_REPOS: "acme/web:read:admin" is not ${repoForm}`,
+      `ALLOWED_REPOS: "acme/.." is not ${repoForm}`,
+      'PUBLIC_URL: must be an origin without a path, query or fragment (got "https://login.example.com/path")',
+    ]);
+  });
+
+  test(`an allow-list of more than ${MAX_RULE_ENTRIES} entries is refused`, () => {
+    const teams = (count: number) => Array.from({ length: count }, (_, index) => `acme/team-${index}`).join(",");
+    expect(ok(loadConfig({ ALLOWED_TEAMS: teams(MAX_RULE_ENTRIES) })).allowedTeams).toHaveLength(MAX_RULE_ENTRIES);
+    expect(errors(loadConfig({ ALLOWED_TEAMS: teams(MAX_RULE_ENTRIES + 1) }))).toEqual([`ALLOWED_TEAMS: at most ${MAX_RULE_ENTRIES} entries`]);
+    const repos = Array.from({ length: MAX_RULE_ENTRIES + 1 }, (_, index) => `acme/repo-${index}`).join(",");
+    expect(errors(loadConfig({ ALLOWED_REPOS: repos }))).toEqual([`ALLOWED_REPOS: at most ${MAX_RULE_ENTRIES} entries`]);
+  });
+
+  test("team memberships need read:org from an OAuth App, unless a scope that covers it is asked for already", () => {
+    const scopes = (env: Record<string, string>) => ok(loadConfig({ ...PRODUCTION, ...env })).github.scopes;
+    expect(scopes({})).toEqual(["read:user", "user:email"]);
+    expect(scopes({ ALLOWED_TEAMS: "acme/ops" })).toEqual(["read:user", "user:email", "read:org"]);
+    expect(scopes({ ALLOWED_TEAMS: "acme/ops", ALLOWED_ORGS: "acme" })).toEqual(["read:user", "user:email", "read:org"]);
+    expect(scopes({ ALLOWED_TEAMS: "acme/ops", GITHUB_SCOPES: "read:user admin:org" })).toEqual(["read:user", "admin:org"]);
+    // Logins and repositories need no membership read: no read:org for them.
+    expect(scopes({ ALLOWED_USERS: "octocat", ALLOWED_REPOS: "acme/web" })).toEqual(["read:user", "user:email"]);
+  });
+
+  test("ALLOWED_REPOS without the repo scope warns that private repositories refuse everyone, and points to a GitHub App", () => {
+    const repoWarnings = (env: Record<string, string>) =>
+      ok(loadConfig({ ...PRODUCTION, METRICS_TOKEN: "m".repeat(32), ...env })).warnings.filter((text) => /ALLOWED_REPOS/.test(text));
+    const [warning, ...more] = repoWarnings({ ALLOWED_REPOS: "acme/web" });
+    expect(more).toEqual([]);
+    expect(warning).toMatch(/private repositories on the list will refuse everyone until `repo` is added to GITHUB_SCOPES/);
+    expect(warning).toMatch(/read\/write access to all of the user's repositories/);
+    expect(warning).toMatch(/GitHub App.*per repository.*"Metadata: read"/);
+    expect(repoWarnings({ ALLOWED_REPOS: "acme/web", GITHUB_CLIENT_TYPE: "oauth-app" })).toHaveLength(1);
+    // The repo scope is never added for the operator.
+    expect(ok(loadConfig({ ...PRODUCTION, ALLOWED_REPOS: "acme/web" })).github.scopes).not.toContain("repo");
+    expect(repoWarnings({ ALLOWED_REPOS: "acme/web", GITHUB_CLIENT_TYPE: "github-app" })).toEqual([]);
+    expect(repoWarnings({ ALLOWED_REPOS: "acme/web", GITHUB_SCOPES: "read:user user:email repo" })).toEqual([]);
+    expect(repoWarnings({})).toEqual([]);
   });
 
   test("every problem is reported at once", () => {
