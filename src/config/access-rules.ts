@@ -28,7 +28,7 @@ export type AccessRuleLists = { [list in keyof AccessRules]?: string | undefined
 
 export type ParsedAccessRules = { ok: true; rules: AccessRules } | { ok: false; errors: string[] };
 
-/** At most this many entries in one list: a rule is written by an operator, not generated. */
+/** At most this many entries in one list of a per-route rule: a rule is written by an operator, and each entry may cost a GitHub call. */
 export const MAX_RULE_ENTRIES = 50;
 
 const TEAM_SLUG = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
@@ -40,13 +40,16 @@ export function isEmptyRules(rules: AccessRules): boolean {
   return rules.users.length === 0 && rules.orgs.length === 0 && rules.teams.length === 0 && rules.repos.length === 0;
 }
 
-/** `names` says how a problem names each list ("ALLOWED_TEAMS", or "teams" for a query). */
-export function parseAccessRules(lists: AccessRuleLists, names: { [list in keyof AccessRules]: string }): ParsedAccessRules {
+/**
+ * `names` says how a problem names each list ("ALLOWED_TEAMS", or "teams" for a query);
+ * `maxEntries` bounds each list (per-route rules: MAX_RULE_ENTRIES; the variables: no bound).
+ */
+export function parseAccessRules(lists: AccessRuleLists, names: { [list in keyof AccessRules]: string }, maxEntries = Number.POSITIVE_INFINITY): ParsedAccessRules {
   const errors: string[] = [];
   const entries = (list: keyof AccessRules) => {
     const items = splitList(lists[list]);
-    if (items.length > MAX_RULE_ENTRIES) errors.push(`${names[list]}: at most ${MAX_RULE_ENTRIES} entries`);
-    return items.slice(0, MAX_RULE_ENTRIES);
+    if (items.length > maxEntries) errors.push(`${names[list]}: at most ${maxEntries} entries`);
+    return items.slice(0, maxEntries);
   };
   const rules: AccessRules = {
     users: entries("users").filter((entry) => accept(isGitHubName(entry), entry, names.users, "a GitHub login", errors)).map(lower),

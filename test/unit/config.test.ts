@@ -2,7 +2,7 @@ import { loadConfig, type ConfigResult } from "../../src/config/load-config.js";
 import type { Config } from "../../src/config/config.js";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, EMULATOR_MOUNT_PATH } from "../../src/config/demo-mode.js";
 import { serverCookies } from "../../src/http/cookies.js";
-import { MAX_RULE_ENTRIES } from "../../src/config/access-rules.js";
+import { MAX_RULE_ENTRIES, parseAccessRules } from "../../src/config/access-rules.js";
 
 const KEY = Buffer.alloc(32, 7).toString("base64");
 const SECRET = "s".repeat(40);
@@ -210,12 +210,20 @@ describe("configuration", () => {
     ]);
   });
 
-  test(`an allow-list of more than ${MAX_RULE_ENTRIES} entries is refused`, () => {
+  test(`the variables are not bounded like a per-route rule (${MAX_RULE_ENTRIES} entries): a long list of logins costs no GitHub call`, () => {
+    const many = MAX_RULE_ENTRIES * 4;
+    const users = Array.from({ length: many }, (_, index) => `user-${index}`).join(",");
+    const teams = Array.from({ length: many }, (_, index) => `acme/team-${index}`).join(",");
+    const repos = Array.from({ length: many }, (_, index) => `acme/repo-${index}`).join(",");
+    const config = ok(loadConfig({ ALLOWED_USERS: users, ALLOWED_TEAMS: teams, ALLOWED_REPOS: repos }));
+    expect([config.allowedUsers.length, config.allowedTeams.length, config.allowedRepos.length]).toEqual([many, many, many]);
+  });
+
+  test("a per-route rule is bounded: more entries than MAX_RULE_ENTRIES in one list is an error naming the list", () => {
     const teams = (count: number) => Array.from({ length: count }, (_, index) => `acme/team-${index}`).join(",");
-    expect(ok(loadConfig({ ALLOWED_TEAMS: teams(MAX_RULE_ENTRIES) })).allowedTeams).toHaveLength(MAX_RULE_ENTRIES);
-    expect(errors(loadConfig({ ALLOWED_TEAMS: teams(MAX_RULE_ENTRIES + 1) }))).toEqual([`ALLOWED_TEAMS: at most ${MAX_RULE_ENTRIES} entries`]);
-    const repos = Array.from({ length: MAX_RULE_ENTRIES + 1 }, (_, index) => `acme/repo-${index}`).join(",");
-    expect(errors(loadConfig({ ALLOWED_REPOS: repos }))).toEqual([`ALLOWED_REPOS: at most ${MAX_RULE_ENTRIES} entries`]);
+    const names = { users: "users", orgs: "orgs", teams: "teams", repos: "repos" };
+    expect(parseAccessRules({ teams: teams(MAX_RULE_ENTRIES) }, names, MAX_RULE_ENTRIES).ok).toBe(true);
+    expect(parseAccessRules({ teams: teams(MAX_RULE_ENTRIES + 1) }, names, MAX_RULE_ENTRIES)).toEqual({ ok: false, errors: [`teams: at most ${MAX_RULE_ENTRIES} entries`] });
   });
 
   test("team memberships need read:org from an OAuth App, unless a scope that covers it is asked for already", () => {
