@@ -68,7 +68,7 @@ function routeHandlers(services: Services, pages: ReturnType<typeof createPageRe
   const { config, allowed, storage } = services;
   const signIn = signInRoutes({ ...services, sessionMiddleware: createSessionMiddleware(config, storage.sessionStore, services.logger) });
   return {
-    authCheck: authCheck(allowed),
+    authCheck: authCheck(allowed, config),
     currentUser: currentUser(allowed),
     sessionDetails: sessionDetails(allowed),
     health,

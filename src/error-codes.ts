@@ -18,6 +18,7 @@ export const ERROR_CATALOGUE = {
   sign_in_cancelled: { status: 401 },
   bad_signature: { status: 401 },
   not_allowed: { status: 403 },
+  sso_required: { status: 403 },
   cross_origin_request: { status: 403 },
   not_found: { status: 404 },
   method_not_allowed: { status: 405 },

@@ -18,6 +18,8 @@ export interface AppErrorOptions {
   next?: PageAction;
   /** The 4xx Express or body-parser gave the request, for the codes that keep it (error-codes.ts). */
   requestStatus?: number;
+  /** More fields of the JSON answer, beside `error` and `message` (e.g. `ssoUrl`); safe to show. */
+  details?: Record<string, string>;
 }
 
 export class AppError extends Error {
@@ -32,7 +34,9 @@ export class AppError extends Error {
     this.retryAfterSeconds = options.retryAfterSeconds ?? null;
     this.notice = options.notice ?? false;
     this.next = options.next ?? null;
+    this.details = options.details ?? {};
   }
+  readonly details: Record<string, string>;
   readonly status: number;
   /** Page title for browsers; null uses a generic one for the status. */
   readonly heading: string | null;

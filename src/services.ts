@@ -5,6 +5,7 @@
 import type { Logger } from "pino";
 import { createAccessGate } from "./auth/access-gate.js";
 import { createRevalidation } from "./auth/revalidation.js";
+import { createRuleFacts } from "./auth/rule-facts.js";
 import { createRevocationCheck, type RevocationCheck } from "./auth/revocation-check.js";
 import { createSessionEndings, type SessionEndings } from "./auth/session-endings.js";
 import { SignInAttempts } from "./auth/sign-in-attempt.js";
@@ -72,6 +73,7 @@ export function buildServices(config: Config, outside: OutsideWorld): Services {
   const revalidation = createRevalidation({ config, clock, github, entries, refresher, locks: storage.locks, logger, background, endSession: endings.endSession });
   const revocationCheck = createRevocationCheck({ entries, userSessions: storage.userSessions, github, refresher, endings, logger });
   const sessions = createSessionReader(config, clock, entries);
-  const allowed = allowedSessions(sessions, createAccessGate({ config, revalidation, refresher, logger }));
+  const ruleFacts = createRuleFacts({ config, github, entries, refresher });
+  const allowed = allowedSessions(sessions, createAccessGate({ config, revalidation, refresher, ruleFacts, logger }));
   return { config, clock, logger, storage, metrics, background, githubFetch, github, sealer, attempts, signInFlow, endings, refresher, revocationCheck, sessions, allowed };
 }

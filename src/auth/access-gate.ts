@@ -6,16 +6,20 @@
 import type { Logger } from "pino";
 import type { Config } from "../config/config.js";
 import { sessionEnded } from "../errors.js";
-import { decideAccess } from "./access.js";
+import type { AccessRules } from "../config/access-rules.js";
+import { decideAccess, serverRules } from "./access.js";
+import { refusalFor } from "./access-refusals.js";
+import type { RuleFacts } from "./rule-facts.js";
+import { notAllowed } from "./sign-in-errors.js";
 import { isGitHubOutage, type Revalidated, type Revalidation } from "./revalidation.js";
 import type { SignedInRecord } from "./session-record.js";
-import { notAllowed } from "./sign-in-errors.js";
 import type { TokenRefresher } from "./token-refresh.js";
 
 export interface AccessGateDependencies {
   config: Config;
   revalidation: Revalidation;
   refresher: TokenRefresher;
+  ruleFacts: RuleFacts;
   logger: Logger;
 }
 
@@ -26,27 +30,46 @@ export interface AdmitOptions {
    * served. Other routes never wait for GitHub.
    */
   waitForGitHub?: boolean;
+  /**
+   * A per-route rule (`/auth/check?teams=…`): the user must also match one of its entries. Facts it
+   * needs that the session has not met yet are asked of GitHub on this request, once.
+   */
+  routeRules?: AccessRules;
 }
 
-export function createAccessGate({ config, revalidation, refresher, logger }: AccessGateDependencies) {
-  const decide = (record: SignedInRecord) => decideAccess(record.user.login, record.orgMemberships, config);
+export function createAccessGate({ config, revalidation, refresher, ruleFacts, logger }: AccessGateDependencies) {
+  const server = serverRules(config);
+  const decide = (record: SignedInRecord, rules: AccessRules = server) => decideAccess(record.user.login, record.access, rules);
 
   /** The session's record when its user may use it now; throws not_allowed (403) otherwise. */
   async function admit(sessionId: string, record: SignedInRecord, options: AdmitOptions = {}): Promise<SignedInRecord> {
     let current = record;
-    if (decide(current) === "unknown") {
+    if (decide(current).verdict === "unknown") {
       current = stillSignedIn(await revalidation.revalidate(sessionId, current), current);
     } else if (options.waitForGitHub) {
-      current = await withGitHubOrCached(current, () => revalidatedOrRefreshed(sessionId, current));
+      current = await withGitHubOrCached(logger, current, () => revalidatedOrRefreshed(sessionId, current));
     } else if (revalidation.isDue(current)) {
       revalidation.revalidateInBackground(sessionId, current);
     }
-    if (decide(current) !== "allowed") {
+    const decision = decide(current);
+    if (decision.verdict !== "allowed") {
       // Refused by what is known now (e.g. taken off ALLOWED_USERS): GitHub may know better (a new
       // membership), so ask it; if it agrees, the revalidation ends the session.
       if (!revalidation.isDue(current)) revalidation.revalidateInBackground(sessionId, current);
-      throw notAllowed(current.user.login);
+      throw refusalFor(current, decision, config.github.baseUrl, logger);
     }
+    return options.routeRules ? admitForRoute(sessionId, current, options.routeRules) : current;
+  }
+
+  /** The route's rule on top of the server's lists; refusing here ends nothing (other routes may still be open to the user). */
+  async function admitForRoute(sessionId: string, record: SignedInRecord, rules: AccessRules): Promise<SignedInRecord> {
+    let current = record;
+    let decision = decide(current, rules);
+    if (decision.verdict === "unknown") {
+      current = await ruleFacts.learn(sessionId, current, decision.missing);
+      decision = decide(current, rules);
+    }
+    if (decision.verdict !== "allowed") throw refusalFor(current, decision, config.github.baseUrl, logger);
     return current;
   }
 
@@ -59,23 +82,23 @@ export function createAccessGate({ config, revalidation, refresher, logger }: Ac
     return refresher.isExpiring(record) ? (await refresher.refreshIfExpiring(sessionId, record)).record : record;
   }
 
-  async function withGitHubOrCached(record: SignedInRecord, work: () => Promise<SignedInRecord>): Promise<SignedInRecord> {
-    try {
-      return await work();
-    } catch (error) {
-      if (!isGitHubOutage(error)) throw error;
-      logger.warn({ userId: record.user.id, cause: (error as Error).message }, "GitHub unavailable: serving the cached profile");
-      return record;
-    }
-  }
-
-  /** The revalidated record, or the answer for a session the revalidation ended. */
-  function stillSignedIn(outcome: Revalidated, record: SignedInRecord): SignedInRecord {
-    if (!outcome.ended) return outcome.record;
-    throw outcome.reason === "not_allowed" ? notAllowed(record.user.login) : sessionEnded();
-  }
-
   return { admit };
 }
 
 export type AccessGate = ReturnType<typeof createAccessGate>;
+
+/** The revalidated record, or the answer for a session the revalidation ended. */
+function stillSignedIn(outcome: Revalidated, record: SignedInRecord): SignedInRecord {
+  if (!outcome.ended) return outcome.record;
+  throw outcome.reason === "not_allowed" ? notAllowed(record.user.login) : sessionEnded();
+}
+
+async function withGitHubOrCached(logger: Logger, record: SignedInRecord, work: () => Promise<SignedInRecord>): Promise<SignedInRecord> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!isGitHubOutage(error)) throw error;
+    logger.warn({ userId: record.user.id, cause: (error as Error).message }, "GitHub unavailable: serving the cached profile");
+    return record;
+  }
+}

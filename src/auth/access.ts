@@ -1,37 +1,87 @@
-// Who may use this server (SPEC §7): everyone when every allow-list is empty, otherwise a login on
-// ALLOWED_USERS or an active member of an organisation on ALLOWED_ORGS. The decision is made at
-// sign-in and again on every request: logins against the configuration of this moment, memberships
-// from what GitHub said at the last revalidation (kept with the session, renewed at most
-// PROFILE_MAX_AGE apart). An organisation the session was never checked against is "unknown",
-// not "refused": the configuration changed since, and GitHub has to be asked once.
+// Who may use this server (SPEC §7): everyone when every list is empty, otherwise a user who matches
+// any entry of any list — a login, an active membership of an organisation or team, at least a
+// permission on a repository. The decision is made at sign-in and again on every request: logins
+// against the lists of this moment, memberships and permissions from what GitHub said at the last
+// revalidation (the session's access facts, renewed at most PROFILE_MAX_AGE apart). A fact the
+// session was never checked against is "unknown", not "refused": GitHub has to be asked once.
+import { REPO_PERMISSIONS, isEmptyRules, type AccessRules } from "../config/access-rules.js";
 import type { Config } from "../config/config.js";
-import type { GitHubClient } from "../github/client.js";
-
-/** Organisation (lowercase) → whether the user was an active member when GitHub was last asked. */
-export type OrgMemberships = Record<string, boolean>;
-
-export type AccessDecision = "allowed" | "refused" | "unknown";
-
-export function decideAccess(login: string, memberships: OrgMemberships | undefined, config: Config): AccessDecision {
-  const { allowedUsers, allowedOrgs } = config;
-  if (allowedUsers.length === 0 && allowedOrgs.length === 0) return "allowed";
-  if (allowedUsers.includes(login.toLowerCase())) return "allowed";
-  let unknown = false;
-  for (const org of allowedOrgs) {
-    const member = memberships?.[org];
-    if (member === true) return "allowed";
-    if (member === undefined) unknown = true;
-  }
-  return unknown ? "unknown" : "refused";
-}
 
 /**
- * Asks GitHub about every organisation the decision may need: none when the login alone decides
- * (no lists, or on ALLOWED_USERS), all of ALLOWED_ORGS otherwise (in parallel).
+ * What GitHub said of one thing a list names, keyed `org:acme`, `team:acme/ops` or `repo:acme/app`.
+ * `level`: 1 an active member (0 not), or the repository permission (0 none … 5 admin).
  */
-export async function checkMemberships(login: string, accessToken: string, config: Config, github: GitHubClient): Promise<OrgMemberships> {
-  const { allowedUsers, allowedOrgs } = config;
-  if (allowedOrgs.length === 0 || allowedUsers.includes(login.toLowerCase())) return {};
-  const answers = await Promise.all(allowedOrgs.map((org) => github.isOrgMember(accessToken, org)));
-  return Object.fromEntries(allowedOrgs.map((org, index) => [org, answers[index] === true]));
+export interface AccessFact {
+  level: number;
+  /** GitHub's ETag for the answer, so the next check is conditional. */
+  etag?: string;
+  /** The organisation requires SAML single sign-on that the token has not been authorized for. */
+  ssoUrl?: string;
+  /** A GitHub App's token cannot see the organisation (not installed there, or no Members permission). */
+  appCannotSee?: true;
+  /** Learned for a per-route rule: renewed with the rest, kept when the server-wide lists change. */
+  forRoute?: true;
+}
+
+export type AccessFacts = Record<string, AccessFact>;
+
+export type AccessDecision =
+  | { verdict: "allowed" }
+  | { verdict: "unknown"; missing: string[] }
+  | { verdict: "refused"; sso: { org: string; url: string } | null; unseenOrgs: string[] };
+
+export const serverRules = (config: Config): AccessRules => ({
+  users: config.allowedUsers,
+  orgs: config.allowedOrgs,
+  teams: config.allowedTeams,
+  repos: config.allowedRepos,
+});
+
+/** The facts a set of rules is decided on, each with the level that satisfies it. */
+export function requiredFacts(rules: AccessRules): Map<string, number> {
+  const required = new Map<string, number>();
+  for (const org of rules.orgs) required.set(`org:${org}`, 1);
+  for (const team of rules.teams) required.set(`team:${team}`, 1);
+  for (const { repo, permission } of rules.repos) {
+    const level = REPO_PERMISSIONS.indexOf(permission) + 1;
+    required.set(`repo:${repo}`, Math.max(level, required.get(`repo:${repo}`) ?? 0));
+  }
+  return required;
+}
+
+export function decideAccess(login: string, facts: AccessFacts | undefined, rules: AccessRules): AccessDecision {
+  if (isEmptyRules(rules) || rules.users.includes(login.toLowerCase())) return { verdict: "allowed" };
+  const missing: string[] = [];
+  for (const [key, level] of requiredFacts(rules)) {
+    const fact = facts?.[key];
+    if (fact === undefined) missing.push(key);
+    else if (fact.level >= level) return { verdict: "allowed" };
+  }
+  if (missing.length > 0) return { verdict: "unknown", missing };
+  return { verdict: "refused", ...refusalReasons(facts ?? {}, rules) };
+}
+
+/** Why a refused user was refused, beyond "not on the lists": SAML single sign-on, or an app that cannot see an organisation. */
+function refusalReasons(facts: AccessFacts, rules: AccessRules): { sso: { org: string; url: string } | null; unseenOrgs: string[] } {
+  const named = [...requiredFacts(rules).keys()].map((key) => ({ key, fact: facts[key] }));
+  const needsSso = named.find(({ fact }) => fact?.ssoUrl);
+  const sso = needsSso ? { org: ownerOf(needsSso.key), url: needsSso.fact!.ssoUrl! } : null;
+  const unseenOrgs = [...new Set(named.filter(({ fact }) => fact?.appCannotSee).map(({ key }) => ownerOf(key)))];
+  return { sso, unseenOrgs };
+}
+
+/** The organisation a fact is about: `team:acme/ops` → `acme`, `repo:acme/app` → `acme`. */
+export function ownerOf(key: string): string {
+  const name = key.slice(key.indexOf(":") + 1);
+  return name.split("/")[0]!;
+}
+
+/** The organisations and teams named by the rules that the user is an active member of (X-Auth-Request-Groups). */
+export function groupsOf(facts: AccessFacts | undefined, ...ruleSets: AccessRules[]): string[] {
+  const groups = new Set<string>();
+  for (const rules of ruleSets) {
+    for (const org of rules.orgs) if ((facts?.[`org:${org}`]?.level ?? 0) >= 1) groups.add(org);
+    for (const team of rules.teams) if ((facts?.[`team:${team}`]?.level ?? 0) >= 1) groups.add(team);
+  }
+  return [...groups];
 }

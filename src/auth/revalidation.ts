@@ -1,6 +1,7 @@
 // Asking GitHub again about a signed-in session, at most PROFILE_MAX_AGE apart, whichever route
 // the session is used through (SPEC §7): the profile (If-None-Match, so an unchanged one costs no
-// rate limit), the organisation memberships the allow-lists name, and with both the token itself
+// rate limit), the memberships and permissions the lists and the session's per-route rules name
+// (conditional too), and with them the token itself
 // (a revoked authorization answers 401, and a refresh that GitHub refuses ends the session).
 //
 // One revalidation per session at a time, across every instance (a Redis lease). The request that
@@ -16,7 +17,8 @@ import { GitHubRateLimitedError, GitHubUnavailableError } from "../github/errors
 import { AppError } from "../errors.js";
 import type { Locks } from "../store/locks.js";
 import type { SessionEntries } from "../store/session-entries.js";
-import { checkMemberships, decideAccess } from "./access.js";
+import { decideAccess, requiredFacts, serverRules } from "./access.js";
+import { askGitHub, markForRoute, mergeFacts, routeFactsOf } from "./access-facts.js";
 import type { SignedInRecord } from "./session-record.js";
 import { updateRecord } from "./session-updates.js";
 import type { TokenRefresher } from "./token-refresh.js";
@@ -66,22 +68,37 @@ async function revalidate(deps: RevalidationDependencies, sessionId: string, rec
   const { record: current, result } = await refresher.withUserToken(sessionId, record, async (accessToken) => {
     const answer = await fetchProfile(github, accessToken, record);
     const login = answer.notModified ? record.user.login : answer.profile.login;
-    return { answer, login, orgMemberships: await checkMemberships(login, accessToken, config, github) };
+    // Every fact the lists need now, and those per-route rules brought in.
+    const forRoute = routeFactsOf(record.access);
+    const keys = new Set([...requiredFacts(serverRules(config)).keys(), ...Object.keys(forRoute)]);
+    const asked = await askGitHub(github, accessToken, login, keys, record.access);
+    return { answer, login, access: markForRoute(asked, (key) => key in forRoute) };
   });
-  const { answer, login, orgMemberships } = result;
-  if (decideAccess(login, orgMemberships, config) !== "allowed") {
+  const { answer, login, access } = result;
+  const decision = decideAccess(login, access, serverRules(config));
+  // Single sign-on that lapsed is not a lost membership: the session stays, refused until the user
+  // authorizes it again (the gate's page links to GitHub for that).
+  if (decision.verdict !== "allowed" && !(decision.verdict === "refused" && decision.sso)) {
     logger.info({ userId: current.user.id, login, reason: "not_allowed" }, "session ended: no longer allowed by the allow-lists");
     await deps.endSession(sessionId, current);
     return { ended: true, reason: "not_allowed" };
   }
   const fetchedAt = clock.now();
-  const written = await updateRecord(entries, sessionId, (latest) => ({
+  const written = await updateRecord(entries, sessionId, (latest) => withFacts({
     ...latest,
     ...(answer.notModified ? {} : { user: answer.profile, profileEtag: answer.etag }),
     profileFetchedAt: fetchedAt,
-    orgMemberships,
+    // Facts of the lists that no longer need them go; one a per-route rule added meanwhile stays.
+    access: mergeFacts(routeFactsOf(latest.access), access, new Set(Object.keys(access))),
   }));
   return written ? { ended: false, record: written } : { ended: true, reason: "gone" };
+}
+
+/** A record holds `access` only when there are facts: most deployments have no lists at all. */
+function withFacts(record: SignedInRecord): SignedInRecord {
+  if (record.access && Object.keys(record.access).length > 0) return record;
+  const { access: _none, ...rest } = record;
+  return rest;
 }
 
 async function fetchProfile(github: GitHubClient, accessToken: string, cached: SignedInRecord): Promise<UserFetchResult> {

@@ -5,7 +5,7 @@
 import type { ClientType } from "../config/config.js";
 import type { GitHubProfile } from "../github/profile.js";
 import type { TokenSet } from "../github/token-response.js";
-import type { OrgMemberships } from "./access.js";
+import type { AccessFacts } from "./access.js";
 import type { Sealer } from "../sealer.js";
 import type { CompletedSignIn } from "./sign-in-flow.js";
 
@@ -23,8 +23,11 @@ export interface SignedInRecord {
   profileEtag: string | null;
   /** When GitHub was last asked about this session: profile, memberships and the token itself. */
   profileFetchedAt: number;
-  /** Absent in entries stored before memberships were kept: every organisation is then "unknown". */
-  orgMemberships?: OrgMemberships;
+  /**
+   * What GitHub said of the memberships and permissions the lists name (auth/access.ts); absent
+   * when no list needs any. A fact missing here is "unknown" and asked for once.
+   */
+  access?: AccessFacts;
   signedInAt: number;
   github: StoredGitHubAuth;
 }
@@ -95,7 +98,7 @@ export function signedInRecordFor(completed: CompletedSignIn, sealer: Sealer, no
     user: profile,
     profileEtag: completed.profileEtag,
     profileFetchedAt: now,
-    ...(Object.keys(completed.orgMemberships).length > 0 ? { orgMemberships: completed.orgMemberships } : {}),
+    ...(Object.keys(completed.access).length > 0 ? { access: completed.access } : {}),
     signedInAt: now,
     github: { clientType: completed.clientType, scopes: tokens.scopes, ...sealedTokens(profile.id, tokens, sealer) },
   };

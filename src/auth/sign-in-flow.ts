@@ -11,7 +11,7 @@ import type { TokenSet } from "../github/token-response.js";
 import type { Sealer } from "../sealer.js";
 import type { OneTimeMarker } from "../store/one-time-marker.js";
 import type { UserSessions } from "../store/user-sessions.js";
-import type { OrgMemberships } from "./access.js";
+import type { AccessFacts } from "./access.js";
 import { codeChallengeFor } from "./pkce.js";
 import { safeReturnTo } from "./return-to.js";
 import type { SignInAttempts } from "./sign-in-attempt.js";
@@ -33,8 +33,8 @@ export interface CompletedSignIn {
   profileEtag: string | null;
   tokens: TokenSet;
   clientType: ClientType;
-  /** What GitHub said of the memberships the allow-lists name, kept for the checks on every request. */
-  orgMemberships: OrgMemberships;
+  /** What GitHub said of the memberships and permissions the lists name, kept for the checks on every request. */
+  access: AccessFacts;
   returnTo: string;
 }
 
@@ -75,8 +75,8 @@ export function createSignInFlow(deps: SignInFlowDependencies) {
     const code = requireCode(callbackQuery.code);
     const tokens = await exchangeCode(code, attempt.codeVerifier, deps);
     const user = await fetchSignedInUser(tokens.accessToken, deps);
-    const orgMemberships = await checkAllowLists(user.profile.login, tokens, deps);
-    const completed: CompletedSignIn = { ...user, tokens, clientType: clientTypeOf(tokens, config), orgMemberships, returnTo: attempt.returnTo };
+    const access = await checkAllowLists(user.profile.login, tokens, deps);
+    const completed: CompletedSignIn = { ...user, tokens, clientType: clientTypeOf(tokens, config), access, returnTo: attempt.returnTo };
     const record = await startSignedInSession(completed, session, deps);
     return { userId: record.user.id, returnTo: attempt.returnTo };
   }

@@ -7,7 +7,9 @@ import { GitHubBadCredentialsError, GitHubOAuthError, GitHubUnavailableError } f
 import type { GitHubClient } from "../github/client.js";
 import type { GitHubProfile } from "../github/profile.js";
 import type { TokenSet } from "../github/token-response.js";
-import { checkMemberships, decideAccess, type OrgMemberships } from "./access.js";
+import { decideAccess, requiredFacts, serverRules, type AccessFacts } from "./access.js";
+import { askGitHub } from "./access-facts.js";
+import { refusalError } from "./access-refusals.js";
 import { clientCredentialsRejected, codeRefused, githubAuthorizeError, notAllowed, signInCancelled } from "./sign-in-errors.js";
 
 const CODE_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
@@ -53,12 +55,14 @@ export async function fetchSignedInUser(accessToken: string, { github }: GitHubS
   });
 }
 
-/** The memberships the allow-lists name, when they let this user in; revokes the new token otherwise. */
-export async function checkAllowLists(login: string, tokens: TokenSet, { config, github }: GitHubStepDependencies): Promise<OrgMemberships> {
-  const orgMemberships = await withFreshToken(() => checkMemberships(login, tokens.accessToken, config, github));
-  if (decideAccess(login, orgMemberships, config) === "allowed") return orgMemberships;
+/** The memberships and permissions the lists name, when they let this user in; revokes the new token otherwise. */
+export async function checkAllowLists(login: string, tokens: TokenSet, { config, github }: GitHubStepDependencies): Promise<AccessFacts> {
+  const rules = serverRules(config);
+  const access = await withFreshToken(() => askGitHub(github, tokens.accessToken, login, requiredFacts(rules).keys()));
+  const decision = decideAccess(login, access, rules);
+  if (decision.verdict === "allowed") return access;
   await github.revokeToken(tokens.accessToken).catch(() => false);
-  throw notAllowed(login);
+  throw decision.verdict === "refused" ? refusalError(login, decision, config.github.baseUrl) : notAllowed(login);
 }
 
 export function clientTypeOf(tokens: TokenSet, config: Config): ClientType {

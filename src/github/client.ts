@@ -5,6 +5,7 @@
 // around one injected fetch.
 import type { Clock } from "../clock.js";
 import type { GitHubConfig } from "../config/config.js";
+import { checkAccess, type AccessCheck, type AccessCheckAnswer } from "./access-checks.js";
 import { checkToken, deleteAuthorization, revokeToken } from "./app-token.js";
 import { authorizeUrl, type AuthorizeParams } from "./authorize-url.js";
 import { createGitHubCall, type GitHubContext } from "./github-call.js";
@@ -13,6 +14,7 @@ import { exchangeCode, refreshToken, type CodeExchangeParams } from "./token-exc
 import type { TokenSet } from "./token-response.js";
 import { fetchPrimaryEmail, fetchUser, type UserFetchResult } from "./user.js";
 
+export type { AccessCheck, AccessCheckAnswer } from "./access-checks.js";
 export type { UserFetchResult } from "./user.js";
 
 export interface GitHubClient {
@@ -22,6 +24,8 @@ export interface GitHubClient {
   fetchUser(accessToken: string, etag?: string | null): Promise<UserFetchResult>;
   fetchPrimaryEmail(accessToken: string): Promise<string | null>;
   isOrgMember(accessToken: string, org: string): Promise<boolean>;
+  /** Membership of an organisation or team, or permission on a repository, as the user's token sees it. */
+  checkAccess(accessToken: string, check: AccessCheck, etag: string | null): Promise<AccessCheckAnswer>;
   /** Whether GitHub still honours a token (POST /applications/{client_id}/token): false when it is revoked or expired. */
   checkToken(accessToken: string): Promise<boolean>;
   /** Revokes one token (DELETE /applications/{client_id}/token). False when GitHub did not know it. */
@@ -39,6 +43,7 @@ export function createGitHubClient(config: GitHubConfig, clock: Clock, fetchImpl
     fetchUser: (accessToken, etag) => fetchUser(context, accessToken, etag),
     fetchPrimaryEmail: (accessToken) => fetchPrimaryEmail(context, accessToken),
     isOrgMember: (accessToken, org) => isOrgMember(context, accessToken, org),
+    checkAccess: (accessToken, check, etag) => checkAccess(context, accessToken, check, etag),
     checkToken: (accessToken) => checkToken(context, accessToken),
     revokeToken: (accessToken) => revokeToken(context, accessToken),
     deleteAuthorization: (accessToken) => deleteAuthorization(context, accessToken),

@@ -39,7 +39,7 @@ export function createErrorHandler(logger: Logger, pages: PageRenderer): ErrorRe
     if (appError.retryAfterSeconds !== null) response.setHeader("Retry-After", String(appError.retryAfterSeconds));
     response.setHeader("Cache-Control", "no-store");
     if (wantsJson(request)) {
-      response.status(appError.status).json({ error: appError.code, message: appError.publicMessage });
+      response.status(appError.status).json({ ...appError.details, error: appError.code, message: appError.publicMessage });
       return;
     }
     // Failures of the sign-in itself offer a fresh sign-in; anything else leads home.

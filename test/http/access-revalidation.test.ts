@@ -143,7 +143,7 @@ test("two instances: one revalidation per session per window, not one per instan
 
 describe("an organisation the session was never checked against (the configuration changed)", () => {
   test("a member: GitHub is asked once, then never again within the window", async () => {
-    const cookie = await signedIn(stack, "monalisa"); // allowed by login: no membership asked
+    const cookie = await signedIn(stack, "monalisa"); // allowed by login; octo-org was not on the lists then
     expect(membershipChecks()).toHaveLength(0);
     const { app: restarted } = await stack.restartedWith({ ALLOWED_USERS: "", ALLOWED_ORGS: "octo-org" });
     await request(restarted).get("/auth/check").set("Cookie", cookie).expect(204);
@@ -156,7 +156,9 @@ describe("an organisation the session was never checked against (the configurati
   test("not a member: refused, and the session ends", async () => {
     const cookie = await signedIn(stack, "monalisa");
     const { app: restarted } = await stack.restartedWith({ ALLOWED_USERS: "", ALLOWED_ORGS: "github" });
+    // GitHub said at sign-in that monalisa is not in github (asked for X-Auth-Request-Groups): refused at once…
     await request(restarted).get("/auth/check").set("Cookie", cookie).expect(403);
+    await stack.settled(); // …and the revalidation that refusal started, which GitHub confirms, ends the session
     await request(restarted).get("/auth/check").set("Cookie", cookie).expect(401);
   });
 });

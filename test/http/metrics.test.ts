@@ -161,7 +161,7 @@ describe("GitHub calls", () => {
     const moved = await change(async () => {
       const cookie = await signedInCookie();
       await request(stack.app).get("/api/github/user/memberships/orgs/github").set("Cookie", cookie).expect(200);
-      otherStatus = (await request(stack.app).get("/api/github/repos/octocat/hello-world").set("Cookie", cookie)).status;
+      otherStatus = (await request(stack.app).get("/api/github/repos/octocat/hello-world/issues").set("Cookie", cookie)).status;
       emulator().injectFault({ pathPrefix: "/api/v3/user", destroySocket: true });
       await request(stack.app).get("/api/github/user").set("Cookie", cookie).expect(502);
     });

@@ -44,7 +44,7 @@ describe("session record (both tokens in one sealed envelope)", () => {
     profileEtag: null,
     tokens,
     clientType: tokens.refreshToken ? "github-app" : "oauth-app",
-    orgMemberships: {},
+    access: {},
     returnTo: "/",
   });
   const recordFor = (id: number, tokens: TokenSet) => signedInRecordFor(completed(id, tokens), sealer, now);
