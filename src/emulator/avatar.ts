@@ -1,14 +1,14 @@
 // GET /avatars/u/:id — a small generated SVG (initials on a colour), standing in for
 // avatars.githubusercontent.com so demo pages show pictures without leaving the emulator.
 import express, { type Router } from "express";
+import type { Directory } from "./directory.js";
 import type { EmulatorState } from "./state.js";
-import { orgId } from "./user-json.js";
 
-export function avatarRoutes(store: EmulatorState): Router {
+export function avatarRoutes(store: EmulatorState, directory: Directory): Router {
   const router = express.Router();
   router.get("/avatars/u/:id", (request, response) => {
     const id = Number(request.params.id);
-    const login = store.userById(id)?.login ?? store.users.flatMap((user) => user.orgs).find((org) => orgId(org) === id);
+    const login = store.userById(id)?.login ?? directory.orgById(id)?.login;
     if (!Number.isSafeInteger(id) || login === undefined) {
       response.status(404).type("text/plain").send("Not Found");
       return;

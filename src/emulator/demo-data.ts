@@ -2,6 +2,7 @@
 // users cover the cases a login server must handle: a public email (octocat), only a private verified
 // email (monalisa: GET /user says email null, /user/emails has it), and no verified primary email
 // (hubot: GitHub refuses the token with unverified_user_email).
+import type { EmulatorOrg, EmulatorRepo, EmulatorTeam } from "./org-types.js";
 import type { EmulatorClient, EmulatorUser } from "./types.js";
 
 export const DEMO_USERS: EmulatorUser[] = [
@@ -45,6 +46,11 @@ export const DEMO_USERS: EmulatorUser[] = [
     orgs: [],
   },
 ];
+
+/** The demo's organisations, teams and repositories (none beyond the users' organisations yet). */
+export const DEMO_ORGS: EmulatorOrg[] = [];
+export const DEMO_TEAMS: EmulatorTeam[] = [];
+export const DEMO_REPOS: EmulatorRepo[] = [];
 
 /**
  * A GitHub App with expiring tokens (GitHub's default for new apps) and one exact callback. Its id

@@ -7,8 +7,10 @@ import { aboutRoutes } from "./about-page.js";
 import { apiRoutes } from "./api-routes.js";
 import { authorizeRoutes } from "./authorize-routes.js";
 import { avatarRoutes } from "./avatar.js";
+import { Directory } from "./directory.js";
 import { FaultInjector } from "./faults.js";
 import { resolveOptions } from "./options.js";
+import { orgControls } from "./org-controls.js";
 import { notFoundPage, profileRoutes } from "./profile-page.js";
 import { RateLimiter } from "./rate-limit.js";
 import { requestContext } from "./request-context.js";
@@ -32,8 +34,17 @@ export type {
   FaultSpec,
   TokenRequestRecord,
 } from "./types.js";
+export type {
+  EmulatorOrg,
+  EmulatorOrgControls,
+  EmulatorRepo,
+  EmulatorTeam,
+  EmulatorTeamMember,
+  MembershipState,
+  RepoPermission,
+} from "./org-types.js";
 export type { Clock } from "./clock.js";
-export { DEMO_USERS, demoClient } from "./demo-data.js";
+export { DEMO_ORGS, DEMO_REPOS, DEMO_TEAMS, DEMO_USERS, demoClient } from "./demo-data.js";
 export { redactedSecret } from "./redaction.js";
 
 const BODY_LIMIT = "100kb";
@@ -41,6 +52,7 @@ const BODY_LIMIT = "100kb";
 export function createEmulator(options: EmulatorOptions): Emulator {
   const resolved = resolveOptions(options);
   const store = new EmulatorState(resolved.clients, resolved.users, resolved.clock, resolved.lifetimes, resolved.limits);
+  const directory = new Directory(resolved.users, resolved.clients, resolved.orgData);
   const limiter = new RateLimiter(resolved.clock, resolved.rateLimitPerHour);
   const faults = new FaultInjector();
   const stats: EmulatorStats = { codeExchanges: 0, refreshes: 0, refreshTokenReuses: 0, tokenRequests: [], apiRequests: [] };
@@ -55,11 +67,11 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   app.post(TOKEN_PATH, recordTokenRequests(stats, resolved.limits.records));
   app.use(faults.middleware());
   app.get("/assets/emulator.css", (_request, response) => response.sendFile(STYLESHEET_PATH));
-  app.use(avatarRoutes(store));
+  app.use(avatarRoutes(store, directory));
   const views = createViews();
   app.use(authorizeRoutes(store, views));
   app.use(tokenRoute(store, stats));
-  app.use("/api/v3", apiRoutes(store, limiter));
+  app.use("/api/v3", apiRoutes(store, directory, limiter));
   // The pages for people come last: GET /<login> matches any one-segment path.
   app.use(aboutRoutes(store, views));
   app.use(profileRoutes(store, views));
@@ -87,6 +99,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     setRateLimitRemaining: (login, remaining) => limiter.setRemaining(userNamed(login).id, remaining),
     issuedAccessTokens: () => [...store.issuedAccessTokens],
     issuedRefreshTokens: () => [...store.issuedRefreshTokens],
+    ...orgControls(directory, userNamed),
     memoryUse: () => ({
       tokenRequests: stats.tokenRequests.length,
       apiRequests: stats.apiRequests.length,

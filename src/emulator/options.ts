@@ -2,6 +2,7 @@
 // clear message rather than behaving oddly in the middle of a test.
 import { systemClock, type Clock } from "./clock.js";
 import { DEMO_USERS } from "./demo-data.js";
+import { resolveOrgData, type OrgData } from "./org-options.js";
 import type { TokenLifetimes } from "./records.js";
 import type { EmulatorClient, EmulatorLimits, EmulatorOptions, EmulatorUser } from "./types.js";
 
@@ -15,6 +16,7 @@ export interface ResolvedOptions {
   webBaseUrl: string | undefined;
   rateLimitPerHour: number;
   limits: EmulatorLimits;
+  orgData: OrgData;
 }
 
 export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
@@ -39,6 +41,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
       pendingCodes: count(options.limits?.pendingCodes ?? DEFAULT_LIMITS.pendingCodes, "limits.pendingCodes"),
       tokens: count(options.limits?.tokens ?? DEFAULT_LIMITS.tokens, "limits.tokens"),
     },
+    orgData: resolveOrgData(options, users),
   };
 }
 

@@ -2,6 +2,7 @@
 // that nothing imports index.ts (which assembles the app) and no import cycle appears.
 import type { Express } from "express";
 import type { Clock } from "./clock.js";
+import type { EmulatorOrg, EmulatorOrgControls, EmulatorRepo, EmulatorTeam } from "./org-types.js";
 
 export interface EmulatorCallbackUrl {
   url: string;
@@ -18,6 +19,8 @@ export interface EmulatorClient {
   expiringTokens: boolean;
   /** oauth-app: exactly one; github-app: up to 10. */
   callbackUrls: EmulatorCallbackUrl[];
+  /** github-app: the accounts (organisations or users) it is installed on; default: every account. */
+  installedOn?: string[];
 }
 
 export interface EmulatorEmail {
@@ -39,13 +42,22 @@ export interface EmulatorUser {
   /** ISO 8601. */
   createdAt: string;
   emails: EmulatorEmail[];
+  /** Organisations where the user is an active member. */
   orgs: string[];
+  /** Organisations that invited the user, who has not accepted yet (membership state "pending"). */
+  pendingOrgs?: string[];
 }
 
 export interface EmulatorOptions {
   clients: EmulatorClient[];
   /** Default: DEMO_USERS. */
   users?: EmulatorUser[];
+  /** Organisations named in users' orgs need no entry here; default (with default users): DEMO_ORGS. */
+  orgs?: EmulatorOrg[];
+  /** Default (with default users): DEMO_TEAMS; else none. */
+  teams?: EmulatorTeam[];
+  /** Default (with default users): DEMO_REPOS; else none. */
+  repos?: EmulatorRepo[];
   /** Default: systemClock. */
   clock?: Clock;
   /** Default 28800 (8 h). */
@@ -138,7 +150,7 @@ export interface FaultSpec {
   times?: number;
 }
 
-export interface Emulator {
+export interface Emulator extends EmulatorOrgControls {
   /** Serves everything, relative to wherever it is mounted. */
   app: Express;
   stats: EmulatorStats;

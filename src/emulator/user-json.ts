@@ -9,7 +9,7 @@ export interface Bases {
 }
 
 /** GitHub's legacy global node ids: base64 of "0<type length>:<Type><id>" ("04:User583231", "012:Organization9919"). */
-function nodeId(type: "User" | "Organization", id: number): string {
+export function nodeId(type: "User" | "Organization" | "Team" | "Repository", id: number): string {
   return Buffer.from(`0${type.length}:${type}${id}`).toString("base64");
 }
 
@@ -18,12 +18,13 @@ export function orgId(login: string): number {
   return 100_000_000 + (crc32(login.toLowerCase()) % 100_000_000);
 }
 
-export function simpleUserJson(user: EmulatorUser, bases: Bases): Record<string, unknown> {
+/** simple-user; organisations take this shape too where they own something (a repository's owner). */
+export function simpleUserJson(user: Pick<EmulatorUser, "login" | "id">, bases: Bases, type: "User" | "Organization" = "User"): Record<string, unknown> {
   const api = `${bases.api}/users/${user.login}`;
   return {
     login: user.login,
     id: user.id,
-    node_id: nodeId("User", user.id),
+    node_id: nodeId(type, user.id),
     avatar_url: `${bases.web}/avatars/u/${user.id}`,
     gravatar_id: "",
     url: api,
@@ -37,7 +38,7 @@ export function simpleUserJson(user: EmulatorUser, bases: Bases): Record<string,
     repos_url: `${api}/repos`,
     events_url: `${api}/events{/privacy}`,
     received_events_url: `${api}/received_events`,
-    type: "User",
+    type,
     user_view_type: "public",
     site_admin: false,
   };
@@ -79,8 +80,8 @@ export function userJson(user: EmulatorUser, bases: Bases, privateView: boolean)
   };
 }
 
-export function orgJson(login: string, bases: Bases): Record<string, unknown> {
-  const id = orgId(login);
+/** organization-simple. */
+export function orgJson({ login, id }: { login: string; id: number }, bases: Bases): Record<string, unknown> {
   const api = `${bases.api}/orgs/${login}`;
   return {
     login,
