@@ -8,12 +8,12 @@
 // It signs in BENCH_SESSIONS users over HTTP (start → consent → callback), gives the floor the same
 // sessions (same profile JSON, written into Redis under the floor's prefix), and measures with
 // autocannon in interleaved rounds (medians reported), rotating the session cookies per request:
-//   GET /api/me, GET /auth/check (against the floor's /api/me), full sign-ins per second, and Redis
-// bytes per session. It prints one markdown table on stdout; progress goes to stderr.
+//   GET /api/me, GET /auth/check and GET /auth/check with a per-route rule (against the floor's
+// /api/me), full sign-ins per second, and Redis bytes per session. It prints one markdown table on stdout; progress goes to stderr.
 //
 // Knobs (environment): BENCH_SESSIONS (300), BENCH_CONNECTIONS (20), BENCH_ROUNDS (5),
 // BENCH_SECONDS (5, per round and side), BENCH_SIGNIN_CONCURRENCY (10), BENCH_SIGNIN_SECONDS (10),
-// BENCH_ONLY (unset: everything; else a comma list of me, check, signin),
+// BENCH_ONLY (unset: everything; else a comma list of me, check, rule, signin),
 // BENCH_CPU_PROFILE_DIR (unset: when set, both servers run with `node --cpu-prof` and write
 // ours.cpuprofile and floor.cpuprofile there as they stop; `node test/bench/profile-summary.js FILE`
 // prints where the time went).
@@ -47,9 +47,12 @@ const FLOOR_KEY_PREFIX = "floor:sess:";
 const FLOOR_COOKIE_NAME = "floor.sid";
 const SESSION_TTL_SECONDS = 24 * 60 * 60;
 
-/** Which measurements run: all, or those BENCH_ONLY lists (me, check, signin). @param {string | undefined} raw */
+/** The per-route rule the bench measures: an organisation every bench user is a member of. */
+const RULE_PATH = "/auth/check?orgs=github";
+
+/** Which measurements run: all, or those BENCH_ONLY lists (me, check, rule, signin). @param {string | undefined} raw */
 function measurementsToRun(raw) {
-  const all = ["me", "check", "signin"];
+  const all = ["me", "check", "rule", "signin"];
   if (raw === undefined || raw.trim() === "") return new Set(all);
   const chosen = raw.split(",").map((name) => name.trim());
   const unknown = chosen.filter((name) => !all.includes(name));
@@ -633,6 +636,17 @@ async function main() {
   const [meOurs, meFloor] = await againstFloor("me", "/api/me");
   // 5. GET /auth/check, ours vs floor's /api/me.
   const [checkOurs, checkFloor] = await againstFloor("check", "/auth/check");
+  // 5b. The same with a per-route rule every bench user meets (all are in "github"). Each session
+  // meets it once first, which asks GitHub once; from then on it is answered from the session.
+  if (SETTINGS.only.has("rule")) {
+    for (const cookie of ourCookies) {
+      const warm = await fetch(`${base}${RULE_PATH}`, { headers: { cookie } });
+      if (warm.status !== 204) throw new Error(`${RULE_PATH} answered ${warm.status} while warming up`);
+    }
+    emulator.resetStats();
+  }
+  const [ruleOurs, ruleFloor] = await againstFloor("rule", RULE_PATH);
+  const ruleCallsToGitHub = SETTINGS.only.has("rule") ? emulator.stats.apiRequests.length : null;
 
   // 6. Full sign-ins.
   /** @type {Awaited<ReturnType<typeof signInLoop>>} */
@@ -685,6 +699,11 @@ async function main() {
   };
   loadRows("`GET /api/me`", meOurs ?? null, meFloor ?? null);
   loadRows("`GET /auth/check` (floor: `/api/me`)", checkOurs ?? null, checkFloor ?? null);
+  loadRows(`\`GET ${RULE_PATH}\` (a per-route rule; floor: \`/api/me\`)`, ruleOurs ?? null, ruleFloor ?? null);
+  if (ruleOurs && checkOurs) {
+    lines.push(`| per-route rule vs plain \`/auth/check\`: requests/s | ${fmtInt(ruleOurs.rps)} | ${fmtInt(checkOurs.rps)} (plain) | ${ratio(ruleOurs.rps, checkOurs.rps)} |`);
+    lines.push(`| per-route rule: calls to GitHub while measured | ${fmtInt(ruleCallsToGitHub ?? 0)} | — | |`);
+  }
   if (!signInsMeasured) lines.push("| full sign-ins | not measured (BENCH_ONLY) | — | — |");
   else {
     lines.push(
