@@ -54,8 +54,10 @@ export function createAccessGate({ config, revalidation, refresher, ruleFacts, l
     const decision = decide(current);
     if (decision.verdict !== "allowed") {
       // Refused by what is known now (e.g. taken off ALLOWED_USERS): GitHub may know better (a new
-      // membership), so ask it; if it agrees, the revalidation ends the session.
-      if (!revalidation.isDue(current)) revalidation.revalidateInBackground(sessionId, current);
+      // membership), so ask it; if it agrees, the revalidation ends the session. A session waiting
+      // for single sign-on is kept, so it is asked again only when due, not on every refusal.
+      const waitingForSso = decision.verdict === "refused" && decision.sso !== null;
+      if (!waitingForSso && !revalidation.isDue(current)) revalidation.revalidateInBackground(sessionId, current);
       throw refusalFor(current, decision, config.github.baseUrl, logger);
     }
     return options.routeRules ? admitForRoute(sessionId, current, options.routeRules) : current;
