@@ -17,6 +17,8 @@ export const DEMO_USERS: EmulatorUser[] = [
     createdAt: "2011-01-25T18:44:36Z",
     emails: [{ email: "octocat@github.com", primary: true, verified: true, visibility: "public" }],
     orgs: ["github"],
+    // Invited to octo-org (and its ops team) without having accepted: pending is not membership.
+    pendingOrgs: ["octo-org"],
   },
   {
     id: 1000001,
@@ -47,10 +49,34 @@ export const DEMO_USERS: EmulatorUser[] = [
   },
 ];
 
-/** The demo's organisations, teams and repositories (none beyond the users' organisations yet). */
-export const DEMO_ORGS: EmulatorOrg[] = [];
-export const DEMO_TEAMS: EmulatorTeam[] = [];
-export const DEMO_REPOS: EmulatorRepo[] = [];
+/**
+ * Memberships that make each allow-list rule visibly decide something between the demo users:
+ * ALLOWED_TEAMS=octo-org/ops lets monalisa in and keeps octocat (pending) out;
+ * ALLOWED_REPOS=octo-org/handbook:write lets octocat in (write) and keeps monalisa (read) out.
+ */
+export const DEMO_ORGS: EmulatorOrg[] = [
+  { login: "github", id: 9919 },
+  { login: "octo-org", id: 6811672, admins: ["monalisa"] },
+];
+
+export const DEMO_TEAMS: EmulatorTeam[] = [
+  {
+    org: "octo-org",
+    slug: "ops",
+    name: "Ops",
+    id: 2650377,
+    members: [
+      { login: "monalisa", state: "active", role: "maintainer" },
+      { login: "octocat", state: "pending", role: "member" },
+    ],
+  },
+  { org: "github", slug: "docs", name: "Docs", id: 1861371, members: [{ login: "octocat", state: "active", role: "member" }] },
+];
+
+export const DEMO_REPOS: EmulatorRepo[] = [
+  { owner: "octo-org", name: "handbook", id: 715253, private: true, permissions: { octocat: "write", monalisa: "read" } },
+  { owner: "octocat", name: "Hello-World", id: 1296269, private: false, permissions: { octocat: "admin" } },
+];
 
 /**
  * A GitHub App with expiring tokens (GitHub's default for new apps) and one exact callback. Its id
