@@ -150,3 +150,12 @@ test("a GitHub App not installed on the organisation: the refusal says so, and t
   expect(page.text).toContain("not installed");
   expect(stack.logs.some((line) => line.includes("not_allowed") && line.includes("acme"))).toBe(true);
 });
+
+test("the demo memberships show a rule at work: octo-org/ops lets monalisa in and keeps octocat (invited) out", async () => {
+  const stack = await stackWith({});
+  const monalisa = await check(stack, (await signedInBrowser(stack.app, "monalisa")).cookie, "?teams=octo-org/ops").expect(204);
+  expect(monalisa.headers["x-auth-request-groups"]).toBe("octo-org/ops");
+  await check(stack, (await signedInBrowser(stack.app, "octocat")).cookie, "?teams=octo-org/ops").expect(403);
+  await check(stack, (await signedInBrowser(stack.app, "octocat")).cookie, "?repos=octo-org/handbook:write").expect(204);
+  await check(stack, (await signedInBrowser(stack.app, "monalisa")).cookie, "?repos=octo-org/handbook:write").expect(403);
+});
