@@ -22,12 +22,16 @@ import { TEST_CLIENT_ID, TEST_CLIENT_SECRET, testEnvironment, testRedisUrl } fro
 
 const nginx = findNginx();
 
-/** The ```nginx block of the README. */
+/**
+ * The README's ```nginx blocks as one configuration: the server block, with the per-route rule's
+ * locations (the second block, "add to the server block above") added to it.
+ */
 function readmeNginxConfiguration(): string {
   const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
-  const block = /```nginx\n([\s\S]*?)```/.exec(readme)?.[1];
-  if (!block) throw new Error("README.md has no ```nginx block");
-  return block;
+  const [server, perRoute] = [...readme.matchAll(/```nginx\n([\s\S]*?)```/g)].map((match) => match[1]!);
+  if (!server || !perRoute) throw new Error("README.md has not the two ```nginx blocks (the server, the per-route rule)");
+  if (!server.includes("    location @sign_in {")) throw new Error("the README's nginx server block has no @sign_in location");
+  return server.replace("    location @sign_in {", `${perRoute}\n    location @sign_in {`);
 }
 
 /** A redirect's target on the proxy's origin, as path and query (nginx makes redirects absolute). */
@@ -91,6 +95,8 @@ if (!nginx) {
         .replace("server 127.0.0.1:8080;", `server 127.0.0.1:${applicationPort};`)
         .replace(/listen 80;/, `listen 127.0.0.1:${proxyPort};`);
       proxy = await startNginx(nginx, configuration, proxyPort);
+      // The README's /admin is for the team acme/ops.
+      emulator.emulator.setTeamMembership("octocat", "acme/ops", "active");
     }, 30_000);
 
     afterAll(async () => {
@@ -101,13 +107,13 @@ if (!nginx) {
       await emulator?.close();
     });
 
-    async function signInThroughProxy(browser: CookieClient, page: string) {
+    async function signInThroughProxy(browser: CookieClient, page: string, login = "octocat") {
       const first = await browser.fetch(`${base}${page}`);
       expect(first.status).toBe(302);
       const signInPath = redirectTarget(first, base);
       const start = await browser.fetch(new URL(signInPath, base).toString());
       expect(start.status).toBe(302);
-      const callbackUrl = await approveAtEmulator(start.headers.get("location")!, { login: "octocat" });
+      const callbackUrl = await approveAtEmulator(start.headers.get("location")!, { login });
       expect(callbackUrl.origin).toBe(base);
       const callback = await browser.fetch(callbackUrl.toString());
       expect(callback.status).toBe(303);
@@ -149,6 +155,23 @@ if (!nginx) {
       const signedIn = await browser.fetch(`${base}/admin`, { headers: forged });
       expect(await signedIn.json()).toEqual({ application: true, user: "octocat" });
       expect(received.at(-1)!.headers["x-auth-request-user-id"]).toBe("583231");
+    });
+
+    test("the README's per-location rule: /admin reaches the application for acme/ops with its groups; others get 403 there only", async () => {
+      const member = new CookieClient();
+      await signInThroughProxy(member, "/");
+      received.length = 0;
+      const admin = await member.fetch(`${base}/admin/users`, { headers: { "X-Auth-Request-Groups": "acme/owners" } });
+      expect(admin.status).toBe(200);
+      expect(received.at(-1)!.headers["x-auth-request-groups"]).toBe("acme/ops"); // the check's, never the client's
+
+      const other = new CookieClient();
+      await signInThroughProxy(other, "/", "monalisa");
+      received.length = 0;
+      expect((await other.fetch(`${base}/admin/users`)).status).toBe(403);
+      expect(received).toEqual([]);
+      expect((await other.fetch(`${base}/reports`, { headers: { "X-Auth-Request-Groups": "acme/ops" } })).status).toBe(200);
+      expect(received.at(-1)!.headers["x-auth-request-groups"]).toBeUndefined();
     });
 
     test("after sign-out through the proxy, requests are sent to sign-in again", async () => {
