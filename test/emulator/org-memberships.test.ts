@@ -1,10 +1,9 @@
 // Organisation and team membership as GitHub answers them [protocol §11]: active vs pending, scopes
 // (404 without), teams visible to organisation members only, GitHub Apps not installed on the
 // organisation (403), and the run-time controls, whose changes show in the next answer and its ETag.
-import request from "supertest";
 import { ManualClock } from "../../src/clock.js";
 import { createEmulator, type EmulatorOptions, type EmulatorUser } from "../../src/emulator/index.js";
-import { testGitHubApp, testOAuthApp, tokensFor } from "../support/emulator-server.js";
+import { apiGet, testGitHubApp, testOAuthApp, tokensFor } from "../support/emulator-server.js";
 
 const oauthApp = testOAuthApp("http://127.0.0.1:3000/cb");
 const githubApp = testGitHubApp(["http://127.0.0.1:3000/cb"]);
@@ -49,11 +48,7 @@ beforeEach(() => {
   emulator = createEmulator({ ...OPTIONS, clock: new ManualClock(Date.UTC(2026, 0, 1)) });
 });
 
-function api(path: string, token: string, headers: Record<string, string> = {}) {
-  const call = request(emulator.app).get(`/api/v3${path}`).set("User-Agent", "org-test").set("Authorization", `token ${token}`);
-  for (const [name, value] of Object.entries(headers)) call.set(name, value);
-  return call;
-}
+const api = (path: string, token: string, headers: Record<string, string> = {}) => apiGet(emulator.app, path, token, headers);
 const token = async (login: string, scope = "read:org", client = oauthApp) => (await tokensFor(emulator.app, client, { login, scope })).access_token;
 
 describe("GET /user/memberships/orgs/:org", () => {

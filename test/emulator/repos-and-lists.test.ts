@@ -1,9 +1,8 @@
 // Repositories (the caller's permission booleans; 404, never 403, when hidden), the paginated lists
 // /user/teams and /user/orgs, and SAML single sign-on on both kinds of endpoint [protocol §11].
-import request from "supertest";
 import { ManualClock } from "../../src/clock.js";
 import { createEmulator, type EmulatorOptions, type EmulatorUser, type RepoPermission } from "../../src/emulator/index.js";
-import { testGitHubApp, testOAuthApp, tokensFor } from "../support/emulator-server.js";
+import { apiGet, testGitHubApp, testOAuthApp, tokensFor } from "../support/emulator-server.js";
 
 const oauthApp = testOAuthApp("http://127.0.0.1:3000/cb");
 const githubApp = testGitHubApp(["http://127.0.0.1:3000/cb"]);
@@ -48,11 +47,7 @@ beforeEach(() => {
   emulator = createEmulator({ ...OPTIONS, clock: new ManualClock(Date.UTC(2026, 0, 1)) });
 });
 
-function api(path: string, token: string, headers: Record<string, string> = {}) {
-  const call = request(emulator.app).get(`/api/v3${path}`).set("User-Agent", "repo-test").set("Authorization", `token ${token}`);
-  for (const [name, value] of Object.entries(headers)) call.set(name, value);
-  return call;
-}
+const api = (path: string, token: string, headers: Record<string, string> = {}) => apiGet(emulator.app, path, token, headers);
 const token = async (login: string, scope = "repo read:org", client = oauthApp) => (await tokensFor(emulator.app, client, { login, scope })).access_token;
 
 describe("GET /repos/:owner/:repo", () => {

@@ -149,3 +149,10 @@ export async function tokensFor(app: Express, client: EmulatorClient, options: {
   if (typeof answer.body.access_token !== "string") throw new Error(`tokensFor: token endpoint answered ${answer.text}`);
   return answer.body as IssuedTokens;
 }
+
+/** GET {api}`path` on the emulator app with a user token (and any more headers), as a REST client sends it. */
+export function apiGet(app: Express, path: string, token: string, headers: Record<string, string> = {}) {
+  const call = request(app).get(`/api/v3${path}`).set("User-Agent", "emulator-test").set("Authorization", `token ${token}`);
+  for (const [name, value] of Object.entries(headers)) call.set(name, value);
+  return call;
+}
