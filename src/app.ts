@@ -52,7 +52,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use(noStore);
   if (options.emulatorApp) app.use(MOUNTS.emulator, options.emulatorApp);
   // Counted from before the rate limit, so a refused callback counts as too_many_requests.
-  app.get(ROUTES.signInCallback.path, countSignIns(metrics));
+  app.get(ROUTES.signInCallback.path, countSignIns(metrics, services.audit));
   registerRoutes(app, "page", handlers, { rateLimit });
   app.use(githubProxyRoutes(config, services.allowed, services.refresher, services.githubFetch));
   refuseOtherMethods(app, Object.fromEntries(allowedMethodsByPath()));

@@ -4,6 +4,7 @@
 // decides the order HTTP passes through it. Nothing here does I/O.
 import type { Logger } from "pino";
 import { createAccessGate } from "./auth/access-gate.js";
+import { createAudit, type Audit } from "./auth/audit.js";
 import { createRevalidation } from "./auth/revalidation.js";
 import { createRuleFacts } from "./auth/rule-facts.js";
 import { createRevocationCheck, type RevocationCheck } from "./auth/revocation-check.js";
@@ -42,6 +43,8 @@ export interface Services {
   storage: StorageBackend;
   metrics: Metrics;
   background: BackgroundTasks;
+  /** The audit trail: sign-ins, sign-outs, ended sessions. */
+  audit: Audit;
   /** The one fetch to GitHub, metered: the client and the API proxy both use it. */
   githubFetch: typeof fetch;
   github: GitHubClient;
@@ -67,13 +70,14 @@ export function buildServices(config: Config, outside: OutsideWorld): Services {
   const sealer = new Sealer(config.tokenEncryptionKeys);
   const attempts = new SignInAttempts(sealer);
   const signInFlow = createSignInFlow({ config, clock, github, sealer, attempts, oneTimeMarker: storage.oneTimeMarker, userSessions: storage.userSessions });
-  const endings = createSessionEndings({ entries, userSessions: storage.userSessions, github, sealer, logger });
+  const audit = createAudit(logger, config);
+  const endings = createSessionEndings({ entries, userSessions: storage.userSessions, github, sealer, logger, audit });
   const onRefresh = (outcome: RefreshOutcome) => metrics.tokenRefreshes.inc({ outcome });
   const refresher = createTokenRefresher({ config, clock, github, sealer, entries, locks: storage.locks, logger, endSession: endings.endSession, onRefresh });
   const revalidation = createRevalidation({ config, clock, github, entries, refresher, locks: storage.locks, logger, background, endSession: endings.endSession });
   const revocationCheck = createRevocationCheck({ entries, userSessions: storage.userSessions, github, refresher, endings, logger });
-  const sessions = createSessionReader(config, clock, entries);
+  const sessions = createSessionReader(config, clock, entries, (record) => audit.sessionEnded(record.user, "max_age"));
   const ruleFacts = createRuleFacts({ config, github, entries, refresher });
   const allowed = allowedSessions(sessions, createAccessGate({ config, revalidation, refresher, ruleFacts, logger }));
-  return { config, clock, logger, storage, metrics, background, githubFetch, github, sealer, attempts, signInFlow, endings, refresher, revocationCheck, sessions, allowed };
+  return { config, clock, logger, storage, metrics, background, audit, githubFetch, github, sealer, attempts, signInFlow, endings, refresher, revocationCheck, sessions, allowed };
 }

@@ -1,6 +1,7 @@
 // What every step of a token refresh shares: its dependencies, and the two ways a step hands a
 // session back. A record whose token pair does not open, or that GitHub will no longer refresh,
 // ends the session (entry and user index) and answers reauthentication_required.
+import type { SessionEndReason } from "./audit.js";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config/config.js";
@@ -27,7 +28,7 @@ export interface TokenRefresherDependencies {
   locks: Locks;
   logger: Logger;
   /** Ends a session whose GitHub authorization is gone (entry and user index). */
-  endSession: (sessionId: string, record: SignedInRecord) => Promise<void>;
+  endSession: (sessionId: string, record: SignedInRecord, reason: SessionEndReason) => Promise<void>;
   onRefresh?: (outcome: RefreshOutcome) => void;
 }
 
@@ -40,7 +41,7 @@ export interface RefreshContext extends TokenRefresherDependencies {
 /** Ends the session because its GitHub authorization can no longer be used; always throws. */
 export async function reauthenticate(context: RefreshContext, sessionId: string, record: SignedInRecord, reason: string): Promise<never> {
   context.logger.info({ userId: record.user.id, reason }, "session ended: GitHub authorization no longer usable");
-  await context.endSession(sessionId, record);
+  await context.endSession(sessionId, record, "authorization_gone");
   throw reauthenticationRequired();
 }
 

@@ -10,6 +10,7 @@
 // by an outage) and the lease is kept until it lapses, which spaces out the next attempt.
 import type { Logger } from "pino";
 import type { BackgroundTasks } from "../background-tasks.js";
+import type { SessionEndReason } from "./audit.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config/config.js";
 import type { GitHubClient, UserFetchResult } from "../github/client.js";
@@ -33,7 +34,7 @@ export interface RevalidationDependencies {
   logger: Logger;
   background: BackgroundTasks;
   /** Ends a session whose user is no longer on the allow-lists. */
-  endSession: (sessionId: string, record: SignedInRecord) => Promise<void>;
+  endSession: (sessionId: string, record: SignedInRecord, reason: SessionEndReason) => Promise<void>;
 }
 
 /**
@@ -80,7 +81,7 @@ async function revalidate(deps: RevalidationDependencies, sessionId: string, rec
   // authorizes it again (the gate's page links to GitHub for that).
   if (decision.verdict !== "allowed" && !(decision.verdict === "refused" && decision.sso)) {
     logger.info({ userId: current.user.id, login, reason: "not_allowed" }, "session ended: no longer allowed by the allow-lists");
-    await deps.endSession(sessionId, current);
+    await deps.endSession(sessionId, current, "not_allowed");
     return { ended: true, reason: "not_allowed" };
   }
   const fetchedAt = clock.now();

@@ -41,7 +41,7 @@ export function createRevocationCheck({ entries, userSessions, github, refresher
       if (error instanceof AppError && error.status === 401) return true; // the refresher ended it
       if (!isGitHubOutage(error)) throw error;
       logger.warn({ userId, cause: (error as Error).message }, "revocation webhook: GitHub cannot confirm; ending the session");
-      await endings.endSession(sessionId, record);
+      await endings.endSession(sessionId, record, "revoked");
       return true;
     }
   }

@@ -1,10 +1,12 @@
-// Ending sessions: one (sign-out), all of a user's (sign out everywhere, the revocation webhook),
-// and revoking the GitHub token itself. The per-user index is what finds "all of a user's".
+// Ending sessions: one (sign-out, or the server ending it), all of a user's (sign out everywhere),
+// and revoking the GitHub token itself. The per-user index is what finds "all of a user's". Each
+// ending is one audit line (audit.ts).
 import type { Logger } from "pino";
 import type { GitHubClient } from "../github/client.js";
 import type { Sealer } from "../sealer.js";
 import type { SessionEntries } from "../store/session-entries.js";
 import type { UserSessions } from "../store/user-sessions.js";
+import type { Audit, SessionEndReason } from "./audit.js";
 import { openAccessToken, type SignedInRecord } from "./session-record.js";
 
 export interface SessionEndingsDependencies {
@@ -13,21 +15,32 @@ export interface SessionEndingsDependencies {
   github: GitHubClient;
   sealer: Sealer;
   logger: Logger;
+  audit: Audit;
 }
 
-export function createSessionEndings({ entries, userSessions, github, sealer, logger }: SessionEndingsDependencies) {
-  async function endSession(sessionId: string, record: SignedInRecord): Promise<void> {
+export function createSessionEndings({ entries, userSessions, github, sealer, logger, audit }: SessionEndingsDependencies) {
+  async function remove(sessionId: string, record: SignedInRecord): Promise<void> {
     await entries.delete([sessionId]);
     await userSessions.remove(record.user.id, sessionId);
   }
 
-  /** Ends every session of a GitHub user, on every instance. Returns how many were found. */
-  async function endAllSessions(userId: number): Promise<number> {
-    const sessionIds = await userSessions.list(userId);
-    await entries.delete(sessionIds);
-    await userSessions.clear(userId);
-    logger.info({ userId, sessions: sessionIds.length }, "ended every session of a user");
-    return sessionIds.length;
+  /** The server ends a session (its authorization is gone, the lists refuse the user, …). */
+  async function endSession(sessionId: string, record: SignedInRecord, reason: SessionEndReason): Promise<void> {
+    await remove(sessionId, record);
+    audit.sessionEnded(record.user, reason);
+  }
+
+  /** The user signs out: this session, or (everywhere) every session of theirs, on every instance. */
+  async function signOut(sessionId: string, record: SignedInRecord, everywhere: boolean): Promise<void> {
+    if (!everywhere) {
+      await remove(sessionId, record);
+      audit.signOut(record.user, "this_session", 1);
+      return;
+    }
+    const sessionIds = await userSessions.list(record.user.id);
+    await entries.delete([...new Set([sessionId, ...sessionIds])]);
+    await userSessions.clear(record.user.id);
+    audit.signOut(record.user, "everywhere", new Set([sessionId, ...sessionIds]).size);
   }
 
   /**
@@ -45,7 +58,7 @@ export function createSessionEndings({ entries, userSessions, github, sealer, lo
     }
   }
 
-  return { endSession, endAllSessions, revokeAtGitHub };
+  return { endSession, signOut, revokeAtGitHub };
 }
 
 export type SessionEndings = ReturnType<typeof createSessionEndings>;

@@ -40,6 +40,7 @@ export interface CompletedSignIn {
 
 export interface SignedIn {
   userId: number;
+  login: string;
   /** Where the browser goes now: a returnTo checked when the sign-in started. */
   returnTo: string;
 }
@@ -78,7 +79,7 @@ export function createSignInFlow(deps: SignInFlowDependencies) {
     const access = await checkAllowLists(user.profile.login, tokens, deps);
     const completed: CompletedSignIn = { ...user, tokens, clientType: clientTypeOf(tokens, config), access, returnTo: attempt.returnTo };
     const record = await startSignedInSession(completed, session, deps);
-    return { userId: record.user.id, returnTo: attempt.returnTo };
+    return { userId: record.user.id, login: record.user.login, returnTo: attempt.returnTo };
   }
 
   return { beginSignIn, completeSignIn };

@@ -2,6 +2,7 @@
 // refused because the session store did not answer. Errors are seen on their way to the error
 // handler (which stays the one place that turns them into answers) and remembered by code.
 import type { ErrorRequestHandler, RequestHandler, Response } from "express";
+import type { Audit, AuditedUser } from "../auth/audit.js";
 import type { ErrorCode } from "../error-codes.js";
 import { AppError } from "../errors.js";
 import type { Metrics, SignInOutcome } from "../metrics.js";
@@ -36,13 +37,24 @@ export function noteErrorsForMetrics(metrics: Metrics): ErrorRequestHandler {
   };
 }
 
-/** Mount on the sign-in callback: counts its outcome once the answer is sent. */
-export function countSignIns(metrics: Metrics): RequestHandler {
+/** Mount on the sign-in callback: counts its outcome and writes its audit line once the answer is sent. */
+export function countSignIns(metrics: Metrics, audit: Audit): RequestHandler {
   return (_request, response, next) => {
-    response.once("finish", () => metrics.signIns.inc({ outcome: signInOutcome(response) }));
+    response.once("finish", () => {
+      const outcome = signInOutcome(response);
+      metrics.signIns.inc({ outcome });
+      audit.signIn(outcome, (response.locals[SIGNED_IN_AS] as AuditedUser | undefined) ?? null);
+    });
     next();
   };
 }
+
+/** The callback tells who signed in, for the audit line written as it finishes. */
+export function noteSignIn(response: Response, user: AuditedUser): void {
+  response.locals[SIGNED_IN_AS] = user;
+}
+
+const SIGNED_IN_AS = "signedInAs";
 
 function signInOutcome(response: Response & { [ERROR_CODE]?: ErrorCode }): SignInOutcome {
   const code = response[ERROR_CODE];

@@ -31,7 +31,8 @@ export interface SessionReader {
   clearCookie(response: Response): void;
 }
 
-export function createSessionReader(config: Config, clock: Clock, entries: SessionEntries): SessionReader {
+/** `onMaxAge`: told of each session this reader ends because SESSION_MAX_AGE passed. */
+export function createSessionReader(config: Config, clock: Clock, entries: SessionEntries, onMaxAge: (record: SignedInRecord) => void = () => undefined): SessionReader {
   const { idleTimeoutMs, maxAgeMs } = config.session;
   const cookiePolicy = serverCookies(config.session.secureCookies);
   const { name: cookieName, attributes: cookieAttributes } = cookiePolicy.session;
@@ -52,6 +53,7 @@ export function createSessionReader(config: Config, clock: Clock, entries: Sessi
     const lifetimeLeftMs = record.signedInAt + maxAgeMs - now;
     if (lifetimeLeftMs <= 0) {
       await entries.delete([sessionId]);
+      onMaxAge(record);
       clearCookie(response);
       return null;
     }

@@ -9,6 +9,7 @@ import type { SessionEndings } from "../../auth/session-endings.js";
 import { alreadySignedIn } from "../../auth/sign-in-errors.js";
 import { AppError } from "../../errors.js";
 import { serverCookies } from "../cookies.js";
+import { noteSignIn } from "../error-outcomes.js";
 import { wantsJson } from "../negotiation.js";
 import { requireSameOrigin } from "../same-origin.js";
 import { expressSessionStarter } from "../session-helpers.js";
@@ -56,6 +57,7 @@ export function signInRoutes(deps: AuthRouteDependencies): SignInRouteHandlers {
     const signedIn = await signInFlow
       .completeSignIn(request.query, received[cookies.binding.name], expressSessionStarter(request, response))
       .catch(sayWhenAlreadySignedIn(request, response));
+    noteSignIn(response, { id: signedIn.userId, login: signedIn.login });
     response.redirect(303, signedIn.returnTo);
   };
 
@@ -66,8 +68,7 @@ export function signInRoutes(deps: AuthRouteDependencies): SignInRouteHandlers {
     const session = await sessions.signedIn(request, response);
     if (session) {
       if (isSet(request.query.revoke)) await endings.revokeAtGitHub(session.record, everywhere);
-      if (everywhere) await endings.endAllSessions(session.record.user.id);
-      else await endings.endSession(session.sessionId, session.record);
+      await endings.signOut(session.sessionId, session.record, everywhere);
     }
     sessions.clearCookie(response);
     if (wantsJson(request)) response.status(204).end();

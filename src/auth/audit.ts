@@ -1,0 +1,38 @@
+// The audit trail (SPEC §8): every sign-in, sign-out and ended session is one JSON log line with
+// `event`, its `outcome` or `reason`, and who, where and what kind — so an operator can answer
+// "who signed in, and why did this session end?" from the logs alone. Never a token or a code.
+import type { Logger } from "pino";
+import type { Config } from "../config/config.js";
+import type { SignInOutcome } from "../metrics.js";
+
+/** Browser sessions for now; device sessions (DEVICE_FLOW) will be the other kind. */
+export type SessionKind = "browser";
+
+/** Why a session ended other than by its own sign-out. */
+export type SessionEndReason =
+  | "authorization_gone" // GitHub no longer honours the token, or refused to refresh it
+  | "not_allowed" // the allow-lists no longer let the user in
+  | "revoked" // the revocation webhook, confirmed by GitHub (or GitHub could not be asked)
+  | "max_age"; // SESSION_MAX_AGE passed
+
+export interface AuditedUser {
+  id: number;
+  login: string;
+}
+
+export interface Audit {
+  signIn(outcome: SignInOutcome, user: AuditedUser | null): void;
+  signOut(user: AuditedUser, scope: "this_session" | "everywhere", sessions: number): void;
+  sessionEnded(user: AuditedUser, reason: SessionEndReason): void;
+}
+
+export function createAudit(logger: Logger, config: Pick<Config, "publicUrl">): Audit {
+  // One host for every session today: the login host.
+  const where = { host: new URL(config.publicUrl).host, kind: "browser" as SessionKind };
+  const who = (user: AuditedUser | null) => (user ? { userId: user.id, login: user.login } : {});
+  return {
+    signIn: (outcome, user) => logger.info({ event: "sign_in", outcome, ...who(user), ...where }, "sign-in"),
+    signOut: (user, scope, sessions) => logger.info({ event: "sign_out", reason: scope, sessions, ...who(user), ...where }, "sign-out"),
+    sessionEnded: (user, reason) => logger.info({ event: "session_ended", reason, ...who(user), ...where }, "session ended"),
+  };
+}
