@@ -28,6 +28,10 @@ export type SignInOutcome = (typeof SIGN_IN_OUTCOMES)[number];
 export const REFRESH_OUTCOMES = ["ok", "lost_race", "refused", "network", "error"] as const;
 export type RefreshOutcome = (typeof REFRESH_OUTCOMES)[number];
 
+/** How sessions end: signed out (this one, or everywhere), or ended by the server and why (auth/audit.ts). */
+export const SESSION_END_REASONS = ["this_session", "everywhere", "authorization_gone", "not_allowed", "revoked", "max_age"] as const;
+export type SessionEndLabel = (typeof SESSION_END_REASONS)[number];
+
 const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export interface Metrics {
@@ -39,6 +43,7 @@ export interface Metrics {
   githubRequests: Counter<"endpoint" | "status">;
   githubRateLimitRemaining: Gauge<"resource">;
   sessionStoreErrors: Counter;
+  sessionEndings: Counter<"reason">;
 }
 
 export interface MetricsOptions {
@@ -83,6 +88,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       labelNames: ["resource"],
       registers,
     }),
+    sessionEndings: new Counter({
+      name: "gls_session_endings_total",
+      help: "Sessions ended, by reason: signed out (this_session, everywhere: one per sign-out) or ended by the server (authorization_gone, not_allowed, revoked, max_age)",
+      labelNames: ["reason"],
+      registers,
+    }),
     sessionStoreErrors: new Counter({
       name: "gls_session_store_errors_total",
       help: "Requests refused because the session store (Redis) did not answer",
@@ -92,6 +103,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   // Every outcome shows from the start (as 0), so dashboards and alerts see a series before the first event.
   for (const outcome of SIGN_IN_OUTCOMES) metrics.signIns.inc({ outcome }, 0);
   for (const outcome of REFRESH_OUTCOMES) metrics.tokenRefreshes.inc({ outcome }, 0);
+  for (const reason of SESSION_END_REASONS) metrics.sessionEndings.inc({ reason }, 0);
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: "gls_" });
   return metrics;
 }

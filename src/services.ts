@@ -70,7 +70,7 @@ export function buildServices(config: Config, outside: OutsideWorld): Services {
   const sealer = new Sealer(config.tokenEncryptionKeys);
   const attempts = new SignInAttempts(sealer);
   const signInFlow = createSignInFlow({ config, clock, github, sealer, attempts, oneTimeMarker: storage.oneTimeMarker, userSessions: storage.userSessions });
-  const audit = createAudit(logger, config);
+  const audit = createAudit(logger, config, metrics);
   const endings = createSessionEndings({ entries, userSessions: storage.userSessions, github, sealer, logger, audit });
   const onRefresh = (outcome: RefreshOutcome) => metrics.tokenRefreshes.inc({ outcome });
   const refresher = createTokenRefresher({ config, clock, github, sealer, entries, locks: storage.locks, logger, endSession: endings.endSession, onRefresh });

@@ -3,17 +3,16 @@
 // "who signed in, and why did this session end?" from the logs alone. Never a token or a code.
 import type { Logger } from "pino";
 import type { Config } from "../config/config.js";
-import type { SignInOutcome } from "../metrics.js";
+import type { Metrics, SessionEndLabel, SignInOutcome } from "../metrics.js";
 
 /** Browser sessions for now; device sessions (DEVICE_FLOW) will be the other kind. */
 export type SessionKind = "browser";
 
 /** Why a session ended other than by its own sign-out. */
-export type SessionEndReason =
-  | "authorization_gone" // GitHub no longer honours the token, or refused to refresh it
-  | "not_allowed" // the allow-lists no longer let the user in
-  | "revoked" // the revocation webhook, confirmed by GitHub (or GitHub could not be asked)
-  | "max_age"; // SESSION_MAX_AGE passed
+export type SessionEndReason = Exclude<SessionEndLabel, "this_session" | "everywhere">;
+// authorization_gone: GitHub no longer honours the token, or refused to refresh it; not_allowed: the
+// allow-lists no longer let the user in; revoked: the revocation webhook, confirmed by GitHub (or
+// GitHub could not be asked); max_age: SESSION_MAX_AGE passed.
 
 export interface AuditedUser {
   id: number;
@@ -26,13 +25,20 @@ export interface Audit {
   sessionEnded(user: AuditedUser, reason: SessionEndReason): void;
 }
 
-export function createAudit(logger: Logger, config: Pick<Config, "publicUrl">): Audit {
+/** Sign-ins are counted where their outcome is known (http/error-outcomes.ts); endings are counted here. */
+export function createAudit(logger: Logger, config: Pick<Config, "publicUrl">, metrics: Pick<Metrics, "sessionEndings">): Audit {
   // One host for every session today: the login host.
   const where = { host: new URL(config.publicUrl).host, kind: "browser" as SessionKind };
   const who = (user: AuditedUser | null) => (user ? { userId: user.id, login: user.login } : {});
   return {
     signIn: (outcome, user) => logger.info({ event: "sign_in", outcome, ...who(user), ...where }, "sign-in"),
-    signOut: (user, scope, sessions) => logger.info({ event: "sign_out", reason: scope, sessions, ...who(user), ...where }, "sign-out"),
-    sessionEnded: (user, reason) => logger.info({ event: "session_ended", reason, ...who(user), ...where }, "session ended"),
+    signOut(user, scope, sessions) {
+      metrics.sessionEndings.inc({ reason: scope });
+      logger.info({ event: "sign_out", reason: scope, sessions, ...who(user), ...where }, "sign-out");
+    },
+    sessionEnded(user, reason) {
+      metrics.sessionEndings.inc({ reason });
+      logger.info({ event: "session_ended", reason, ...who(user), ...where }, "session ended");
+    },
   };
 }

@@ -27,6 +27,11 @@ async function auditLines(during: () => Promise<unknown>): Promise<Record<string
     .filter((line) => typeof line.event === "string")
     .map(({ event, outcome, reason, sessions, userId, login, host, kind }) => ({ event, outcome, reason, sessions, userId, login, host, kind }));
 }
+/** gls_session_endings_total for one reason, as /metrics says it. */
+async function endings(reason: string): Promise<number> {
+  const text = (await request(stack.app).get("/metrics").expect(200)).text;
+  return Number(new RegExp(`^gls_session_endings_total\\{reason="${reason}"\\} (\\d+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+}
 const line = (fields: Record<string, unknown>) => ({ outcome: undefined, reason: undefined, sessions: undefined, userId: undefined, login: undefined, ...fields });
 
 test("sign-ins: one line each, with the outcome, and who when known", async () => {
@@ -43,6 +48,7 @@ test("sign-ins: one line each, with the outcome, and who when known", async () =
 
 test("sign-outs: this session, or everywhere with how many sessions ended", async () => {
   const { agent } = await signedInBrowser(stack.app, "octocat");
+  const [thisSession, everywhere] = [await endings("this_session"), await endings("everywhere")];
   expect(await auditLines(() => agent.post("/auth/logout").set("Origin", TEST_PUBLIC_URL).expect(303))).toEqual([
     line({ event: "sign_out", reason: "this_session", sessions: 1, ...octocat }),
   ]);
@@ -51,6 +57,7 @@ test("sign-outs: this session, or everywhere with how many sessions ended", asyn
   expect(await auditLines(() => browsers[0]!.agent.post("/auth/logout?everywhere=1").set("Origin", TEST_PUBLIC_URL).expect(303))).toEqual([
     line({ event: "sign_out", reason: "everywhere", sessions: 2, ...octocat }),
   ]);
+  expect([await endings("this_session"), await endings("everywhere")]).toEqual([thisSession + 1, everywhere + 1]); // counted in /metrics too
 });
 
 test("sessions the server ends say why: the authorization gone, no longer allowed, past SESSION_MAX_AGE", async () => {
@@ -67,5 +74,7 @@ test("sessions the server ends say why: the authorization gone, no longer allowe
 
   const old = await signedInBrowser(stack.app, "octocat");
   clock.advance(60 * 60_000 + 1_000);
+  const maxAge = await endings("max_age");
   expect(await auditLines(() => old.agent.get("/auth/check").expect(401))).toEqual([line({ event: "session_ended", reason: "max_age", ...octocat })]);
+  expect(await endings("max_age")).toBe(maxAge + 1);
 });
