@@ -3,14 +3,19 @@
 // asked on every proxied request, so it costs one session read and never waits for GitHub: it
 // answers from the profile and access decision cached with the session, and a revalidation that is
 // due runs in the background (auth/access-gate.ts). Signed in but no longer allowed → 403.
+// The 401 carries `Location`: the sign-in for the page the proxy names in X-Forwarded-Uri
+// (sign-in-address.ts), which the proxy sends the browser to; the 401 page's button leads there too.
+// X-Auth-Request-Email and X-Auth-Request-Groups are always sent, empty when unknown or none, so
+// that a proxy copying them never falls back to a client's copy or to a placeholder of its own.
 // `?users=&orgs=&teams=&repos=` narrows the decision for one proxied location (SPEC §7); the first
 // check of a rule the session has not met may ask GitHub once, later ones answer from the session.
 import type { Request, RequestHandler } from "express";
 import { groupsOf, serverRules } from "../../auth/access.js";
 import { isEmptyRules, MAX_RULE_ENTRIES, parseAccessRules, type AccessRules } from "../../config/access-rules.js";
 import type { Config } from "../../config/config.js";
-import { badRequest, unauthenticated } from "../../errors.js";
+import { badRequest } from "../../errors.js";
 import type { AllowedSessions } from "../allowed-session.js";
+import { signInAddressFor, signInNeeded } from "../sign-in-address.js";
 
 /** Printable ASCII only: a header value must never carry a line break or other control. */
 const HEADER_SAFE = /^[\x20-\x7e]{1,320}$/;
@@ -24,13 +29,16 @@ export function authCheck(sessions: AllowedSessions, config: Config): RequestHan
   return async (request, response) => {
     const routeRules = routeRulesOf(request);
     const session = await sessions.allowed(request, response, routeRules ? { routeRules } : undefined);
-    if (!session) throw unauthenticated();
+    if (!session) {
+      const signIn = signInAddressFor(request, config.publicUrl);
+      response.setHeader("Location", signIn);
+      throw signInNeeded(signIn);
+    }
     const { user, access } = session.record;
     response.setHeader("X-Auth-Request-User", user.login);
     response.setHeader("X-Auth-Request-User-Id", String(user.id));
-    if (user.email && HEADER_SAFE.test(user.email)) response.setHeader("X-Auth-Request-Email", user.email);
-    const groups = groupsOf(access, server, ...(routeRules ? [routeRules] : []));
-    if (groups.length > 0) response.setHeader("X-Auth-Request-Groups", groups.join(","));
+    response.setHeader("X-Auth-Request-Email", user.email && HEADER_SAFE.test(user.email) ? user.email : "");
+    response.setHeader("X-Auth-Request-Groups", groupsOf(access, server, ...(routeRules ? [routeRules] : [])).join(","));
     response.status(204).end();
   };
 }
