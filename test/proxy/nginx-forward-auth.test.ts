@@ -124,8 +124,26 @@ if (!nginx) {
       received.length = 0;
       const answer = await new CookieClient().fetch(`${base}/reports/2026?view=full`);
       expect(answer.status).toBe(302);
-      expect(redirectTarget(answer, base)).toBe("/auth/github?returnTo=/reports/2026?view=full");
+      expect(redirectTarget(answer, base)).toBe("/auth/github?returnTo=/reports/2026%3Fview%3Dfull");
       expect(received).toEqual([]);
+    });
+
+    test("a page with several query parameters comes back whole after sign-in", async () => {
+      const browser = new CookieClient();
+      const { signInPath, landing } = await signInThroughProxy(browser, "/report?a=1&b=2");
+      expect(signInPath).toBe("/auth/github?returnTo=/report%3Fa%3D1%26b%3D2");
+      expect(landing).toBe("/report?a=1&b=2");
+      received.length = 0;
+      expect((await browser.fetch(`${base}${landing}`)).status).toBe(200);
+      expect(received.map((request) => request.path)).toEqual(["/report?a=1&b=2"]);
+    });
+
+    test("an X-Forwarded-Uri sent by the client does not choose where the sign-in returns", async () => {
+      for (const forged of ["//evil.example/", "https://evil.example/", "/somewhere/else"]) {
+        const answer = await new CookieClient().fetch(`${base}/report?a=1&b=2`, { headers: { "X-Forwarded-Uri": forged } });
+        expect(answer.status).toBe(302);
+        expect(redirectTarget(answer, base)).toBe("/auth/github?returnTo=/report%3Fa%3D1%26b%3D2");
+      }
     });
 
     test("sign-in through the proxy lands back on the page, which then reaches the application with the user", async () => {
@@ -155,6 +173,18 @@ if (!nginx) {
       const signedIn = await browser.fetch(`${base}/admin`, { headers: forged });
       expect(await signedIn.json()).toEqual({ application: true, user: "octocat" });
       expect(received.at(-1)!.headers["x-auth-request-user-id"]).toBe("583231");
+    });
+
+    test("a user whose email is unknown reaches the application with no X-Auth-Request-Email, whatever the client sent", async () => {
+      // A GitHub App without the email permission cannot read monalisa's private email: the check sends it empty.
+      emulator.emulator.injectFault({ pathPrefix: "/api/v3/user/emails", status: 404, body: { message: "Not Found" } });
+      const browser = new CookieClient();
+      await signInThroughProxy(browser, "/", "monalisa");
+      received.length = 0;
+      const page = await browser.fetch(`${base}/reports`, { headers: { "X-Auth-Request-Email": "admin@example.com", "X-Auth-Request-Groups": "acme/ops" } });
+      expect(await page.json()).toEqual({ application: true, user: "monalisa" });
+      expect(received.at(-1)!.headers["x-auth-request-email"]).toBeUndefined(); // nginx sends no header for an empty value
+      expect(received.at(-1)!.headers["x-auth-request-groups"]).toBeUndefined();
     });
 
     test("the README's per-location rule: /admin reaches the application for acme/ops with its groups; others get 403 there only", async () => {
