@@ -1,0 +1,167 @@
+// Forward authentication through a real Caddy, with the configuration the README shows, word for
+// word except for addresses: signed-out requests are sent to sign-in for the exact page and never
+// reach the application; signed-in ones reach it with the check's user headers (empty, never
+// Caddy's placeholder text, when the email is unknown), which a client cannot forge; the check's
+// renewed session cookie reaches the browser; the README's /admin rule holds.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { SESSION_COOKIE, sessionEntryKeyOf } from "../support/cookies.js";
+import { findCaddy, proxiesRequired, startCaddy, type RunningCaddy } from "../support/caddy.js";
+import { CookieClient, PROJECT_ROOT } from "../support/process.js";
+import { redirectTarget, signInThroughProxy, startForwardAuthStack, type ForwardAuthStack } from "./forward-auth-stack.js";
+
+const caddy = findCaddy();
+const CATCH_ALL = "\thandle {\n";
+
+/**
+ * The README's ```caddyfile blocks as one configuration: the site, with the per-route rule's
+ * `handle /admin*` (the second block) before its catch-all `handle`.
+ */
+function readmeCaddyConfiguration(): string {
+  const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
+  const [site, perRoute] = [...readme.matchAll(/```caddyfile\n([\s\S]*?)```/g)].map((match) => match[1]!);
+  if (!site || !perRoute) throw new Error("README.md has not the two ```caddyfile blocks (the site, the per-route rule)");
+  if (site.split(CATCH_ALL).length !== 2) throw new Error("the README's Caddy site has not exactly one catch-all `handle {`");
+  return site.replace(CATCH_ALL, `${perRoute}${CATCH_ALL}`);
+}
+
+if (!caddy && proxiesRequired()) {
+  test("Caddy is installed (CI runs the README's Caddy configuration: apt-get install caddy)", () => {
+    throw new Error("caddy is not on PATH, and this run requires the proxies it tests (CI or REQUIRE_PROXIES=1)");
+  });
+} else if (!caddy) {
+  test.skip("Caddy is not installed (apt-get install caddy): the Caddy forward-auth test did not run", () => undefined);
+} else {
+  describe("Caddy in front of an application, as the README configures it", () => {
+    let stack: ForwardAuthStack;
+    let proxy: RunningCaddy;
+    let base: string;
+    const received = () => stack.received;
+    const lastHeaders = () => stack.received.at(-1)!.headers;
+
+    beforeAll(async () => {
+      stack = await startForwardAuthStack("caddy");
+      base = stack.base;
+      const configuration = readmeCaddyConfiguration()
+        .replace("app.example.com {", `http://127.0.0.1:${stack.proxyPort} {`)
+        .replaceAll("login-server:3000", `127.0.0.1:${stack.loginPort}`)
+        .replaceAll("app:8080", `127.0.0.1:${stack.applicationPort}`);
+      proxy = await startCaddy(caddy, configuration, stack.proxyPort);
+      // The README's /admin is for the team acme/ops.
+      stack.emulator.emulator.setTeamMembership("octocat", "acme/ops", "active");
+    }, 30_000);
+
+    afterAll(async () => {
+      await proxy?.stop();
+      await stack?.close();
+    });
+
+    test("signed out: sent to sign-in for the exact page, whatever X-Forwarded-Uri the client sent; the application is not reached", async () => {
+      stack.received.length = 0;
+      for (const forged of [undefined, "//evil.example/", "/somewhere/else"]) {
+        const answer = await new CookieClient().fetch(`${base}/report?a=1&b=2`, forged ? { headers: { "X-Forwarded-Uri": forged } } : {});
+        expect(answer.status).toBe(302);
+        expect(redirectTarget(answer, base)).toBe("/auth/github?returnTo=/report%3Fa%3D1%26b%3D2");
+      }
+      expect(received()).toEqual([]);
+    });
+
+    test("sign-in through Caddy lands back on exactly /report?a=1&b=2, which then reaches the application with the user", async () => {
+      const browser = new CookieClient();
+      const { signInPath, landing } = await signInThroughProxy(browser, base, "/report?a=1&b=2");
+      expect(signInPath).toBe("/auth/github?returnTo=/report%3Fa%3D1%26b%3D2");
+      expect(landing).toBe("/report?a=1&b=2");
+      stack.received.length = 0;
+      const page = await browser.fetch(`${base}${landing}`);
+      expect(page.status).toBe(200);
+      expect(await page.json()).toEqual({ application: true, user: "octocat" });
+      expect(received().map((request) => request.path)).toEqual(["/report?a=1&b=2"]);
+      expect(lastHeaders()["x-auth-request-user"]).toBe("octocat");
+      expect(lastHeaders()["x-auth-request-user-id"]).toBe("583231");
+      expect(lastHeaders()["x-auth-request-email"]).toBe("octocat@github.com");
+      expect(lastHeaders()["x-auth-request-groups"]).toBe(""); // no group named anywhere: sent empty
+    });
+
+    test("user headers sent by the client are never believed", async () => {
+      stack.received.length = 0;
+      const forged = { "X-Auth-Request-User": "admin", "X-Auth-Request-User-Id": "1", "X-Auth-Request-Email": "admin@example.com", "X-Auth-Request-Groups": "acme/ops" };
+      const signedOut = await new CookieClient().fetch(`${base}/reports`, { headers: forged });
+      expect(signedOut.status).toBe(302);
+      expect(received()).toEqual([]);
+
+      const browser = new CookieClient();
+      await signInThroughProxy(browser, base, "/reports");
+      const signedIn = await browser.fetch(`${base}/reports`, { headers: forged });
+      expect(await signedIn.json()).toEqual({ application: true, user: "octocat" });
+      expect(lastHeaders()["x-auth-request-user-id"]).toBe("583231");
+      expect(lastHeaders()["x-auth-request-email"]).toBe("octocat@github.com");
+      expect(lastHeaders()["x-auth-request-groups"]).toBe("");
+    });
+
+    test("a user whose email is unknown gets an empty X-Auth-Request-Email: not Caddy's placeholder text, not the client's", async () => {
+      // A GitHub App without the email permission cannot read monalisa's private email.
+      stack.emulator.emulator.injectFault({ pathPrefix: "/api/v3/user/emails", status: 404, body: { message: "Not Found" } });
+      const browser = new CookieClient();
+      await signInThroughProxy(browser, base, "/", "monalisa");
+      stack.received.length = 0;
+      const page = await browser.fetch(`${base}/reports`, { headers: { "X-Auth-Request-Email": "admin@example.com", "X-Auth-Request-Groups": "acme/ops" } });
+      expect(await page.json()).toEqual({ application: true, user: "monalisa" });
+      expect(lastHeaders()["x-auth-request-email"]).toBe("");
+      expect(lastHeaders()["x-auth-request-groups"]).toBe("");
+      expect(Object.values(lastHeaders()).join("\n")).not.toContain("{http.");
+    });
+
+    test("the README's /admin rule: the application is reached for acme/ops with its groups; others get the check's 403 there only", async () => {
+      const member = new CookieClient();
+      await signInThroughProxy(member, base, "/");
+      stack.received.length = 0;
+      const admin = await member.fetch(`${base}/admin/users?a=1&b=2`, { headers: { "X-Auth-Request-Groups": "acme/owners" } });
+      expect(admin.status).toBe(200);
+      expect(received().map((request) => request.path)).toEqual(["/admin/users?a=1&b=2"]);
+      expect(lastHeaders()["x-auth-request-groups"]).toBe("acme/ops"); // the check's, never the client's
+
+      const other = new CookieClient();
+      await signInThroughProxy(other, base, "/", "monalisa");
+      stack.received.length = 0;
+      const refused = await other.fetch(`${base}/admin/users`, { headers: { Accept: "text/html" } });
+      expect(refused.status).toBe(403);
+      expect(await refused.text()).toContain("Not allowed"); // the check's own page, passed on as it is
+      expect(received()).toEqual([]);
+      expect((await other.fetch(`${base}/reports`, { headers: { "X-Auth-Request-Groups": "acme/ops" } })).status).toBe(200);
+      expect(lastHeaders()["x-auth-request-groups"]).toBe("");
+
+      const signedOut = await new CookieClient().fetch(`${base}/admin/users?a=1&b=2`);
+      expect(signedOut.status).toBe(302);
+      expect(redirectTarget(signedOut, base)).toBe("/auth/github?returnTo=/admin/users%3Fa%3D1%26b%3D2");
+    });
+
+    test("after sign-out through Caddy, requests are sent to sign-in again", async () => {
+      const browser = new CookieClient();
+      await signInThroughProxy(browser, base, "/");
+      expect((await browser.fetch(`${base}/`)).status).toBe(200);
+      const signOut = await browser.fetch(`${base}/auth/logout`, { method: "POST", headers: { Origin: base } });
+      expect(signOut.status).toBe(303);
+      const after = await browser.fetch(`${base}/`);
+      expect(after.status).toBe(302);
+      expect(redirectTarget(after, base)).toBe("/auth/github?returnTo=/");
+    });
+
+    test("the check's renewed session cookie is handed to the browser", async () => {
+      const browser = new CookieClient();
+      await signInThroughProxy(browser, base, "/");
+      const sessionCookie = (cookies: string[]) => cookies.find((cookie) => cookie.startsWith(`${SESSION_COOKIE}=`) && /Expires=/.test(cookie));
+      // Just signed in: the expiry is where it belongs, so the check renews nothing.
+      const fresh = await browser.fetch(`${base}/`);
+      expect(fresh.status).toBe(200);
+      expect(fresh.headers.getSetCookie()).toEqual([]);
+      // Ten minutes later (the entry's TTL says so), the check slides the expiry and Caddy passes the cookie on.
+      const signedIn = browser.cookies.get(SESSION_COOKIE)!;
+      const entryKey = sessionEntryKeyOf(stack.config.redis.keyPrefix, signedIn);
+      expect(await stack.redis.pexpire(entryKey, 24 * 3_600_000 - 10 * 60_000)).toBe(1);
+      const later = await browser.fetch(`${base}/`);
+      expect(later.status).toBe(200);
+      expect(sessionCookie(later.headers.getSetCookie())?.split(";")[0]).toBe(`${SESSION_COOKIE}=${signedIn}`); // the same session, renewed
+      expect(await stack.redis.pttl(entryKey)).toBeGreaterThan(24 * 3_600_000 - 60_000);
+    });
+  });
+}

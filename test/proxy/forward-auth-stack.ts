@@ -1,0 +1,94 @@
+// What a forward-auth test through a real proxy needs besides the proxy: the emulator, this server
+// (PUBLIC_URL is the proxy's origin, TRUST_PROXY=loopback) and an application that records what it
+// received, each on a free loopback port, and a browser's walk through the sign-in via the proxy.
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { createApp } from "../../src/app.js";
+import { buildServices } from "../../src/services.js";
+import { systemClock } from "../../src/clock.js";
+import { loadConfig } from "../../src/config/load-config.js";
+import type { Config } from "../../src/config/config.js";
+import { createLogger } from "../../src/logger.js";
+import { redisBackend } from "../../src/store/backend.js";
+import { createRedisConnection, whenReady, type RedisConnection } from "../../src/store/redis-client.js";
+import { approveAtEmulator, startEmulator, type RunningEmulator } from "../support/emulator-server.js";
+import type { CookieClient } from "../support/process.js";
+import { freePort } from "../support/redis-server.js";
+import { TEST_CLIENT_ID, TEST_CLIENT_SECRET, testEnvironment, testRedisUrl } from "../support/stack.js";
+
+export interface ForwardAuthStack {
+  /** The proxy's origin, which browsers use: http://127.0.0.1:<proxyPort>. */
+  base: string;
+  proxyPort: number;
+  loginPort: number;
+  applicationPort: number;
+  emulator: RunningEmulator;
+  redis: RedisConnection;
+  config: Config;
+  /** What the application received, in order: path and headers. */
+  received: { path: string; headers: IncomingHttpHeaders }[];
+  close(): Promise<void>;
+}
+
+export async function startForwardAuthStack(name: string): Promise<ForwardAuthStack> {
+  const [proxyPort, loginPort, applicationPort] = [await freePort(), await freePort(), await freePort()];
+  const base = `http://127.0.0.1:${proxyPort}`;
+  const emulator = await startEmulator({
+    clients: [{ clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, name: "Forward auth", type: "github-app", expiringTokens: true, callbackUrls: [{ url: `${base}/auth/github/callback`, wildcard: false }] }],
+  });
+  const loaded = loadConfig({
+    ...testEnvironment(emulator.url, `gls-${name}-${randomBytes(4).toString("hex")}:`, testRedisUrl()),
+    PUBLIC_URL: base,
+    TRUST_PROXY: "loopback",
+  });
+  if (!loaded.ok) throw new Error(loaded.errors.join("; "));
+  const config = loaded.config;
+  const redis = createRedisConnection(config.redis);
+  await whenReady(redis, 5_000);
+  const app = createApp(buildServices(config, { clock: systemClock, logger: createLogger("silent"), storage: redisBackend(redis, config.redis.keyPrefix, systemClock) }));
+  const loginServer = await listen(app, loginPort);
+  const received: ForwardAuthStack["received"] = [];
+  const application = await listen((request, response) => {
+    received.push({ path: request.url ?? "", headers: request.headers });
+    response.setHeader("Content-Type", "application/json");
+    response.end(JSON.stringify({ application: true, user: request.headers["x-auth-request-user"] ?? null }));
+  }, applicationPort);
+  const close = async () => {
+    await closeServer(application);
+    await closeServer(loginServer);
+    redis.disconnect();
+    await emulator.close();
+  };
+  return { base, proxyPort, loginPort, applicationPort, emulator, redis, config, received, close };
+}
+
+/** A redirect's target on the proxy's origin, as path and query (proxies may make redirects absolute). */
+export function redirectTarget(answer: Response, base: string): string {
+  const target = new URL(answer.headers.get("location")!, base);
+  expect(target.origin).toBe(base);
+  return `${target.pathname}${target.search}`;
+}
+
+/** Asks for `page` signed out, follows the sign-in it is sent to, approves as `login`: the callback's answer. */
+export async function signInThroughProxy(browser: CookieClient, base: string, page: string, login = "octocat") {
+  const first = await browser.fetch(`${base}${page}`);
+  expect(first.status).toBe(302);
+  const signInPath = redirectTarget(first, base);
+  const start = await browser.fetch(new URL(signInPath, base).toString());
+  expect(start.status).toBe(302);
+  const callbackUrl = await approveAtEmulator(start.headers.get("location")!, { login });
+  expect(callbackUrl.origin).toBe(base);
+  const callback = await browser.fetch(callbackUrl.toString());
+  expect(callback.status).toBe(303);
+  return { signInPath, landing: callback.headers.get("location")! };
+}
+
+function listen(handler: Parameters<typeof createServer>[1], port: number): Promise<Server> {
+  const server = createServer(handler);
+  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
