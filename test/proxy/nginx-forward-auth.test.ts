@@ -15,6 +15,7 @@ import { redisBackend } from "../../src/store/backend.js";
 import { createRedisConnection, whenReady, type RedisConnection } from "../../src/store/redis-client.js";
 import { SESSION_COOKIE, sessionEntryKeyOf } from "../support/cookies.js";
 import { approveAtEmulator, startEmulator, type RunningEmulator } from "../support/emulator-server.js";
+import { proxiesRequired } from "../support/caddy.js";
 import { findNginx, startNginx, type RunningNginx } from "../support/nginx.js";
 import { CookieClient, PROJECT_ROOT } from "../support/process.js";
 import { freePort } from "../support/redis-server.js";
@@ -52,7 +53,11 @@ function close(server: Server | undefined): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-if (!nginx) {
+if (!nginx && proxiesRequired()) {
+  test("nginx is installed (CI runs the README's nginx configuration: apt-get install nginx-light)", () => {
+    throw new Error("nginx is not on PATH, and this run requires the proxies it tests (CI or REQUIRE_PROXIES=1)");
+  });
+} else if (!nginx) {
   test.skip("nginx is not installed (apt-get install nginx-light): the nginx auth_request test did not run", () => undefined);
 } else {
   describe("nginx auth_request in front of an application", () => {
