@@ -20,6 +20,6 @@ export function signInAddressFor(request: Request, publicUrl: string): string {
 
 /** The check's 401, whose page (Traefik shows it as it is) has its button lead to that sign-in. */
 export function signInNeeded(signIn: string): AppError {
-  const { code, publicMessage, heading } = unauthenticated();
-  return new AppError(code, publicMessage, { heading: heading ?? undefined, next: { href: signIn, label: "Sign in with GitHub" } });
+  const { publicMessage, heading } = unauthenticated();
+  return new AppError("unauthenticated", publicMessage, { heading: heading ?? undefined, next: { href: signIn, label: "Sign in with GitHub" } });
 }
