@@ -18,6 +18,7 @@ import { githubProxyRoutes } from "./http/routes/github-proxy.js";
 import { health, readiness } from "./http/routes/health.js";
 import { home } from "./http/routes/home.js";
 import { metricsEndpoint } from "./http/routes/metrics.js";
+import { sessionRoutes } from "./http/routes/sessions.js";
 import { webhook } from "./http/routes/webhooks.js";
 import { noStore, securityHeaders } from "./http/security-headers.js";
 import { createSessionMiddleware } from "./http/session-middleware.js";
@@ -77,5 +78,6 @@ function routeHandlers(services: Services, pages: ReturnType<typeof createPageRe
     webhook: webhook(config, services.revocationCheck),
     home: home(allowed, pages),
     ...signIn,
+    ...sessionRoutes({ config, allowed, sessions: services.sessions, list: services.sessionList, pages }),
   };
 }

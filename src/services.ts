@@ -7,6 +7,7 @@ import { createAccessGate } from "./auth/access-gate.js";
 import { createAudit, type Audit } from "./auth/audit.js";
 import { createRevalidation } from "./auth/revalidation.js";
 import { createRuleFacts } from "./auth/rule-facts.js";
+import { createSessionList, type SessionList } from "./auth/session-list.js";
 import { createRevocationCheck, type RevocationCheck } from "./auth/revocation-check.js";
 import { createSessionEndings, type SessionEndings } from "./auth/session-endings.js";
 import { SignInAttempts } from "./auth/sign-in-attempt.js";
@@ -58,6 +59,8 @@ export interface Services {
   sessions: SessionReader;
   /** Who is signed in and still allowed by the allow-lists. */
   allowed: AllowedSessions;
+  /** A user's own sessions, to list and end (GET /api/sessions, /sessions). */
+  sessionList: SessionList;
 }
 
 export function buildServices(config: Config, outside: OutsideWorld): Services {
@@ -77,7 +80,8 @@ export function buildServices(config: Config, outside: OutsideWorld): Services {
   const revalidation = createRevalidation({ config, clock, github, entries, refresher, locks: storage.locks, logger, background, endSession: endings.endSession });
   const revocationCheck = createRevocationCheck({ entries, userSessions: storage.userSessions, github, refresher, endings, logger });
   const sessions = createSessionReader(config, clock, entries, (record) => audit.sessionEnded(record.user, "max_age"));
+  const sessionList = createSessionList({ config, clock, entries, userSessions: storage.userSessions, endings });
   const ruleFacts = createRuleFacts({ config, github, entries, refresher });
   const allowed = allowedSessions(sessions, createAccessGate({ config, revalidation, refresher, ruleFacts, logger }));
-  return { config, clock, logger, storage, metrics, background, audit, githubFetch, github, sealer, attempts, signInFlow, endings, refresher, revocationCheck, sessions, allowed };
+  return { config, clock, logger, storage, metrics, background, audit, githubFetch, github, sealer, attempts, signInFlow, endings, refresher, revocationCheck, sessions, allowed, sessionList };
 }

@@ -9,10 +9,13 @@ import type { Metrics, SessionEndLabel, SignInOutcome } from "../metrics.js";
 export type SessionKind = "browser";
 
 /** Why a session ended other than by its own sign-out. */
-export type SessionEndReason = Exclude<SessionEndLabel, "this_session" | "everywhere">;
+export type SessionEndReason = Exclude<SessionEndLabel, SignOutScope>;
 // authorization_gone: GitHub no longer honours the token, or refused to refresh it; not_allowed: the
 // allow-lists no longer let the user in; revoked: the revocation webhook, confirmed by GitHub (or
 // GitHub could not be asked); max_age: SESSION_MAX_AGE passed.
+
+/** Which sessions a sign-out ends: the one it came from, one of the user's others, or all of them. */
+export type SignOutScope = "this_session" | "other_session" | "everywhere";
 
 export interface AuditedUser {
   id: number;
@@ -21,7 +24,7 @@ export interface AuditedUser {
 
 export interface Audit {
   signIn(outcome: SignInOutcome, user: AuditedUser | null): void;
-  signOut(user: AuditedUser, scope: "this_session" | "everywhere", sessions: number): void;
+  signOut(user: AuditedUser, scope: SignOutScope, sessions: number): void;
   sessionEnded(user: AuditedUser, reason: SessionEndReason): void;
 }
 

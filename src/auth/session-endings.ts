@@ -6,7 +6,7 @@ import type { GitHubClient } from "../github/client.js";
 import type { Sealer } from "../sealer.js";
 import type { SessionEntries } from "../store/session-entries.js";
 import type { UserSessions } from "../store/user-sessions.js";
-import type { Audit, SessionEndReason } from "./audit.js";
+import type { Audit, SessionEndReason, SignOutScope } from "./audit.js";
 import { openAccessToken, type SignedInRecord } from "./session-record.js";
 
 export interface SessionEndingsDependencies {
@@ -30,11 +30,14 @@ export function createSessionEndings({ entries, userSessions, github, sealer, lo
     audit.sessionEnded(record.user, reason);
   }
 
-  /** The user signs out: this session, or (everywhere) every session of theirs, on every instance. */
-  async function signOut(sessionId: string, record: SignedInRecord, everywhere: boolean): Promise<void> {
-    if (!everywhere) {
+  /**
+   * The user signs out: this session, one of their others (from the sessions list), or
+   * (everywhere) every session of theirs, on every instance.
+   */
+  async function signOut(sessionId: string, record: SignedInRecord, scope: SignOutScope): Promise<void> {
+    if (scope !== "everywhere") {
       await remove(sessionId, record);
-      audit.signOut(record.user, "this_session", 1);
+      audit.signOut(record.user, scope, 1);
       return;
     }
     const sessionIds = await userSessions.list(record.user.id);

@@ -30,6 +30,8 @@ export interface SignedInRecord {
   access?: AccessFacts;
   signedInAt: number;
   github: StoredGitHubAuth;
+  /** The browser's User-Agent at sign-in (shortened), so its owner can tell their sessions apart (/sessions). */
+  userAgent?: string;
 }
 
 declare module "express-session" {

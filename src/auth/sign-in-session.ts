@@ -19,7 +19,12 @@ export interface SessionStarter {
   earlierSession(): { sessionId: string; userId: number } | null;
   /** Ends the earlier session and stores `record` under a new session id, which it answers. */
   startSession(record: SignedInRecord): Promise<string>;
+  /** The client's User-Agent header, if it sent one. */
+  userAgent: string | null;
 }
+
+/** Enough of a User-Agent to recognise a browser; the rest is noise and Redis bytes. */
+const MAX_USER_AGENT = 200;
 
 export interface SignInSessionDependencies {
   config: Config;
@@ -32,7 +37,8 @@ export async function startSignedInSession(completed: CompletedSignIn, session: 
   const { config, clock, sealer, userSessions } = deps;
   const earlier = session.earlierSession();
   if (earlier) await userSessions.remove(earlier.userId, earlier.sessionId);
-  const record = signedInRecordFor(completed, sealer, clock.now());
+  const userAgent = session.userAgent?.replace(/[^\x20-\x7e]/g, "").slice(0, MAX_USER_AGENT);
+  const record = { ...signedInRecordFor(completed, sealer, clock.now()), ...(userAgent ? { userAgent } : {}) };
   const sessionId = await session.startSession(record);
   if (sessionId === earlier?.sessionId) throw new Error("the signed-in session kept the id the browser had before sign-in");
   await userSessions.add(record.user.id, sessionId, record.signedInAt + config.session.maxAgeMs);

@@ -5,7 +5,7 @@
 import type { Express, RequestHandler } from "express";
 import { EMULATOR_MOUNT_PATH } from "../config/demo-mode.js";
 
-export type RouteMethod = "GET" | "POST";
+export type RouteMethod = "GET" | "POST" | "DELETE";
 
 export interface RouteSpec {
   method: RouteMethod;
@@ -33,6 +33,11 @@ export const ROUTES = {
   signInStart: { method: "GET", path: "/auth/github", answer: "page", rateLimited: true, partOfSignIn: true },
   signInCallback: { method: "GET", path: "/auth/github/callback", answer: "page", rateLimited: true, partOfSignIn: true },
   signOut: { method: "POST", path: "/auth/logout", answer: "page", rateLimited: true },
+  listSessions: { method: "GET", path: "/api/sessions", answer: "data", rateLimited: false },
+  endSessionByApi: { method: "DELETE", path: "/api/sessions/:id", answer: "data", rateLimited: false },
+  sessionsPage: { method: "GET", path: "/sessions", answer: "page", rateLimited: false },
+  endSessionByPage: { method: "POST", path: "/sessions/:id/end", answer: "page", rateLimited: false },
+  endOtherSessions: { method: "POST", path: "/sessions/end-others", answer: "page", rateLimited: false },
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof ROUTES;
@@ -64,7 +69,8 @@ export function registerRoutes(app: Express, answer: RouteSpec["answer"], handle
     const limit = route.rateLimited && options.rateLimit ? [options.rateLimit] : [];
     const chain = [...(options.before ?? []), ...limit, ...[handlers[name]].flat()];
     if (route.method === "GET") app.get(route.path, ...chain);
-    else app.post(route.path, ...chain);
+    else if (route.method === "POST") app.post(route.path, ...chain);
+    else app.delete(route.path, ...chain);
   }
 }
 

@@ -16,6 +16,7 @@ const saveSession = (request: Request) => new Promise<void>((resolve, reject) =>
 
 export function expressSessionStarter(request: Request, response: Response): SessionStarter {
   return {
+    userAgent: request.get("user-agent") ?? null,
     earlierSession() {
       const earlier = request.session.auth;
       return earlier ? { sessionId: request.sessionID, userId: earlier.user.id } : null;

@@ -68,7 +68,7 @@ export function signInRoutes(deps: AuthRouteDependencies): SignInRouteHandlers {
     const session = await sessions.signedIn(request, response);
     if (session) {
       if (isSet(request.query.revoke)) await endings.revokeAtGitHub(session.record, everywhere);
-      await endings.signOut(session.sessionId, session.record, everywhere);
+      await endings.signOut(session.sessionId, session.record, everywhere ? "everywhere" : "this_session");
     }
     sessions.clearCookie(response);
     if (wantsJson(request)) response.status(204).end();
