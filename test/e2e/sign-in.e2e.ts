@@ -252,3 +252,39 @@ test("cookie bombing: crafted sign-in links, one after another and at once, leav
     await context.close();
   }
 }, SCENARIO_TIMEOUT_MS);
+
+test("/sessions from the profile: two browsers, the other one signed out from here, then this one", async () => {
+  const signInAs = async (page: Page) => {
+    await page.goto(`${base}/auth/github`);
+    await expectConsentPage(page);
+    await page.locator('input[name="login"][value="octocat"]').check();
+    await page.getByRole("button", { name: "Authorize" }).click();
+    await page.waitForURL(`${base}/`);
+  };
+  const laptop = await openPage();
+  const phone = await openPage();
+  try {
+    await signInAs(phone.page);
+    await signInAs(laptop.page);
+    await laptop.page.getByRole("link", { name: "Your sessions" }).click();
+    await laptop.page.waitForURL(`${base}/sessions`);
+    await expect(laptop.page.locator("li.session").count()).resolves.toBeGreaterThanOrEqual(2);
+    await expect(laptop.page.locator("li.session--current").count()).resolves.toBe(1);
+    await screenshot(laptop.page, "sessions");
+
+    await laptop.page.getByRole("button", { name: "Sign out all other sessions" }).click();
+    await laptop.page.waitForURL(`${base}/sessions`);
+    await expect(laptop.page.locator("li.session").count()).resolves.toBe(1);
+    await phone.page.reload();
+    await expectSignedOutHome(phone.page); // the phone is refused from its next request
+
+    await laptop.page.locator("li.session--current").getByRole("button", { name: "Sign out" }).click();
+    await laptop.page.waitForURL(`${base}/`);
+    await expectSignedOutHome(laptop.page);
+    await expectNoProblems(laptop.problems);
+    await expectNoProblems(phone.problems);
+  } finally {
+    await laptop.context.close();
+    await phone.context.close();
+  }
+}, SCENARIO_TIMEOUT_MS);
