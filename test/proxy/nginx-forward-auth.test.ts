@@ -1,25 +1,13 @@
 // Forward authentication through a real nginx (auth_request), with the configuration the README
 // shows, word for word except for addresses: signed-out requests are sent to sign-in and never
 // reach the application; signed-in ones reach it with the user's headers, which a client cannot forge.
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { join } from "node:path";
-import { createApp } from "../../src/app.js";
-import { buildServices } from "../../src/services.js";
-import { systemClock } from "../../src/clock.js";
-import { loadConfig } from "../../src/config/load-config.js";
-import type { Config } from "../../src/config/config.js";
-import { createLogger } from "../../src/logger.js";
-import { redisBackend } from "../../src/store/backend.js";
-import { createRedisConnection, whenReady, type RedisConnection } from "../../src/store/redis-client.js";
 import { SESSION_COOKIE, sessionEntryKeyOf } from "../support/cookies.js";
-import { approveAtEmulator, startEmulator, type RunningEmulator } from "../support/emulator-server.js";
 import { proxiesRequired } from "../support/caddy.js";
 import { findNginx, startNginx, type RunningNginx } from "../support/nginx.js";
 import { CookieClient, PROJECT_ROOT } from "../support/process.js";
-import { freePort } from "../support/redis-server.js";
-import { TEST_CLIENT_ID, TEST_CLIENT_SECRET, testEnvironment, testRedisUrl } from "../support/stack.js";
+import { redirectTarget, signInThroughProxy as walkThroughProxy, startForwardAuthStack, type ForwardAuthStack } from "./forward-auth-stack.js";
 
 const nginx = findNginx();
 
@@ -35,24 +23,6 @@ function readmeNginxConfiguration(): string {
   return server.replace("    location @sign_in {", `${perRoute}\n    location @sign_in {`);
 }
 
-/** A redirect's target on the proxy's origin, as path and query (nginx makes redirects absolute). */
-function redirectTarget(answer: Response, base: string): string {
-  const target = new URL(answer.headers.get("location")!, base);
-  expect(target.origin).toBe(base);
-  return `${target.pathname}${target.search}`;
-}
-
-function listen(handler: Parameters<typeof createServer>[1], port: number): Promise<Server> {
-  const server = createServer(handler);
-  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
-}
-
-function close(server: Server | undefined): Promise<void> {
-  if (!server) return Promise.resolve();
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
-}
-
 if (!nginx && proxiesRequired()) {
   test("nginx is installed (CI runs the README's nginx configuration: apt-get install nginx-light)", () => {
     throw new Error("nginx is not on PATH, and this run requires the proxies it tests (CI or REQUIRE_PROXIES=1)");
@@ -62,68 +32,29 @@ if (!nginx && proxiesRequired()) {
 } else {
   describe("nginx auth_request in front of an application", () => {
     let proxy: RunningNginx;
-    let emulator: RunningEmulator;
-    let loginServer: Server;
-    let application: Server;
-    let redis: RedisConnection;
-    let config: Config;
+    let stack: ForwardAuthStack;
     let base: string;
     /** What the application received: path and the forwarded user headers. */
-    const received: { path: string; headers: IncomingHttpHeaders }[] = [];
+    let received: ForwardAuthStack["received"];
 
     beforeAll(async () => {
-      const [proxyPort, loginPort, applicationPort] = [await freePort(), await freePort(), await freePort()];
-      base = `http://127.0.0.1:${proxyPort}`;
-      emulator = await startEmulator({
-        clients: [{ clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, name: "Forward auth", type: "github-app", expiringTokens: true, callbackUrls: [{ url: `${base}/auth/github/callback`, wildcard: false }] }],
-      });
-      const loaded = loadConfig({
-        ...testEnvironment(emulator.url, `gls-nginx-${randomBytes(4).toString("hex")}:`, testRedisUrl()),
-        PUBLIC_URL: base,
-        TRUST_PROXY: "loopback",
-      });
-      if (!loaded.ok) throw new Error(loaded.errors.join("; "));
-      config = loaded.config;
-      const logger = createLogger("silent");
-      redis = createRedisConnection(config.redis);
-      await whenReady(redis, 5_000);
-      const app = createApp(buildServices(config, { clock: systemClock, logger, storage: redisBackend(redis, config.redis.keyPrefix, systemClock) }));
-      loginServer = await listen(app, loginPort);
-      application = await listen((request, response) => {
-        received.push({ path: request.url ?? "", headers: request.headers });
-        response.setHeader("Content-Type", "application/json");
-        response.end(JSON.stringify({ application: true, user: request.headers["x-auth-request-user"] ?? null }));
-      }, applicationPort);
-
+      stack = await startForwardAuthStack("nginx");
+      ({ base, received } = stack);
       const configuration = readmeNginxConfiguration()
-        .replace("server 127.0.0.1:3000;", `server 127.0.0.1:${loginPort};`)
-        .replace("server 127.0.0.1:8080;", `server 127.0.0.1:${applicationPort};`)
-        .replace(/listen 80;/, `listen 127.0.0.1:${proxyPort};`);
-      proxy = await startNginx(nginx, configuration, proxyPort);
+        .replace("server 127.0.0.1:3000;", `server 127.0.0.1:${stack.loginPort};`)
+        .replace("server 127.0.0.1:8080;", `server 127.0.0.1:${stack.applicationPort};`)
+        .replace(/listen 80;/, `listen 127.0.0.1:${stack.proxyPort};`);
+      proxy = await startNginx(nginx, configuration, stack.proxyPort);
       // The README's /admin is for the team acme/ops.
-      emulator.emulator.setTeamMembership("octocat", "acme/ops", "active");
+      stack.emulator.emulator.setTeamMembership("octocat", "acme/ops", "active");
     }, 30_000);
 
     afterAll(async () => {
       await proxy?.stop();
-      await close(application);
-      await close(loginServer);
-      redis?.disconnect();
-      await emulator?.close();
+      await stack?.close();
     });
 
-    async function signInThroughProxy(browser: CookieClient, page: string, login = "octocat") {
-      const first = await browser.fetch(`${base}${page}`);
-      expect(first.status).toBe(302);
-      const signInPath = redirectTarget(first, base);
-      const start = await browser.fetch(new URL(signInPath, base).toString());
-      expect(start.status).toBe(302);
-      const callbackUrl = await approveAtEmulator(start.headers.get("location")!, { login });
-      expect(callbackUrl.origin).toBe(base);
-      const callback = await browser.fetch(callbackUrl.toString());
-      expect(callback.status).toBe(303);
-      return { signInPath, landing: callback.headers.get("location")! };
-    }
+    const signInThroughProxy = (browser: CookieClient, page: string, login = "octocat") => walkThroughProxy(browser, base, page, login);
 
     test("signed out: sent to sign-in with the page to come back to; the application is not reached", async () => {
       received.length = 0;
@@ -182,7 +113,7 @@ if (!nginx && proxiesRequired()) {
 
     test("a user whose email is unknown reaches the application with no X-Auth-Request-Email, whatever the client sent", async () => {
       // A GitHub App without the email permission cannot read monalisa's private email: the check sends it empty.
-      emulator.emulator.injectFault({ pathPrefix: "/api/v3/user/emails", status: 404, body: { message: "Not Found" } });
+      stack.emulator.emulator.injectFault({ pathPrefix: "/api/v3/user/emails", status: 404, body: { message: "Not Found" } });
       const browser = new CookieClient();
       await signInThroughProxy(browser, "/", "monalisa");
       received.length = 0;
@@ -230,12 +161,12 @@ if (!nginx && proxiesRequired()) {
       expect(sessionCookie(fresh.headers.getSetCookie())).toBeUndefined();
       // Ten minutes later (the entry's TTL says so), the check slides the expiry and nginx passes the cookie on.
       const signedIn = browser.cookies.get(SESSION_COOKIE)!;
-      const entryKey = sessionEntryKeyOf(config.redis.keyPrefix, signedIn);
-      expect(await redis.pexpire(entryKey, 24 * 3_600_000 - 10 * 60_000)).toBe(1);
+      const entryKey = sessionEntryKeyOf(stack.config.redis.keyPrefix, signedIn);
+      expect(await stack.redis.pexpire(entryKey, 24 * 3_600_000 - 10 * 60_000)).toBe(1);
       const later = await browser.fetch(`${base}/`);
       expect(later.status).toBe(200);
       expect(sessionCookie(later.headers.getSetCookie())?.split(";")[0]).toBe(`${SESSION_COOKIE}=${signedIn}`); // the same session, renewed
-      expect(await redis.pttl(entryKey)).toBeGreaterThan(24 * 3_600_000 - 60_000);
+      expect(await stack.redis.pttl(entryKey)).toBeGreaterThan(24 * 3_600_000 - 60_000);
     });
   });
 }
