@@ -6,7 +6,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SESSION_COOKIE, sessionEntryKeyOf } from "../support/cookies.js";
-import { findCaddy, proxiesRequired, startCaddy, type RunningCaddy } from "../support/caddy.js";
+import { findCaddy, startCaddy, type RunningCaddy } from "../support/caddy.js";
+import { readmeBlocks, withProxy } from "../support/proxy-process.js";
 import { CookieClient, PROJECT_ROOT } from "../support/process.js";
 import { redirectTarget, signInThroughProxy, startForwardAuthStack, type ForwardAuthStack } from "./forward-auth-stack.js";
 
@@ -19,19 +20,13 @@ const CATCH_ALL = "\thandle {\n";
  */
 function readmeCaddyConfiguration(): string {
   const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
-  const [site, perRoute] = [...readme.matchAll(/```caddyfile\n([\s\S]*?)```/g)].map((match) => match[1]!);
+  const [site, perRoute] = readmeBlocks(readme, "caddyfile");
   if (!site || !perRoute) throw new Error("README.md has not the two ```caddyfile blocks (the site, the per-route rule)");
   if (site.split(CATCH_ALL).length !== 2) throw new Error("the README's Caddy site has not exactly one catch-all `handle {`");
   return site.replace(CATCH_ALL, `${perRoute}${CATCH_ALL}`);
 }
 
-if (!caddy && proxiesRequired()) {
-  test("Caddy is installed (CI runs the README's Caddy configuration: apt-get install caddy)", () => {
-    throw new Error("caddy is not on PATH, and this run requires the proxies it tests (CI or REQUIRE_PROXIES=1)");
-  });
-} else if (!caddy) {
-  test.skip("Caddy is not installed (apt-get install caddy): the Caddy forward-auth test did not run", () => undefined);
-} else {
+withProxy("Caddy", caddy, "apt-get install caddy", (caddy) => {
   describe("Caddy in front of an application, as the README configures it", () => {
     let stack: ForwardAuthStack;
     let proxy: RunningCaddy;
@@ -164,4 +159,4 @@ if (!caddy && proxiesRequired()) {
       expect(await stack.redis.pttl(entryKey)).toBeGreaterThan(24 * 3_600_000 - 60_000);
     });
   });
-}
+});

@@ -4,8 +4,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SESSION_COOKIE, sessionEntryKeyOf } from "../support/cookies.js";
-import { proxiesRequired } from "../support/caddy.js";
 import { findNginx, startNginx, type RunningNginx } from "../support/nginx.js";
+import { readmeBlocks, withProxy } from "../support/proxy-process.js";
 import { CookieClient, PROJECT_ROOT } from "../support/process.js";
 import { redirectTarget, signInThroughProxy as walkThroughProxy, startForwardAuthStack, type ForwardAuthStack } from "./forward-auth-stack.js";
 
@@ -17,19 +17,13 @@ const nginx = findNginx();
  */
 function readmeNginxConfiguration(): string {
   const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
-  const [server, perRoute] = [...readme.matchAll(/```nginx\n([\s\S]*?)```/g)].map((match) => match[1]!);
+  const [server, perRoute] = readmeBlocks(readme, "nginx");
   if (!server || !perRoute) throw new Error("README.md has not the two ```nginx blocks (the server, the per-route rule)");
   if (!server.includes("    location @sign_in {")) throw new Error("the README's nginx server block has no @sign_in location");
   return server.replace("    location @sign_in {", `${perRoute}\n    location @sign_in {`);
 }
 
-if (!nginx && proxiesRequired()) {
-  test("nginx is installed (CI runs the README's nginx configuration: apt-get install nginx-light)", () => {
-    throw new Error("nginx is not on PATH, and this run requires the proxies it tests (CI or REQUIRE_PROXIES=1)");
-  });
-} else if (!nginx) {
-  test.skip("nginx is not installed (apt-get install nginx-light): the nginx auth_request test did not run", () => undefined);
-} else {
+withProxy("nginx", nginx, "apt-get install nginx-light", (nginx) => {
   describe("nginx auth_request in front of an application", () => {
     let proxy: RunningNginx;
     let stack: ForwardAuthStack;
@@ -169,4 +163,4 @@ if (!nginx && proxiesRequired()) {
       expect(await stack.redis.pttl(entryKey)).toBeGreaterThan(24 * 3_600_000 - 60_000);
     });
   });
-}
+});
