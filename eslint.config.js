@@ -15,7 +15,7 @@ const LAYERS = [
   // Leaves: small modules every layer may use (clock, errors, logger, sealer, the metrics registry).
   { layer: "leaves", files: ["src/*.ts", "src/metrics/**/*.ts"], above: ["http", "auth", "github", "store", "config"] },
 ];
-const COMPOSITION_ROOT = ["src/server.ts", "src/app.ts", "src/services.ts"];
+const COMPOSITION_ROOT = ["src/server.ts", "src/cli.ts", "src/read-configuration.ts", "src/app.ts", "src/services.ts"];
 
 /** A relative import that reaches into one of these folders (`../auth/x.js`, `./http/y.js`). */
 const intoFolders = (folders) => `^\\.{1,2}/(\\.\\./)*(${folders.join("|")})/`;

@@ -29,7 +29,7 @@ export const REFRESH_OUTCOMES = ["ok", "lost_race", "refused", "network", "error
 export type RefreshOutcome = (typeof REFRESH_OUTCOMES)[number];
 
 /** How sessions end: signed out (this one, or everywhere), or ended by the server and why (auth/audit.ts). */
-export const SESSION_END_REASONS = ["this_session", "other_session", "everywhere", "authorization_gone", "not_allowed", "revoked", "max_age"] as const;
+export const SESSION_END_REASONS = ["this_session", "other_session", "everywhere", "authorization_gone", "not_allowed", "revoked", "max_age", "operator"] as const;
 export type SessionEndLabel = (typeof SESSION_END_REASONS)[number];
 
 const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -90,7 +90,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     }),
     sessionEndings: new Counter({
       name: "gls_session_endings_total",
-      help: "Sessions ended, by reason: signed out (this_session, other_session, everywhere: one per sign-out) or ended by the server (authorization_gone, not_allowed, revoked, max_age)",
+      help: "Sessions ended, by reason: signed out (this_session, other_session, everywhere: one per sign-out) or ended by the server (authorization_gone, not_allowed, revoked, max_age) or an operator (operator)",
       labelNames: ["reason"],
       registers,
     }),

@@ -1,32 +1,20 @@
 // Composition root: the only place that reads process.env, connects to Redis, listens and handles
 // signals. Run with `node dist/server.js` (or `npm start`, which builds first);
 // `node dist/server.js --check-config` only validates the configuration (compose runs it first).
-import { existsSync } from "node:fs";
 import type { Server } from "node:http";
 import { createApp } from "./app.js";
 import { BackgroundTasks } from "./background-tasks.js";
 import { systemClock } from "./clock.js";
-import { loadConfig } from "./config/load-config.js";
-import type { Config } from "./config/config.js";
 import { SHUTDOWN_GRACE_MS, trackInFlightRequests } from "./drain-connections.js";
 import { createEmulator, demoClient } from "./emulator/index.js";
 import { createLogger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
+import { readConfiguration } from "./read-configuration.js";
 import { buildServices } from "./services.js";
 import { memoryBackend, redisBackend } from "./store/backend.js";
 import { createRedisConnection, isRedisConfigured, whenReady, type RedisConnection } from "./store/redis-client.js";
 
 const REDIS_QUIT_TIMEOUT_MS = 2_000;
-
-function readConfiguration(): Config {
-  if (existsSync(".env")) process.loadEnvFile(".env"); // variables already set in the environment win
-  const result = loadConfig(process.env);
-  if (result.ok) return result.config;
-  console.error(`github-login-server: the configuration has ${result.errors.length} problem(s):`);
-  for (const error of result.errors) console.error(`  - ${error}`);
-  console.error("See .env.example and the README for every variable.");
-  process.exit(1);
-}
 
 /**
  * `--check-config`: validate, print the verdict and the warnings, exit (0 when the server would

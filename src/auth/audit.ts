@@ -12,7 +12,7 @@ export type SessionKind = "browser";
 export type SessionEndReason = Exclude<SessionEndLabel, SignOutScope>;
 // authorization_gone: GitHub no longer honours the token, or refused to refresh it; not_allowed: the
 // allow-lists no longer let the user in; revoked: the revocation webhook, confirmed by GitHub (or
-// GitHub could not be asked); max_age: SESSION_MAX_AGE passed.
+// GitHub could not be asked); max_age: SESSION_MAX_AGE passed; operator: `cli.js sessions end`.
 
 /** Which sessions a sign-out ends: the one it came from, one of the user's others, or all of them. */
 export type SignOutScope = "this_session" | "other_session" | "everywhere";

@@ -81,6 +81,13 @@ export function createSessionList(deps: SessionListDependencies) {
       await deps.endings.signOut(session.sessionId, session.record, "other_session");
       return { ended: true, sessionId: session.sessionId };
     },
+    /** An operator ends every session of the user (cli.js sessions end); `revoke` also revokes the app's authorization at GitHub. */
+    async endAll(userId: number, revoke: boolean): Promise<number> {
+      const sessions = await sessionsOf(userId);
+      if (revoke && sessions[0]) await deps.endings.revokeAtGitHub(sessions[0].record, true);
+      for (const { sessionId, record } of sessions) await deps.endings.endSession(sessionId, record, "operator");
+      return sessions.length;
+    },
     /** Ends every session of the user but the current one; how many. */
     async endOthers(userId: number, currentSessionId: string): Promise<number> {
       const others = (await sessionsOf(userId)).filter(({ sessionId }) => sessionId !== currentSessionId);

@@ -6,6 +6,7 @@ import { appTokenRoutes } from "./app-token-routes.js";
 import type { Directory } from "./directory.js";
 import { listRoutes } from "./list-routes.js";
 import { orgRoutes } from "./org-routes.js";
+import { publicUserRoutes } from "./public-user-routes.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { repoRoutes } from "./repo-routes.js";
 import type { EmulatorState } from "./state.js";
@@ -20,6 +21,7 @@ export function apiRoutes(store: EmulatorState, directory: Directory, limiter: R
   router.use(orgRoutes(store, directory, limiter));
   router.use(repoRoutes(store, directory, limiter));
   router.use(userRoutes(store, limiter));
+  router.use(publicUserRoutes(store));
   router.use((_request, response) => sendApiError(response, 404, notFoundBody()));
   return router;
 }

@@ -12,7 +12,7 @@ import { createGitHubCall, type GitHubContext } from "./github-call.js";
 import { isOrgMember } from "./org-membership.js";
 import { exchangeCode, refreshToken, type CodeExchangeParams } from "./token-exchange.js";
 import type { TokenSet } from "./token-response.js";
-import { fetchPrimaryEmail, fetchUser, type UserFetchResult } from "./user.js";
+import { fetchPrimaryEmail, fetchUser, userIdOf, type UserFetchResult } from "./user.js";
 
 export type { AccessCheck, AccessCheckAnswer } from "./access-checks.js";
 export type { UserFetchResult } from "./user.js";
@@ -23,6 +23,8 @@ export interface GitHubClient {
   refresh(refreshToken: string): Promise<TokenSet>;
   fetchUser(accessToken: string, etag?: string | null): Promise<UserFetchResult>;
   fetchPrimaryEmail(accessToken: string): Promise<string | null>;
+  /** The GitHub id of a login, asked without a token (for operators); null for an unknown login. */
+  userIdOf(login: string): Promise<number | null>;
   isOrgMember(accessToken: string, org: string): Promise<boolean>;
   /** Membership of an organisation or team, or permission on a repository, as the user's token sees it. */
   checkAccess(accessToken: string, check: AccessCheck, etag: string | null): Promise<AccessCheckAnswer>;
@@ -42,6 +44,7 @@ export function createGitHubClient(config: GitHubConfig, clock: Clock, fetchImpl
     refresh: (token) => refreshToken(context, token),
     fetchUser: (accessToken, etag) => fetchUser(context, accessToken, etag),
     fetchPrimaryEmail: (accessToken) => fetchPrimaryEmail(context, accessToken),
+    userIdOf: (login) => userIdOf(context, login),
     isOrgMember: (accessToken, org) => isOrgMember(context, accessToken, org),
     checkAccess: (accessToken, check, etag) => checkAccess(context, accessToken, check, etag),
     checkToken: (accessToken) => checkToken(context, accessToken),

@@ -12,6 +12,7 @@ const KNOWN_ENDPOINTS: { method: string; path: RegExp; name: string }[] = [
   { method: "GET", path: /^\/user\/memberships\/orgs\/[^/]+$/, name: "GET /user/memberships/orgs/{org}" },
   { method: "GET", path: /^\/orgs\/[^/]+\/teams\/[^/]+\/memberships\/[^/]+$/, name: "GET /orgs/{org}/teams/{team_slug}/memberships/{username}" },
   { method: "GET", path: /^\/repos\/[^/]+\/[^/]+$/, name: "GET /repos/{owner}/{repo}" },
+  { method: "GET", path: /^\/users\/[^/]+$/, name: "GET /users/{username}" },
   { method: "DELETE", path: /^\/applications\/[^/]+\/token$/, name: "DELETE /applications/{client_id}/token" },
   { method: "DELETE", path: /^\/applications\/[^/]+\/grant$/, name: "DELETE /applications/{client_id}/grant" },
 ];

@@ -22,3 +22,12 @@ export async function fetchPrimaryEmail(context: GitHubContext, accessToken: str
   const primary = answer.data.find((entry) => entry?.primary === true && entry?.verified === true);
   return typeof primary?.email === "string" ? primary.email : null;
 }
+
+/** The GitHub id of a login (GET /users/{login}, no token needed); null when GitHub knows no such user. */
+export async function userIdOf(context: GitHubContext, login: string): Promise<number | null> {
+  const answer = await context.call("GET /users/{username}", { username: login, baseUrl: context.config.serverApiUrl });
+  if (answer.status === 404) return null;
+  const id = (answer.data as { id?: unknown } | null)?.id;
+  if (answer.status !== 200 || typeof id !== "number") throw new GitHubUnavailableError(`GET /users/{username}: unexpected HTTP ${answer.status}`);
+  return id;
+}

@@ -21,7 +21,8 @@ test.each([
   ["POST", "https://ghe.example.com/login/oauth/access_token", "POST /login/oauth/access_token"],
   ["GET", "https://ghe.example.com/api/v3/user", "GET /user"],
   ["GET", "https://ghe.example.com/api/v3/user/memberships/orgs/team", "GET /user/memberships/orgs/{org}"],
-  ["GET", "https://ghe.example.com/api/v3/users/someone", "GET (other)"],
+  ["GET", "https://ghe.example.com/api/v3/users/someone", "GET /users/{username}"],
+  ["GET", "https://ghe.example.com/api/v3/users/someone/repos", "GET (other)"],
 ])("GitHub Enterprise Server (API under /api/v3): %s %s → %s", (method, url, name) => {
   expect(endpointName(method, url, ENTERPRISE)).toBe(name);
 });
