@@ -4,7 +4,9 @@
 //   - the GitHub emulator on a free port, in this process (from dist/, so build first),
 //   - github-login-server as `node dist/server.js`, production-like (NODE_ENV=production, Redis,
 //     a GitHub App registered at the emulator, LOG_LEVEL=info with stdout discarded),
-//   - the "floor": test/bench/floor-server.js, plain express-session + connect-redis, own process.
+//   - the "floor": test/bench/floor-server.js, plain express-session + connect-redis, own process,
+//   - for /auth/check, two lower baselines (test/bench/limit-servers.js): an empty Express 5 route
+//     (the framework's cost) and a raw node:http 204 (the platform's limit), in the same rounds.
 // It signs in BENCH_SESSIONS users over HTTP (start → consent → callback), gives the floor the same
 // sessions (same profile JSON, written into Redis under the floor's prefix), and measures with
 // autocannon in interleaved rounds (medians reported), rotating the session cookies per request:
@@ -556,6 +558,21 @@ async function main() {
   }, cpuProfileOptions("floor"));
   await waitForHealthy(floorBase, floor, "floor server");
 
+  // The framework's cost and the platform's limit, for /auth/check (issue: the forward-auth hot path).
+  /** @type {Record<"express" | "node", string>} */
+  const limitBases = { express: "", node: "" };
+  /** @type {Record<"express" | "node", number | undefined>} */
+  const limitPids = { express: undefined, node: undefined };
+  if (SETTINGS.only.has("check")) {
+    for (const limit of /** @type {const} */ (["express", "node"])) {
+      const port = await freePort();
+      limitBases[limit] = `http://127.0.0.1:${port}`;
+      const server = startNode(`${limit} limit`, join(PROJECT_ROOT, "test/bench/limit-servers.js"), { NODE_ENV: "production", PORT: String(port), LIMIT: limit });
+      limitPids[limit] = server.child.pid;
+      await waitForHealthy(limitBases[limit], server, `${limit} limit`);
+    }
+  }
+
   // 1. Real sessions, by walking the sign-in flow.
   progress(`signing in ${SETTINGS.sessions} users over HTTP`);
   /** @type {{ cookie: string, profile: unknown }[]} */
@@ -634,8 +651,16 @@ async function main() {
   };
   // 4. GET /api/me, ours vs floor.
   const [meOurs, meFloor] = await againstFloor("me", "/api/me");
-  // 5. GET /auth/check, ours vs floor's /api/me.
-  const [checkOurs, checkFloor] = await againstFloor("check", "/auth/check");
+  // 5. GET /auth/check, ours vs floor's /api/me, an empty Express route and a raw node:http 204, in one interleaved run.
+  const [checkOurs, checkFloor, checkExpress, checkNode] = SETTINGS.only.has("check")
+    ? (progress(`GET /auth/check: ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.seconds} s per side, four sides`),
+      await interleaved([
+        { label: "ours   ", base, path: "/auth/check", cookies: ourCookies, pid: ours.child.pid },
+        { label: "floor  ", base: floorBase, path: "/api/me", cookies: floorCookies, pid: floor.child.pid },
+        { label: "express", base: limitBases.express, path: "/auth/check", cookies: ourCookies, pid: limitPids.express },
+        { label: "node   ", base: limitBases.node, path: "/auth/check", cookies: ourCookies, pid: limitPids.node },
+      ]))
+    : [null, null, null, null];
   // 5b. The same with a per-route rule every bench user meets (all are in "github"). Each session
   // meets it once first, which asks GitHub once; from then on it is answered from the session.
   if (SETTINGS.only.has("rule")) {
@@ -699,6 +724,10 @@ async function main() {
   };
   loadRows("`GET /api/me`", meOurs ?? null, meFloor ?? null);
   loadRows("`GET /auth/check` (floor: `/api/me`)", checkOurs ?? null, checkFloor ?? null);
+  if (checkOurs && checkExpress && checkNode) {
+    loadRows("`GET /auth/check` vs an empty Express 5 route (the framework's cost)", checkOurs, checkExpress);
+    loadRows("`GET /auth/check` vs a raw `node:http` 204 (the platform's limit)", checkOurs, checkNode);
+  }
   loadRows(`\`GET ${RULE_PATH}\` (a per-route rule; floor: \`/api/me\`)`, ruleOurs ?? null, ruleFloor ?? null);
   if (ruleOurs && checkOurs) {
     lines.push(`| per-route rule vs plain \`/auth/check\`: requests/s | ${fmtInt(ruleOurs.rps)} | ${fmtInt(checkOurs.rps)} (plain) | ${ratio(ruleOurs.rps, checkOurs.rps)} |`);
