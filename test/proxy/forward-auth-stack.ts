@@ -12,7 +12,8 @@ import { createLogger } from "../../src/logger.js";
 import { redisBackend } from "../../src/store/backend.js";
 import { createRedisConnection, whenReady, type RedisConnection } from "../../src/store/redis-client.js";
 import { approveAtEmulator, startEmulator, type RunningEmulator } from "../support/emulator-server.js";
-import type { CookieClient } from "../support/process.js";
+import { CookieClient } from "../support/process.js";
+import { SESSION_COOKIE, sessionEntryKeyOf } from "../support/cookies.js";
 import { freePort } from "../support/redis-server.js";
 import { TEST_CLIENT_ID, TEST_CLIENT_SECRET, testEnvironment, testRedisUrl } from "../support/stack.js";
 
@@ -91,4 +92,36 @@ function listen(handler: Parameters<typeof createServer>[1], port: number): Prom
 function closeServer(server: Server): Promise<void> {
   server.closeAllConnections();
   return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** Sign-out through the proxy: the next request to the application is sent to sign-in again. */
+export async function expectSignOutThroughProxy(base: string): Promise<void> {
+  const browser = new CookieClient();
+  await signInThroughProxy(browser, base, "/");
+  expect((await browser.fetch(`${base}/`)).status).toBe(200);
+  const signOut = await browser.fetch(`${base}/auth/logout`, { method: "POST", headers: { Origin: base } });
+  expect(signOut.status).toBe(303);
+  const after = await browser.fetch(`${base}/`);
+  expect(after.status).toBe(302);
+  expect(redirectTarget(after, base)).toBe("/auth/github?returnTo=/");
+}
+
+/** When the check slides the session's expiry it renews the cookie, and the proxy hands that to the browser. */
+export async function expectRenewedCookieHandedOn(stack: ForwardAuthStack): Promise<void> {
+  const { base } = stack;
+  const browser = new CookieClient();
+  await signInThroughProxy(browser, base, "/");
+  const sessionCookie = (cookies: string[]) => cookies.find((cookie) => cookie.startsWith(`${SESSION_COOKIE}=`) && /Expires=/.test(cookie));
+  // Just signed in: the expiry is where it belongs, so the check renews nothing and no cookie is sent.
+  const fresh = await browser.fetch(`${base}/`);
+  expect(fresh.status).toBe(200);
+  expect(fresh.headers.getSetCookie()).toEqual([]);
+  // Ten minutes later (the entry's TTL says so), the check slides the expiry and the proxy passes the cookie on.
+  const signedIn = browser.cookies.get(SESSION_COOKIE)!;
+  const entryKey = sessionEntryKeyOf(stack.config.redis.keyPrefix, signedIn);
+  expect(await stack.redis.pexpire(entryKey, 24 * 3_600_000 - 10 * 60_000)).toBe(1);
+  const later = await browser.fetch(`${base}/`);
+  expect(later.status).toBe(200);
+  expect(sessionCookie(later.headers.getSetCookie())?.split(";")[0]).toBe(`${SESSION_COOKIE}=${signedIn}`); // the same session, renewed
+  expect(await stack.redis.pttl(entryKey)).toBeGreaterThan(24 * 3_600_000 - 60_000);
 }

@@ -3,11 +3,10 @@
 // reach the application; signed-in ones reach it with the user's headers, which a client cannot forge.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { SESSION_COOKIE, sessionEntryKeyOf } from "../support/cookies.js";
 import { findNginx, startNginx, type RunningNginx } from "../support/nginx.js";
 import { readmeBlocks, withProxy } from "../support/proxy-process.js";
 import { CookieClient, PROJECT_ROOT } from "../support/process.js";
-import { redirectTarget, signInThroughProxy as walkThroughProxy, startForwardAuthStack, type ForwardAuthStack } from "./forward-auth-stack.js";
+import { redirectTarget, signInThroughProxy as walkThroughProxy, expectRenewedCookieHandedOn, expectSignOutThroughProxy, startForwardAuthStack, type ForwardAuthStack } from "./forward-auth-stack.js";
 
 const nginx = findNginx();
 
@@ -134,33 +133,8 @@ withProxy("nginx", nginx, "apt-get install nginx-light", (nginx) => {
       expect(received.at(-1)!.headers["x-auth-request-groups"]).toBeUndefined();
     });
 
-    test("after sign-out through the proxy, requests are sent to sign-in again", async () => {
-      const browser = new CookieClient();
-      await signInThroughProxy(browser, "/");
-      expect((await browser.fetch(`${base}/`)).status).toBe(200);
-      const signOut = await browser.fetch(`${base}/auth/logout`, { method: "POST", headers: { Origin: base } });
-      expect(signOut.status).toBe(303);
-      const after = await browser.fetch(`${base}/`);
-      expect(after.status).toBe(302);
-      expect(redirectTarget(after, base)).toBe("/auth/github?returnTo=/");
-    });
+    test("after sign-out through the proxy, requests are sent to sign-in again", () => expectSignOutThroughProxy(base));
 
-    test("the check's renewed session cookie is handed to the browser", async () => {
-      const browser = new CookieClient();
-      await signInThroughProxy(browser, "/");
-      const sessionCookie = (cookies: string[]) => cookies.find((cookie) => cookie.startsWith(`${SESSION_COOKIE}=`) && /Expires=/.test(cookie));
-      // Just signed in: the expiry is where it belongs, so the check renews nothing.
-      const fresh = await browser.fetch(`${base}/`);
-      expect(fresh.status).toBe(200);
-      expect(sessionCookie(fresh.headers.getSetCookie())).toBeUndefined();
-      // Ten minutes later (the entry's TTL says so), the check slides the expiry and nginx passes the cookie on.
-      const signedIn = browser.cookies.get(SESSION_COOKIE)!;
-      const entryKey = sessionEntryKeyOf(stack.config.redis.keyPrefix, signedIn);
-      expect(await stack.redis.pexpire(entryKey, 24 * 3_600_000 - 10 * 60_000)).toBe(1);
-      const later = await browser.fetch(`${base}/`);
-      expect(later.status).toBe(200);
-      expect(sessionCookie(later.headers.getSetCookie())?.split(";")[0]).toBe(`${SESSION_COOKIE}=${signedIn}`); // the same session, renewed
-      expect(await stack.redis.pttl(entryKey)).toBeGreaterThan(24 * 3_600_000 - 60_000);
-    });
+    test("the check's renewed session cookie is handed to the browser", () => expectRenewedCookieHandedOn(stack));
   });
 });
