@@ -30,15 +30,25 @@ export type AccessDecision =
   | { verdict: "unknown"; missing: string[] }
   | { verdict: "refused"; sso: { org: string; url: string } | null; unseenOrgs: string[] };
 
-export const serverRules = (config: Config): AccessRules => ({
-  users: config.allowedUsers,
-  orgs: config.allowedOrgs,
-  teams: config.allowedTeams,
-  repos: config.allowedRepos,
-});
+const rulesByConfig = new WeakMap<Config, AccessRules>();
+
+/** The server-wide lists as rules: one object per configuration, so what is derived from it is worked out once. */
+export function serverRules(config: Config): AccessRules {
+  let rules = rulesByConfig.get(config);
+  if (!rules) {
+    rules = { users: config.allowedUsers, orgs: config.allowedOrgs, teams: config.allowedTeams, repos: config.allowedRepos };
+    rulesByConfig.set(config, rules);
+  }
+  return rules;
+}
+
+/** Worked out once per rules object: the server's lists are one object, and a route's rules are kept per query string. */
+const requiredByRules = new WeakMap<AccessRules, ReadonlyMap<string, number>>();
 
 /** The facts a set of rules is decided on, each with the level that satisfies it. */
-export function requiredFacts(rules: AccessRules): Map<string, number> {
+export function requiredFacts(rules: AccessRules): ReadonlyMap<string, number> {
+  const known = requiredByRules.get(rules);
+  if (known) return known;
   const required = new Map<string, number>();
   for (const org of rules.orgs) required.set(`org:${org}`, 1);
   for (const team of rules.teams) required.set(`team:${team}`, 1);
@@ -46,6 +56,7 @@ export function requiredFacts(rules: AccessRules): Map<string, number> {
     const level = REPO_PERMISSIONS.indexOf(permission) + 1;
     required.set(`repo:${repo}`, Math.max(level, required.get(`repo:${repo}`) ?? 0));
   }
+  requiredByRules.set(rules, required);
   return required;
 }
 
