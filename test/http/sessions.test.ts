@@ -76,6 +76,10 @@ test("another user's session, or any made-up id, is a 404", async () => {
   const answer = await request(stack.app).delete(`/api/sessions/${monalisasId}`).set("Cookie", octocat.cookie).set("Origin", TEST_PUBLIC_URL).set("Accept", "application/json");
   expect([answer.status, answer.body.error]).toEqual([404, "not_found"]);
   await request(stack.app).delete(`/api/sessions/${sessionIdOf(octocat.cookie)}`).set("Cookie", octocat.cookie).set("Origin", TEST_PUBLIC_URL).expect(404);
+  // Even a session id of monalisa's that found its way into octocat's index is not his to list or end.
+  await stack.redis.zadd(`${stack.keyPrefix}user:583231:sessions`, Date.now() + 3_600_000, sessionIdOf(monalisa.cookie));
+  expect((await list(octocat.cookie)).map((session) => session.id)).not.toContain(monalisasId);
+  await request(stack.app).delete(`/api/sessions/${monalisasId}`).set("Cookie", octocat.cookie).set("Origin", TEST_PUBLIC_URL).expect(404);
   await request(stack.app).get("/auth/check").set("Cookie", monalisa.cookie).expect(204);
 });
 
