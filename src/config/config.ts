@@ -1,6 +1,7 @@
 // The validated, frozen configuration the whole server runs on. Only server.ts builds it from the
 // environment; tests build it from a plain object.
 import type { RepoRequirement } from "./access-rules.js";
+import type { ProtectedHost } from "./protected-hosts.js";
 
 export type ClientType = "oauth-app" | "github-app";
 
@@ -51,6 +52,8 @@ export interface Config {
   /** Origin browsers use, without a trailing slash. */
   publicUrl: string;
   callbackUrl: string;
+  /** The other hosts this server signs people into (SPEC §6); PUBLIC_URL's host is the login host. */
+  protectedHosts: ProtectedHost[];
   github: GitHubConfig;
   redis: RedisConfig;
   session: SessionConfig;

@@ -8,6 +8,7 @@ import { isDemoMode, refuseDemoModeInProduction, warnAboutDemoMode } from "./dem
 import { githubConfig, requireClientCredentialsTogether } from "./github-config.js";
 import type { ConfigProblems } from "./problems.js";
 import { requireProductionSettings } from "./production.js";
+import { readProtectedHosts, requireLoopbackOverHttp } from "./protected-hosts.js";
 import { readPublicUrl, requireHttpsInProduction, usesSecureCookies } from "./public-url.js";
 import { redisConfig } from "./redis-config.js";
 import { environmentSchema, type ParsedEnvironment } from "./schema.js";
@@ -53,6 +54,8 @@ function buildConfig(env: ParsedEnvironment, problems: ConfigProblems): Config {
   const publicUrl = readPublicUrl(env, errors);
   if (production) requireProductionSettings(env, errors);
   requireHttpsInProduction(publicUrl, production, errors);
+  const protectedHosts = readProtectedHosts(env.PROTECTED_HOSTS, publicUrl, errors);
+  requireLoopbackOverHttp(protectedHosts, publicUrl, production, errors);
   requireClientCredentialsTogether(env, errors);
   refuseDemoModeInProduction(demoMode, production, errors);
   const redis = redisConfig(env, errors);
@@ -69,6 +72,7 @@ function buildConfig(env: ParsedEnvironment, problems: ConfigProblems): Config {
     host: env.HOST,
     publicUrl,
     callbackUrl: `${publicUrl}/auth/github/callback`,
+    protectedHosts,
     github: githubConfig(env, demoMode, publicUrl, access, errors),
     redis,
     session: sessionConfig(env, sessionSecrets, secureCookies),

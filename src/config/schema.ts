@@ -91,6 +91,8 @@ export const environmentSchema = z.object({
   // The allow-lists are read together by access-config.ts, with the parser the per-route rules of
   // /auth/check use, so that a list means the same in a variable and in a rule.
   ALLOWED_USERS: text(),
+  // Read with PUBLIC_URL, whose scheme and host they depend on (protected-hosts.ts).
+  PROTECTED_HOSTS: text(),
   ALLOWED_ORGS: text(),
   ALLOWED_TEAMS: text(),
   ALLOWED_REPOS: text(),
