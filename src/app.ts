@@ -6,6 +6,7 @@ import { apiCors } from "./http/cors.js";
 import { countSignIns, noteErrorsForMetrics } from "./http/error-outcomes.js";
 import { createErrorHandler, notFoundHandler } from "./http/error-handler.js";
 import { countHttpRequests } from "./http/http-metrics.js";
+import { hostGate } from "./http/host-gate.js";
 import { refuseOtherMethods } from "./http/method-not-allowed.js";
 import { rateLimitByIp } from "./http/rate-limit.js";
 import { createPageRenderer } from "./http/render.js";
@@ -14,6 +15,7 @@ import { allowedMethodsByPath, MOUNTS, registerRoutes, ROUTES, type RouteHandler
 import { currentUser, sessionDetails } from "./http/routes/api.js";
 import { authCheck } from "./http/routes/auth-check.js";
 import { signInRoutes } from "./http/routes/auth.js";
+import { handoffRoutes } from "./http/routes/handoff.js";
 import { githubProxyRoutes } from "./http/routes/github-proxy.js";
 import { health, readiness } from "./http/routes/health.js";
 import { home } from "./http/routes/home.js";
@@ -43,6 +45,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy);
   app.use(requestLogging(logger, [countHttpRequests(metrics)]));
+  app.use(hostGate(services.hosts));
   app.use("/api", apiCors(config.corsOrigins, config.github.proxyMethods));
   // The read paths programs and reverse proxies call on every request come first, with the data
   // answer's headers: no router to enter, no other route to walk past (measured: ~7 % less CPU per
@@ -53,9 +56,9 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use(noStore);
   if (options.emulatorApp) app.use(MOUNTS.emulator, options.emulatorApp);
   // Counted from before the rate limit, so a refused callback counts as too_many_requests.
-  app.get(ROUTES.signInCallback.path, countSignIns(metrics, services.audit));
+  app.get([ROUTES.signInCallback.path, ROUTES.handoffRedeem.path], countSignIns(metrics, services.audit, services.hosts));
   registerRoutes(app, "page", handlers, { rateLimit });
-  app.use(githubProxyRoutes(config, services.allowed, services.refresher, services.githubFetch));
+  app.use(githubProxyRoutes(config, services.allowed, services.refresher, services.hosts, services.githubFetch));
   refuseOtherMethods(app, Object.fromEntries(allowedMethodsByPath()));
 
   app.use(notFoundHandler);
@@ -78,6 +81,7 @@ function routeHandlers(services: Services, pages: ReturnType<typeof createPageRe
     webhook: webhook(config, services.revocationCheck),
     home: home(allowed, pages),
     ...signIn,
-    ...sessionRoutes({ config, allowed, sessions: services.sessions, list: services.sessionList, pages }),
+    ...handoffRoutes(services),
+    ...sessionRoutes({ config, allowed, sessions: services.sessions, list: services.sessionList, pages, hosts: services.hosts }),
   };
 }

@@ -11,6 +11,7 @@ export const ERROR_CATALOGUE = {
   /** Also any other 4xx that Express or body-parser gave a malformed request (415, 416, …), kept as given. */
   bad_request: { status: 400, keepsRequestStatus: true },
   invalid_state: { status: 400 },
+  invalid_handoff: { status: 400 },
   code_refused: { status: 400 },
   github_error: { status: 400 },
   unauthenticated: { status: 401 },
@@ -22,6 +23,8 @@ export const ERROR_CATALOGUE = {
   cross_origin_request: { status: 403 },
   not_found: { status: 404 },
   method_not_allowed: { status: 405 },
+  /** A request for a host this server does not serve (http/host-gate.ts). */
+  unknown_host: { status: 421 },
   payload_too_large: { status: 413 },
   too_many_requests: { status: 429 },
   github_rate_limited: { status: 429 },

@@ -8,6 +8,7 @@ export const SIGN_IN_OUTCOMES = [
   "success",
   "cancelled",
   "invalid_state",
+  "invalid_handoff",
   "code_refused",
   "not_allowed",
   "github_unavailable",

@@ -5,6 +5,8 @@
 import type { Logger } from "pino";
 import { createAccessGate } from "./auth/access-gate.js";
 import { createAudit, type Audit } from "./auth/audit.js";
+import { createHandoffFlow, type HandoffFlow } from "./auth/handoff-flow.js";
+import { HandoffTickets } from "./auth/handoff-tickets.js";
 import { createRevalidation } from "./auth/revalidation.js";
 import { createRuleFacts } from "./auth/rule-facts.js";
 import { createSessionList, type SessionList } from "./auth/session-list.js";
@@ -19,6 +21,7 @@ import type { Config } from "./config/config.js";
 import { createGitHubClient, type GitHubClient } from "./github/client.js";
 import { meteredGitHubFetch } from "./github/metered-fetch.js";
 import { allowedSessions, type AllowedSessions } from "./http/allowed-session.js";
+import { createHostResolver, type HostResolver } from "./http/request-host.js";
 import { createSessionReader, type SessionReader } from "./http/signed-in-session.js";
 import { createMetrics, type Metrics, type RefreshOutcome } from "./metrics.js";
 import { Sealer } from "./sealer.js";
@@ -52,9 +55,13 @@ export interface Services {
   sealer: Sealer;
   attempts: SignInAttempts;
   signInFlow: SignInFlow;
+  /** Sign-ins handed from the login host to protected hosts (SPEC §6). */
+  handoff: HandoffFlow;
   endings: SessionEndings;
   refresher: TokenRefresher;
   revocationCheck: RevocationCheck;
+  /** Which of this server's hosts a request is for (the login host, a protected host, or none). */
+  hosts: HostResolver;
   /** Who is signed in (one cookie check, one store read). */
   sessions: SessionReader;
   /** Who is signed in and still allowed by the allow-lists. */
@@ -79,9 +86,11 @@ export function buildServices(config: Config, outside: OutsideWorld): Services {
   const refresher = createTokenRefresher({ config, clock, github, sealer, entries, locks: storage.locks, logger, endSession: endings.endSession, onRefresh });
   const revalidation = createRevalidation({ config, clock, github, entries, refresher, locks: storage.locks, logger, background, endSession: endings.endSession });
   const revocationCheck = createRevocationCheck({ entries, userSessions: storage.userSessions, github, refresher, endings, logger });
-  const sessions = createSessionReader(config, clock, entries, (record) => audit.sessionEnded(record.user, "max_age"));
+  const hosts = createHostResolver(config);
+  const sessions = createSessionReader(config, clock, entries, hosts, (record) => audit.sessionEnded(record.user, "max_age"));
+  const handoff = createHandoffFlow({ config, clock, hosts, tickets: new HandoffTickets(sealer), oneTimeMarker: storage.oneTimeMarker, entries });
   const sessionList = createSessionList({ config, clock, entries, userSessions: storage.userSessions, endings });
   const ruleFacts = createRuleFacts({ config, github, entries, refresher });
   const allowed = allowedSessions(sessions, createAccessGate({ config, revalidation, refresher, ruleFacts, logger }));
-  return { config, clock, logger, storage, metrics, background, audit, githubFetch, github, sealer, attempts, signInFlow, endings, refresher, revocationCheck, sessions, allowed, sessionList };
+  return { config, clock, logger, storage, metrics, background, audit, githubFetch, github, sealer, attempts, signInFlow, handoff, endings, refresher, revocationCheck, hosts, sessions, allowed, sessionList };
 }

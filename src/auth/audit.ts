@@ -23,7 +23,8 @@ export interface AuditedUser {
 }
 
 export interface Audit {
-  signIn(outcome: SignInOutcome, user: AuditedUser | null): void;
+  /** `host`: where the session was signed in on (a protected host for a handoff); the login host when omitted. */
+  signIn(outcome: SignInOutcome, user: AuditedUser | null, host?: string): void;
   signOut(user: AuditedUser, scope: SignOutScope, sessions: number): void;
   sessionEnded(user: AuditedUser, reason: SessionEndReason): void;
 }
@@ -34,7 +35,7 @@ export function createAudit(logger: Logger, config: Pick<Config, "publicUrl">, m
   const where = { host: new URL(config.publicUrl).host, kind: "browser" as SessionKind };
   const who = (user: AuditedUser | null) => (user ? { userId: user.id, login: user.login } : {});
   return {
-    signIn: (outcome, user) => logger.info({ event: "sign_in", outcome, ...who(user), ...where }, "sign-in"),
+    signIn: (outcome, user, host) => logger.info({ event: "sign_in", outcome, ...who(user), ...where, ...(host ? { host } : {}) }, "sign-in"),
     signOut(user, scope, sessions) {
       metrics.sessionEndings.inc({ reason: scope });
       logger.info({ event: "sign_out", reason: scope, sessions, ...who(user), ...where }, "sign-out");

@@ -12,14 +12,13 @@
 //   to the host never grow past header limits. Every attempt shares it, so any number of tabs
 //   can sign in at once.
 // - Nothing is written to Redis before a user has actually signed in.
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Sealer } from "../sealer.js";
+import { bindingOrNew, bindingTag, deriveFromBinding, isBinding, newNonce, tagMatches } from "./browser-binding.js";
 
 export const ATTEMPT_LIFETIME_MS = 10 * 60 * 1000;
 /** Upper bound on a sealed state: a returnTo of at most 2 KB, sealed and base64url-encoded, fits. */
 const MAX_STATE_LENGTH = 4096;
 const SEALED_PATTERN = /^v1\.[A-Za-z0-9_-]{8}\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/;
-const BINDING_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const STATE_CONTEXT = "signin-state";
 
 export interface SignInAttempt {
@@ -42,8 +41,8 @@ export class SignInAttempts {
 
   /** Seals a new attempt into a state, bound to the browser's binding (a new one when it has none). */
   start(returnTo: string, createdAt: number, currentBinding: string | undefined): StartedAttempt {
-    const binding = this.isBinding(currentBinding) ? currentBinding : randomBytes(32).toString("base64url");
-    const nonce = randomBytes(16).toString("base64url");
+    const binding = bindingOrNew(currentBinding);
+    const nonce = newNonce();
     const compact = [nonce, String(createdAt), returnTo, bindingTag(binding, nonce)];
     return { state: this.sealer.seal(JSON.stringify(compact), STATE_CONTEXT), codeVerifier: codeVerifierFor(binding, nonce), binding };
   }
@@ -57,34 +56,16 @@ export class SignInAttempts {
    * null when it is forged, tampered with, or bound to another browser.
    */
   open(state: string, binding: string | undefined): SignInAttempt | null {
-    if (!this.isBinding(binding)) return null;
+    if (!isBinding(binding)) return null;
     const fields = this.sealer.openJson(state, STATE_CONTEXT);
     if (!Array.isArray(fields) || fields.length !== 4 || !fields.every((field) => typeof field === "string")) return null;
     const [nonce, createdAt, returnTo, tag] = fields as [string, string, string, string];
-    if (!sameText(tag, bindingTag(binding, nonce))) return null;
+    if (!tagMatches(tag, binding, nonce)) return null;
     return { nonce, createdAt: Number(createdAt), returnTo, codeVerifier: codeVerifierFor(binding, nonce) };
   }
-
-  private isBinding(value: string | undefined): value is string {
-    return typeof value === "string" && BINDING_PATTERN.test(value);
-  }
-}
-
-function bindingTag(binding: string, nonce: string): string {
-  return derive(binding, `bind\0${nonce}`).slice(0, 22);
 }
 
 /** 32 bytes → 43 base64url characters, the shortest verifier RFC 7636 allows. */
 function codeVerifierFor(binding: string, nonce: string): string {
-  return derive(binding, `pkce\0${nonce}`);
-}
-
-function derive(binding: string, label: string): string {
-  return createHmac("sha256", binding).update(label).digest("base64url");
-}
-
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
+  return deriveFromBinding(binding, `pkce\0${nonce}`);
 }

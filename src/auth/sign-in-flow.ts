@@ -5,6 +5,7 @@
 // and indexed under the user. Tokens never leave auth/: the route gets back where to send the browser.
 import type { Clock } from "../clock.js";
 import type { ClientType, Config } from "../config/config.js";
+import { createHostTable } from "../config/host-table.js";
 import type { GitHubClient } from "../github/client.js";
 import type { GitHubProfile } from "../github/profile.js";
 import type { TokenSet } from "../github/token-response.js";
@@ -13,7 +14,7 @@ import type { OneTimeMarker } from "../store/one-time-marker.js";
 import type { UserSessions } from "../store/user-sessions.js";
 import type { AccessFacts } from "./access.js";
 import { codeChallengeFor } from "./pkce.js";
-import { safeReturnTo } from "./return-to.js";
+import { safeReturnToOrProtected } from "./return-to.js";
 import type { SignInAttempts } from "./sign-in-attempt.js";
 import { startSignedInSession, type SessionStarter } from "./sign-in-session.js";
 import { checkState } from "./sign-in-state.js";
@@ -57,10 +58,14 @@ export interface SignInFlowDependencies {
 
 export function createSignInFlow(deps: SignInFlowDependencies) {
   const { config, clock, github, attempts } = deps;
+  const { protectedHostOf } = createHostTable(config.publicUrl, config.protectedHosts);
+
+  /** Where a sign-in started on the login host may end: a path here, or an absolute URL on a protected host. */
+  const returnToOf = (requested: unknown) => safeReturnToOrProtected(requested, config.publicUrl, protectedHostOf);
 
   /** `currentBinding`: the browser binding cookie this request carried, if any. */
   function beginSignIn(requestedReturnTo: unknown, currentBinding: string | undefined): StartedSignIn {
-    const returnTo = safeReturnTo(requestedReturnTo, config.publicUrl);
+    const returnTo = returnToOf(requestedReturnTo);
     const started = attempts.start(returnTo, clock.now(), currentBinding);
     const codeChallenge = codeChallengeFor(started.codeVerifier);
     return { authorizeUrl: github.authorizeUrl({ state: started.state, codeChallenge, redirectUri: config.callbackUrl }), binding: started.binding };
@@ -82,7 +87,7 @@ export function createSignInFlow(deps: SignInFlowDependencies) {
     return { userId: record.user.id, login: record.user.login, returnTo: attempt.returnTo };
   }
 
-  return { beginSignIn, completeSignIn };
+  return { returnToOf, beginSignIn, completeSignIn };
 }
 
 export type SignInFlow = ReturnType<typeof createSignInFlow>;

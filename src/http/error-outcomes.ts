@@ -6,6 +6,7 @@ import type { Audit, AuditedUser } from "../auth/audit.js";
 import type { ErrorCode } from "../error-codes.js";
 import { AppError } from "../errors.js";
 import type { Metrics, SignInOutcome } from "../metrics.js";
+import type { HostResolver } from "./request-host.js";
 
 const ERROR_CODE = Symbol("errorCode");
 
@@ -16,6 +17,7 @@ const ERROR_CODE = Symbol("errorCode");
 export const OUTCOME_BY_ERROR_CODE: Readonly<Partial<Record<ErrorCode, SignInOutcome>>> = {
   sign_in_cancelled: "cancelled",
   invalid_state: "invalid_state",
+  invalid_handoff: "invalid_handoff",
   code_refused: "code_refused",
   not_allowed: "not_allowed",
   github_unavailable: "github_unavailable",
@@ -37,13 +39,16 @@ export function noteErrorsForMetrics(metrics: Metrics): ErrorRequestHandler {
   };
 }
 
-/** Mount on the sign-in callback: counts its outcome and writes its audit line once the answer is sent. */
-export function countSignIns(metrics: Metrics, audit: Audit): RequestHandler {
-  return (_request, response, next) => {
+/**
+ * Mount on the sign-in callback and the handoff (a sign-in on a protected host): counts its outcome
+ * and writes its audit line, with the host signed in on, once the answer is sent.
+ */
+export function countSignIns(metrics: Metrics, audit: Audit, hosts: HostResolver): RequestHandler {
+  return (request, response, next) => {
     response.once("finish", () => {
       const outcome = signInOutcome(response);
       metrics.signIns.inc({ outcome });
-      audit.signIn(outcome, (response.locals[SIGNED_IN_AS] as AuditedUser | undefined) ?? null);
+      audit.signIn(outcome, (response.locals[SIGNED_IN_AS] as AuditedUser | undefined) ?? null, hosts.of(request)?.host);
     });
     next();
   };

@@ -19,20 +19,27 @@ export interface RouteSpec {
   rateLimited: boolean;
   /** A failure here offers a fresh sign-in rather than the home page. */
   partOfSignIn?: boolean;
+  /**
+   * Answers whatever host a request names (health probes by address, GitHub's webhook): it sets no
+   * cookie and reads no session. Every other route answers only the login host and PROTECTED_HOSTS.
+   */
+  anyHost?: boolean;
 }
 
 export const ROUTES = {
   authCheck: { method: "GET", path: "/auth/check", answer: "data", rateLimited: false },
   currentUser: { method: "GET", path: "/api/me", answer: "data", rateLimited: false },
   sessionDetails: { method: "GET", path: "/api/session", answer: "data", rateLimited: false },
-  health: { method: "GET", path: "/healthz", answer: "page", rateLimited: false },
-  readiness: { method: "GET", path: "/readyz", answer: "page", rateLimited: false },
-  metrics: { method: "GET", path: "/metrics", answer: "page", rateLimited: false },
-  webhook: { method: "POST", path: "/webhooks/github", answer: "page", rateLimited: false },
+  health: { method: "GET", path: "/healthz", answer: "page", rateLimited: false, anyHost: true },
+  readiness: { method: "GET", path: "/readyz", answer: "page", rateLimited: false, anyHost: true },
+  metrics: { method: "GET", path: "/metrics", answer: "page", rateLimited: false, anyHost: true },
+  webhook: { method: "POST", path: "/webhooks/github", answer: "page", rateLimited: false, anyHost: true },
   home: { method: "GET", path: "/", answer: "page", rateLimited: false },
   signInStart: { method: "GET", path: "/auth/github", answer: "page", rateLimited: true, partOfSignIn: true },
   signInCallback: { method: "GET", path: "/auth/github/callback", answer: "page", rateLimited: true, partOfSignIn: true },
   signOut: { method: "POST", path: "/auth/logout", answer: "page", rateLimited: true },
+  handoffStart: { method: "GET", path: "/auth/handoff/start", answer: "page", rateLimited: true, partOfSignIn: true },
+  handoffRedeem: { method: "GET", path: "/auth/handoff", answer: "page", rateLimited: true, partOfSignIn: true },
   listSessions: { method: "GET", path: "/api/sessions", answer: "data", rateLimited: false },
   endSessionByApi: { method: "DELETE", path: "/api/sessions/:id", answer: "data", rateLimited: false },
   sessionsPage: { method: "GET", path: "/sessions", answer: "page", rateLimited: false },
@@ -88,6 +95,14 @@ export function allowedMethodsByPath(): Map<string, string[]> {
 export function mountPattern(path: string): string | null {
   const prefix = Object.values(MOUNTS).find((mount) => path === mount || path.startsWith(`${mount}/`));
   return prefix ? `${prefix}/*` : null;
+}
+
+const ANY_HOST_PATHS = new Set((Object.values(ROUTES) as RouteSpec[]).filter((route) => route.anyHost).map((route) => route.path));
+const ANY_HOST_MOUNTS = [MOUNTS.assets, MOUNTS.emulator];
+
+/** Whether this path answers requests for any host (RouteSpec.anyHost, the assets, the demo emulator). */
+export function servesAnyHost(path: string): boolean {
+  return ANY_HOST_PATHS.has(path) || ANY_HOST_MOUNTS.some((mount) => path === mount || path.startsWith(`${mount}/`));
 }
 
 /** Whether a failure at this path belongs to signing in (its error page offers to sign in again). */

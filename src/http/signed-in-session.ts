@@ -4,7 +4,7 @@
 // remaining lifetime together). The idle expiry slides, but in steps: the entry and the cookie are
 // moved only when the expiry is more than a step away from where sliding would put it, so a busy
 // session costs no write and no Set-Cookie on most requests. A session past SESSION_MAX_AGE ends
-// here, whatever its idle expiry says.
+// here, whatever its idle expiry says. A request for no host of ours (request-host.ts) has no session.
 import type { Request, Response } from "express";
 import type { SignedInRecord } from "../auth/session-record.js";
 import type { Clock } from "../clock.js";
@@ -12,6 +12,7 @@ import type { Config } from "../config/config.js";
 import type { SessionEntries } from "../store/session-entries.js";
 import { noteSignedInUser } from "./request-logging.js";
 import { serverCookies } from "./cookies.js";
+import type { HostResolver, RequestHost } from "./request-host.js";
 import { sessionCookies } from "./session-cookie.js";
 
 /** The largest step of the sliding expiry (smaller for idle timeouts under 100 minutes: 1 % of it). */
@@ -27,12 +28,20 @@ export interface SignedInSession {
 export interface SessionReader {
   /** This request's signed-in session, or null (no cookie, a bad signature, no entry, or ended). */
   signedIn(request: Request, response: Response): Promise<SignedInSession | null>;
+  /** Gives the browser a cookie for this session on `host`, living `maxAgeMs` (the entry's remaining lifetime). */
+  setCookie(response: Response, sessionId: string, host: RequestHost, maxAgeMs: number): void;
   /** Removes the session cookie from the browser. */
   clearCookie(response: Response): void;
 }
 
 /** `onMaxAge`: told of each session this reader ends because SESSION_MAX_AGE passed. */
-export function createSessionReader(config: Config, clock: Clock, entries: SessionEntries, onMaxAge: (record: SignedInRecord) => void = () => undefined): SessionReader {
+export function createSessionReader(
+  config: Config,
+  clock: Clock,
+  entries: SessionEntries,
+  hosts: HostResolver,
+  onMaxAge: (record: SignedInRecord) => void = () => undefined,
+): SessionReader {
   const { idleTimeoutMs, maxAgeMs } = config.session;
   const cookiePolicy = serverCookies(config.session.secureCookies);
   const { name: cookieName, attributes: cookieAttributes } = cookiePolicy.session;
@@ -40,10 +49,13 @@ export function createSessionReader(config: Config, clock: Clock, entries: Sessi
   const renewalStepMs = Math.min(MAX_RENEWAL_STEP_MS, Math.floor(idleTimeoutMs / 100));
 
   const clearCookie = cookiePolicy.clearSession;
+  const setCookie = (response: Response, sessionId: string, host: RequestHost, maxAgeMs: number) =>
+    void response.cookie(cookieName, cookies.signedValue(sessionId, host), { ...cookieAttributes, maxAge: maxAgeMs });
 
   async function signedIn(request: Request, response: Response): Promise<SignedInSession | null> {
-    const cookie = cookies.read(request.headers.cookie);
-    if (cookie === null) return null;
+    const host = hosts.of(request);
+    const cookie = host && cookies.read(request.headers.cookie, host);
+    if (!host || !cookie) return null;
     const { sessionId } = cookie;
     const found = await entries.readWithExpiry(sessionId);
     const record = found?.entry.data.auth;
@@ -63,12 +75,10 @@ export function createSessionReader(config: Config, clock: Clock, entries: Sessi
     if (slides) await entries.extend(sessionId, slidTtlMs);
     // After a SESSION_SECRET rotation, cookies signed with the old secret move to the new one.
     const expiresInMs = slides ? slidTtlMs : found.expiresInMs;
-    if (slides || !cookie.signedWithCurrentSecret) {
-      response.cookie(cookieName, cookies.signedValue(sessionId), { ...cookieAttributes, maxAge: expiresInMs });
-    }
+    if (slides || !cookie.signedWithCurrentSecret) setCookie(response, sessionId, host, expiresInMs);
     noteSignedInUser(response, record.user.id);
     return { sessionId, record, expiresAt: now + expiresInMs };
   }
 
-  return { signedIn, clearCookie };
+  return { signedIn, setCookie, clearCookie };
 }

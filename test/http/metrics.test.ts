@@ -12,7 +12,7 @@ import { redisBackend } from "../../src/store/backend.js";
 import { parseMetrics, sampleValue, type Sample } from "../support/prometheus.js";
 import { freePort } from "../support/redis-server.js";
 import { approvedSignIn, finishSignIn, signedInBrowser, startSignIn } from "../support/sign-in.js";
-import { startTestStack, TEST_CLIENT_ID, type TestStack } from "../support/stack.js";
+import { startTestStack, TEST_CLIENT_ID, type TestStack, onLoginHostByDefault } from "../support/stack.js";
 
 const HOURS = 3_600_000;
 const clock = new ManualClock(Date.now());
@@ -189,7 +189,7 @@ test("session store errors: requests refused because Redis does not answer", asy
   deadRedis.on("error", () => {});
   await deadRedis.connect().catch(() => undefined);
   const logger = createLogger("silent");
-  const app = createApp(buildServices(stack.config, { clock, logger, metrics: createMetrics(), storage: redisBackend(deadRedis, stack.keyPrefix, clock) }));
+  const app = onLoginHostByDefault(createApp(buildServices(stack.config, { clock, logger, metrics: createMetrics(), storage: redisBackend(deadRedis, stack.keyPrefix, clock) })), stack.config);
   const cookie = await signedInCookie();
   const moved = await change(async () => {
     await request(app).get("/api/me").set("Cookie", cookie).expect(503);

@@ -10,7 +10,7 @@ import { createRedisConnection, whenReady } from "../../src/store/redis-client.j
 import { RedisUserSessions } from "../../src/store/user-sessions.js";
 import { eventually } from "../support/eventually.js";
 import { freePort, startRedisServer, stopRedisServer } from "../support/redis-server.js";
-import { startTestStack, type TestStack } from "../support/stack.js";
+import { startTestStack, type TestStack, onLoginHostByDefault } from "../support/stack.js";
 import { sessionCookieOf } from "../support/cookies.js";
 import { approvedSignIn, signIn } from "../support/sign-in.js";
 
@@ -66,7 +66,7 @@ test("Redis failing after the session was read (e.g. mid-failover) is a 503 too,
     const logger = createLogger("silent");
     // Sessions answer; the per-user index (written at sign-in) does not.
     const storage = { ...redisBackend(live, stack.keyPrefix, systemClock), userSessions: new RedisUserSessions(dead, stack.keyPrefix, systemClock) };
-    const app = createApp(buildServices(stack.config, { clock: systemClock, logger, storage }));
+    const app = onLoginHostByDefault(createApp(buildServices(stack.config, { clock: systemClock, logger, storage })), stack.config);
     const agent = request.agent(app);
     const { callback } = await signIn(agent);
     expect(callback.status).toBe(503);

@@ -7,7 +7,7 @@ import { systemClock } from "../../src/clock.js";
 import { createLogger } from "../../src/logger.js";
 import { redisBackend } from "../../src/store/backend.js";
 import { freePort } from "../support/redis-server.js";
-import { redisEntries, startTestStack, TEST_PUBLIC_URL, type TestStack } from "../support/stack.js";
+import { redisEntries, startTestStack, TEST_PUBLIC_URL, type TestStack, onLoginHostByDefault } from "../support/stack.js";
 import { SESSION_COOKIE, sessionCookieOf, setCookie } from "../support/cookies.js";
 import { signIn } from "../support/sign-in.js";
 
@@ -187,7 +187,7 @@ describe("health", () => {
     deadRedis.on("error", () => {});
     await deadRedis.connect().catch(() => undefined);
     const logger = createLogger("silent");
-    const app = createApp(buildServices(stack.config, { clock: systemClock, logger, storage: redisBackend(deadRedis, stack.keyPrefix, systemClock) }));
+    const app = onLoginHostByDefault(createApp(buildServices(stack.config, { clock: systemClock, logger, storage: redisBackend(deadRedis, stack.keyPrefix, systemClock) })), stack.config);
     await request(app).get("/healthz").expect(200);
     expect((await request(app).get("/readyz").expect(503)).body.error).toBe("not_ready");
     const cookie = sessionCookieOf((await signIn(request.agent(stack.app))).callback);

@@ -28,13 +28,14 @@ export function sessionCookieOf(response: Response, name = SESSION_COOKIE): stri
 
 /**
  * The session id in a session cookie, `name=value` (a Cookie header's pair) or the bare value:
- * express-session writes `s:<id>.<signature>`, URL-encoded. Throws on anything else, so a test
+ * express-session writes `s:<id>.<signature>`, URL-encoded; on a protected host the signed part
+ * also names the host, `s:<id>|<host>.<signature>`. Throws on anything else, so a test
  * never looks up a key built from a malformed cookie and finds nothing by accident.
  */
 export function sessionIdOf(cookie: string): string {
   const named = [`${SESSION_COOKIE}=`, `${HOST_ONLY_PREFIX}${SESSION_COOKIE}=`].some((name) => cookie.startsWith(name));
   const value = named ? cookie.slice(cookie.indexOf("=") + 1) : cookie;
-  const signed = /^s:([^.]+)\.[^.]+$/.exec(decodeURIComponent(value));
+  const signed = /^s:([^.|]+)(?:\|[^|]+)?\.[^.|]+$/.exec(decodeURIComponent(value));
   if (!signed) throw new Error(`not a signed session cookie: ${cookie}`);
   return signed[1]!;
 }

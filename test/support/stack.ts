@@ -2,6 +2,7 @@
 // createApp), on real Redis, talking over HTTP to a GitHub emulator on a free port. Each stack gets its own key prefix, so test files can share the
 // run's redis-server without seeing each other's keys.
 import { randomBytes } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Express } from "express";
 import { Redis } from "ioredis";
 import { createApp } from "../../src/app.js";
@@ -113,7 +114,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     const storage = { ...redisBackend(serverRedis, keyPrefix, clock), ...(options.locks ? { locks: options.locks } : {}) };
     const services = buildServices(instanceConfig, { storage, clock, logger });
     backgrounds.push(services.background);
-    return createApp(services);
+    return onLoginHostByDefault(createApp(services), instanceConfig);
   };
   const app = await instance();
   const redis = new Redis(testRedisUrl());
@@ -139,6 +140,25 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       await emulator.close();
     },
   };
+}
+
+const SUPERTEST_DEFAULT_HOST = /^127\.0\.0\.1:\d+$/;
+
+/**
+ * supertest sends `Host: 127.0.0.1:<its port>`, a host this server does not serve (SPEC §6: only
+ * PUBLIC_URL's host and PROTECTED_HOSTS). Such requests are given PUBLIC_URL's host, as a browser at
+ * the login host would send; a test that sets its own Host (a protected or an unknown host) keeps it.
+ */
+export function onLoginHostByDefault(app: Express, config: Config): Express {
+  const loginHost = new URL(config.publicUrl).host;
+  // Express calls app.handle for every request (its typings leave it out).
+  const routed = app as Express & { handle(request: IncomingMessage, response: ServerResponse, next?: unknown): void };
+  const handle = routed.handle.bind(app);
+  routed.handle = (request, response, next) => {
+    if (SUPERTEST_DEFAULT_HOST.test(request.headers.host ?? "")) request.headers.host = loginHost;
+    handle(request, response, next);
+  };
+  return app;
 }
 
 /** Every key this stack wrote, with its value as text (sorted sets as their members). */

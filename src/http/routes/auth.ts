@@ -1,17 +1,23 @@
 // GET /auth/github, GET /auth/github/callback, POST /auth/logout (SPEC §3). These handlers only
 // translate HTTP (cookies, query, redirects); the sign-in itself, from the state check to the
-// indexed session, is auth/sign-in-flow.ts, and no token passes through here.
+// indexed session, is auth/sign-in-flow.ts, and no token passes through here. On a protected host
+// (SPEC §6) /auth/github hands the sign-in over to the login host (auth/handoff-flow.ts); the
+// callback, GitHub's only redirect, is the login host's alone.
 import type { Request, RequestHandler, Response } from "express";
 import { parse as parseCookies } from "cookie";
 import type { Config } from "../../config/config.js";
 import type { SignInFlow } from "../../auth/sign-in-flow.js";
+import { destinationOf, type HandoffFlow } from "../../auth/handoff-flow.js";
 import type { SessionEndings } from "../../auth/session-endings.js";
 import { alreadySignedIn } from "../../auth/sign-in-errors.js";
-import { AppError } from "../../errors.js";
+import { AppError, notFound } from "../../errors.js";
+import type { AllowedSessions } from "../allowed-session.js";
 import { serverCookies } from "../cookies.js";
 import { noteSignIn } from "../error-outcomes.js";
+import { bindingOf, redirectToGitHub } from "../github-redirect.js";
 import { wantsJson } from "../negotiation.js";
 import { requireSameOrigin } from "../same-origin.js";
+import type { HostResolver } from "../request-host.js";
 import { expressSessionStarter } from "../session-helpers.js";
 import type { SessionReader } from "../signed-in-session.js";
 
@@ -20,6 +26,9 @@ export interface AuthRouteDependencies {
   signInFlow: SignInFlow;
   endings: SessionEndings;
   sessions: SessionReader;
+  allowed: AllowedSessions;
+  hosts: HostResolver;
+  handoff: HandoffFlow;
   /** express-session, for the callback only: it starts the new session there (session-middleware.ts). */
   sessionMiddleware: RequestHandler;
 }
@@ -32,15 +41,21 @@ export interface SignInRouteHandlers {
 }
 
 export function signInRoutes(deps: AuthRouteDependencies): SignInRouteHandlers {
-  const { config, signInFlow, endings, sessions } = deps;
+  const { config, signInFlow, endings, sessions, hosts } = deps;
   const cookies = serverCookies(config.session.secureCookies);
 
-  const signInStart: RequestHandler = (request, response) => {
-    const received = parseCookies(request.headers.cookie ?? "");
-    const started = signInFlow.beginSignIn(request.query.returnTo, received[cookies.binding.name]);
-    cookies.clearEarlierAttemptCookies(received, response);
-    cookies.setBinding(response, started.binding);
-    response.redirect(302, started.authorizeUrl);
+  const signInStart: RequestHandler = async (request, response) => {
+    // The host gate (host-gate.ts) lets only the login host and protected hosts this far.
+    const host = hosts.of(request)!;
+    if (!host.login) {
+      const started = deps.handoff.start(host, request.query.returnTo, bindingOf(cookies, request));
+      cookies.setBinding(response, started.binding);
+      return void response.redirect(302, started.location);
+    }
+    const returnTo = signInFlow.returnToOf(request.query.returnTo);
+    // Bound for a protected host and signed in here already: straight on to that host, no GitHub.
+    if (!returnTo.startsWith("/") && (await deps.allowed.allowed(request, response))) return void response.redirect(302, destinationOf(returnTo));
+    redirectToGitHub(signInFlow, cookies, request, response, returnTo);
   };
 
   /** A replayed callback (reload, back button) in a browser that is signed in: say so. */
@@ -52,13 +67,14 @@ export function signInRoutes(deps: AuthRouteDependencies): SignInRouteHandlers {
   const completeSignIn: RequestHandler = async (request, response) => {
     // This URL holds the code and state: no page reached from here may learn them.
     response.setHeader("Referrer-Policy", "no-referrer");
+    if (!hosts.of(request)?.login) throw notFound();
     const received = parseCookies(request.headers.cookie ?? "");
     cookies.clearEarlierAttemptCookies(received, response);
     const signedIn = await signInFlow
       .completeSignIn(request.query, received[cookies.binding.name], expressSessionStarter(request, response))
       .catch(sayWhenAlreadySignedIn(request, response));
     noteSignIn(response, { id: signedIn.userId, login: signedIn.login });
-    response.redirect(303, signedIn.returnTo);
+    response.redirect(303, destinationOf(signedIn.returnTo));
   };
 
   // ?everywhere=1 ends every session of the user; ?revoke=1 also revokes at GitHub (this session's
@@ -75,7 +91,7 @@ export function signInRoutes(deps: AuthRouteDependencies): SignInRouteHandlers {
     else response.redirect(303, "/");
   };
 
-  return { signInStart, signInCallback: [deps.sessionMiddleware, completeSignIn], signOut: [requireSameOrigin(config.publicUrl), signOut] };
+  return { signInStart, signInCallback: [deps.sessionMiddleware, completeSignIn], signOut: [requireSameOrigin(hosts), signOut] };
 }
 
 /** `?everywhere=1` (or true/yes/on); repeated or other values mean no. */

@@ -9,6 +9,7 @@ import type { TokenRefresher } from "../../auth/token-refresh.js";
 import type { Config } from "../../config/config.js";
 import { AppError, badRequest, unauthenticated } from "../../errors.js";
 import { forwardToGitHub, RETURNED_RESPONSE_HEADERS, safeApiPath } from "../../github/proxy.js";
+import type { HostResolver } from "../request-host.js";
 import { requireSameOrigin } from "../same-origin.js";
 import { dataHeaders } from "../security-headers.js";
 import type { AllowedSessions } from "../allowed-session.js";
@@ -21,11 +22,12 @@ export function githubProxyRoutes(
   config: Config,
   sessions: AllowedSessions,
   refresher: TokenRefresher,
+  hosts: HostResolver,
   githubFetch: typeof fetch = globalThis.fetch,
 ): Router {
   const router = Router();
   const allowed = config.github.proxyMethods;
-  const sameOrigin = requireSameOrigin(config.publicUrl, config.corsOrigins);
+  const sameOrigin = requireSameOrigin(hosts, config.corsOrigins);
 
   router.use("/api/github", dataHeaders(config));
   router.use("/api/github", (request, response, next) => {

@@ -9,6 +9,7 @@ import type { Config } from "../../config/config.js";
 import { notFound, unauthenticated } from "../../errors.js";
 import type { AllowedSessions } from "../allowed-session.js";
 import type { PageRenderer } from "../render.js";
+import type { HostResolver } from "../request-host.js";
 import { requireSameOrigin } from "../same-origin.js";
 import type { SessionReader } from "../signed-in-session.js";
 
@@ -18,10 +19,11 @@ export interface SessionRouteDependencies {
   sessions: SessionReader;
   list: SessionList;
   pages: PageRenderer;
+  hosts: HostResolver;
 }
 
-export function sessionRoutes({ config, allowed, sessions, list, pages }: SessionRouteDependencies) {
-  const sameOrigin = requireSameOrigin(config.publicUrl);
+export function sessionRoutes({ allowed, sessions, list, pages, hosts }: SessionRouteDependencies) {
+  const sameOrigin = requireSameOrigin(hosts);
   const signedIn = async (request: Request, response: Response) => {
     const session = await allowed.allowed(request, response);
     if (!session) throw unauthenticated();
