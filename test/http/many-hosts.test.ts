@@ -276,3 +276,25 @@ describe("absolute returnTo on the login host", () => {
     expect([hostile, callback.headers.location]).toEqual([hostile, "/"]);
   });
 });
+
+test("signing out everywhere on the login host ends the sessions of every host", async () => {
+  const browser = new HostBrowser(stack.app);
+  await signInOn(browser, B, "/");
+  const elsewhere = new HostBrowser(stack.app);
+  await signInOn(elsewhere, C, "/");
+  expect((await browser.post(`${LOGIN}/auth/logout?everywhere=1`, { Origin: LOGIN })).status).toBe(303);
+  expect((await me(browser, B)).status).toBe(401);
+  expect((await me(elsewhere, C)).status).toBe(401);
+});
+
+test("one user on five hosts, across two instances, refreshes the expiring GitHub token once", async () => {
+  const browser = new HostBrowser(stack.app);
+  for (const origin of HOSTS) await signInOn(browser, origin, "/");
+  const second = browser.through(await stack.anotherInstance());
+  const refreshesBefore = stack.emulator.emulator.stats.refreshes;
+  clock.advance(8 * 60 * 60_000 + 60_000); // past the user token's 8 hours
+  const answers = await Promise.all(HOSTS.flatMap((origin) => [me(browser, origin), me(second, origin)]));
+  expect(answers.map((answer) => answer.status)).toEqual(HOSTS.flatMap(() => [200, 200]));
+  expect(stack.emulator.emulator.stats.refreshes - refreshesBefore).toBe(1);
+  expect(stack.emulator.emulator.stats.refreshTokenReuses).toBe(0);
+});

@@ -6,10 +6,16 @@ import request, { type Response } from "supertest";
 import { setCookies } from "./cookies.js";
 
 export class HostBrowser {
-  /** host → cookie name → value */
-  readonly jars = new Map<string, Map<string, string>>();
+  constructor(
+    private readonly app: Express,
+    /** host → cookie name → value (shared by the views through() gives) */
+    readonly jars = new Map<string, Map<string, string>>(),
+  ) {}
 
-  constructor(private readonly app: Express) {}
+  /** The same browser (the same cookies) talking to another instance of the server. */
+  through(app: Express): HostBrowser {
+    return new HostBrowser(app, this.jars);
+  }
 
   async get(url: string, headers: Record<string, string> = {}): Promise<Response> {
     return this.send("GET", url, headers);
