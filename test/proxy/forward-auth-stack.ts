@@ -31,7 +31,11 @@ export interface ForwardAuthStack {
   close(): Promise<void>;
 }
 
-export async function startForwardAuthStack(name: string): Promise<ForwardAuthStack> {
+/**
+ * `protectedHosts`: PROTECTED_HOSTS, with `{port}` for the proxy's port (a many-host set-up: the
+ * base is then the login host's origin, and the protected hosts are other loopback addresses).
+ */
+export async function startForwardAuthStack(name: string, options: { protectedHosts?: string } = {}): Promise<ForwardAuthStack> {
   const [proxyPort, loginPort, applicationPort] = [await freePort(), await freePort(), await freePort()];
   const base = `http://127.0.0.1:${proxyPort}`;
   const emulator = await startEmulator({
@@ -41,6 +45,7 @@ export async function startForwardAuthStack(name: string): Promise<ForwardAuthSt
     ...testEnvironment(emulator.url, `gls-${name}-${randomBytes(4).toString("hex")}:`, testRedisUrl()),
     PUBLIC_URL: base,
     TRUST_PROXY: "loopback",
+    ...(options.protectedHosts ? { PROTECTED_HOSTS: options.protectedHosts.replaceAll("{port}", String(proxyPort)) } : {}),
   });
   if (!loaded.ok) throw new Error(loaded.errors.join("; "));
   const config = loaded.config;

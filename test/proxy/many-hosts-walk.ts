@@ -1,0 +1,69 @@
+// A browser's walk through a many-host sign-in behind a real proxy (SPEC §6): a signed-out visit to
+// a page on a protected host goes to that host's sign-in, to the login host, to GitHub, back to the
+// login host, to the protected host's handoff, and ends on exactly the page, signed in there; the
+// application then gets the user. Cookies are kept per host name, as a browser keeps host-only ones.
+import { approveAtEmulator } from "../support/emulator-server.js";
+import type { ForwardAuthStack } from "./forward-auth-stack.js";
+
+export class HostCookieClient {
+  private readonly jars = new Map<string, Map<string, string>>();
+
+  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    const { hostname } = new URL(url);
+    const jar = this.jars.get(hostname) ?? new Map<string, string>();
+    this.jars.set(hostname, jar);
+    const headers = new Headers(init.headers);
+    if (jar.size > 0) headers.set("cookie", [...jar].map(([name, value]) => `${name}=${value}`).join("; "));
+    const response = await fetch(url, { ...init, headers, redirect: "manual" });
+    for (const header of response.headers.getSetCookie()) {
+      const [pair] = header.split(";");
+      const name = pair!.slice(0, pair!.indexOf("="));
+      const value = pair!.slice(name.length + 1);
+      if (/expires=Thu, 01 Jan 1970/i.test(header) || value === "") jar.delete(name);
+      else jar.set(name, value);
+    }
+    return response;
+  }
+
+  /** Follows one redirect: the next URL, absolute. */
+  async follow(response: Response, from: string, status: number): Promise<string> {
+    expect([from, response.status]).toEqual([from, status]);
+    return new URL(response.headers.get("location")!, from).toString();
+  }
+}
+
+/** Signs in on `appBase` for `page` through the proxy; the URLs the browser was sent to, in order. */
+export async function signInOnProtectedHost(stack: ForwardAuthStack, appBase: string, page: string): Promise<string[]> {
+  const browser = new HostCookieClient();
+  const visited: string[] = [];
+  const go = async (url: string, status: number) => {
+    visited.push(url);
+    return browser.follow(await browser.fetch(url), url, status);
+  };
+  const signInUrl = await go(`${appBase}${page}`, 302);
+  const toLogin = await go(signInUrl, 302);
+  const toGitHub = await go(toLogin, 302);
+  const callbackUrl = (await approveAtEmulator(toGitHub, { login: "octocat" })).toString();
+  const backToHandoff = await go(callbackUrl, 303);
+  const ticketUrl = await go(backToHandoff, 303);
+  const landing = await go(ticketUrl, 303);
+  visited.push(landing);
+  stack.received.length = 0;
+  const application = await browser.fetch(landing);
+  expect(application.status).toBe(200);
+  expect(stack.received.map((request) => [request.path, request.headers["x-auth-request-user"]])).toEqual([[page, "octocat"]]);
+  // Signing out on the protected host ends the sign-in on the login host too.
+  expect((await browser.fetch(`${stack.base}/api/me`)).status).toBe(200);
+  expect((await browser.fetch(`${appBase}/auth/logout`, { method: "POST", headers: { Origin: appBase } })).status).toBe(303);
+  expect((await browser.fetch(`${stack.base}/api/me`)).status).toBe(401);
+  expect((await browser.fetch(`${appBase}${page}`)).status).toBe(302);
+  return visited;
+}
+
+/** The walk's addresses as origin + path, for one readable expectation. */
+export function stepsOf(visited: string[]): string[] {
+  return visited.map((url) => {
+    const { origin, pathname, search } = new URL(url);
+    return `${origin}${pathname}${pathname === "/report" ? search : ""}`;
+  });
+}
