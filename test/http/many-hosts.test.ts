@@ -67,6 +67,12 @@ test("a sign-in started on a protected host ends on that exact page, signed in t
   // B's cookie names B; the login host has its own.
   expect(decodeURIComponent(browser.cookie("b.test", SESSION_COOKIE)!)).toMatch(/^s:[^.|]+\|b\.test\./);
   expect(decodeURIComponent(browser.cookie("app.test:3000", SESSION_COOKIE)!)).toMatch(/^s:[^.|]+\.[^.]+$/);
+  // Two audited sign-ins: with GitHub on the login host, then handed to b.test.
+  const signIns = stack.logs.map((line) => JSON.parse(line)).filter((line) => line.event === "sign_in");
+  expect(signIns.map(({ outcome, host, login }) => ({ outcome, host, login }))).toEqual([
+    { outcome: "success", host: "app.test:3000", login: "octocat" },
+    { outcome: "success", host: "b.test", login: "octocat" },
+  ]);
 });
 
 test("single sign-on: four more hosts sign in with no call to GitHub and no visit to it", async () => {
