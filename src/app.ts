@@ -54,7 +54,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use(headers.forPages);
   app.use(MOUNTS.assets, express.static(assetsDirectory, { index: false, maxAge: "1h", fallthrough: true }));
   app.use(noStore);
-  if (options.emulatorApp) app.use(MOUNTS.emulator, options.emulatorApp);
+  if (options.emulatorApp) app.use(MOUNTS.emulator, headers.forEmulatorPages, options.emulatorApp);
   // Counted from before the rate limit, so a refused callback counts as too_many_requests.
   app.get([ROUTES.signInCallback.path, ROUTES.handoffRedeem.path], countSignIns(metrics, services.audit, services.hosts));
   registerRoutes(app, "page", handlers, { rateLimit });

@@ -22,6 +22,12 @@ export interface SecurityHeaders {
   forData: RequestHandler;
   /** Before a page is sent: gives it the page set if it was answered under the data set. */
   upgradeForPage(response: Response): void;
+  /**
+   * After forPages, for the demo emulator's pages: the page set without `form-action`. Chromium
+   * checks form-action against every redirect a form submission leads to, and GitHub's consent form
+   * ends in redirects to other origins (the callback, then on to a protected host's handoff).
+   */
+  forEmulatorPages: RequestHandler;
 }
 
 export function securityHeaders(config: Config): SecurityHeaders {
@@ -50,7 +56,12 @@ export function securityHeaders(config: Config): SecurityHeaders {
   const upgradeForPage = (response: Response) => {
     if (response.getHeader("Content-Security-Policy") === DATA_CSP) forPages(response.req, response, () => undefined);
   };
-  return { forPages, forData, upgradeForPage };
+  const forEmulatorPages: RequestHandler = (_request, response, next) => {
+    const policy = response.getHeader("Content-Security-Policy");
+    if (typeof policy === "string") response.setHeader("Content-Security-Policy", policy.replace(/(?:^|;)form-action [^;]*/, ""));
+    next();
+  };
+  return { forPages, forData, upgradeForPage, forEmulatorPages };
 }
 
 /**

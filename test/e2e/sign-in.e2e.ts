@@ -7,11 +7,11 @@
 // violation; full-page screenshots land in test/e2e/screenshots/.
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from "playwright-core";
+import type { Browser, BrowserContext, ConsoleMessage, Page } from "playwright-core";
+import { CHROMIUM, launchChromium } from "../support/chromium.js";
 import { buildServer, PROJECT_ROOT, runServer, waitForHealthy, type ServerProcess } from "../support/process.js";
 import { freePort } from "../support/redis-server.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOTS = join(PROJECT_ROOT, "test/e2e/screenshots");
 const EXPECTATION_TIMEOUT_MS = 5_000;
 const SCENARIO_TIMEOUT_MS = 30_000;
@@ -59,18 +59,7 @@ beforeAll(async () => {
   server = runServer({ PORT: String(port) });
   base = `http://localhost:${port}`;
   await waitForHealthy(base, server);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
