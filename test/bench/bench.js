@@ -391,7 +391,7 @@ async function interleaved(sides) {
 
 /** No sign-ins measured (BENCH_ONLY left them out). */
 function emptySignIns() {
-  return { timings: /** @type {Awaited<ReturnType<typeof signIn>>["timings"][]} */ ([]), failures: 0, perSecond: NaN, cpuMicrosPerSignIn: NaN };
+  return { timings: /** @type {Awaited<ReturnType<typeof signIn>>["timings"][]} */ ([]), failures: 0, perSecond: NaN, cpuMicrosPerSignIn: NaN, cpuMicrosPerSignInByRound: /** @type {number[]} */ ([]) };
 }
 
 /**
@@ -426,6 +426,8 @@ async function interleavedSignIns(sides, logins) {
       failures: list.reduce((sum, run) => sum + run.failures, 0),
       perSecond: timings.length / seconds,
       cpuMicrosPerSignIn: median(list.map((run) => run.cpuMicrosPerSignIn)),
+      /** Per round, in round order: sides measured back to back, so their ratio drifts less with other load. */
+      cpuMicrosPerSignInByRound: list.map((run) => run.cpuMicrosPerSignIn),
     };
   });
 }
@@ -824,6 +826,11 @@ async function main() {
     lines.push(
       `| full sign-in: server CPU per sign-in (start + callback + \`/api/me\`; peer) | ${fmtMs(loop.cpuMicrosPerSignIn / 1000)} | ${fmtMs(peerLoop.cpuMicrosPerSignIn / 1000)} | ` +
         `${ratio(loop.cpuMicrosPerSignIn, peerLoop.cpuMicrosPerSignIn)} |`,
+    );
+    const roundRatios = loop.cpuMicrosPerSignInByRound.map((micros, round) => micros / (peerLoop.cpuMicrosPerSignInByRound[round] ?? NaN));
+    lines.push(
+      `| full sign-in: server CPU per sign-in, ours / peer's within each round (${roundRatios.map((value) => value.toFixed(2)).join(", ")}), median | | | ` +
+        `${Number.isFinite(median(roundRatios)) ? `${median(roundRatios).toFixed(2)}×` : "—"} |`,
     );
     lines.push(
       `| full sign-in: p50 / p99 latency (peer) | ${fmtMs(percentile(totals, 50))} / ${fmtMs(percentile(totals, 99))} | ` +
