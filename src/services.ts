@@ -20,6 +20,7 @@ import type { Clock } from "./clock.js";
 import type { Config } from "./config/config.js";
 import { createGitHubClient, type GitHubClient } from "./github/client.js";
 import { meteredGitHubFetch } from "./github/metered-fetch.js";
+import { nodeHttpFetch } from "./github/node-http-fetch.js";
 import { allowedSessions, type AllowedSessions } from "./http/allowed-session.js";
 import { createHostResolver, type HostResolver } from "./http/request-host.js";
 import { createSessionReader, type SessionReader } from "./http/signed-in-session.js";
@@ -75,7 +76,8 @@ export function buildServices(config: Config, outside: OutsideWorld): Services {
   const metrics = outside.metrics ?? createMetrics();
   const background = outside.background ?? new BackgroundTasks(logger);
   const githubFetch = meteredGitHubFetch(metrics, config.github, outside.fetch);
-  const github = createGitHubClient(config.github, clock, githubFetch);
+  // The client's calls are small JSON read whole: node:http is cheaper for them than the global fetch (node-http-fetch.ts).
+  const github = createGitHubClient(config.github, clock, outside.fetch ? githubFetch : meteredGitHubFetch(metrics, config.github, nodeHttpFetch));
   const entries = storage.sessionStore;
   const sealer = new Sealer(config.tokenEncryptionKeys);
   const attempts = new SignInAttempts(sealer);

@@ -5,6 +5,7 @@ import type { Request, Response } from "express";
 import type { SessionStarter } from "../auth/sign-in-flow.js";
 import { sessionStoreUnavailable } from "../errors.js";
 import { noteSignedInUser } from "./request-logging.js";
+import { sessionGeneratedThisRequest } from "./session-middleware.js";
 
 function settle(resolve: () => void, reject: (error: unknown) => void) {
   return (error?: unknown) => (error ? reject(sessionStoreUnavailable(error)) : resolve());
@@ -22,7 +23,10 @@ export function expressSessionStarter(request: Request, response: Response): Ses
       return earlier ? { sessionId: request.sessionID, userId: earlier.user.id } : null;
     },
     async startSession(record) {
-      await regenerateSession(request);
+      // A session generated in this request already has an id no browser has seen. Regenerating it
+      // anyway would delete an entry that does not exist, draw a second id, and leave express-session
+      // saving the entry once more as the request ends (its save bookkeeping is per loaded session).
+      if (!sessionGeneratedThisRequest(request)) await regenerateSession(request);
       request.session.auth = record;
       await saveSession(request);
       noteSignedInUser(response, record.user.id);

@@ -4,7 +4,8 @@
 // reader's job (signed-in-session.ts), so express-session neither rolls the cookie nor touches
 // entries. A store outage becomes a 503 instead of a silent sign-out.
 import { randomBytes } from "node:crypto";
-import type { RequestHandler } from "express";
+import { parse as parseCookies } from "cookie";
+import type { Request, RequestHandler } from "express";
 import session, { type Store } from "express-session";
 import type { Logger } from "pino";
 import type { Config } from "../config/config.js";
@@ -29,6 +30,23 @@ export function createSessionMiddleware(config: Config, entries: Store & Session
     cookie,
   });
   return (request, response, next) => {
-    middleware(request, response, (error?: unknown) => (error ? next(sessionStoreUnavailable(error)) : next()));
+    const browserSentOne = parseCookies(request.headers.cookie ?? "")[name] !== undefined;
+    middleware(request, response, (error?: unknown) => {
+      if (error) return next(sessionStoreUnavailable(error));
+      if (!browserSentOne && request.session) generatedHere.add(request.session);
+      next();
+    });
   };
+}
+
+/** Sessions express-session generated for a request whose browser sent no session cookie. */
+const generatedHere = new WeakSet<object>();
+
+/**
+ * True when express-session generated this request's session itself, the browser having sent no
+ * session cookie: its id is fresh from the CSPRNG and was never in any browser, so starting the
+ * signed-in session under it cannot be a fixation.
+ */
+export function sessionGeneratedThisRequest(request: Request): boolean {
+  return generatedHere.has(request.session);
 }

@@ -5,6 +5,7 @@
 // and re-applies), and a deleted entry stays deleted, because a missing value never matches.
 // Entries are only ever created under a fresh id (express-session-store.ts: the sign-in).
 import type { SessionData } from "express-session";
+import { decodeCompact, encodeCompact } from "./entry-codec.js";
 
 /** What an entry holds: the session without express-session's cookie (express-session-store.ts). */
 export type StoredSession = Partial<Omit<SessionData, "cookie">>;
@@ -28,15 +29,16 @@ export interface SessionEntries {
   delete(sessionIds: string[]): Promise<void>;
 }
 
+/** The entry's text, in the compact form (entry-codec.ts: short field names). */
 export function encodeEntry(data: StoredSession): string {
-  return JSON.stringify(data);
+  return encodeCompact(data);
 }
 
 /** The entry, or null when there is none or it is damaged (which reads as "no session", not as a failure). */
 export function parseEntry(raw: string | null | undefined): SessionEntry | null {
   if (!raw) return null;
   try {
-    const data = JSON.parse(raw) as StoredSession;
+    const data = decodeCompact(JSON.parse(raw)) as StoredSession;
     return typeof data === "object" && data !== null && !Array.isArray(data) ? { raw, data } : null;
   } catch {
     return null;

@@ -2,8 +2,23 @@
 // them. A sorted set per user, scored by the session's absolute end (SESSION_MAX_AGE): entries past
 // it are dropped whenever the set is touched, and the set itself expires with its newest member
 // (sessions are added in time order with one SESSION_MAX_AGE, so the newest ends last).
+import type { ClientContext, Result } from "ioredis";
 import type { Clock } from "../clock.js";
 import type { RedisConnection } from "./redis-client.js";
+
+/** Prune, add, and expire with the newest member: one command (a script) instead of a MULTI of five. */
+const ADD_SESSION = `
+redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", ARGV[1])
+redis.call("ZADD", KEYS[1], ARGV[2], ARGV[3])
+redis.call("PEXPIREAT", KEYS[1], ARGV[2])
+return 1`;
+
+declare module "ioredis" {
+  interface RedisCommander<Context extends ClientContext = { type: "default" }> {
+    /** Defined by RedisUserSessions (ADD_SESSION): key, now, the session's end, its id. */
+    glsAddUserSession(key: string, now: number, endsAt: number, sessionId: string): Result<number, Context>;
+  }
+}
 
 export interface UserSessions {
   add(userId: number, sessionId: string, endsAt: number): Promise<void>;
@@ -18,16 +33,13 @@ export class RedisUserSessions implements UserSessions {
     private readonly connection: RedisConnection,
     private readonly keyPrefix: string,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    // Sent as EVALSHA (the script's text only when Redis does not know it yet).
+    connection.defineCommand("glsAddUserSession", { numberOfKeys: 1, lua: ADD_SESSION });
+  }
 
   async add(userId: number, sessionId: string, endsAt: number): Promise<void> {
-    const key = this.key(userId);
-    await this.connection
-      .multi()
-      .zremrangebyscore(key, "-inf", this.clock.now())
-      .zadd(key, endsAt, sessionId)
-      .pexpireat(key, endsAt)
-      .exec();
+    await this.connection.glsAddUserSession(this.key(userId), this.clock.now(), endsAt, sessionId);
   }
 
   async remove(userId: number, sessionId: string): Promise<void> {

@@ -5,19 +5,22 @@
 //   - github-login-server as `node dist/server.js`, production-like (NODE_ENV=production, Redis,
 //     a GitHub App registered at the emulator, LOG_LEVEL=info with stdout discarded),
 //   - the "floor": test/bench/floor-server.js, plain express-session + connect-redis, own process,
+//   - for sign-ins, the "peer": test/bench/passport-peer.js, a tutorial-style passport-github2 +
+//     express-session + connect-redis server, own process, an OAuth App of its own at the emulator,
 //   - for /auth/check, two lower baselines (test/bench/limit-servers.js): an empty Express 5 route
 //     (the framework's cost) and a raw node:http 204 (the platform's limit), in the same rounds.
 // It signs in BENCH_SESSIONS users over HTTP (start → consent → callback), gives the floor the same
 // sessions (same profile JSON, written into Redis under the floor's prefix), and measures with
 // autocannon in interleaved rounds (medians reported), rotating the session cookies per request:
 //   GET /api/me, GET /auth/check and GET /auth/check with a per-route rule (against the floor's
-// /api/me), full sign-ins per second, and Redis bytes per session. It prints one markdown table on stdout; progress goes to stderr.
+// /api/me), full sign-ins per second and server CPU per sign-in (ours and the peer's, interleaved
+// rounds), and Redis bytes per session. It prints one markdown table on stdout; progress goes to stderr.
 //
 // Knobs (environment): BENCH_SESSIONS (300), BENCH_CONNECTIONS (20), BENCH_ROUNDS (5),
-// BENCH_SECONDS (5, per round and side), BENCH_SIGNIN_CONCURRENCY (10), BENCH_SIGNIN_SECONDS (10),
+// BENCH_SECONDS (5, per round and side), BENCH_SIGNIN_CONCURRENCY (10), BENCH_SIGNIN_SECONDS (4, per round and side),
 // BENCH_ONLY (unset: everything; else a comma list of me, check, rule, signin),
 // BENCH_CPU_PROFILE_DIR (unset: when set, both servers run with `node --cpu-prof` and write
-// ours.cpuprofile and floor.cpuprofile there as they stop; `node test/bench/profile-summary.js FILE`
+// ours.cpuprofile, floor.cpuprofile and (with sign-ins) peer.cpuprofile there as they stop; `node test/bench/profile-summary.js FILE`
 // prints where the time went).
 import { spawn } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
@@ -38,7 +41,7 @@ const SETTINGS = {
   rounds: positiveInt("BENCH_ROUNDS", 5),
   seconds: positiveInt("BENCH_SECONDS", 5),
   signInConcurrency: positiveInt("BENCH_SIGNIN_CONCURRENCY", 10),
-  signInSeconds: positiveInt("BENCH_SIGNIN_SECONDS", 10),
+  signInSeconds: positiveInt("BENCH_SIGNIN_SECONDS", 4),
   /** Where each server writes a V8 CPU profile (`node --cpu-prof`) when it stops; none when unset. */
   cpuProfileDir: process.env.BENCH_CPU_PROFILE_DIR ?? "",
   only: measurementsToRun(process.env.BENCH_ONLY),
@@ -47,6 +50,7 @@ const WARMUP_SECONDS = 2;
 const KEY_PREFIX = "gls:";
 const FLOOR_KEY_PREFIX = "floor:sess:";
 const FLOOR_COOKIE_NAME = "floor.sid";
+const PEER_KEY_PREFIX = "peer:sess:";
 const SESSION_TTL_SECONDS = 24 * 60 * 60;
 
 /** The per-route rule the bench measures: an organisation every bench user is a member of. */
@@ -385,6 +389,49 @@ async function interleaved(sides) {
   }));
 }
 
+/** No sign-ins measured (BENCH_ONLY left them out). */
+function emptySignIns() {
+  return { timings: /** @type {Awaited<ReturnType<typeof signIn>>["timings"][]} */ ([]), failures: 0, perSecond: NaN, cpuMicrosPerSignIn: NaN, cpuMicrosPerSignInByRound: /** @type {number[]} */ ([]) };
+}
+
+/**
+ * Full sign-ins against each side in turn, SETTINGS.rounds rounds (the order flips every round)
+ * after a short warm-up of each: sign-ins per second over all rounds, and the server process's CPU
+ * time per completed sign-in (median of the rounds). The consent step is the emulator's, which runs
+ * in this process, so a server's CPU is its own steps only: start, callback and `/api/me`.
+ * @param {{ label: string, base: string, pid?: number }[]} sides @param {string[]} logins
+ */
+async function interleavedSignIns(sides, logins) {
+  for (const side of sides) await signInLoop(side.base, logins, SETTINGS.signInConcurrency, WARMUP_SECONDS);
+  const runs = sides.map(() => /** @type {(Awaited<ReturnType<typeof signInLoop>> & { cpuMicrosPerSignIn: number })[]} */ ([]));
+  for (let round = 0; round < SETTINGS.rounds; round++) {
+    const order = round % 2 === 0 ? sides.map((_, index) => index) : sides.map((_, index) => index).reverse();
+    for (const index of order) {
+      const side = /** @type {(typeof sides)[number]} */ (sides[index]);
+      const cpuBefore = cpuMicrosOf(side.pid);
+      const run = await signInLoop(side.base, logins, SETTINGS.signInConcurrency, SETTINGS.signInSeconds);
+      const cpuMicrosPerSignIn = (cpuMicrosOf(side.pid) - cpuBefore) / run.timings.length;
+      runs[index]?.push({ ...run, cpuMicrosPerSignIn });
+      progress(
+        `  round ${round + 1}/${SETTINGS.rounds} ${side.label} sign-ins: ${run.perSecond.toFixed(1)}/s, CPU ${fmtMs(cpuMicrosPerSignIn / 1000)}/sign-in, ` +
+          `failed ${run.failures}${run.firstFailure ? ` (first: ${run.firstFailure})` : ""}`,
+      );
+    }
+  }
+  return runs.map((list) => {
+    const seconds = list.reduce((sum, run) => sum + run.elapsedSeconds, 0);
+    const timings = list.flatMap((run) => run.timings);
+    return {
+      timings,
+      failures: list.reduce((sum, run) => sum + run.failures, 0),
+      perSecond: timings.length / seconds,
+      cpuMicrosPerSignIn: median(list.map((run) => run.cpuMicrosPerSignIn)),
+      /** Per round, in round order: sides measured back to back, so their ratio drifts less with other load. */
+      cpuMicrosPerSignInByRound: list.map((run) => run.cpuMicrosPerSignIn),
+    };
+  });
+}
+
 /**
  * Full sign-ins by `concurrency` loops for `seconds`.
  * @param {string} base @param {string[]} logins @param {number} concurrency @param {number} seconds
@@ -411,7 +458,7 @@ async function signInLoop(base, logins, concurrency, seconds) {
     }),
   );
   const elapsedSeconds = (performance.now() - began) / 1000;
-  return { timings, failures, firstFailure, perSecond: timings.length / elapsedSeconds };
+  return { timings, failures, firstFailure, elapsedSeconds, perSecond: timings.length / elapsedSeconds };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -468,13 +515,15 @@ function benchUsers(count) {
     return {
       id: 20_000_000 + index,
       login: `bench-user-${n}`,
-      name: `Bench User ${n}`,
-      email: `bench-user-${n}@example.com`,
-      company: "@github",
-      location: "San Francisco",
-      bio: null,
+      // A realistic profile, not a minimal one: a long name and e-mail, a company, a location and a
+      // bio of 129 characters (GitHub allows 160), so the Redis bytes are those of real users.
+      name: `Maximiliane Konstantinopoulou-Vandenberghe ${n}`,
+      email: `maximiliane.konstantinopoulou-${n}@example-corporation.com`,
+      company: "@github @microsoft-research",
+      location: "San Francisco, California, United States",
+      bio: `Staff engineer ${n} on developer infrastructure: distributed systems, build tooling and CI. Open source maintainer. Views my own.`,
       createdAt: "2011-01-25T18:44:36Z",
-      emails: [{ email: `bench-user-${n}@example.com`, primary: true, verified: true, visibility: "public" }],
+      emails: [{ email: `maximiliane.konstantinopoulou-${n}@example-corporation.com`, primary: true, verified: true, visibility: "public" }],
       orgs: ["github"],
     };
   });
@@ -506,8 +555,19 @@ async function main() {
     expiringTokens: true,
     callbackUrls: [{ url: `${base}/auth/github/callback`, wildcard: false }],
   };
+  // The sign-in peer (passport-github2, test/bench/passport-peer.js) is an OAuth App of its own.
+  const peerPort = await freePort();
+  const peerBase = `http://127.0.0.1:${peerPort}`;
+  const peerClient = {
+    clientId: "Ov23liBenchPassportPeer",
+    clientSecret: randomBytes(20).toString("hex"),
+    name: "Benchmark peer",
+    type: "oauth-app",
+    expiringTokens: false,
+    callbackUrls: [{ url: `${peerBase}/auth/github/callback`, wildcard: false }],
+  };
   progress("starting the GitHub emulator");
-  const emulator = createEmulator({ clients: [client], users, rateLimitPerHour: 1_000_000_000 });
+  const emulator = createEmulator({ clients: [client, peerClient], users, rateLimitPerHour: 1_000_000_000 });
   const emulatorServer = createServer(emulator.app);
   await new Promise((resolve, reject) => {
     emulatorServer.once("error", reject);
@@ -557,6 +617,24 @@ async function main() {
     FLOOR_COOKIE_NAME,
   }, cpuProfileOptions("floor"));
   await waitForHealthy(floorBase, floor, "floor server");
+
+  /** @type {number | undefined} */
+  let peerPid;
+  if (SETTINGS.only.has("signin")) {
+    progress("starting the sign-in peer (passport-github2)");
+    const peer = startNode("sign-in peer", join(PROJECT_ROOT, "test/bench/passport-peer.js"), {
+      NODE_ENV: "production",
+      PORT: String(peerPort),
+      REDIS_URL: redisServer.url,
+      PEER_SESSION_SECRET: randomBytes(32).toString("base64url"),
+      PEER_CLIENT_ID: peerClient.clientId,
+      PEER_CLIENT_SECRET: peerClient.clientSecret,
+      PEER_GITHUB_URL: emulatorUrl,
+      PEER_KEY_PREFIX,
+    }, cpuProfileOptions("peer"));
+    peerPid = peer.child.pid;
+    await waitForHealthy(peerBase, peer, "sign-in peer");
+  }
 
   // The framework's cost and the platform's limit, for /auth/check (issue: the forward-auth hot path).
   /** @type {Record<"express" | "node", string>} */
@@ -615,6 +693,11 @@ async function main() {
     redis,
     ourSessionKeys.filter((key) => sessionIds.has(key.slice(`${KEY_PREFIX}sess:`.length))),
   );
+  {
+    // One entry as stored, so what takes its bytes can be read off the progress output.
+    const sample = await redis.get(`${KEY_PREFIX}sess:${sessionIdInHeader(sessions[0]?.cookie ?? "")}`);
+    progress(`one session entry as stored (${Buffer.byteLength(sample ?? "")} bytes of value): ${sample}`);
+  }
   if (ourSessionSizes.length !== sessions.length) {
     progress(`note: found ${ourSessionSizes.length} session keys for ${sessions.length} session cookies under ${KEY_PREFIX}sess:`);
   }
@@ -673,22 +756,20 @@ async function main() {
   const [ruleOurs, ruleFloor] = await againstFloor("rule", RULE_PATH);
   const ruleCallsToGitHub = SETTINGS.only.has("rule") ? emulator.stats.apiRequests.length : null;
 
-  // 6. Full sign-ins.
-  /** @type {Awaited<ReturnType<typeof signInLoop>>} */
-  let loop = { timings: [], failures: 0, firstFailure: null, perSecond: NaN };
+  // 6. Full sign-ins, ours and the passport-github2 peer's, in interleaved rounds.
   const signInsMeasured = SETTINGS.only.has("signin");
-  if (SETTINGS.only.has("signin")) {
-    progress(`full sign-ins: ${SETTINGS.signInConcurrency} concurrent for ${SETTINGS.signInSeconds} s`);
-    loop = await signInLoop(
-      base,
-      users.map((user) => user.login),
-      SETTINGS.signInConcurrency,
-      SETTINGS.signInSeconds,
-    );
-  }
-  if (loop.firstFailure) progress(`sign-in failures: ${loop.failures}, the first: ${loop.firstFailure}`);
+  const logins = users.map((user) => user.login);
+  const [loop, peerLoop] = signInsMeasured
+    ? (progress(`full sign-ins: ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.signInSeconds} s per side, ${SETTINGS.signInConcurrency} concurrent`),
+      await interleavedSignIns([
+        { label: "ours", base, pid: ours.child.pid },
+        { label: "peer", base: peerBase, pid: peerPid },
+      ], logins))
+    : [emptySignIns(), emptySignIns()];
   const totals = loop.timings.map((timing) => timing.total);
   const ourPart = loop.timings.map((timing) => timing.start + timing.callback + timing.me);
+  const peerTotals = peerLoop.timings.map((timing) => timing.total);
+  const peerPart = peerLoop.timings.map((timing) => timing.start + timing.callback + timing.me);
 
   // ---- the report -------------------------------------------------------------------------
   const cpu = cpus();
@@ -735,18 +816,31 @@ async function main() {
   }
   if (!signInsMeasured) lines.push("| full sign-ins | not measured (BENCH_ONLY) | — | — |");
   else {
+    const stepMedians = (/** @type {typeof loop} */ run) =>
+      ["start", "consent", "callback", "me"].map((step) => fmtMs(median(run.timings.map((timing) => timing[/** @type {"start"} */ (step)])))).join(" / ");
     lines.push(
-      `| full sign-ins/s (start → consent → callback → \`/api/me\`, ${SETTINGS.signInConcurrency} concurrent, ${SETTINGS.signInSeconds} s) | ` +
-        `${loop.perSecond.toFixed(1)} (${fmtInt(loop.timings.length)} done, ${fmtInt(loop.failures)} failed) | — | — |`,
-    );
-    lines.push(`| full sign-in: p50 / p99 latency | ${fmtMs(percentile(totals, 50))} / ${fmtMs(percentile(totals, 99))} | — | — |`);
-    lines.push(
-      `| full sign-in, this server's steps only (start + callback + \`/api/me\`): p50 / p99 | ${fmtMs(percentile(ourPart, 50))} / ${fmtMs(percentile(ourPart, 99))} | — | — |`,
+      `| full sign-ins/s (start → consent → callback → \`/api/me\`, ${SETTINGS.signInConcurrency} concurrent, ${SETTINGS.rounds} rounds × ${SETTINGS.signInSeconds} s; ` +
+        `floor column: the passport-github2 peer) | ${loop.perSecond.toFixed(1)} (${fmtInt(loop.timings.length)} done, ${fmtInt(loop.failures)} failed) | ` +
+        `${peerLoop.perSecond.toFixed(1)} (${fmtInt(peerLoop.timings.length)} done, ${fmtInt(peerLoop.failures)} failed) | ${ratio(loop.perSecond, peerLoop.perSecond)} |`,
     );
     lines.push(
-      `| full sign-in, step medians: start / consent (emulator) / callback / \`/api/me\` | ` +
-        `${["start", "consent", "callback", "me"].map((step) => fmtMs(median(loop.timings.map((timing) => timing[/** @type {"start"} */ (step)])))).join(" / ")} | — | — |`,
+      `| full sign-in: server CPU per sign-in (start + callback + \`/api/me\`; peer) | ${fmtMs(loop.cpuMicrosPerSignIn / 1000)} | ${fmtMs(peerLoop.cpuMicrosPerSignIn / 1000)} | ` +
+        `${ratio(loop.cpuMicrosPerSignIn, peerLoop.cpuMicrosPerSignIn)} |`,
     );
+    const roundRatios = loop.cpuMicrosPerSignInByRound.map((micros, round) => micros / (peerLoop.cpuMicrosPerSignInByRound[round] ?? NaN));
+    lines.push(
+      `| full sign-in: server CPU per sign-in, ours / peer's within each round (${roundRatios.map((value) => value.toFixed(2)).join(", ")}), median | | | ` +
+        `${Number.isFinite(median(roundRatios)) ? `${median(roundRatios).toFixed(2)}×` : "—"} |`,
+    );
+    lines.push(
+      `| full sign-in: p50 / p99 latency (peer) | ${fmtMs(percentile(totals, 50))} / ${fmtMs(percentile(totals, 99))} | ` +
+        `${fmtMs(percentile(peerTotals, 50))} / ${fmtMs(percentile(peerTotals, 99))} | ${ratio(percentile(totals, 50), percentile(peerTotals, 50))} (p50) |`,
+    );
+    lines.push(
+      `| full sign-in, the server's steps only (start + callback + \`/api/me\`): p50 / p99 (peer) | ${fmtMs(percentile(ourPart, 50))} / ${fmtMs(percentile(ourPart, 99))} | ` +
+        `${fmtMs(percentile(peerPart, 50))} / ${fmtMs(percentile(peerPart, 99))} | ${ratio(percentile(ourPart, 50), percentile(peerPart, 50))} (p50) |`,
+    );
+    lines.push(`| full sign-in, step medians: start / consent (emulator) / callback / \`/api/me\` (peer) | ${stepMedians(loop)} | ${stepMedians(peerLoop)} | |`);
   }
   const ourBytes = median(ourSessionSizes);
   const floorBytes = median(floorSessionSizes);

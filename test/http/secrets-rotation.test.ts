@@ -6,6 +6,7 @@ import request from "supertest";
 import { ManualClock } from "../../src/clock.js";
 import { openAccessToken, type SignedInRecord } from "../../src/auth/session-record.js";
 import { Sealer } from "../../src/sealer.js";
+import { parseEntry } from "../../src/store/session-entries.js";
 import { startTestStack, type TestStack } from "../support/stack.js";
 import { sessionCookieOf, sessionEntryKeyOf } from "../support/cookies.js";
 import { signIn } from "../support/sign-in.js";
@@ -17,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-const storedRecordOf = async (cookie: string) => JSON.parse((await stack.redis.get(sessionEntryKeyOf(stack.keyPrefix, cookie)))!).auth as SignedInRecord;
+const storedRecordOf = async (cookie: string) => parseEntry(await stack.redis.get(sessionEntryKeyOf(stack.keyPrefix, cookie)))!.data.auth as SignedInRecord;
 
 test("after a restart with new secrets first, old sessions and sealed tokens keep working and move to the new ones", async () => {
   const oldSecret = stack.env.SESSION_SECRET!;

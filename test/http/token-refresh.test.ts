@@ -5,6 +5,7 @@
 import request from "supertest";
 import { ManualClock } from "../../src/clock.js";
 import { Sealer } from "../../src/sealer.js";
+import { parseEntry } from "../../src/store/session-entries.js";
 import { openAccessToken, type SignedInRecord } from "../../src/auth/session-record.js";
 import { REFRESH_LEASE_MARGIN_MS, REFRESH_WAIT_MARGIN_MS } from "../../src/auth/refresh-lock.js";
 import { holdRequests, serveHeld } from "../support/held-requests.js";
@@ -47,7 +48,7 @@ async function signedInAgent(login = "octocat", on: TestStack = stack) {
 async function storedAccessToken(sessionId: string): Promise<string | null> {
   const raw = await stack.redis.get(`${stack.keyPrefix}sess:${sessionId}`);
   if (!raw) return null;
-  const record = JSON.parse(raw).auth as SignedInRecord;
+  const record = parseEntry(raw)!.data.auth as SignedInRecord;
   return openAccessToken(record, new Sealer(stack.config.tokenEncryptionKeys));
 }
 

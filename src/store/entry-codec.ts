@@ -1,0 +1,76 @@
+// How a session entry is written as text: its field names shortened, since a signed-in session
+// spells out some twenty of them (`accessTokenExpiresAt`, `profileFetchedAt`, …) and every one is
+// Redis memory kept for every session. The renaming is a fixed one-to-one table applied to every
+// object key, so it reverses exactly, and a field it does not know is kept under its own name.
+//
+// The compact form is a JSON array, ["s2", {…}]; the form written before it, a plain object, still
+// reads as it always did. An entry whose data already uses one of the short names as a key (nothing
+// here writes such a key; it would be ambiguous) is written in the plain form. A server of the
+// version before this one reads a compact entry as no session (it takes only objects), so across a
+// rollback its users sign in again rather than being read wrongly.
+
+const COMPACT_TAG = "s2";
+
+const SHORT_NAMES: Record<string, string> = {
+  auth: "a",
+  user: "u",
+  login: "l",
+  name: "n",
+  email: "e",
+  avatarUrl: "av",
+  htmlUrl: "h",
+  company: "c",
+  location: "lo",
+  bio: "b",
+  createdAt: "ca",
+  profileEtag: "pe",
+  profileFetchedAt: "pf",
+  access: "ac",
+  signedInAt: "si",
+  github: "g",
+  clientType: "ct",
+  scopes: "sc",
+  sealedTokens: "t",
+  accessTokenExpiresAt: "ax",
+  refreshTokenExpiresAt: "rx",
+  userAgent: "ua",
+};
+const LONG_NAMES: Record<string, string> = Object.fromEntries(Object.entries(SHORT_NAMES).map(([long, short]) => [short, long]));
+
+/** The entry's text: compact, or plain when a key of the data is itself a short name. */
+export function encodeCompact(data: object): string {
+  const renamed = rename(data, SHORT_NAMES, LONG_NAMES);
+  return renamed === null ? JSON.stringify(data) : JSON.stringify([COMPACT_TAG, renamed]);
+}
+
+/** What `parsed` (JSON.parse of an entry) holds: a plain entry as is, a compact one renamed back; null if neither. */
+export function decodeCompact(parsed: unknown): unknown {
+  if (!Array.isArray(parsed)) return parsed;
+  if (parsed.length !== 2 || parsed[0] !== COMPACT_TAG) return null;
+  return rename(parsed[1], LONG_NAMES, SHORT_NAMES);
+}
+
+/**
+ * `value` with every object key found in `names` renamed; null when a key is found in `clashes`
+ * (the other direction's names), which would not reverse.
+ */
+function rename(value: unknown, names: Record<string, string>, clashes: Record<string, string>): unknown {
+  if (Array.isArray(value)) {
+    const items: unknown[] = [];
+    for (const item of value) {
+      const renamed = rename(item, names, clashes);
+      if (renamed === null && item !== null) return null;
+      items.push(renamed);
+    }
+    return items;
+  }
+  if (typeof value !== "object" || value === null) return value;
+  const renamed: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    if (Object.hasOwn(clashes, key)) return null;
+    const inner = rename(field, names, clashes);
+    if (inner === null && field !== null) return null;
+    renamed[Object.hasOwn(names, key) ? names[key]! : key] = inner;
+  }
+  return renamed;
+}
