@@ -12,6 +12,7 @@ import { createPageRenderer } from "./http/render.js";
 import { requestLogging } from "./http/request-logging.js";
 import { allowedMethodsByPath, MOUNTS, registerRoutes, ROUTES, type RouteHandlers } from "./http/route-table.js";
 import { currentUser, sessionDetails } from "./http/routes/api.js";
+import { deviceRoutes } from "./http/routes/device.js";
 import { authCheck } from "./http/routes/auth-check.js";
 import { signInRoutes } from "./http/routes/auth.js";
 import { githubProxyRoutes } from "./http/routes/github-proxy.js";
@@ -78,6 +79,7 @@ function routeHandlers(services: Services, pages: ReturnType<typeof createPageRe
     webhook: webhook(config, services.revocationCheck),
     home: home(allowed, pages),
     ...signIn,
+    ...deviceRoutes(config, services.deviceSignIn),
     ...sessionRoutes({ config, allowed, sessions: services.sessions, list: services.sessionList, pages }),
   };
 }

@@ -5,6 +5,9 @@
 import type { Logger } from "pino";
 import { createAccessGate } from "./auth/access-gate.js";
 import { createAudit, type Audit } from "./auth/audit.js";
+import { createDeviceSignIn, type DeviceSignIn } from "./auth/device-sign-in.js";
+import { sessionKindOf, type SignedInRecord } from "./auth/session-record.js";
+import { sessionTokens } from "./auth/session-token.js";
 import { createRevalidation } from "./auth/revalidation.js";
 import { createRuleFacts } from "./auth/rule-facts.js";
 import { createSessionList, type SessionList } from "./auth/session-list.js";
@@ -19,6 +22,7 @@ import type { Config } from "./config/config.js";
 import { createGitHubClient, type GitHubClient } from "./github/client.js";
 import { meteredGitHubFetch } from "./github/metered-fetch.js";
 import { allowedSessions, type AllowedSessions } from "./http/allowed-session.js";
+import { bearerSessionLookup } from "./http/bearer-token.js";
 import { createSessionReader, type SessionReader } from "./http/signed-in-session.js";
 import { createMetrics, type Metrics, type RefreshOutcome } from "./metrics.js";
 import { Sealer } from "./sealer.js";
@@ -61,6 +65,8 @@ export interface Services {
   allowed: AllowedSessions;
   /** A user's own sessions, to list and end (GET /api/sessions, /sessions). */
   sessionList: SessionList;
+  /** Device sign-in for programs (DEVICE_FLOW). */
+  deviceSignIn: DeviceSignIn;
 }
 
 export function buildServices(config: Config, outside: OutsideWorld): Services {
@@ -79,9 +85,12 @@ export function buildServices(config: Config, outside: OutsideWorld): Services {
   const refresher = createTokenRefresher({ config, clock, github, sealer, entries, locks: storage.locks, logger, endSession: endings.endSession, onRefresh });
   const revalidation = createRevalidation({ config, clock, github, entries, refresher, locks: storage.locks, logger, background, endSession: endings.endSession });
   const revocationCheck = createRevocationCheck({ entries, userSessions: storage.userSessions, github, refresher, endings, logger });
-  const sessions = createSessionReader(config, clock, entries, (record) => audit.sessionEnded(record.user, "max_age"));
+  const tokens = sessionTokens(config.session.secrets);
+  const onMaxAge = (record: SignedInRecord) => audit.sessionEnded(record.user, "max_age", sessionKindOf(record));
+  const sessions = createSessionReader(config, clock, entries, onMaxAge, bearerSessionLookup(tokens, entries));
+  const deviceSignIn = createDeviceSignIn({ config, clock, github, sealer, entries, userSessions: storage.userSessions, tokens, audit, attempts: storage.deviceAttempts, locks: storage.locks, logger });
   const sessionList = createSessionList({ config, clock, entries, userSessions: storage.userSessions, endings });
   const ruleFacts = createRuleFacts({ config, github, entries, refresher });
   const allowed = allowedSessions(sessions, createAccessGate({ config, revalidation, refresher, ruleFacts, logger }));
-  return { config, clock, logger, storage, metrics, background, audit, githubFetch, github, sealer, attempts, signInFlow, endings, refresher, revocationCheck, sessions, allowed, sessionList };
+  return { config, clock, logger, storage, metrics, background, audit, githubFetch, github, sealer, attempts, signInFlow, endings, refresher, revocationCheck, sessions, allowed, sessionList, deviceSignIn };
 }

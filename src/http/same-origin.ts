@@ -6,11 +6,14 @@
 // program holding the cookie), and no site can make a browser send it.
 import type { RequestHandler } from "express";
 import { forbiddenCrossOrigin } from "../errors.js";
+import { carriesBearerToken } from "./bearer-token.js";
 
 /** @param extraOrigins origins trusted besides PUBLIC_URL's (CORS_ORIGINS, for /api/* only) */
 export function requireSameOrigin(publicUrl: string, extraOrigins: string[] = []): RequestHandler {
   const trusted = new Set([new URL(publicUrl).origin, ...extraOrigins]);
   return (request, _response, next) => {
+    // Bearer callers (programs) cannot be forged cross-site; one that also sends a cookie is refused by the session reader.
+    if (carriesBearerToken(request)) return next();
     const fetchSite = request.get("sec-fetch-site");
     const origin = request.get("origin");
     const allowed =

@@ -10,6 +10,7 @@ import type { SignedInRecord } from "../auth/session-record.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config/config.js";
 import type { SessionEntries } from "../store/session-entries.js";
+import { bearerTokenOf, refuseMixedCredentials, type BearerSessionLookup } from "./bearer-token.js";
 import { noteSignedInUser } from "./request-logging.js";
 import { serverCookies } from "./cookies.js";
 import { sessionCookies } from "./session-cookie.js";
@@ -22,6 +23,8 @@ export interface SignedInSession {
   record: SignedInRecord;
   /** When the session ends unless it is used again (epoch ms). */
   expiresAt: number;
+  /** How the request named it: its session cookie, or a session token (Authorization: Bearer). */
+  credential: "cookie" | "bearer";
 }
 
 export interface SessionReader {
@@ -32,7 +35,13 @@ export interface SessionReader {
 }
 
 /** `onMaxAge`: told of each session this reader ends because SESSION_MAX_AGE passed. */
-export function createSessionReader(config: Config, clock: Clock, entries: SessionEntries, onMaxAge: (record: SignedInRecord) => void = () => undefined): SessionReader {
+export function createSessionReader(
+  config: Config,
+  clock: Clock,
+  entries: SessionEntries,
+  onMaxAge: (record: SignedInRecord) => void = () => undefined,
+  bearerSessions: BearerSessionLookup | null = null,
+): SessionReader {
   const { idleTimeoutMs, maxAgeMs } = config.session;
   const cookiePolicy = serverCookies(config.session.secureCookies);
   const { name: cookieName, attributes: cookieAttributes } = cookiePolicy.session;
@@ -43,9 +52,12 @@ export function createSessionReader(config: Config, clock: Clock, entries: Sessi
 
   async function signedIn(request: Request, response: Response): Promise<SignedInSession | null> {
     const cookie = cookies.read(request.headers.cookie);
-    if (cookie === null) return null;
-    const { sessionId } = cookie;
-    const found = await entries.readWithExpiry(sessionId);
+    const bearer = bearerSessions ? bearerTokenOf(request) : null;
+    if (bearer !== null) refuseMixedCredentials(cookie !== null);
+    if (cookie === null && bearer === null) return null;
+    const named = cookie ? { sessionId: cookie.sessionId, found: await entries.readWithExpiry(cookie.sessionId) } : await bearerSessions!.find(bearer!);
+    if (!named) return null;
+    const { sessionId, found } = named;
     const record = found?.entry.data.auth;
     if (!found || !record) return null;
 
@@ -54,7 +66,7 @@ export function createSessionReader(config: Config, clock: Clock, entries: Sessi
     if (lifetimeLeftMs <= 0) {
       await entries.delete([sessionId]);
       onMaxAge(record);
-      clearCookie(response);
+      if (cookie) clearCookie(response);
       return null;
     }
     const slidTtlMs = Math.min(idleTimeoutMs, lifetimeLeftMs);
@@ -63,11 +75,11 @@ export function createSessionReader(config: Config, clock: Clock, entries: Sessi
     if (slides) await entries.extend(sessionId, slidTtlMs);
     // After a SESSION_SECRET rotation, cookies signed with the old secret move to the new one.
     const expiresInMs = slides ? slidTtlMs : found.expiresInMs;
-    if (slides || !cookie.signedWithCurrentSecret) {
+    if (cookie && (slides || !cookie.signedWithCurrentSecret)) {
       response.cookie(cookieName, cookies.signedValue(sessionId), { ...cookieAttributes, maxAge: expiresInMs });
     }
     noteSignedInUser(response, record.user.id);
-    return { sessionId, record, expiresAt: now + expiresInMs };
+    return { sessionId, record, expiresAt: now + expiresInMs, credential: cookie ? "cookie" : "bearer" };
   }
 
   return { signedIn, clearCookie };
