@@ -5,7 +5,8 @@ import type { Express } from "express";
 import request from "supertest";
 import { pollDevice, startDevice } from "../support/device.js";
 import { signedInBrowser } from "../support/sign-in.js";
-import { redisEntries, startTestStack, type TestStack } from "../support/stack.js";
+import { redisEntries, startTestStack, testRedisUrl, type TestStack } from "../support/stack.js";
+import { Redis } from "ioredis";
 import { ManualClock } from "../../src/clock.js";
 
 let clock: ManualClock;
@@ -114,4 +115,25 @@ test("idle expiry and SESSION_MAX_AGE end device sessions as they end browsers'"
   clock.advance(3_600_001);
   await request(short.app).get("/api/me").set("Authorization", `Bearer ${token}`).expect(401);
   expect(stack.logs.some((line) => line.includes('"reason":"max_age"') && line.includes('"kind":"device"'))).toBe(true);
+});
+
+test("a bearer /auth/check is one session read, as a cookie's is: one script (GET, PTTL) on the token's hashed id, nothing written", async () => {
+  const token = await deviceToken();
+  await request(stack.app).get("/auth/check").set("Authorization", `Bearer ${token}`).expect(204); // Redis now knows the script
+  const watcher = new Redis(testRedisUrl());
+  const monitor = await watcher.monitor();
+  const seen: string[][] = [];
+  monitor.on("monitor", (_time: string, args: string[]) => seen.push(args));
+  try {
+    await request(stack.app).get("/auth/check").set("Authorization", `Bearer ${token}`).expect(204);
+    const marker = `${stack.keyPrefix}marker`;
+    await stack.redis.get(marker);
+    while (!seen.some((args) => args[1] === marker)) await new Promise((resolve) => setImmediate(resolve));
+    const ours = seen.filter((args) => args.some((arg) => arg.startsWith(stack.keyPrefix)) && args[1] !== marker);
+    expect(ours.map((args) => args[0]!.toLowerCase())).toEqual(["evalsha", "get", "pttl"]);
+    expect(ours[1]![1]).toMatch(new RegExp(`^${stack.keyPrefix}sess:t\\.[A-Za-z0-9_-]{43}$`));
+  } finally {
+    monitor.disconnect();
+    watcher.disconnect();
+  }
 });
