@@ -23,7 +23,8 @@ export interface AuditedUser {
 }
 
 export interface Audit {
-  signIn(outcome: SignInOutcome, user: AuditedUser | null, kind?: SessionKind): void;
+  /** `host`: where the session was signed in on; the login host when omitted. `kind`: browser when omitted. */
+  signIn(outcome: SignInOutcome, user: AuditedUser | null, host?: string, kind?: SessionKind): void;
   signOut(user: AuditedUser, scope: SignOutScope, sessions: number, kind?: SessionKind): void;
   sessionEnded(user: AuditedUser, reason: SessionEndReason, kind?: SessionKind): void;
 }
@@ -35,7 +36,7 @@ export function createAudit(logger: Logger, config: Pick<Config, "publicUrl">, m
   const where = (kind: SessionKind = "browser") => ({ host, kind });
   const who = (user: AuditedUser | null) => (user ? { userId: user.id, login: user.login } : {});
   return {
-    signIn: (outcome, user, kind) => logger.info({ event: "sign_in", outcome, ...who(user), ...where(kind) }, "sign-in"),
+    signIn: (outcome, user, signedInHost, kind) => logger.info({ event: "sign_in", outcome, ...who(user), ...where(kind), ...(signedInHost ? { host: signedInHost } : {}) }, "sign-in"),
     signOut(user, scope, sessions, kind) {
       metrics.sessionEndings.inc({ reason: scope });
       logger.info({ event: "sign_out", reason: scope, sessions, ...who(user), ...where(kind) }, "sign-out");

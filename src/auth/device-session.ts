@@ -42,7 +42,7 @@ export async function startDeviceSession(tokens: TokenSet, userAgent: string | n
   const who = { id: user.profile.id, login: user.profile.login };
   const access = await checkAllowLists(user.profile.login, tokens, deps).catch((error: unknown) => {
     if (!(error instanceof AppError) || (error.code !== "not_allowed" && error.code !== "sso_required")) throw error;
-    deps.audit.signIn("not_allowed", who, "device");
+    deps.audit.signIn("not_allowed", who, undefined, "device");
     throw new DeviceGrantAnswer("access_denied", error.publicMessage);
   });
   const now = clock.now();
@@ -57,6 +57,6 @@ export async function startDeviceSession(tokens: TokenSet, userAgent: string | n
   const issued = deps.tokens.issue();
   if (!(await deps.entries.create(issued.sessionId, { auth: record }, ttlMs))) throw new Error("a new session token named an existing session");
   await deps.userSessions.add(who.id, issued.sessionId, now + maxAgeMs);
-  deps.audit.signIn("success", who, "device");
+  deps.audit.signIn("success", who, undefined, "device");
   return { sessionToken: issued.token, expiresInSeconds: Math.floor(ttlMs / 1000), user: who };
 }
