@@ -13,6 +13,7 @@ import { createPageRenderer } from "./http/render.js";
 import { requestLogging } from "./http/request-logging.js";
 import { allowedMethodsByPath, MOUNTS, registerRoutes, ROUTES, type RouteHandlers } from "./http/route-table.js";
 import { currentUser, sessionDetails } from "./http/routes/api.js";
+import { deviceRoutes } from "./http/routes/device.js";
 import { authCheck } from "./http/routes/auth-check.js";
 import { signInRoutes } from "./http/routes/auth.js";
 import { handoffRoutes } from "./http/routes/handoff.js";
@@ -82,6 +83,7 @@ function routeHandlers(services: Services, pages: ReturnType<typeof createPageRe
     home: home(allowed, pages),
     ...signIn,
     ...handoffRoutes(services),
+    ...deviceRoutes(config, services.deviceSignIn),
     ...sessionRoutes({ config, allowed, sessions: services.sessions, list: services.sessionList, pages, hosts: services.hosts }),
   };
 }

@@ -14,6 +14,16 @@ export const ERROR_CATALOGUE = {
   invalid_handoff: { status: 400 },
   code_refused: { status: 400 },
   github_error: { status: 400 },
+  /** A request carrying both a session cookie and a bearer token: which one it means is not guessed. */
+  mixed_credentials: { status: 400 },
+  // The device flow's answers to a program's poll (RFC 8628 §3.5, RFC 6749 §5.2), all 400.
+  authorization_pending: { status: 400 },
+  slow_down: { status: 400 },
+  expired_token: { status: 400 },
+  access_denied: { status: 400 },
+  invalid_grant: { status: 400 },
+  invalid_request: { status: 400 },
+  unsupported_grant_type: { status: 400 },
   unauthenticated: { status: 401 },
   reauthentication_required: { status: 401 },
   sign_in_cancelled: { status: 401 },
@@ -33,6 +43,8 @@ export const ERROR_CATALOGUE = {
   github_unavailable: { status: 502 },
   github_misconfigured: { status: 502 },
   session_store_unavailable: { status: 503 },
+  /** GitHub refuses the device flow: the app's "Enable Device Flow" box is unticked (an operator's fix). */
+  device_flow_disabled: { status: 503 },
   refresh_in_progress: { status: 503 },
   /** /readyz's answer while Redis does not: not a failed request, so not an AppError. */
   not_ready: { status: 503 },

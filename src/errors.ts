@@ -72,3 +72,8 @@ export const reauthenticationRequired = () =>
   });
 
 export const sessionEnded = () => new AppError("unauthenticated", "This session has ended. Please sign in again.", { heading: "Not signed in" });
+
+export const mixedCredentials = () =>
+  new AppError("mixed_credentials", "This request carries both a session cookie and a bearer token; send only one of them.", {
+    heading: "Bad request",
+  });

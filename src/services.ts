@@ -7,6 +7,9 @@ import { createAccessGate } from "./auth/access-gate.js";
 import { createAudit, type Audit } from "./auth/audit.js";
 import { createHandoffFlow, type HandoffFlow } from "./auth/handoff-flow.js";
 import { HandoffTickets } from "./auth/handoff-tickets.js";
+import { createDeviceSignIn, type DeviceSignIn } from "./auth/device-sign-in.js";
+import { sessionKindOf, type SignedInRecord } from "./auth/session-record.js";
+import { sessionTokens } from "./auth/session-token.js";
 import { createRevalidation } from "./auth/revalidation.js";
 import { createRuleFacts } from "./auth/rule-facts.js";
 import { createSessionList, type SessionList } from "./auth/session-list.js";
@@ -23,6 +26,7 @@ import { meteredGitHubFetch } from "./github/metered-fetch.js";
 import { nodeHttpFetch } from "./github/node-http-fetch.js";
 import { allowedSessions, type AllowedSessions } from "./http/allowed-session.js";
 import { createHostResolver, type HostResolver } from "./http/request-host.js";
+import { bearerSessionLookup } from "./http/bearer-token.js";
 import { createSessionReader, type SessionReader } from "./http/signed-in-session.js";
 import { createMetrics, type Metrics, type RefreshOutcome } from "./metrics.js";
 import { Sealer } from "./sealer.js";
@@ -69,6 +73,8 @@ export interface Services {
   allowed: AllowedSessions;
   /** A user's own sessions, to list and end (GET /api/sessions, /sessions). */
   sessionList: SessionList;
+  /** Device sign-in for programs (DEVICE_FLOW). */
+  deviceSignIn: DeviceSignIn;
 }
 
 export function buildServices(config: Config, outside: OutsideWorld): Services {
@@ -89,10 +95,13 @@ export function buildServices(config: Config, outside: OutsideWorld): Services {
   const revalidation = createRevalidation({ config, clock, github, entries, refresher, locks: storage.locks, logger, background, endSession: endings.endSession });
   const revocationCheck = createRevocationCheck({ entries, userSessions: storage.userSessions, github, refresher, endings, logger });
   const hosts = createHostResolver(config);
-  const sessions = createSessionReader(config, clock, entries, hosts, (record) => audit.sessionEnded(record.user, "max_age"));
+  const tokens = sessionTokens(config.session.secrets);
+  const onMaxAge = (record: SignedInRecord) => audit.sessionEnded(record.user, "max_age", sessionKindOf(record));
+  const sessions = createSessionReader(config, clock, entries, hosts, onMaxAge, bearerSessionLookup(tokens, entries));
   const handoff = createHandoffFlow({ config, clock, hosts, tickets: new HandoffTickets(sealer), oneTimeMarker: storage.oneTimeMarker, entries });
+  const deviceSignIn = createDeviceSignIn({ config, clock, github, sealer, entries, userSessions: storage.userSessions, tokens, audit, attempts: storage.deviceAttempts, locks: storage.locks, logger });
   const sessionList = createSessionList({ config, clock, entries, userSessions: storage.userSessions, endings });
   const ruleFacts = createRuleFacts({ config, github, entries, refresher });
   const allowed = allowedSessions(sessions, createAccessGate({ config, revalidation, refresher, ruleFacts, logger }));
-  return { config, clock, logger, storage, metrics, background, audit, githubFetch, github, sealer, attempts, signInFlow, handoff, endings, refresher, revocationCheck, hosts, sessions, allowed, sessionList };
+  return { config, clock, logger, storage, metrics, background, audit, githubFetch, github, sealer, attempts, signInFlow, handoff, endings, refresher, revocationCheck, hosts, sessions, allowed, sessionList, deviceSignIn };
 }

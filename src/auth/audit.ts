@@ -5,8 +5,8 @@ import type { Logger } from "pino";
 import type { Config } from "../config/config.js";
 import type { Metrics, SessionEndLabel, SignInOutcome } from "../metrics.js";
 
-/** Browser sessions for now; device sessions (DEVICE_FLOW) will be the other kind. */
-export type SessionKind = "browser";
+/** Browser sessions hold a cookie; device sessions (DEVICE_FLOW) a session token. */
+export type SessionKind = "browser" | "device";
 
 /** Why a session ended other than by its own sign-out. */
 export type SessionEndReason = Exclude<SessionEndLabel, SignOutScope>;
@@ -23,26 +23,27 @@ export interface AuditedUser {
 }
 
 export interface Audit {
-  /** `host`: where the session was signed in on (a protected host for a handoff); the login host when omitted. */
-  signIn(outcome: SignInOutcome, user: AuditedUser | null, host?: string): void;
-  signOut(user: AuditedUser, scope: SignOutScope, sessions: number): void;
-  sessionEnded(user: AuditedUser, reason: SessionEndReason): void;
+  /** `host`: where the session was signed in on; the login host when omitted. `kind`: browser when omitted. */
+  signIn(outcome: SignInOutcome, user: AuditedUser | null, host?: string, kind?: SessionKind): void;
+  signOut(user: AuditedUser, scope: SignOutScope, sessions: number, kind?: SessionKind): void;
+  sessionEnded(user: AuditedUser, reason: SessionEndReason, kind?: SessionKind): void;
 }
 
 /** Sign-ins are counted where their outcome is known (http/error-outcomes.ts); endings are counted here. */
 export function createAudit(logger: Logger, config: Pick<Config, "publicUrl">, metrics: Pick<Metrics, "sessionEndings">): Audit {
   // One host for every session today: the login host.
-  const where = { host: new URL(config.publicUrl).host, kind: "browser" as SessionKind };
+  const host = new URL(config.publicUrl).host;
+  const where = (kind: SessionKind = "browser") => ({ host, kind });
   const who = (user: AuditedUser | null) => (user ? { userId: user.id, login: user.login } : {});
   return {
-    signIn: (outcome, user, host) => logger.info({ event: "sign_in", outcome, ...who(user), ...where, ...(host ? { host } : {}) }, "sign-in"),
-    signOut(user, scope, sessions) {
+    signIn: (outcome, user, signedInHost, kind) => logger.info({ event: "sign_in", outcome, ...who(user), ...where(kind), ...(signedInHost ? { host: signedInHost } : {}) }, "sign-in"),
+    signOut(user, scope, sessions, kind) {
       metrics.sessionEndings.inc({ reason: scope });
-      logger.info({ event: "sign_out", reason: scope, sessions, ...who(user), ...where }, "sign-out");
+      logger.info({ event: "sign_out", reason: scope, sessions, ...who(user), ...where(kind) }, "sign-out");
     },
-    sessionEnded(user, reason) {
+    sessionEnded(user, reason, kind) {
       metrics.sessionEndings.inc({ reason });
-      logger.info({ event: "session_ended", reason, ...who(user), ...where }, "session ended");
+      logger.info({ event: "session_ended", reason, ...who(user), ...where(kind) }, "session ended");
     },
   };
 }

@@ -7,7 +7,7 @@ import type { Sealer } from "../sealer.js";
 import type { SessionEntries } from "../store/session-entries.js";
 import type { UserSessions } from "../store/user-sessions.js";
 import type { Audit, SessionEndReason, SignOutScope } from "./audit.js";
-import { openAccessToken, type SignedInRecord } from "./session-record.js";
+import { openAccessToken, sessionKindOf, type SignedInRecord } from "./session-record.js";
 
 export interface SessionEndingsDependencies {
   entries: SessionEntries;
@@ -27,7 +27,7 @@ export function createSessionEndings({ entries, userSessions, github, sealer, lo
   /** The server ends a session (its authorization is gone, the lists refuse the user, …). */
   async function endSession(sessionId: string, record: SignedInRecord, reason: SessionEndReason): Promise<void> {
     await remove(sessionId, record);
-    audit.sessionEnded(record.user, reason);
+    audit.sessionEnded(record.user, reason, sessionKindOf(record));
   }
 
   /**
@@ -37,13 +37,13 @@ export function createSessionEndings({ entries, userSessions, github, sealer, lo
   async function signOut(sessionId: string, record: SignedInRecord, scope: SignOutScope): Promise<void> {
     if (scope !== "everywhere") {
       await remove(sessionId, record);
-      audit.signOut(record.user, scope, 1);
+      audit.signOut(record.user, scope, 1, sessionKindOf(record));
       return;
     }
     const sessionIds = await userSessions.list(record.user.id);
     await entries.delete([...new Set([sessionId, ...sessionIds])]);
     await userSessions.clear(record.user.id);
-    audit.signOut(record.user, "everywhere", new Set([sessionId, ...sessionIds]).size);
+    audit.signOut(record.user, "everywhere", new Set([sessionId, ...sessionIds]).size, sessionKindOf(record));
   }
 
   /**

@@ -8,7 +8,7 @@ import type { Config } from "../config/config.js";
 import type { SessionEntries } from "../store/session-entries.js";
 import type { UserSessions } from "../store/user-sessions.js";
 import type { SessionEndings } from "./session-endings.js";
-import type { SignedInRecord } from "./session-record.js";
+import { sessionKindOf, type SignedInRecord } from "./session-record.js";
 
 /** At most this many sessions are listed: the index keeps every sign-in of SESSION_MAX_AGE. */
 const MAX_LISTED = 100;
@@ -16,7 +16,7 @@ const MAX_LISTED = 100;
 export interface SessionSummary {
   id: string;
   current: boolean;
-  kind: "browser";
+  kind: "browser" | "device";
   createdAt: string;
   /** Approximate: the idle expiry moves in steps of at most a minute (1 % of SESSION_IDLE_TIMEOUT when smaller). */
   lastSeenAt: string;
@@ -62,7 +62,7 @@ export function createSessionList(deps: SessionListDependencies) {
     return {
       id: handleOf(sessionId),
       current: sessionId === currentSessionId,
-      kind: "browser",
+      kind: sessionKindOf(record),
       createdAt: new Date(record.signedInAt).toISOString(),
       lastSeenAt: new Date(lastSeenAt).toISOString(),
       userAgent: record.userAgent ?? null,

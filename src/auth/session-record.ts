@@ -32,6 +32,8 @@ export interface SignedInRecord {
   github: StoredGitHubAuth;
   /** The browser's User-Agent at sign-in (shortened), so its owner can tell their sessions apart (/sessions). */
   userAgent?: string;
+  /** "device": a program's session, named by a session token (DEVICE_FLOW); absent for a browser's. */
+  kind?: "device";
 }
 
 declare module "express-session" {
@@ -39,6 +41,8 @@ declare module "express-session" {
     auth: SignedInRecord;
   }
 }
+
+export const sessionKindOf = (record: SignedInRecord): "browser" | "device" => record.kind ?? "browser";
 
 export const tokenContext = (userId: number) => `tokens:${userId}`;
 

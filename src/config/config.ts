@@ -74,6 +74,8 @@ export interface Config {
   /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
   metricsToken: string | null;
   profileMaxAgeMs: number;
+  /** DEVICE_FLOW: programs sign in through GitHub's device flow (POST /auth/device, /auth/device/token). */
+  deviceFlow: boolean;
   logLevel: string;
   /** Things worth a loud line in the log at start (demo mode, random secrets, …). */
   warnings: string[];

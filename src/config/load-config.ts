@@ -87,6 +87,7 @@ function buildConfig(env: ParsedEnvironment, problems: ConfigProblems): Config {
     webhookSecret: env.GITHUB_WEBHOOK_SECRET ?? null,
     metricsToken: env.METRICS_TOKEN ?? null,
     profileMaxAgeMs: env.PROFILE_MAX_AGE,
+    deviceFlow: env.DEVICE_FLOW,
     logLevel: env.LOG_LEVEL,
     warnings,
   };

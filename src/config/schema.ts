@@ -111,6 +111,12 @@ export const environmentSchema = z.object({
     return methods;
   }),
   PROFILE_MAX_AGE: duration("5m"),
+  DEVICE_FLOW: text().transform((value, ctx) => {
+    const setting = (value ?? "false").trim().toLowerCase();
+    if (setting === "true" || setting === "false") return setting === "true";
+    ctx.addIssue({ code: "custom", message: `must be true or false (got "${value}")` });
+    return z.NEVER;
+  }),
   AUTH_RATE_LIMIT: text().transform((value, ctx) => {
     const setting = (value ?? "60/1m").trim().toLowerCase();
     if (setting === "off") return null;

@@ -9,7 +9,9 @@ import type { EmulatorClient, EmulatorUser } from "./types.js";
 
 const ENDPOINTS: { route: string; purpose: string }[] = [
   { route: "GET /login/oauth/authorize", purpose: "consent page: pick a user, Authorize or Cancel" },
-  { route: "POST /login/oauth/access_token", purpose: "code exchange and refresh (form, JSON or query; answers form, JSON or XML)" },
+  { route: "POST /login/oauth/access_token", purpose: "code exchange, refresh and device-code polls (form, JSON or query; answers form, JSON or XML)" },
+  { route: "POST /login/device/code", purpose: "device flow: a device code and a user code for a program" },
+  { route: "GET /login/device", purpose: "device flow: enter the user code, pick a user, Authorize or Cancel" },
   { route: "GET /api/v3/user", purpose: "the signed-in user (ETag, If-None-Match, rate-limit headers)" },
   { route: "GET /api/v3/user/emails", purpose: "email addresses (OAuth Apps need user or user:email)" },
   { route: "GET /api/v3/user/orgs", purpose: "organisations" },

@@ -7,6 +7,9 @@ import { aboutRoutes } from "./about-page.js";
 import { apiRoutes } from "./api-routes.js";
 import { authorizeRoutes } from "./authorize-routes.js";
 import { avatarRoutes } from "./avatar.js";
+import { DeviceAuthorizations } from "./device-authorizations.js";
+import { deviceControls } from "./device-controls.js";
+import { deviceRoutes } from "./device-routes.js";
 import { Directory } from "./directory.js";
 import { FaultInjector } from "./faults.js";
 import { resolveOptions } from "./options.js";
@@ -25,6 +28,7 @@ export type {
   Emulator,
   EmulatorCallbackUrl,
   EmulatorClient,
+  EmulatorDeviceControls,
   EmulatorEmail,
   EmulatorLimits,
   EmulatorMemoryUse,
@@ -55,7 +59,8 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   const directory = new Directory(resolved.users, resolved.clients, resolved.orgData);
   const limiter = new RateLimiter(resolved.clock, resolved.rateLimitPerHour);
   const faults = new FaultInjector();
-  const stats: EmulatorStats = { codeExchanges: 0, refreshes: 0, refreshTokenReuses: 0, tokenRequests: [], apiRequests: [] };
+  const devices = new DeviceAuthorizations(resolved.clock, resolved.limits.pendingCodes);
+  const stats: EmulatorStats = { ...zeroCounters(), tokenRequests: [], apiRequests: [] };
 
   const app = express();
   app.disable("x-powered-by");
@@ -70,7 +75,8 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   app.use(avatarRoutes(store, directory));
   const views = createViews();
   app.use(authorizeRoutes(store, views));
-  app.use(tokenRoute(store, stats));
+  app.use(tokenRoute(store, stats, devices));
+  app.use(deviceRoutes(store, devices, views));
   app.use("/api/v3", apiRoutes(store, directory, limiter));
   // The pages for people come last: GET /<login> matches any one-segment path.
   app.use(aboutRoutes(store, views));
@@ -78,18 +84,14 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   app.use(notFoundPage(store, views));
   app.use(answerErrors);
 
-  const userNamed = (login: string) => {
-    const user = store.userByLogin(login);
-    if (!user) throw new Error(`emulator: no user with login ${login}`);
-    return user;
-  };
+  const userNamed = userLookup(store);
 
   return {
     app,
     stats,
     resetStats() {
       // In place, so references to `emulator.stats` taken earlier stay current.
-      Object.assign(stats, { codeExchanges: 0, refreshes: 0, refreshTokenReuses: 0 });
+      Object.assign(stats, zeroCounters());
       stats.tokenRequests.length = 0;
       stats.apiRequests.length = 0;
     },
@@ -100,6 +102,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     issuedAccessTokens: () => [...store.issuedAccessTokens],
     issuedRefreshTokens: () => [...store.issuedRefreshTokens],
     ...orgControls(directory, userNamed),
+    ...deviceControls(devices, store, userNamed),
     memoryUse: () => ({
       tokenRequests: stats.tokenRequests.length,
       apiRequests: stats.apiRequests.length,
@@ -109,6 +112,15 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     }),
   };
 }
+
+const zeroCounters = () => ({ codeExchanges: 0, refreshes: 0, deviceGrants: 0, refreshTokenReuses: 0 });
+
+/** The user with this login, for the run-time controls: an unknown login is a mistake in the test. */
+const userLookup = (store: EmulatorState) => (login: string) => {
+  const user = store.userByLogin(login);
+  if (!user) throw new Error(`emulator: no user with login ${login}`);
+  return user;
+};
 
 /** Bad input never crashes the emulator: body-parser errors keep their 4xx, anything else is a 500. */
 const answerErrors: ErrorRequestHandler = (error: unknown, _request, response, next) => {

@@ -3,6 +3,7 @@
 
 const TOKEN_ERRORS_DOC = "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/";
 const AUTHORIZE_ERRORS_DOC = "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-authorization-request-errors/";
+const DEVICE_FLOW_DOC = "https://docs.github.com/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps#error-codes-for-the-device-flow";
 const USER_TOKEN_DOC = "https://docs.github.com/apps/creating-github-apps/authenticating-with-a-github-app/generating-a-user-access-token-for-a-github-app";
 
 export type TokenErrorCode =
@@ -11,7 +12,17 @@ export type TokenErrorCode =
   | "bad_verification_code"
   | "unverified_user_email"
   | "bad_refresh_token"
-  | "unsupported_grant_type";
+  | "unsupported_grant_type"
+  | DeviceErrorCode;
+
+/** The device flow's own answers while the person has not approved (all HTTP 200 like the rest). */
+export type DeviceErrorCode =
+  | "authorization_pending"
+  | "slow_down"
+  | "expired_token"
+  | "incorrect_device_code"
+  | "access_denied"
+  | "device_flow_disabled";
 
 export type AuthorizeErrorCode = "access_denied" | "redirect_uri_mismatch";
 
@@ -30,6 +41,13 @@ const TOKEN_ERRORS: Record<TokenErrorCode, [description: string, uri: string]> =
   bad_refresh_token: ["The refresh token passed is incorrect or expired.", `${TOKEN_ERRORS_DOC}#bad-verification-code`],
   // GitHub documents no description for this one; the wording here is the emulator's own.
   unsupported_grant_type: ["The grant_type passed is not supported.", `${USER_TOKEN_DOC}#using-the-web-application-flow-to-generate-a-user-access-token`],
+  authorization_pending: ["The authorization request is still pending.", DEVICE_FLOW_DOC],
+  slow_down: ["Too many requests have been made in the same timeframe.", DEVICE_FLOW_DOC],
+  expired_token: ["The device code has expired.", DEVICE_FLOW_DOC],
+  incorrect_device_code: ["The device_code provided is not valid.", DEVICE_FLOW_DOC],
+  access_denied: ["The authorization request was denied.", DEVICE_FLOW_DOC],
+  // Wording as live answers carry it (simoneb/ghenv#10).
+  device_flow_disabled: ["Device Flow must be explicitly enabled for this App", DEVICE_FLOW_DOC],
 };
 
 const AUTHORIZE_ERRORS: Record<AuthorizeErrorCode, [description: string, uri: string]> = {

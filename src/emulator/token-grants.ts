@@ -8,7 +8,8 @@ import type { AccessTokenRecord, AuthorizationCode } from "./records.js";
 import type { EmulatorState } from "./state.js";
 import type { EmulatorClient, EmulatorStats } from "./types.js";
 
-export type GrantResult = { ok: true; fields: OAuthFields } | { ok: false; error: TokenErrorCode };
+/** `extra`: more fields of an error answer (slow_down's new `interval`). */
+export type GrantResult = { ok: true; fields: OAuthFields } | { ok: false; error: TokenErrorCode; extra?: OAuthFields };
 
 export function exchangeCode(store: EmulatorState, stats: EmulatorStats, client: EmulatorClient, params: ParamSource): GrantResult {
   // Codes are single use: once an authenticated client presented it, right or wrong, it is spent.
@@ -60,7 +61,7 @@ export function refresh(store: EmulatorState, stats: EmulatorStats, client: Emul
 }
 
 /** Field order as in GitHub's documented examples; `scope` is always present ("" for GitHub Apps). */
-function tokenFields(store: EmulatorState, client: EmulatorClient, token: AccessTokenRecord): OAuthFields {
+export function tokenFields(store: EmulatorState, client: EmulatorClient, token: AccessTokenRecord): OAuthFields {
   const fields: OAuthFields = { access_token: token.token };
   const refreshToken = store.refreshTokenRecord(token.refreshToken ?? undefined);
   if (token.expiresAt !== null && refreshToken) {

@@ -7,21 +7,25 @@ import { sendOAuthAnswer } from "./oauth-response.js";
 import { isMalformedParam, mergedParams, stringParam, type ParamSource } from "./params.js";
 import { setTokenOutcome } from "./request-records.js";
 import type { EmulatorState } from "./state.js";
+import { DEVICE_CODE_GRANT, pollDeviceCode } from "./device-grant.js";
+import type { DeviceAuthorizations } from "./device-authorizations.js";
 import { exchangeCode, refresh, type GrantResult } from "./token-grants.js";
 import type { EmulatorClient, EmulatorStats } from "./types.js";
 
 export const TOKEN_PATH = "/login/oauth/access_token";
 
-export function tokenRoute(store: EmulatorState, stats: EmulatorStats): Router {
+export function tokenRoute(store: EmulatorState, stats: EmulatorStats, devices: DeviceAuthorizations): Router {
   const router = express.Router();
   router.post(TOKEN_PATH, (request, response) => {
     const params = mergedParams(request.query, request.body);
-    const result = runGrant(store, stats, params);
+    const result = isDeviceGrant(params) ? pollDeviceCode(store, stats, devices, params) : runGrant(store, stats, params);
     setTokenOutcome(response, result.ok ? "ok" : result.error);
-    sendOAuthAnswer(request, response, result.ok ? result.fields : { ...tokenError(result.error) });
+    sendOAuthAnswer(request, response, result.ok ? result.fields : { ...tokenError(result.error), ...result.extra });
   });
   return router;
 }
+
+const isDeviceGrant = (params: ParamSource) => !isMalformedParam(params, "grant_type") && stringParam(params, "grant_type") === DEVICE_CODE_GRANT;
 
 function runGrant(store: EmulatorState, stats: EmulatorStats, params: ParamSource): GrantResult {
   const grantType = stringParam(params, "grant_type");

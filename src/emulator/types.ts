@@ -130,6 +130,8 @@ export interface EmulatorStats {
   codeExchanges: number;
   /** Successful refreshes. */
   refreshes: number;
+  /** Device codes redeemed for a token (grant_type=urn:ietf:params:oauth:grant-type:device_code). */
+  deviceGrants: number;
   /** Refresh requests presenting a refresh token that exists but was already used. */
   refreshTokenReuses: number;
   /** The most recent POST /login/oauth/access_token requests (limits.records), in arrival order. */
@@ -150,7 +152,21 @@ export interface FaultSpec {
   times?: number;
 }
 
-export interface Emulator extends EmulatorOrgControls {
+/** Run-time controls of the device flow, by the user code a person would type (XXXX-XXXX). */
+export interface EmulatorDeviceControls {
+  /** As if `login` entered the code at /login/device and authorized. */
+  approveDevice(userCode: string, login: string): void;
+  /** As if the person pressed Cancel: the next poll answers access_denied. */
+  denyDevice(userCode: string): void;
+  /** The code expires now: polls answer expired_token. */
+  expireDevice(userCode: string): void;
+  /** The next `times` polls (default 1) answer slow_down, whatever their timing. */
+  slowDownNextPolls(times?: number): void;
+  /** Ticks or unticks the app's "Enable Device Flow" box (every client starts with it ticked). */
+  setDeviceFlowEnabled(clientId: string, enabled: boolean): void;
+}
+
+export interface Emulator extends EmulatorOrgControls, EmulatorDeviceControls {
   /** Serves everything, relative to wherever it is mounted. */
   app: Express;
   stats: EmulatorStats;

@@ -8,6 +8,7 @@ import type { GitHubConfig } from "../config/config.js";
 import { checkAccess, type AccessCheck, type AccessCheckAnswer } from "./access-checks.js";
 import { checkToken, deleteAuthorization, revokeToken } from "./app-token.js";
 import { authorizeUrl, type AuthorizeParams } from "./authorize-url.js";
+import { pollDeviceToken, requestDeviceCode, type DeviceCodes, type DevicePoll } from "./device-flow.js";
 import { createGitHubCall, type GitHubContext } from "./github-call.js";
 import { isOrgMember } from "./org-membership.js";
 import { exchangeCode, refreshToken, type CodeExchangeParams } from "./token-exchange.js";
@@ -16,11 +17,16 @@ import { fetchPrimaryEmail, fetchUser, userIdOf, type UserFetchResult } from "./
 
 export type { AccessCheck, AccessCheckAnswer } from "./access-checks.js";
 export type { UserFetchResult } from "./user.js";
+export type { DeviceCodes, DevicePoll } from "./device-flow.js";
 
 export interface GitHubClient {
   authorizeUrl(params: AuthorizeParams): string;
   exchangeCode(params: CodeExchangeParams): Promise<TokenSet>;
   refresh(refreshToken: string): Promise<TokenSet>;
+  /** A device code and user code for a program (GitHub's device flow). */
+  requestDeviceCode(): Promise<DeviceCodes>;
+  /** One poll of the device code: a token set, or GitHub's error (authorization_pending, slow_down, …). */
+  pollDeviceToken(deviceCode: string): Promise<DevicePoll>;
   fetchUser(accessToken: string, etag?: string | null): Promise<UserFetchResult>;
   fetchPrimaryEmail(accessToken: string): Promise<string | null>;
   /** The GitHub id of a login, asked without a token (for operators); null for an unknown login. */
@@ -42,6 +48,8 @@ export function createGitHubClient(config: GitHubConfig, clock: Clock, fetchImpl
     authorizeUrl: (params) => authorizeUrl(config, params),
     exchangeCode: (params) => exchangeCode(context, params),
     refresh: (token) => refreshToken(context, token),
+    requestDeviceCode: () => requestDeviceCode(context),
+    pollDeviceToken: (deviceCode) => pollDeviceToken(context, deviceCode),
     fetchUser: (accessToken, etag) => fetchUser(context, accessToken, etag),
     fetchPrimaryEmail: (accessToken) => fetchPrimaryEmail(context, accessToken),
     userIdOf: (login) => userIdOf(context, login),

@@ -40,6 +40,9 @@ export const ROUTES = {
   signOut: { method: "POST", path: "/auth/logout", answer: "page", rateLimited: true },
   handoffStart: { method: "GET", path: "/auth/handoff/start", answer: "page", rateLimited: true, partOfSignIn: true },
   handoffRedeem: { method: "GET", path: "/auth/handoff", answer: "page", rateLimited: true, partOfSignIn: true },
+  deviceStart: { method: "POST", path: "/auth/device", answer: "data", rateLimited: true },
+  // Not rate-limited: a program polls it every few seconds, and it paces programs itself (slow_down).
+  deviceToken: { method: "POST", path: "/auth/device/token", answer: "data", rateLimited: false },
   listSessions: { method: "GET", path: "/api/sessions", answer: "data", rateLimited: false },
   endSessionByApi: { method: "DELETE", path: "/api/sessions/:id", answer: "data", rateLimited: false },
   sessionsPage: { method: "GET", path: "/sessions", answer: "page", rateLimited: false },

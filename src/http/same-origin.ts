@@ -10,11 +10,14 @@
 import type { RequestHandler } from "express";
 import { forbiddenCrossOrigin } from "../errors.js";
 import type { HostResolver } from "./request-host.js";
+import { carriesBearerToken } from "./bearer-token.js";
 
 /** @param extraOrigins origins trusted besides the request host's own (CORS_ORIGINS, for /api/* only) */
 export function requireSameOrigin(hosts: HostResolver, extraOrigins: string[] = []): RequestHandler {
   const trusted = new Set(extraOrigins);
   return (request, _response, next) => {
+    // Bearer callers (programs) cannot be forged cross-site; one that also sends a cookie is refused by the session reader.
+    if (carriesBearerToken(request)) return next();
     const fetchSite = request.get("sec-fetch-site");
     const origin = request.get("origin");
     const allowed =

@@ -10,6 +10,7 @@ import type { SignedInRecord } from "../auth/session-record.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config/config.js";
 import type { SessionEntries } from "../store/session-entries.js";
+import { bearerTokenOf, refuseMixedCredentials, type BearerSessionLookup } from "./bearer-token.js";
 import { noteSignedInUser } from "./request-logging.js";
 import { serverCookies } from "./cookies.js";
 import type { HostResolver, RequestHost } from "./request-host.js";
@@ -23,6 +24,8 @@ export interface SignedInSession {
   record: SignedInRecord;
   /** When the session ends unless it is used again (epoch ms). */
   expiresAt: number;
+  /** How the request named it: its session cookie, or a session token (Authorization: Bearer). */
+  credential: "cookie" | "bearer";
 }
 
 export interface SessionReader {
@@ -41,6 +44,7 @@ export function createSessionReader(
   entries: SessionEntries,
   hosts: HostResolver,
   onMaxAge: (record: SignedInRecord) => void = () => undefined,
+  bearerSessions: BearerSessionLookup | null = null,
 ): SessionReader {
   const { idleTimeoutMs, maxAgeMs } = config.session;
   const cookiePolicy = serverCookies(config.session.secureCookies);
@@ -53,11 +57,16 @@ export function createSessionReader(
     void response.cookie(cookieName, cookies.signedValue(sessionId, host), { ...cookieAttributes, maxAge: maxAgeMs });
 
   async function signedIn(request: Request, response: Response): Promise<SignedInSession | null> {
+    // A request for no host of ours has no session, whatever it carries.
     const host = hosts.of(request);
-    const cookie = host && cookies.read(request.headers.cookie, host);
-    if (!host || !cookie) return null;
-    const { sessionId } = cookie;
-    const found = await entries.readWithExpiry(sessionId);
+    if (!host) return null;
+    const cookie = cookies.read(request.headers.cookie, host);
+    const bearer = bearerSessions ? bearerTokenOf(request) : null;
+    if (bearer !== null) refuseMixedCredentials(cookie !== null);
+    if (cookie === null && bearer === null) return null;
+    const named = cookie ? { sessionId: cookie.sessionId, found: await entries.readWithExpiry(cookie.sessionId) } : await bearerSessions!.find(bearer!);
+    if (!named) return null;
+    const { sessionId, found } = named;
     const record = found?.entry.data.auth;
     if (!found || !record) return null;
 
@@ -66,7 +75,7 @@ export function createSessionReader(
     if (lifetimeLeftMs <= 0) {
       await entries.delete([sessionId]);
       onMaxAge(record);
-      clearCookie(response);
+      if (cookie) clearCookie(response);
       return null;
     }
     const slidTtlMs = Math.min(idleTimeoutMs, lifetimeLeftMs);
@@ -75,9 +84,9 @@ export function createSessionReader(
     if (slides) await entries.extend(sessionId, slidTtlMs);
     // After a SESSION_SECRET rotation, cookies signed with the old secret move to the new one.
     const expiresInMs = slides ? slidTtlMs : found.expiresInMs;
-    if (slides || !cookie.signedWithCurrentSecret) setCookie(response, sessionId, host, expiresInMs);
+    if (cookie && (slides || !cookie.signedWithCurrentSecret)) setCookie(response, sessionId, host, expiresInMs);
     noteSignedInUser(response, record.user.id);
-    return { sessionId, record, expiresAt: now + expiresInMs };
+    return { sessionId, record, expiresAt: now + expiresInMs, credential: cookie ? "cookie" : "bearer" };
   }
 
   return { signedIn, setCookie, clearCookie };

@@ -2,6 +2,7 @@
 // production, this process's memory in demo mode without Redis.
 import type { Store } from "express-session";
 import type { Clock } from "../clock.js";
+import { MemoryDeviceAttempts, RedisDeviceAttempts, type DeviceAttempts } from "./device-attempts.js";
 import { MemoryLocks, RedisLocks, type Locks } from "./locks.js";
 import { MemorySessionStore } from "./memory-session-store.js";
 import { MemoryOneTimeMarker, RedisOneTimeMarker, type OneTimeMarker } from "./one-time-marker.js";
@@ -17,6 +18,8 @@ export interface StorageBackend {
   locks: Locks;
   userSessions: UserSessions;
   oneTimeMarker: OneTimeMarker;
+  /** Device sign-ins in progress (DEVICE_FLOW). */
+  deviceAttempts: DeviceAttempts;
   /** True when the store answers (for /readyz). */
   checkReady: () => Promise<boolean>;
   rateLimiter: RateLimiterFactory;
@@ -28,6 +31,7 @@ export function redisBackend(connection: RedisConnection, keyPrefix: string, clo
     locks: new RedisLocks(connection, keyPrefix),
     userSessions: new RedisUserSessions(connection, keyPrefix, clock),
     oneTimeMarker: new RedisOneTimeMarker(connection, keyPrefix),
+    deviceAttempts: new RedisDeviceAttempts(connection, keyPrefix),
     checkReady: () => pingRedis(connection),
     rateLimiter: redisRateLimiters(connection, keyPrefix),
   };
@@ -39,6 +43,7 @@ export function memoryBackend(clock: Clock): StorageBackend {
     locks: new MemoryLocks(clock),
     userSessions: new MemoryUserSessions(clock),
     oneTimeMarker: new MemoryOneTimeMarker(clock),
+    deviceAttempts: new MemoryDeviceAttempts(clock),
     checkReady: async () => true,
     rateLimiter: memoryRateLimiters(),
   };

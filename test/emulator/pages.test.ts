@@ -98,7 +98,7 @@ describe("over real HTTP, on its own port", () => {
     expect(html).toContain('<a href="/octocat">octocat</a>');
   });
 
-  it.each(["/nobody/else", "/login/device", "/login", "/settings/applications"])("%s: the same 404 page, not plain text", async (path) => {
+  it.each(["/nobody/else", "/login/device/other", "/login", "/settings/applications"])("%s: the same 404 page, not plain text", async (path) => {
     const answer = await get(path);
     expect(answer.status).toBe(404);
     expect(answer.headers.get("content-type")).toMatch(/^text\/html/);

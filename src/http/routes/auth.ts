@@ -86,6 +86,8 @@ export function signInRoutes(deps: AuthRouteDependencies): SignInRouteHandlers {
       if (isSet(request.query.revoke)) await endings.revokeAtGitHub(session.record, everywhere);
       await endings.signOut(session.sessionId, session.record, everywhere ? "everywhere" : "this_session");
     }
+    // A program signing out with its session token has no cookie to clear and no page to go to.
+    if (session?.credential === "bearer") return void response.status(204).end();
     sessions.clearCookie(response);
     if (wantsJson(request)) response.status(204).end();
     else response.redirect(303, "/");

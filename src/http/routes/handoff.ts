@@ -31,7 +31,8 @@ export function handoffRoutes(deps: HandoffRouteDependencies) {
     noReferrer(response);
     if (!hosts.of(request)?.login) throw notFound();
     const session = await allowed.allowed(request, response);
-    const outcome = handoff.issue(request.query.request, session?.sessionId ?? null);
+    // Only a browser's own session is handed on: a program's (bearer) session stays with the program.
+    const outcome = handoff.issue(request.query.request, session?.credential === "cookie" ? session.sessionId : null);
     if ("ticketUrl" in outcome) response.redirect(303, outcome.ticketUrl);
     else redirectToGitHub(deps.signInFlow, cookies, request, response, outcome.signInFirst);
   };
