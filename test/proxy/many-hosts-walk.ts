@@ -32,8 +32,11 @@ export class HostCookieClient {
   }
 }
 
-/** Signs in on `appBase` for `page` through the proxy; the URLs the browser was sent to, in order. */
-export async function signInOnProtectedHost(stack: ForwardAuthStack, appBase: string, page: string): Promise<string[]> {
+/**
+ * Signs in on `appBase` for `page` (which has a query) through the proxy, checks each address the
+ * browser is sent to, that the application then gets the user, and that signing out there ends it all.
+ */
+export async function signInOnProtectedHost(stack: ForwardAuthStack, appBase: string, page: string): Promise<void> {
   const browser = new HostCookieClient();
   const visited: string[] = [];
   const go = async (url: string, status: number) => {
@@ -48,6 +51,16 @@ export async function signInOnProtectedHost(stack: ForwardAuthStack, appBase: st
   const ticketUrl = await go(backToHandoff, 303);
   const landing = await go(ticketUrl, 303);
   visited.push(landing);
+  const login = stack.base;
+  expect(stepsOf(visited)).toEqual([
+    `${appBase}${page}`,
+    `${appBase}/auth/github`,
+    `${login}/auth/handoff/start`,
+    `${login}/auth/github/callback`,
+    `${login}/auth/handoff/start`,
+    `${appBase}/auth/handoff`,
+    `${appBase}${page}`,
+  ]);
   stack.received.length = 0;
   const application = await browser.fetch(landing);
   expect(application.status).toBe(200);
@@ -57,13 +70,12 @@ export async function signInOnProtectedHost(stack: ForwardAuthStack, appBase: st
   expect((await browser.fetch(`${appBase}/auth/logout`, { method: "POST", headers: { Origin: appBase } })).status).toBe(303);
   expect((await browser.fetch(`${stack.base}/api/me`)).status).toBe(401);
   expect((await browser.fetch(`${appBase}${page}`)).status).toBe(302);
-  return visited;
 }
 
-/** The walk's addresses as origin + path, for one readable expectation. */
-export function stepsOf(visited: string[]): string[] {
+/** The walk's addresses as origin and path, with the query only on the page itself. */
+function stepsOf(visited: string[]): string[] {
   return visited.map((url) => {
     const { origin, pathname, search } = new URL(url);
-    return `${origin}${pathname}${pathname === "/report" ? search : ""}`;
+    return `${origin}${pathname}${pathname.startsWith("/auth/") ? "" : search}`;
   });
 }
