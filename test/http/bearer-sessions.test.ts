@@ -68,6 +68,8 @@ test("sign-out with the bearer needs no same-origin check and ends the session; 
   expect(stack.logs.some((line) => line.includes('"event":"sign_out"') && line.includes('"kind":"device"'))).toBe(true);
 
   const second = await deviceToken();
+  // A second later, so that "newest first" puts the browser ahead (the same instant would be a tie in either order).
+  clock.advance(1_000);
   const browser = await signedInBrowser(stack.app);
   const list = await request(stack.app).get("/api/sessions").set("Cookie", browser.cookie).expect(200);
   expect(list.body.map((session: { kind: string; current: boolean }) => [session.kind, session.current])).toEqual([["browser", true], ["device", false]]);
