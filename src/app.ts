@@ -1,6 +1,8 @@
 // createApp(services): the order a request passes through the server, and nothing else. What the
 // routes are is the route table (http/route-table.ts); what they use is built by buildServices
-// (services.ts). No I/O happens here.
+// (services.ts). No I/O happens here. In front of all of it, the two read paths asked on every
+// request of every protected app are answered without Express when they can be (read-paths-first.ts).
+import type { IncomingMessage, ServerResponse } from "node:http";
 import express, { type Express } from "express";
 import { apiCors } from "./http/cors.js";
 import { countSignIns, noteErrorsForMetrics } from "./http/error-outcomes.js";
@@ -9,12 +11,14 @@ import { countHttpRequests } from "./http/http-metrics.js";
 import { hostGate } from "./http/host-gate.js";
 import { refuseOtherMethods } from "./http/method-not-allowed.js";
 import { rateLimitByIp } from "./http/rate-limit.js";
+import { readPathsFirst, type FirstAnswer } from "./http/read-paths-first.js";
+import type { ProxyTrust } from "./http/request-host.js";
 import { createPageRenderer } from "./http/render.js";
 import { requestLogging } from "./http/request-logging.js";
 import { allowedMethodsByPath, MOUNTS, registerRoutes, ROUTES, type RouteHandlers } from "./http/route-table.js";
 import { currentUser, sessionDetails } from "./http/routes/api.js";
 import { deviceRoutes } from "./http/routes/device.js";
-import { authCheck } from "./http/routes/auth-check.js";
+import { authCheck, checkAnswers, type CheckAnswers } from "./http/routes/auth-check.js";
 import { signInRoutes } from "./http/routes/auth.js";
 import { handoffRoutes } from "./http/routes/handoff.js";
 import { githubProxyRoutes } from "./http/routes/github-proxy.js";
@@ -38,14 +42,16 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   const { config, logger, metrics, storage } = services;
   const headers = securityHeaders(config);
   const pages = createPageRenderer({ demoMode: config.demoMode, beforeSend: headers.upgradeForPage });
-  const handlers = routeHandlers(services, pages);
+  const check = checkAnswers(config);
+  const handlers = routeHandlers(services, pages, check);
+  const logging = requestLogging(logger, [countHttpRequests(metrics)]);
   const { authRateLimit } = config;
   const rateLimit = authRateLimit ? rateLimitByIp(storage.rateLimiter("auth", authRateLimit.points, authRateLimit.durationMs)) : null;
 
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy);
-  app.use(requestLogging(logger, [countHttpRequests(metrics)]));
+  app.use(logging.middleware);
   app.use(hostGate(services.hosts));
   app.use("/api", apiCors(config.corsOrigins, config.github.proxyMethods));
   // The read paths programs and reverse proxies call on every request come first, with the data
@@ -66,14 +72,37 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use(storeOutagesAs503);
   app.use(noteErrorsForMetrics(metrics));
   app.use(createErrorHandler(logger, pages));
+
+  const first = readPathsFirst({
+    hosts: services.hosts,
+    trust: app.get("trust proxy fn") as ProxyTrust,
+    sessions: services.sessions,
+    allowed: services.allowed,
+    check,
+    logging,
+    dataHeaders: headers.dataHeaderList,
+    etag: app.get("etag fn") as (body: Buffer) => string,
+    passedOn: (route) => metrics.readPathsPassedOn.inc({ route }),
+  });
+  return answeringFirst(app, first);
+}
+
+/**
+ * Puts `first` in front of everything Express does for this app (app.handle is what the app, as a
+ * node:http listener, calls for each request), so it also runs under supertest and app.listen.
+ */
+function answeringFirst(app: Express, first: FirstAnswer): Express {
+  const routed = app as Express & { handle(request: IncomingMessage, response: ServerResponse, next?: unknown): void };
+  const handle = routed.handle.bind(app);
+  routed.handle = (request, response, next) => first(request, response, () => handle(request, response, next));
   return app;
 }
 
-function routeHandlers(services: Services, pages: ReturnType<typeof createPageRenderer>): RouteHandlers {
+function routeHandlers(services: Services, pages: ReturnType<typeof createPageRenderer>, check: CheckAnswers): RouteHandlers {
   const { config, allowed, storage } = services;
   const signIn = signInRoutes({ ...services, sessionMiddleware: createSessionMiddleware(config, storage.sessionStore, services.logger) });
   return {
-    authCheck: authCheck(allowed, config),
+    authCheck: authCheck(allowed, config, check),
     currentUser: currentUser(allowed),
     sessionDetails: sessionDetails(allowed),
     health,

@@ -75,6 +75,16 @@ export function createAccessGate({ config, revalidation, refresher, ruleFacts, l
     return current;
   }
 
+  /**
+   * Whether admit() would let this record through as it is, at once: nothing due, allowed by the
+   * server's lists and the route's rule (http/read-paths-first.ts answers only then).
+   */
+  function admitsAsIs(record: SignedInRecord, options: AdmitOptions = {}): boolean {
+    if (revalidation.isDue(record) || (options.waitForGitHub && refresher.isExpiring(record))) return false;
+    if (decide(record).verdict !== "allowed") return false;
+    return !options.routeRules || decide(record, options.routeRules).verdict === "allowed";
+  }
+
   /** Revalidates when due (refreshing on the way), else refreshes an expiring token. */
   async function revalidatedOrRefreshed(sessionId: string, record: SignedInRecord): Promise<SignedInRecord> {
     if (revalidation.isDue(record)) {
@@ -84,7 +94,7 @@ export function createAccessGate({ config, revalidation, refresher, ruleFacts, l
     return refresher.isExpiring(record) ? (await refresher.refreshIfExpiring(sessionId, record)).record : record;
   }
 
-  return { admit };
+  return { admit, admitsAsIs };
 }
 
 export type AccessGate = ReturnType<typeof createAccessGate>;

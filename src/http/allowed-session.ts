@@ -3,11 +3,17 @@
 // only whether there is a session, so that a refused user can still end it.
 import type { Request, Response } from "express";
 import type { AccessGate, AdmitOptions } from "../auth/access-gate.js";
-import type { SessionReader, SignedInSession } from "./signed-in-session.js";
+import type { NamedSession, SessionReader, SignedInSession } from "./signed-in-session.js";
 
 export interface AllowedSessions {
   /** The request's session, null when signed out; throws not_allowed (403) for a refused user. */
   allowed(request: Request, response: Response, options?: AdmitOptions): Promise<SignedInSession | null>;
+  /**
+   * For the read paths answered before Express (read-paths-first.ts): the session `allowed` would
+   * answer for what lookUp() read, when it would answer it with no write, no wait and no refusal;
+   * null when anything more is due, which `allowed` then does.
+   */
+  allowedAtOnce(named: NamedSession, options?: AdmitOptions): SignedInSession | null;
 }
 
 export function allowedSessions(sessions: SessionReader, gate: AccessGate): AllowedSessions {
@@ -16,6 +22,10 @@ export function allowedSessions(sessions: SessionReader, gate: AccessGate): Allo
       const session = await sessions.signedIn(request, response);
       if (!session) return null;
       return { ...session, record: await gate.admit(session.sessionId, session.record, options) };
+    },
+    allowedAtOnce(named, options) {
+      const session = sessions.asReadWithoutWrites(named);
+      return session && gate.admitsAsIs(session.record, options) ? session : null;
     },
   };
 }

@@ -2,6 +2,7 @@
 // a device session's token authenticates. Parsing lives here, the hashing that names the session in
 // auth/session-token.ts, so the session reader only asks "which session does this request name?".
 // A request with both a session cookie and a bearer token is refused: which one it means is not guessed.
+import type { IncomingMessage } from "node:http";
 import type { Request } from "express";
 import type { SessionTokens } from "../auth/session-token.js";
 import { mixedCredentials } from "../errors.js";
@@ -10,7 +11,7 @@ import type { SessionEntries, SessionEntry } from "../store/session-entries.js";
 const BEARER = /^Bearer +(\S+) *$/i;
 
 /** The bearer token this request carries, or null when its Authorization header is not a bearer one. */
-export function bearerTokenOf(request: Request): string | null {
+export function bearerTokenOf(request: IncomingMessage): string | null {
   const header = request.headers.authorization;
   return typeof header === "string" ? (BEARER.exec(header)?.[1] ?? null) : null;
 }

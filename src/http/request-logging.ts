@@ -5,7 +5,8 @@
 // log to ours), otherwise a fresh UUID; either way it is echoed back. Whatever else wants to know
 // about each answered request (the metrics) hears it from the same one listener.
 import { randomUUID } from "node:crypto";
-import type { Request, RequestHandler, Response } from "express";
+import type { IncomingMessage } from "node:http";
+import type { RequestHandler, Response } from "express";
 import type { Logger } from "pino";
 import { pathOf, routePattern } from "./route-label.js";
 
@@ -33,13 +34,37 @@ export interface AnsweredRequest {
   finished: boolean;
 }
 
-export function requestLogging(logger: Logger, alsoTell: ((answered: AnsweredRequest) => void)[] = []): RequestHandler {
+export interface RequestLogging {
+  /** Express's part: the request id, and the line when the answer closes. */
+  middleware: RequestHandler;
+  /** A request answered before Express (read-paths-first.ts): the same listeners and the same line. */
+  record(reqId: string, answered: AnsweredRequest, userId: number | undefined): void;
+  /** A request passed on to Express after work done before it: its duration counts from `startedAt`. */
+  startedEarlier(request: IncomingMessage, startedAt: number): void;
+}
+
+export function requestLogging(logger: Logger, alsoTell: ((answered: AnsweredRequest) => void)[] = []): RequestLogging {
   // This line holds only the fields below (a sanitised id, a route pattern, numbers), none of which
   // a name-based redaction could match, so it skips the redaction pass: that pass cost more than
   // the rest of a cheap request's work (see the README's profile).
   const requestLog = logger.child({}, { redact: [] });
-  return (request, response, next) => {
-    const startedAt = performance.now();
+  const record = (reqId: string, answered: AnsweredRequest, userId: number | undefined, path = "") => {
+    for (const listener of alsoTell) listener(answered);
+    const line = {
+      reqId,
+      method: answered.method,
+      route: answered.routePattern ?? path.slice(0, MAX_LOGGED_PATH),
+      status: answered.status,
+      durationMs: Math.round(answered.durationMs * 10) / 10,
+      ...(userId === undefined ? {} : { userId }),
+    };
+    const message = answered.finished ? "request completed" : "request aborted";
+    if (answered.status >= 500) requestLog.error(line, message);
+    else requestLog.info(line, message);
+  };
+  const startedBeforeExpress = new WeakMap<IncomingMessage, number>();
+  const middleware: RequestHandler = (request, response, next) => {
+    const startedAt = startedBeforeExpress.get(request) ?? performance.now();
     const id = requestId(request.headers["x-request-id"]);
     response.setHeader(REQUEST_ID_HEADER, id);
     response.once("close", () => {
@@ -50,24 +75,14 @@ export function requestLogging(logger: Logger, alsoTell: ((answered: AnsweredReq
         durationMs: performance.now() - startedAt,
         finished: response.writableFinished,
       };
-      for (const listener of alsoTell) listener(answered);
-      const line = logLine(id, request, response, answered);
-      const message = answered.finished ? "request completed" : "request aborted";
-      if (answered.status >= 500) requestLog.error(line, message);
-      else requestLog.info(line, message);
+      const userId: unknown = response.locals.signedInUserId;
+      record(id, answered, typeof userId === "number" ? userId : undefined, pathOf(request));
     });
     next();
   };
-}
-
-function logLine(reqId: string, request: Request, response: Response, answered: AnsweredRequest) {
-  const userId: unknown = response.locals.signedInUserId;
   return {
-    reqId,
-    method: answered.method,
-    route: answered.routePattern ?? pathOf(request).slice(0, MAX_LOGGED_PATH),
-    status: answered.status,
-    durationMs: Math.round(answered.durationMs * 10) / 10,
-    ...(typeof userId === "number" ? { userId } : {}),
+    middleware,
+    record: (reqId, answered, userId) => record(reqId, answered, userId),
+    startedEarlier: (request, startedAt) => void startedBeforeExpress.set(request, startedAt),
   };
 }

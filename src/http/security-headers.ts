@@ -12,7 +12,7 @@
 // Referrer-Policy same-origin never sends a Referer to another site; the sign-in callback, whose
 // URL carries `code` and `state`, goes further with no-referrer (http/routes/auth.ts).
 import helmet from "helmet";
-import type { RequestHandler, Response } from "express";
+import type { Request, RequestHandler, Response } from "express";
 import type { Config } from "../config/config.js";
 
 const DATA_CSP = "default-src 'none';frame-ancestors 'none';sandbox";
@@ -20,6 +20,8 @@ const DATA_CSP = "default-src 'none';frame-ancestors 'none';sandbox";
 export interface SecurityHeaders {
   forPages: RequestHandler;
   forData: RequestHandler;
+  /** What forData and noStore set, in order, for the answers written before Express (read-paths-first.ts). */
+  dataHeaderList: [string, string][];
   /** Before a page is sent: gives it the page set if it was answered under the data set. */
   upgradeForPage(response: Response): void;
   /**
@@ -61,7 +63,8 @@ export function securityHeaders(config: Config): SecurityHeaders {
     if (typeof policy === "string") response.setHeader("Content-Security-Policy", policy.replace(/(?:^|;)form-action [^;]*/, ""));
     next();
   };
-  return { forPages, forData, upgradeForPage, forEmulatorPages };
+  const dataHeaderList = [...headersSetBy(forData), ["Cache-Control", "no-store"] as [string, string]];
+  return { forPages, forData, dataHeaderList, upgradeForPage, forEmulatorPages };
 }
 
 /**
@@ -94,3 +97,16 @@ export const noStore: RequestHandler = (_request, response, next) => {
   response.setHeader("Cache-Control", "no-store");
   next();
 };
+
+/** The headers a middleware that sets only fixed ones (helmet's) sets, in the order it sets them. */
+function headersSetBy(middleware: RequestHandler): [string, string][] {
+  const set = new Map<string, [string, string]>();
+  const recorder = {
+    setHeader: (name: string, value: unknown) => void set.set(name.toLowerCase(), [name, String(value)]),
+    removeHeader: (name: string) => void set.delete(name.toLowerCase()),
+  };
+  let synchronous = false;
+  void middleware({ headers: {} } as Request, recorder as unknown as Response, () => (synchronous = true));
+  if (!synchronous) throw new Error("the data headers must be set synchronously");
+  return [...set.values()];
+}

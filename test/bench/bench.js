@@ -734,18 +734,10 @@ async function main() {
   };
   // 4. GET /api/me, ours vs floor.
   const [meOurs, meFloor] = await againstFloor("me", "/api/me");
-  // 5. GET /auth/check, ours vs floor's /api/me, an empty Express route and a raw node:http 204, in one interleaved run.
-  const [checkOurs, checkFloor, checkExpress, checkNode] = SETTINGS.only.has("check")
-    ? (progress(`GET /auth/check: ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.seconds} s per side, four sides`),
-      await interleaved([
-        { label: "ours   ", base, path: "/auth/check", cookies: ourCookies, pid: ours.child.pid },
-        { label: "floor  ", base: floorBase, path: "/api/me", cookies: floorCookies, pid: floor.child.pid },
-        { label: "express", base: limitBases.express, path: "/auth/check", cookies: ourCookies, pid: limitPids.express },
-        { label: "node   ", base: limitBases.node, path: "/auth/check", cookies: ourCookies, pid: limitPids.node },
-      ]))
-    : [null, null, null, null];
-  // 5b. The same with a per-route rule every bench user meets (all are in "github"). Each session
-  // meets it once first, which asks GitHub once; from then on it is answered from the session.
+  // 5. GET /auth/check, ours vs floor's /api/me, an empty Express route and a raw node:http 204,
+  // and the same check with a per-route rule every bench user meets (all are in "github"), in one
+  // interleaved run, so the rule is compared with the plain check under the same conditions. Each
+  // session meets the rule once first, which asks GitHub once; from then on it is answered from the session.
   if (SETTINGS.only.has("rule")) {
     for (const cookie of ourCookies) {
       const warm = await fetch(`${base}${RULE_PATH}`, { headers: { cookie } });
@@ -753,7 +745,25 @@ async function main() {
     }
     emulator.resetStats();
   }
-  const [ruleOurs, ruleFloor] = await againstFloor("rule", RULE_PATH);
+  const checkSides = [
+    ...(SETTINGS.only.has("check")
+      ? [
+          { name: "check", label: "ours   ", base, path: "/auth/check", cookies: ourCookies, pid: ours.child.pid },
+          { name: "express", label: "express", base: limitBases.express, path: "/auth/check", cookies: ourCookies, pid: limitPids.express },
+          { name: "node", label: "node   ", base: limitBases.node, path: "/auth/check", cookies: ourCookies, pid: limitPids.node },
+        ]
+      : []),
+    ...(SETTINGS.only.has("rule") ? [{ name: "rule", label: "rule   ", base, path: RULE_PATH, cookies: ourCookies, pid: ours.child.pid }] : []),
+  ];
+  const checkResults = new Map();
+  if (checkSides.length > 0) {
+    const sides = [...checkSides, { name: "floor", label: "floor  ", base: floorBase, path: "/api/me", cookies: floorCookies, pid: floor.child.pid }];
+    progress(`GET /auth/check: ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.seconds} s per side, ${sides.length} sides`);
+    const results = await interleaved(sides);
+    sides.forEach((side, index) => checkResults.set(side.name, results[index]));
+  }
+  const [checkOurs, checkFloor, checkExpress, checkNode, ruleOurs] = ["check", "floor", "express", "node", "rule"].map((name) => checkResults.get(name) ?? null);
+  const ruleFloor = checkFloor;
   const ruleCallsToGitHub = SETTINGS.only.has("rule") ? emulator.stats.apiRequests.length : null;
 
   // 6. Full sign-ins, ours and the passport-github2 peer's, in interleaved rounds.
@@ -812,6 +822,10 @@ async function main() {
   loadRows(`\`GET ${RULE_PATH}\` (a per-route rule; floor: \`/api/me\`)`, ruleOurs ?? null, ruleFloor ?? null);
   if (ruleOurs && checkOurs) {
     lines.push(`| per-route rule vs plain \`/auth/check\`: requests/s | ${fmtInt(ruleOurs.rps)} | ${fmtInt(checkOurs.rps)} (plain) | ${ratio(ruleOurs.rps, checkOurs.rps)} |`);
+    lines.push(
+      `| per-route rule vs plain \`/auth/check\`: server CPU per request | ${fmtMicros(ruleOurs.cpuMicrosPerRequest)} | ` +
+        `${fmtMicros(checkOurs.cpuMicrosPerRequest)} (plain) | ${ratio(ruleOurs.cpuMicrosPerRequest, checkOurs.cpuMicrosPerRequest)} |`,
+    );
     lines.push(`| per-route rule: calls to GitHub while measured | ${fmtInt(ruleCallsToGitHub ?? 0)} | — | |`);
   }
   if (!signInsMeasured) lines.push("| full sign-ins | not measured (BENCH_ONLY) | — | — |");

@@ -1,12 +1,12 @@
 // GET /auth/check, the forward-auth endpoint for reverse proxies: 204 with who is signed in, or
 // 401; one session read, and never a wait for GitHub, whatever the state of the token or profile
 // (a due revalidation runs in the background: access-revalidation.test.ts).
-import { Redis } from "ioredis";
 import request from "supertest";
 import { ManualClock } from "../../src/clock.js";
 import { SESSION_COOKIE } from "../support/cookies.js";
 import { signedInBrowser } from "../support/sign-in.js";
-import { startTestStack, testRedisUrl, TEST_PUBLIC_URL, type TestStack } from "../support/stack.js";
+import { startTestStack, TEST_PUBLIC_URL, type TestStack } from "../support/stack.js";
+import { storeCommandsDuring } from "../support/store-commands.js";
 
 const HOURS = 3_600_000;
 const clock = new ManualClock(Date.now());
@@ -73,28 +73,14 @@ test("one session read: one script reads the entry and its TTL (GET, PTTL), noth
   const cookie = await signedInCookie();
   // Redis now knows the script, so the read below is a bare EVALSHA (not EVALSHA, NOSCRIPT, EVAL).
   await request(stack.app).get("/auth/check").set("Cookie", cookie).expect(204);
-  const watcher = new Redis(testRedisUrl());
-  const monitor = await watcher.monitor();
-  const seen: string[][] = [];
-  monitor.on("monitor", (_time: string, args: string[]) => seen.push(args));
-  try {
-    await request(stack.app).get("/auth/check").set("Cookie", cookie).expect(204);
-    // MONITOR reports commands in the order Redis ran them: once this marker shows, all of the check's have.
-    const marker = `${stack.keyPrefix}marker`;
-    await stack.redis.get(marker);
-    while (!seen.some((args) => args[1] === marker)) await new Promise((resolve) => setImmediate(resolve));
-    const ours = seen.filter((args) => args.some((arg) => arg.startsWith(stack.keyPrefix)) && args[1] !== marker);
-    const names = ours.map((args) => args[0]!.toLowerCase());
-    // Just signed in, so the idle expiry is where sliding would put it: nothing to write.
-    expect(names).toEqual(["evalsha", "get", "pttl"]);
-    const entryKey = ours[1]![1]!;
-    expect(entryKey.startsWith(`${stack.keyPrefix}sess:`)).toBe(true);
-    expect(ours[0]!.slice(2)).toEqual(["1", entryKey]); // the script's one key
-    expect(ours[2]![1]).toBe(entryKey);
-  } finally {
-    monitor.disconnect();
-    watcher.disconnect();
-  }
+  const ours = await storeCommandsDuring(stack, () => request(stack.app).get("/auth/check").set("Cookie", cookie).expect(204));
+  const names = ours.map((args) => args[0]!.toLowerCase());
+  // Just signed in, so the idle expiry is where sliding would put it: nothing to write.
+  expect(names).toEqual(["evalsha", "get", "pttl"]);
+  const entryKey = ours[1]![1]!;
+  expect(entryKey.startsWith(`${stack.keyPrefix}sess:`)).toBe(true);
+  expect(ours[0]!.slice(2)).toEqual(["1", entryKey]); // the script's one key
+  expect(ours[2]![1]).toBe(entryKey);
 });
 
 test("other methods: 405 with Allow", async () => {

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import type { Express } from "express";
 import request from "supertest";
-import { pollDevice, startDevice } from "../support/device.js";
+import { deviceSessionToken } from "../support/device.js";
 import { signedInBrowser } from "../support/sign-in.js";
 import { redisEntries, startTestStack, testRedisUrl, type TestStack } from "../support/stack.js";
 import { Redis } from "ioredis";
@@ -13,14 +13,7 @@ let clock: ManualClock;
 let stack: TestStack;
 
 /** A program signed in through the device flow as `login`; its session token. */
-async function deviceToken(app: Express = stack.app, login = "octocat"): Promise<string> {
-  const started = await startDevice(app);
-  clock.advance(5_000);
-  stack.emulator.emulator.approveDevice(started.user_code, login);
-  const answer = await pollDevice(app, started.device_code);
-  if (answer.status !== 200) throw new Error(`device sign-in answered ${answer.status} ${answer.text}`);
-  return answer.body.access_token as string;
-}
+const deviceToken = (app: Express = stack.app, login = "octocat") => deviceSessionToken(stack, clock, app, login);
 
 beforeEach(async () => {
   clock = new ManualClock(Date.now());

@@ -1,6 +1,8 @@
 // Device sign-in the way a program does it: POST /auth/device, then polls of /auth/device/token.
 import type { Express } from "express";
 import request from "supertest";
+import type { ManualClock } from "../../src/clock.js";
+import type { TestStack } from "./stack.js";
 
 export const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
@@ -20,4 +22,14 @@ export async function startDevice(app: Express): Promise<DeviceStart> {
 
 export function pollDevice(app: Express, deviceCode: string) {
   return request(app).post("/auth/device/token").type("form").send({ grant_type: DEVICE_GRANT, device_code: deviceCode });
+}
+
+/** A program signed in through the device flow as `login` (approved at the stack's emulator); its session token. */
+export async function deviceSessionToken(stack: TestStack, clock: ManualClock, app: Express = stack.app, login = "octocat"): Promise<string> {
+  const started = await startDevice(app);
+  clock.advance(5_000);
+  stack.emulator.emulator.approveDevice(started.user_code, login);
+  const answer = await pollDevice(app, started.device_code);
+  if (answer.status !== 200) throw new Error(`device sign-in answered ${answer.status} ${answer.text}`);
+  return answer.body.access_token as string;
 }

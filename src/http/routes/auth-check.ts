@@ -9,8 +9,10 @@
 // that a proxy copying them never falls back to a client's copy or to a placeholder of its own.
 // `?users=&orgs=&teams=&repos=` narrows the decision for one proxied location (SPEC §7); the first
 // check of a rule the session has not met may ask GitHub once, later ones answer from the session.
-import type { Request, RequestHandler } from "express";
+import { parse as parseQuery } from "node:querystring";
+import type { RequestHandler } from "express";
 import { groupsOf, serverRules } from "../../auth/access.js";
+import type { SignedInRecord } from "../../auth/session-record.js";
 import { isEmptyRules, MAX_RULE_ENTRIES, parseAccessRules, type AccessRules } from "../../config/access-rules.js";
 import type { Config } from "../../config/config.js";
 import { badRequest } from "../../errors.js";
@@ -23,36 +25,51 @@ const RULE_PARAMETERS = ["users", "orgs", "teams", "repos"] as const;
 /** Parsed rules by query string: a proxy sends the same few rules on every request. */
 const MAX_REMEMBERED_RULES = 256;
 
-export function authCheck(sessions: AllowedSessions, config: Config): RequestHandler {
+/** What a check answers, shared by this route and the same path answered before Express (read-paths-first.ts). */
+export interface CheckAnswers {
+  /** The per-route rule in this request URL, null when it names none; a malformed one is a 400 that says what is wrong. */
+  routeRulesOf(url: string): AccessRules | null;
+  /** The 204's headers, in order: who is signed in, and the groups of the server's lists and the route's rule. */
+  identityHeaders(record: SignedInRecord, routeRules: AccessRules | null): [string, string][];
+}
+
+export function checkAnswers(config: Config): CheckAnswers {
   const server = serverRules(config);
-  const routeRulesOf = rememberedRules();
+  return {
+    routeRulesOf: rememberedRules(),
+    identityHeaders: ({ user, access }, routeRules) => [
+      ["X-Auth-Request-User", user.login],
+      ["X-Auth-Request-User-Id", String(user.id)],
+      ["X-Auth-Request-Email", user.email && HEADER_SAFE.test(user.email) ? user.email : ""],
+      ["X-Auth-Request-Groups", groupsOf(access, server, ...(routeRules ? [routeRules] : [])).join(",")],
+    ],
+  };
+}
+
+export function authCheck(sessions: AllowedSessions, config: Config, answers: CheckAnswers): RequestHandler {
   return async (request, response) => {
-    const routeRules = routeRulesOf(request);
+    const routeRules = answers.routeRulesOf(request.url);
     const session = await sessions.allowed(request, response, routeRules ? { routeRules } : undefined);
     if (!session) {
       const signIn = signInAddressFor(request, config.publicUrl);
       response.setHeader("Location", signIn);
       throw signInNeeded(signIn);
     }
-    const { user, access } = session.record;
-    response.setHeader("X-Auth-Request-User", user.login);
-    response.setHeader("X-Auth-Request-User-Id", String(user.id));
-    response.setHeader("X-Auth-Request-Email", user.email && HEADER_SAFE.test(user.email) ? user.email : "");
-    response.setHeader("X-Auth-Request-Groups", groupsOf(access, server, ...(routeRules ? [routeRules] : [])).join(","));
+    for (const [name, value] of answers.identityHeaders(session.record, routeRules)) response.setHeader(name, value);
     response.status(204).end();
   };
 }
 
-/** The request's per-route rule, null when it names none; a malformed one is a 400 that says what is wrong. */
-function rememberedRules(): (request: Request) => AccessRules | null {
+/** Parses with node:querystring, as Express's own query parser does, so both paths read a query alike. */
+function rememberedRules(): (url: string) => AccessRules | null {
   const remembered = new Map<string, AccessRules | null>();
-  return (request) => {
-    const queryStart = request.url.indexOf("?");
+  return (url) => {
+    const queryStart = url.indexOf("?");
     if (queryStart === -1) return null;
-    const query = request.url.slice(queryStart + 1);
+    const query = url.slice(queryStart + 1);
     const known = remembered.get(query);
     if (known !== undefined) return known;
-    const rules = parseRouteRules(request.query as Record<string, unknown>);
+    const rules = parseRouteRules(parseQuery(query));
     if (remembered.size >= MAX_REMEMBERED_RULES) remembered.clear();
     remembered.set(query, rules);
     return rules;
