@@ -12,7 +12,7 @@
 // was read, that read is handed over, so Express makes no second round trip. Express then answers
 // whatever is not plain: 401, 403, 400, 421, 503, the sliding expiry, revalidation, HEAD, CORS
 // preflights and conditional requests.
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { validateHeaderValue, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AdmitOptions } from "../auth/access-gate.js";
 import type { AllowedSessions } from "./allowed-session.js";
 import { hostNameOf, type HostResolver, type ProxyTrust } from "./request-host.js";
@@ -77,14 +77,28 @@ export function readPathsFirst(deps: ReadPathsFirstDependencies): FirstAnswer {
       const answer = answers[path](session, options.admit);
       const id = requestId(request.headers["x-request-id"]);
       const { status } = answer;
+      // A value node:http will not send (a control character in a stored profile) goes to the
+      // pipeline, whose error handler answers it. Checked first: writeHead would already have
+      // marked a 204 as bodiless when it threw, and the error answer has a body.
+      if (!sendable(answer.headers)) return handOver();
+      response.writeHead(status, [REQUEST_ID_HEADER, id, ...fixedHeaders, ...answer.headers]);
       response.once("close", () => {
         const answered = { method: "GET", routePattern: path, status, durationMs: performance.now() - startedAt, finished: response.writableFinished };
         deps.logging.record(id, answered, session.record.user.id);
       });
-      response.writeHead(status, [REQUEST_ID_HEADER, id, ...fixedHeaders, ...answer.headers]);
       response.end(answer.body ?? undefined);
     }, handOver);
   };
+}
+
+/** Whether node:http accepts every value of this flat header list. */
+function sendable(headers: string[]): boolean {
+  try {
+    for (let index = 0; index < headers.length; index += 2) validateHeaderValue(headers[index]!, headers[index + 1]!);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 interface Answer {

@@ -180,6 +180,20 @@ describe("anything but the plain case is passed on, having written nothing", () 
     expect([me.answer.status, me.passedOn, stack.emulator.emulator.stats.refreshes]).toEqual([200, true, 1]);
   });
 
+  test("a stored login node:http will not send as a header: passed on, nothing sent twice, the process answers on", async () => {
+    const cookie = await signedInCookie();
+    const entryKey = sessionEntryKeyOf(stack.keyPrefix, cookie);
+    const raw = (await stack.redis.get(entryKey))!;
+    expect(raw).toContain('"l":"octocat"');
+    await stack.redis.set(entryKey, raw.replace('"l":"octocat"', '"l":"octo\\u0001cat"'), "KEEPTTL");
+    const first = await answeredBy(stack.app, "/auth/check", () => request(stack.app).get("/auth/check").set("Cookie", cookie).set("Accept", "application/json"));
+    const piped = await request(stack.app).head("/auth/check").set("Cookie", cookie).set("Accept", "application/json");
+    expect(first.passedOn).toBe(true);
+    expect(first.answer.status).toBe(piped.status);
+    expect(first.answer.headers["x-auth-request-user"]).toBeUndefined();
+    await request(stack.app).get("/auth/check").set("Cookie", await signedInCookie()).expect(204);
+  });
+
   test("a user the allow-lists refuse: the pipeline's 403, on every read path", async () => {
     const { app: refusing } = await stack.restartedWith({ ALLOWED_USERS: "hubot" });
     for (const path of ["/auth/check", "/api/me"] as const) {
