@@ -81,6 +81,20 @@ describe("the plain case is answered before the pipeline, exactly as the pipelin
     expect(conditional.answer.status).toBe(304);
   });
 
+  test("on https: the same headers, Strict-Transport-Security included", async () => {
+    const cookie = await signedInCookie();
+    // The same Redis and secrets behind an https PUBLIC_URL: the session cookie is __Host-gls.sid there.
+    const { app } = await stack.restartedWith({ PUBLIC_URL: "https://app.test", TRUST_PROXY: "true" });
+    const secureCookie = `__Host-${cookie}`;
+    for (const path of ["/auth/check", "/api/me"] as const) {
+      const first = await answeredBy(app, path, () => request(app).get(path).set("Cookie", secureCookie).set("X-Forwarded-Proto", "https"));
+      const piped = await answeredBy(app, path, () => request(app).head(path).set("Cookie", secureCookie).set("X-Forwarded-Proto", "https"));
+      expect([first.passedOn, piped.passedOn]).toEqual([false, true]);
+      expect(first.answer.headers["strict-transport-security"]).toMatch(/^max-age=\d+/);
+      expect(comparable(first.answer)).toEqual(comparable(piped.answer));
+    }
+  });
+
   test("a bearer session is answered first too; a token naming nothing, or with a cookie, is passed on", async () => {
     const token = await deviceSessionToken(stack, clock);
     const first = await answeredBy(stack.app, "/auth/check", () => request(stack.app).get("/auth/check").set("Authorization", `Bearer ${token}`));
