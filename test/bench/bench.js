@@ -12,9 +12,11 @@
 // It signs in BENCH_SESSIONS users over HTTP (start → consent → callback), gives the floor the same
 // sessions (same profile JSON, written into Redis under the floor's prefix), and measures with
 // autocannon in interleaved rounds (medians reported), rotating the session cookies per request:
-//   GET /api/me, GET /auth/check and GET /auth/check with a per-route rule (against the floor's
-// /api/me), full sign-ins per second and server CPU per sign-in (ours and the peer's, interleaved
-// rounds), and Redis bytes per session. It prints one markdown table on stdout; progress goes to stderr.
+//   GET /api/me, GET /auth/check and GET /auth/check with a per-route rule, in one interleaved run
+// with the floor's /api/me, the empty Express route and the raw node:http 204; full sign-ins per
+// second and server CPU per sign-in (ours and the peer's, interleaved rounds); and Redis bytes per
+// session. It prints markdown tables on stdout (the main one, then every read path beside the three
+// baselines); progress goes to stderr.
 //
 // Knobs (environment): BENCH_SESSIONS (300), BENCH_CONNECTIONS (20), BENCH_ROUNDS (5),
 // BENCH_SECONDS (5, per round and side), BENCH_SIGNIN_CONCURRENCY (10), BENCH_SIGNIN_SECONDS (4, per round and side),
@@ -723,21 +725,11 @@ async function main() {
     if (!same) throw new Error(`the floor does not answer /api/me with the same profile (status ${check.status})`);
   }
 
-  /** Interleaved load on one of our paths and on the floor's /api/me, unless BENCH_ONLY leaves `measurement` out. @param {string} measurement @param {string} ourPath */
-  const againstFloor = async (measurement, ourPath) => {
-    if (!SETTINGS.only.has(measurement)) return [null, null];
-    progress(`GET ${ourPath}: ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.seconds} s per side`);
-    return interleaved([
-      { label: "ours ", base, path: ourPath, cookies: ourCookies, pid: ours.child.pid },
-      { label: "floor", base: floorBase, path: "/api/me", cookies: floorCookies, pid: floor.child.pid },
-    ]);
-  };
-  // 4. GET /api/me, ours vs floor.
-  const [meOurs, meFloor] = await againstFloor("me", "/api/me");
-  // 5. GET /auth/check, ours vs floor's /api/me, an empty Express route and a raw node:http 204,
-  // and the same check with a per-route rule every bench user meets (all are in "github"), in one
-  // interleaved run, so the rule is compared with the plain check under the same conditions. Each
-  // session meets the rule once first, which asks GitHub once; from then on it is answered from the session.
+  // 4. The read paths (GET /api/me, GET /auth/check, and the check with a per-route rule every
+  // bench user meets: all are in "github"), the floor's /api/me, an empty Express route and a raw
+  // node:http 204, all in one interleaved run, so every read path is measured beside all three
+  // baselines, and the rule beside the plain check, under the same conditions. Each session meets
+  // the rule once first, which asks GitHub once; from then on it is answered from the session.
   if (SETTINGS.only.has("rule")) {
     for (const cookie of ourCookies) {
       const warm = await fetch(`${base}${RULE_PATH}`, { headers: { cookie } });
@@ -745,25 +737,24 @@ async function main() {
     }
     emulator.resetStats();
   }
-  const checkSides = [
-    ...(SETTINGS.only.has("check")
-      ? [
-          { name: "check", label: "ours   ", base, path: "/auth/check", cookies: ourCookies, pid: ours.child.pid },
-          { name: "express", label: "express", base: limitBases.express, path: "/auth/check", cookies: ourCookies, pid: limitPids.express },
-          { name: "node", label: "node   ", base: limitBases.node, path: "/auth/check", cookies: ourCookies, pid: limitPids.node },
-        ]
-      : []),
-    ...(SETTINGS.only.has("rule") ? [{ name: "rule", label: "rule   ", base, path: RULE_PATH, cookies: ourCookies, pid: ours.child.pid }] : []),
-  ];
-  const checkResults = new Map();
-  if (checkSides.length > 0) {
-    const sides = [...checkSides, { name: "floor", label: "floor  ", base: floorBase, path: "/api/me", cookies: floorCookies, pid: floor.child.pid }];
-    progress(`GET /auth/check: ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.seconds} s per side, ${sides.length} sides`);
+  const ourSides = [
+    { name: "me", label: "ours /api/me    ", path: "/api/me" },
+    { name: "check", label: "ours /auth/check", path: "/auth/check" },
+    { name: "rule", label: "ours rule       ", path: RULE_PATH },
+  ].filter((side) => SETTINGS.only.has(side.name));
+  const readResults = new Map();
+  if (ourSides.length > 0) {
+    const sides = [
+      ...ourSides.map((side) => ({ ...side, base, cookies: ourCookies, pid: ours.child.pid })),
+      { name: "floor", label: "floor           ", base: floorBase, path: "/api/me", cookies: floorCookies, pid: floor.child.pid },
+      { name: "express", label: "empty Express   ", base: limitBases.express, path: "/auth/check", cookies: ourCookies, pid: limitPids.express },
+      { name: "node", label: "raw node:http   ", base: limitBases.node, path: "/auth/check", cookies: ourCookies, pid: limitPids.node },
+    ];
+    progress(`read paths: ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.seconds} s per side, ${sides.length} sides`);
     const results = await interleaved(sides);
-    sides.forEach((side, index) => checkResults.set(side.name, results[index]));
+    sides.forEach((side, index) => readResults.set(side.name, results[index]));
   }
-  const [checkOurs, checkFloor, checkExpress, checkNode, ruleOurs] = ["check", "floor", "express", "node", "rule"].map((name) => checkResults.get(name) ?? null);
-  const ruleFloor = checkFloor;
+  const [meOurs, checkOurs, ruleOurs, readFloor, readExpress, readNode] = ["me", "check", "rule", "floor", "express", "node"].map((name) => readResults.get(name) ?? null);
   const ruleCallsToGitHub = SETTINGS.only.has("rule") ? emulator.stats.apiRequests.length : null;
 
   // 6. Full sign-ins, ours and the passport-github2 peer's, in interleaved rounds.
@@ -813,13 +804,13 @@ async function main() {
     );
     lines.push(`| ${label}: non-2xx (of requests) | ${fmtInt(a.non2xx)} of ${fmtInt(a.total)} | ${fmtInt(b.non2xx)} of ${fmtInt(b.total)} | |`);
   };
-  loadRows("`GET /api/me`", meOurs ?? null, meFloor ?? null);
-  loadRows("`GET /auth/check` (floor: `/api/me`)", checkOurs ?? null, checkFloor ?? null);
-  if (checkOurs && checkExpress && checkNode) {
-    loadRows("`GET /auth/check` vs an empty Express 5 route (the framework's cost)", checkOurs, checkExpress);
-    loadRows("`GET /auth/check` vs a raw `node:http` 204 (the platform's limit)", checkOurs, checkNode);
+  loadRows("`GET /api/me`", meOurs, readFloor);
+  loadRows("`GET /auth/check` (floor: `/api/me`)", checkOurs, readFloor);
+  if (checkOurs) {
+    loadRows("`GET /auth/check` vs an empty Express 5 route (the framework's cost)", checkOurs, readExpress);
+    loadRows("`GET /auth/check` vs a raw `node:http` 204 (the platform's limit)", checkOurs, readNode);
   }
-  loadRows(`\`GET ${RULE_PATH}\` (a per-route rule; floor: \`/api/me\`)`, ruleOurs ?? null, ruleFloor ?? null);
+  loadRows(`\`GET ${RULE_PATH}\` (a per-route rule; floor: \`/api/me\`)`, ruleOurs, readFloor);
   if (ruleOurs && checkOurs) {
     lines.push(`| per-route rule vs plain \`/auth/check\`: requests/s | ${fmtInt(ruleOurs.rps)} | ${fmtInt(checkOurs.rps)} (plain) | ${ratio(ruleOurs.rps, checkOurs.rps)} |`);
     lines.push(
@@ -868,7 +859,26 @@ async function main() {
       `| other Redis keys per signed-in user (each signed in once): \`${KEY_PREFIX}${kind}:…\` | ${(count / sessions.length).toFixed(2)} (${fmtInt(bytes)} bytes each, ${ttlText}) | 0 | |`,
     );
   }
+  if (readFloor && readExpress && readNode) lines.push("", ...baselineTable([["`GET /api/me`", meOurs], ["`GET /auth/check`", checkOurs], [`\`GET ${RULE_PATH}\``, ruleOurs]], readFloor, readExpress, readNode));
   process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+/**
+ * Each read path measured beside all three baselines of the same rounds: requests/s, latency and
+ * CPU, and its requests/s as a multiple of each baseline's.
+ * @param {[string, Awaited<ReturnType<typeof load>> | null][]} paths
+ * @param {Awaited<ReturnType<typeof load>>} floor @param {Awaited<ReturnType<typeof load>>} express @param {Awaited<ReturnType<typeof load>>} node
+ */
+function baselineTable(paths, floor, express, node) {
+  const rows = ["| read path (same rounds) | requests/s | p50 / p99 | server CPU per request | × the floor | × an empty Express 5 route | × a raw `node:http` 204 |", "|---|---:|---:|---:|---:|---:|---:|"];
+  const row = (/** @type {string} */ label, /** @type {Awaited<ReturnType<typeof load>>} */ run, /** @type {boolean} */ ours) =>
+    `| ${label} | ${fmtInt(run.rps)} | ${fmtWholeMs(run.p50)} / ${fmtWholeMs(run.p99)} | ${fmtMicros(run.cpuMicrosPerRequest)} | ` +
+    (ours ? `${ratio(run.rps, floor.rps)} | ${ratio(run.rps, express.rps)} | ${ratio(run.rps, node.rps)} |` : "| | |");
+  for (const [label, run] of paths) if (run) rows.push(row(label, run, true));
+  rows.push(row("the floor's `/api/me` (express-session + connect-redis)", floor, false));
+  rows.push(row("an empty Express 5 route (204)", express, false));
+  rows.push(row("a raw `node:http` 204", node, false));
+  return rows;
 }
 
 try {
