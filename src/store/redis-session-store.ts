@@ -6,6 +6,7 @@
 import { RedisStore } from "connect-redis";
 import type { SessionData } from "express-session";
 import type { ClientContext, Result } from "ioredis";
+import { DecodedEntries } from "./decoded-entries.js";
 import type { RedisConnection } from "./redis-client.js";
 import { encodeEntry, parseEntry, type SessionEntries, type SessionEntry, type StoredSession } from "./session-entries.js";
 
@@ -41,6 +42,8 @@ export function sessionKeyPrefix(keyPrefix: string): string {
 
 export class RedisSessionStore extends RedisStore implements SessionEntries {
   private readonly keyPrefix: string;
+  /** The session reader's reads, decoded once per stored text (decoded-entries.ts). */
+  private readonly decoded = new DecodedEntries();
 
   constructor(
     private readonly connection: RedisConnection,
@@ -64,7 +67,7 @@ export class RedisSessionStore extends RedisStore implements SessionEntries {
 
   async readWithExpiry(sessionId: string): Promise<{ entry: SessionEntry; expiresInMs: number } | null> {
     const answer = await this.connection.glsGetWithPttl(this.key(sessionId));
-    const entry = parseEntry(answer?.[0]);
+    const entry = this.decoded.decode(sessionId, answer?.[0]);
     if (!answer || !entry) return null;
     // -1 (no expiry at all) is something no write here makes; 0 lets the read path give it one.
     return { entry, expiresInMs: Math.max(0, answer[1]) };
