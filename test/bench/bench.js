@@ -388,7 +388,19 @@ async function interleaved(sides) {
     cpuMicrosPerRequest: median(list.map((run) => run.cpuMicrosPerRequest)),
     non2xx: list.reduce((sum, run) => sum + run.non2xx, 0),
     total: list.reduce((sum, run) => sum + run.total, 0),
+    /** Each round's own figure, in round order, for ratios taken within a round. */
+    rpsByRound: list.map((run) => run.rps),
   }));
+}
+
+/**
+ * `a`'s requests/s over `b`'s within each round (the two ran minutes apart at most), and their
+ * median: steadier than the ratio of two medians on a machine whose speed drifts between rounds.
+ * @param {{ rpsByRound: number[] }} a @param {{ rpsByRound: number[] }} b
+ */
+function withinRounds(a, b) {
+  const ratios = a.rpsByRound.map((rps, round) => rps / (b.rpsByRound[round] ?? NaN));
+  return `${ratios.map((value) => value.toFixed(2)).join(", ")}; median ${median(ratios).toFixed(2)}×`;
 }
 
 /** No sign-ins measured (BENCH_ONLY left them out). */
@@ -811,8 +823,12 @@ async function main() {
     loadRows("`GET /auth/check` vs a raw `node:http` 204 (the platform's limit)", checkOurs, readNode);
   }
   loadRows(`\`GET ${RULE_PATH}\` (a per-route rule; floor: \`/api/me\`)`, ruleOurs, readFloor);
+  if (checkOurs && readExpress) {
+    lines.push(`| \`GET /auth/check\` vs an empty Express 5 route: requests/s, ours / its within each round | ${withinRounds(checkOurs, readExpress)} | | |`);
+  }
   if (ruleOurs && checkOurs) {
     lines.push(`| per-route rule vs plain \`/auth/check\`: requests/s | ${fmtInt(ruleOurs.rps)} | ${fmtInt(checkOurs.rps)} (plain) | ${ratio(ruleOurs.rps, checkOurs.rps)} |`);
+    lines.push(`| per-route rule vs plain \`/auth/check\`: requests/s, rule / plain within each round | ${withinRounds(ruleOurs, checkOurs)} | | |`);
     lines.push(
       `| per-route rule vs plain \`/auth/check\`: server CPU per request | ${fmtMicros(ruleOurs.cpuMicrosPerRequest)} | ` +
         `${fmtMicros(checkOurs.cpuMicrosPerRequest)} (plain) | ${ratio(ruleOurs.cpuMicrosPerRequest, checkOurs.cpuMicrosPerRequest)} |`,
