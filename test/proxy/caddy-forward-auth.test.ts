@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { findCaddy, startCaddy, type RunningCaddy } from "../support/caddy.js";
 import { readmeBlocks, withProxy } from "../support/proxy-process.js";
 import { CookieClient, PROJECT_ROOT } from "../support/process.js";
-import { signInOnProtectedHost } from "./many-hosts-walk.js";
+import { describeManyHostsBehind } from "./many-hosts-walk.js";
 import { redirectTarget, signInThroughProxy, expectRenewedCookieHandedOn, expectSignOutThroughProxy, startForwardAuthStack, type ForwardAuthStack } from "./forward-auth-stack.js";
 
 const caddy = findCaddy();
@@ -135,30 +135,15 @@ withProxy("Caddy", caddy, "apt-get install caddy", (caddy) => {
     test("the check's renewed session cookie is handed to the browser", () => expectRenewedCookieHandedOn(stack));
   });
 
-  describe("Caddy in front of a login host and a protected host, as the README's Many apps configures them", () => {
-    let stack: ForwardAuthStack;
-    let proxy: RunningCaddy;
-
-    beforeAll(async () => {
-      stack = await startForwardAuthStack("caddy-hosts", { protectedHosts: "127.0.0.2:{port}" });
-      const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
-      const [appSite, , loginSite] = readmeBlocks(readme, "caddyfile");
-      if (!appSite || !loginSite) throw new Error("README.md has not the ```caddyfile blocks of Forward authentication and Many apps");
-      const configuration = `${appSite}\n${loginSite}`
+  describeManyHostsBehind({
+    name: "caddy",
+    language: "caddyfile",
+    configure: ({ app, login }, stack) =>
+      `${app}\n${login}`
         .replace("app.example.com {", `http://127.0.0.2:${stack.proxyPort} {`)
         .replace("login.example.com {", `http://127.0.0.1:${stack.proxyPort} {`)
         .replaceAll("login-server:3000", `127.0.0.1:${stack.loginPort}`)
-        .replaceAll("app:8080", `127.0.0.1:${stack.applicationPort}`);
-      proxy = await startCaddy(caddy, configuration, stack.proxyPort);
-    }, 30_000);
-
-    afterAll(async () => {
-      await proxy?.stop();
-      await stack?.close();
-    });
-
-    test("a signed-out visit to /report?a=1&b=2 on the protected host ends on exactly that address, signed in there", async () => {
-      await signInOnProtectedHost(stack, `http://127.0.0.2:${stack.proxyPort}`, "/report?a=1&b=2");
-    });
+        .replaceAll("app:8080", `127.0.0.1:${stack.applicationPort}`),
+    start: (configuration, port) => startCaddy(caddy, configuration, port),
   });
 });

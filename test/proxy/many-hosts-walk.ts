@@ -2,8 +2,49 @@
 // a page on a protected host goes to that host's sign-in, to the login host, to GitHub, back to the
 // login host, to the protected host's handoff, and ends on exactly the page, signed in there; the
 // application then gets the user. Cookies are kept per host name, as a browser keeps host-only ones.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { approveAtEmulator } from "../support/emulator-server.js";
-import type { ForwardAuthStack } from "./forward-auth-stack.js";
+import { PROJECT_ROOT } from "../support/process.js";
+import { readmeBlocks } from "../support/proxy-process.js";
+import { startForwardAuthStack, type ForwardAuthStack } from "./forward-auth-stack.js";
+
+/** What a test file supplies for its proxy: a configuration made from the README's blocks, and how to run it. */
+export interface ManyHostsProxy {
+  name: "nginx" | "caddy";
+  language: "nginx" | "caddyfile";
+  /** The README's application block (Forward authentication) and login-host block (Many apps), made to run on this stack's ports. */
+  configure(blocks: { app: string; login: string }, stack: ForwardAuthStack): string;
+  start(configuration: string, port: number): Promise<{ stop(): Promise<void> }>;
+}
+
+/**
+ * The many-host walk behind a proxy configured as the README's Many apps section says: a stack whose
+ * protected host is 127.0.0.2, the proxy in front of both hosts, a signed-out visit to
+ * /report?a=1&b=2 on the protected host ending on exactly that address, signed in there.
+ */
+export function describeManyHostsBehind(proxy: ManyHostsProxy): void {
+  describe(`${proxy.name === "nginx" ? "nginx" : "Caddy"} in front of a login host and a protected host, as the README's Many apps configures them`, () => {
+    let stack: ForwardAuthStack;
+    let running: { stop(): Promise<void> } | undefined;
+
+    beforeAll(async () => {
+      stack = await startForwardAuthStack(`${proxy.name}-hosts`, { protectedHosts: "127.0.0.2:{port}" });
+      const [app, , login] = readmeBlocks(readFileSync(join(PROJECT_ROOT, "README.md"), "utf8"), proxy.language);
+      if (!app || !login) throw new Error(`README.md has not the \`\`\`${proxy.language} blocks of Forward authentication and Many apps`);
+      running = await proxy.start(proxy.configure({ app, login }, stack), stack.proxyPort);
+    }, 30_000);
+
+    afterAll(async () => {
+      await running?.stop();
+      await stack?.close();
+    });
+
+    test("a signed-out visit to /report?a=1&b=2 on the protected host ends on exactly that address, signed in there", async () => {
+      await signInOnProtectedHost(stack, `http://127.0.0.2:${stack.proxyPort}`, "/report?a=1&b=2");
+    });
+  });
+}
 
 export class HostCookieClient {
   private readonly jars = new Map<string, Map<string, string>>();

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { findNginx, startNginx, type RunningNginx } from "../support/nginx.js";
 import { readmeBlocks, withProxy } from "../support/proxy-process.js";
 import { CookieClient, PROJECT_ROOT } from "../support/process.js";
-import { signInOnProtectedHost } from "./many-hosts-walk.js";
+import { describeManyHostsBehind } from "./many-hosts-walk.js";
 import { redirectTarget, signInThroughProxy as walkThroughProxy, expectRenewedCookieHandedOn, expectSignOutThroughProxy, startForwardAuthStack, type ForwardAuthStack } from "./forward-auth-stack.js";
 
 const nginx = findNginx();
@@ -139,31 +139,16 @@ withProxy("nginx", nginx, "apt-get install nginx-light", (nginx) => {
     test("the check's renewed session cookie is handed to the browser", () => expectRenewedCookieHandedOn(stack));
   });
 
-  describe("nginx in front of a login host and a protected host, as the README's Many apps configures them", () => {
-    let proxy: RunningNginx;
-    let stack: ForwardAuthStack;
-
-    beforeAll(async () => {
-      stack = await startForwardAuthStack("nginx-hosts", { protectedHosts: "127.0.0.2:{port}" });
-      const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
-      const [appHost, , loginHost] = readmeBlocks(readme, "nginx");
-      if (!appHost || !loginHost) throw new Error("README.md has not the ```nginx blocks of Forward authentication and Many apps");
-      const configuration = `${appHost}\n${loginHost}`
+  describeManyHostsBehind({
+    name: "nginx",
+    language: "nginx",
+    configure: ({ app, login }, stack) =>
+      `${app}\n${login}`
         .replace("server 127.0.0.1:3000;", `server 127.0.0.1:${stack.loginPort};`)
         .replace("server 127.0.0.1:8080;", `server 127.0.0.1:${stack.applicationPort};`)
         .replaceAll("listen 80;", `listen ${stack.proxyPort};`)
         .replace("server_name app.example.com;", "server_name 127.0.0.2;")
-        .replace("server_name login.example.com;", "server_name 127.0.0.1;");
-      proxy = await startNginx(nginx, configuration, stack.proxyPort);
-    }, 30_000);
-
-    afterAll(async () => {
-      await proxy?.stop();
-      await stack?.close();
-    });
-
-    test("a signed-out visit to /report?a=1&b=2 on the protected host ends on exactly that address, signed in there", async () => {
-      await signInOnProtectedHost(stack, `http://127.0.0.2:${stack.proxyPort}`, "/report?a=1&b=2");
-    });
+        .replace("server_name login.example.com;", "server_name 127.0.0.1;"),
+    start: (configuration, port) => startNginx(nginx, configuration, port),
   });
 });
