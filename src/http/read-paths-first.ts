@@ -125,9 +125,12 @@ function isPlain({ method, headers }: IncomingMessage, path: ReadPath): boolean 
   return path === ROUTES.authCheck.path || (headers.origin === undefined && headers["if-none-match"] === undefined && headers["if-modified-since"] === undefined);
 }
 
+/** /api/me's answer is the profile: a due revalidation or refresh is waited for (by the pipeline). */
+const FOR_CURRENT_USER = { admit: { waitForGitHub: true } } as const;
+
 /** What the route asks of the access gate; null when its rule is malformed (Express answers the 400). */
 function admitOptions(check: CheckAnswers, path: ReadPath, url: string): { admit: AdmitOptions | undefined } | null {
-  if (path === ROUTES.currentUser.path) return { admit: { waitForGitHub: true } };
+  if (path === ROUTES.currentUser.path) return FOR_CURRENT_USER;
   try {
     const routeRules = check.routeRulesOf(url);
     return { admit: routeRules ? { routeRules } : undefined };
