@@ -27,8 +27,7 @@ export function githubConfig(env: ParsedEnvironment, demoMode: boolean, publicUr
 /** The configured GitHub; the server reaches it at the same addresses browsers do. */
 function configuredEndpoints(env: ParsedEnvironment) {
   const baseUrl = (env.GITHUB_BASE_URL ?? GITHUB_COM).replace(/\/+$/, "");
-  const defaultApiUrl = baseUrl === GITHUB_COM ? "https://api.github.com" : `${baseUrl}/api/v3`;
-  const apiUrl = (env.GITHUB_API_URL ?? defaultApiUrl).replace(/\/+$/, "");
+  const apiUrl = (env.GITHUB_API_URL ?? defaultApiUrlFor(baseUrl)).replace(/\/+$/, "");
   return {
     clientId: env.GITHUB_CLIENT_ID ?? "",
     clientSecret: env.GITHUB_CLIENT_SECRET ?? "",
@@ -37,6 +36,19 @@ function configuredEndpoints(env: ParsedEnvironment) {
     serverBaseUrl: baseUrl,
     serverApiUrl: apiUrl,
   };
+}
+
+/**
+ * Where GitHub's REST API lives for a web origin, as GitHub documents it: github.com's is
+ * api.github.com; GitHub Enterprise Cloud with data residency (`https://octocorp.ghe.com`) puts it
+ * on the `api.` subdomain (`https://api.octocorp.ghe.com`); a GitHub Enterprise Server serves it
+ * under `/api/v3` on its own host.
+ */
+export function defaultApiUrlFor(baseUrl: string): string {
+  if (baseUrl === GITHUB_COM) return "https://api.github.com";
+  const { protocol, host, hostname } = new URL(baseUrl);
+  if (hostname.endsWith(".ghe.com")) return `${protocol}//api.${host}`;
+  return `${baseUrl}/api/v3`;
 }
 
 /**
