@@ -4,17 +4,21 @@
 //   node dist/cli.js sessions end <login> [--revoke]  ends them all (--revoke: also the app's authorization at GitHub)
 // <login> may be `--id <GitHub user id>` instead, which needs no call to GitHub. Exit codes: 0 done,
 // 1 could not be done (unknown user, Redis or GitHub unreachable, bad configuration), 2 bad usage.
-// And the reference client of device sign-in, which needs no configuration (device-login.ts):
+// And the reference client of device sign-in, which needs no configuration (client/commands.ts):
 //   node dist/cli.js login --server URL               signs in, keeps the session token (mode 0600)
+//   node dist/cli.js status | logout                  who the kept token is; ends that session
+// `--help` prints all of this and exits 0.
 import { systemClock } from "./clock.js";
-import { login, LOGIN_USAGE, parseLoginArgs } from "./device-login.js";
+import { CLIENT_USAGE, parseClientCommand, runClientCommand } from "./client/commands.js";
 import { createLogger } from "./logger.js";
 import { readConfiguration } from "./read-configuration.js";
 import { buildServices, type Services } from "./services.js";
 import { redisBackend } from "./store/backend.js";
 import { createRedisConnection, isRedisConfigured, whenReady } from "./store/redis-client.js";
 
-const USAGE = "usage: node dist/cli.js sessions list <login | --id N>\n       node dist/cli.js sessions end <login | --id N> [--revoke]\n       node dist/cli.js login --server <URL>";
+const OPERATOR_USAGE = "usage: node dist/cli.js sessions list <login | --id N>\n       node dist/cli.js sessions end <login | --id N> [--revoke]";
+const USAGE = `${OPERATOR_USAGE}\n${CLIENT_USAGE.replace("usage:", "      ")}`;
+const CLIENT_COMMANDS = new Set(["login", "status", "logout"]);
 const REDIS_WAIT_MS = 5_000;
 
 interface Command {
@@ -61,8 +65,13 @@ async function run(command: Command, services: Services): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  if (process.argv[2] === "login") return loginCommand(process.argv.slice(3));
-  const command = parseCommand(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.length === 1 && ["--help", "-h", "help"].includes(argv[0]!)) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (CLIENT_COMMANDS.has(argv[0]!)) return clientCommand(argv);
+  const command = parseCommand(argv);
   if (!command) {
     console.error(USAGE);
     return 2;
@@ -88,14 +97,14 @@ async function main(): Promise<number> {
   }
 }
 
-async function loginCommand(argv: string[]): Promise<number> {
-  const server = parseLoginArgs(argv);
-  if (server === null) {
-    console.error(LOGIN_USAGE);
+async function clientCommand(argv: string[]): Promise<number> {
+  const command = parseClientCommand(argv);
+  if (command === null) {
+    console.error(CLIENT_USAGE);
     return 2;
   }
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-  return login(server, { out: (line) => console.log(line), err: (line) => console.error(line), env: process.env, sleep });
+  return runClientCommand(command, { out: (line) => console.log(line), err: (line) => console.error(line), env: process.env, sleep });
 }
 
 main().then(

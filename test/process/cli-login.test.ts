@@ -1,6 +1,7 @@
-// The reference client (`node dist/cli.js login --server URL`) against a running server: it prints
-// the code and the address, waits for the authorization at the interval, keeps the token with mode
-// 0600 under $XDG_CONFIG_HOME, and exits non-zero with a clear line when the sign-in fails.
+// The reference client (`node dist/cli.js login --server URL`, `status`, `logout`) against a running
+// server: it prints the code and the address, waits for the authorization at the interval, keeps the
+// token with mode 0600 under $XDG_CONFIG_HOME, names itself in User-Agent, waits out a 503 with
+// Retry-After, and exits non-zero with a clear line when the sign-in fails.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -32,8 +33,8 @@ interface Login {
   done: Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
 
-function runLogin(args: string[], env: Record<string, string>): Login {
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, "dist/cli.js"), "login", ...args], { env: { PATH: process.env.PATH ?? "", ...env } });
+function runLogin(args: string[], env: Record<string, string>, command = "login"): Login {
+  const child = spawn(process.execPath, [join(PROJECT_ROOT, "dist/cli.js"), command, ...args], { env: { PATH: process.env.PATH ?? "", ...env } });
   let stdout = "";
   let stderr = "";
   let codeSeen: (code: string) => void = () => undefined;
@@ -80,7 +81,7 @@ test("falls back to ~/.config; a denied sign-in exits 1 with a clear line and sa
 test("bad arguments exit 2 with the usage; an unreachable server or one without DEVICE_FLOW exits 1", async () => {
   for (const args of [[], ["--server"], ["--server", "ftp://x"], ["--server", url, "extra"]]) {
     const ran = await runLogin(args, { HOME: configHome() }).done;
-    expect([args, ran.code, ran.stderr.trim()]).toEqual([args, 2, "usage: node dist/cli.js login --server <URL of the login server>"]);
+    expect([args, ran.code, ran.stderr.split("\n")[0]]).toEqual([args, 2, "usage: node dist/cli.js login --server <URL of the login server>"]);
   }
   const unreachable = await runLogin(["--server", "http://127.0.0.1:1"], { HOME: configHome() }).done;
   expect(unreachable.code).toBe(1);
@@ -98,3 +99,59 @@ test("bad arguments exit 2 with the usage; an unreachable server or one without 
     await off.close();
   }
 });
+
+const run = (command: string, args: string[], env: Record<string, string>) => runLogin(args, env, command).done;
+
+test("--help prints every command on stdout and exits 0", async () => {
+  const help = await run("--help", [], { HOME: configHome() });
+  expect([help.code, help.stderr]).toEqual([0, ""]);
+  for (const command of ["sessions list", "sessions end", "login --server", "status", "logout"]) expect(help.stdout).toContain(command);
+});
+
+test("names itself in User-Agent; status says who the kept token is; logout ends that session and forgets it", async () => {
+  const home = configHome();
+  const env = { XDG_CONFIG_HOME: home, HOME: "/nonexistent" };
+  const login = runLogin(["--server", url], env);
+  stack.emulator.emulator.approveDevice(await login.userCode, "octocat");
+  expect((await login.done).code).toBe(0);
+  const path = join(home, "github-login-server", "token.json");
+  const { access_token: token } = JSON.parse(readFileSync(path, "utf8")) as { access_token: string };
+  const listed = (await (await fetch(`${url}/api/sessions`, { headers: { authorization: `Bearer ${token}` } })).json()) as { current: boolean; userAgent: string }[];
+  expect(listed.find((session) => session.current)?.userAgent).toMatch(/^github-login-server-cli\/\d+\.\d+\.\d+$/);
+
+  const status = await run("status", [], env);
+  expect([status.code, status.stderr]).toEqual([0, ""]);
+  expect(status.stdout).toMatch(new RegExp(`^Signed in to ${url} as @octocat, until `));
+
+  const logout = await run("logout", [], env);
+  expect([logout.code, logout.stderr, logout.stdout.trim()]).toEqual([0, "", `Signed out of ${url}.`]);
+  expect(() => statSync(path)).toThrow();
+  expect((await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+
+  const after = await run("status", [], env);
+  expect([after.code, after.stderr.trim()]).toEqual([1, "github-login-server status: not signed in (run: node dist/cli.js login --server <URL>)"]);
+}, 30_000);
+
+test("a 503 with Retry-After is waited out, not a failure", async () => {
+  let refusals = 0;
+  const busy = createServer((request, response) => {
+    if (request.url === "/auth/device" && refusals === 0) {
+      refusals += 1;
+      response.writeHead(503, { "content-type": "application/json", "retry-after": "1" });
+      return void response.end(JSON.stringify({ error: "store_unavailable", message: "The session store is not answering." }));
+    }
+    stack.app(request, response);
+  });
+  await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", () => resolve()));
+  try {
+    const login = runLogin(["--server", `http://127.0.0.1:${(busy.address() as AddressInfo).port}`], { HOME: configHome() });
+    stack.emulator.emulator.approveDevice(await login.userCode, "octocat");
+    const { code, stderr } = await login.done;
+    expect(refusals).toBe(1);
+    expect(code).toBe(0);
+    expect(stderr.trim()).toBe("The server is busy (503: The session store is not answering.); trying again in 1 s…");
+  } finally {
+    busy.closeAllConnections();
+    await new Promise<void>((resolve) => busy.close(() => resolve()));
+  }
+}, 30_000);
