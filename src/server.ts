@@ -7,7 +7,7 @@ import { BackgroundTasks } from "./background-tasks.js";
 import { systemClock } from "./clock.js";
 import { SHUTDOWN_GRACE_MS, trackInFlightRequests } from "./drain-connections.js";
 import { createEmulator, demoClient } from "./emulator/index.js";
-import { createLogger } from "./logger.js";
+import { createLogger, terminalDestination } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 import { readConfiguration } from "./read-configuration.js";
 import { buildServices } from "./services.js";
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = readConfiguration();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, terminalDestination(config.production));
   for (const warning of config.warnings) logger.warn(warning);
 
   const redis: RedisConnection | null = isRedisConfigured(config.redis) ? createRedisConnection(config.redis) : null;
