@@ -1,7 +1,7 @@
 // Settings that start fine but leave something open, told as warnings at start: an unguarded
-// /metrics, an unlimited sign-in, a TRUST_PROXY that lets clients choose their own address, or one
-// that keeps Secure cookies from being set behind a TLS-terminating proxy, or an ALLOWED_REPOS whose
-// private repositories the OAuth App's token cannot see.
+// /metrics, an unlimited sign-in, a TRUST_PROXY that keeps Secure cookies from being set behind a
+// TLS-terminating proxy, or an ALLOWED_REPOS whose private repositories the OAuth App's token cannot
+// see. (A TRUST_PROXY that trusts every sender is refused in production: production.ts.)
 import type { AccessRules } from "./access-rules.js";
 import type { ParsedEnvironment } from "./schema.js";
 
@@ -12,25 +12,12 @@ export function warnAboutOpenEndpoints(env: ParsedEnvironment, production: boole
   if (env.AUTH_RATE_LIMIT === null) warnings.push("AUTH_RATE_LIMIT=off: sign-in routes are not rate limited.");
 }
 
-export function warnAboutProxyTrust(env: ParsedEnvironment, production: boolean, secureCookies: boolean, warnings: string[]): void {
-  // Production only, like METRICS_TOKEN: that is where the per-IP sign-in budget guards real users.
-  if (production && trustsEveryHop(env.TRUST_PROXY)) {
-    warnings.push(
-      "TRUST_PROXY trusts every sender (true, or a /0 subnet): any client can pick its own address for the sign-in rate limit, " +
-        "since Express then takes the leftmost X-Forwarded-For entry, which the client writes itself. " +
-        "Set the number of proxies in front (TRUST_PROXY=1) or their addresses (TRUST_PROXY=10.0.0.0/8, or loopback).",
-    );
-  }
+export function warnAboutProxyTrust(env: ParsedEnvironment, secureCookies: boolean, warnings: string[]): void {
   if (secureCookies && env.TRUST_PROXY === false) {
     warnings.push(
       "PUBLIC_URL is https but TRUST_PROXY is false: behind a TLS-terminating proxy, set TRUST_PROXY or no session cookie will be set.",
     );
   }
-}
-
-/** `true`, or a subnet that spans every address: every sender counts as a trusted proxy. */
-function trustsEveryHop(trust: ParsedEnvironment["TRUST_PROXY"]): boolean {
-  return trust === true || (Array.isArray(trust) && trust.some((entry) => entry.endsWith("/0")));
 }
 
 /**

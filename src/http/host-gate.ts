@@ -1,23 +1,41 @@
-// Requests for a host that is neither the login host nor one of PROTECTED_HOSTS (request-host.ts)
+// Requests that do not name one of this server's hosts for certain (request-host.ts, host-reading.ts)
 // reach only the routes that answer any host (health, readiness, metrics, the webhook, assets):
-// everything else, every route that could read a session or set a cookie, answers 421 Misdirected
-// Request. The usual cause is a proxy that does not pass the browser's host on, hence the message.
+// everything else, every route that could read a session or set a cookie, is refused. A host that
+// is neither the login host nor one of PROTECTED_HOSTS gets 421 Misdirected Request, whose usual
+// cause is a proxy that does not pass the browser's host on, hence the message; a host named in two
+// ways that disagree gets 400 (or 421 when both are ours), naming the proxy setting that prevents it.
+// The refusal runs before the pages' security headers would be set, so it sets them itself: the
+// page it renders is a page like any other (not to be framed, no inline script, no sniffing).
 import type { RequestHandler } from "express";
 import { AppError } from "../errors.js";
-import type { HostResolver } from "./request-host.js";
+import type { HostRefusal, HostResolver } from "./request-host.js";
 import { servesAnyHost } from "./route-table.js";
 
 /** `loginOrigin`: PUBLIC_URL's origin, where the visitor can go instead. */
 export const unknownHost = (loginOrigin: string) =>
   new AppError(
     "unknown_host",
-    `This server signs people in at ${loginOrigin} and on the hosts in PROTECTED_HOSTS, not on this host. A proxy in front of it must pass the browser's Host header on (nginx: proxy_set_header Host $http_host), or send X-Forwarded-Host from an address TRUST_PROXY trusts.`,
+    `This server signs people in at ${loginOrigin} and on the hosts in PROTECTED_HOSTS, not on this host. A proxy in front of it must send the host it serves in Host, or in X-Forwarded-Host from an address TRUST_PROXY trusts (nginx: proxy_set_header X-Forwarded-Host $server_name:$server_port, and Host the same).`,
     { heading: "Unknown host", next: { href: loginOrigin, label: `Go to ${loginOrigin}` } },
   );
 
-export function hostGate(hosts: HostResolver): RequestHandler {
-  const refusal = () => unknownHost(hosts.loginHost.origin);
-  return (request, _response, next) => {
-    next(hosts.of(request) || servesAnyHost(request.path) ? undefined : refusal());
+/** `pageHeaders`: the security headers every page gets (security-headers.ts), set on the refusal too. */
+export function hostGate(hosts: HostResolver, pageHeaders: RequestHandler): RequestHandler {
+  const loginOrigin = hosts.loginHost.origin;
+  return (request, response, next) => {
+    const { refusal } = hosts.readingOf(request);
+    if (!refusal || servesAnyHost(request.path)) return next();
+    void pageHeaders(request, response, () => next(refusalError(refusal, loginOrigin)));
   };
+}
+
+function refusalError(refusal: HostRefusal, loginOrigin: string): AppError {
+  switch (refusal.kind) {
+    case "unknown":
+      return unknownHost(loginOrigin);
+    case "ambiguous":
+      return new AppError("bad_request", `This request does not name its host for certain: ${refusal.why}.`, { heading: "Bad request" });
+    case "conflicting":
+      return new AppError("conflicting_host", `This request names two different hosts of this server: ${refusal.why}`, { heading: "Misdirected request" });
+  }
 }

@@ -15,7 +15,7 @@
 import { validateHeaderValue, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AdmitOptions } from "../auth/access-gate.js";
 import type { AllowedSessions } from "./allowed-session.js";
-import { hostNameOf, type HostResolver, type ProxyTrust } from "./request-host.js";
+import type { HostResolver, ProxyTrust } from "./request-host.js";
 import { REQUEST_ID_HEADER, requestId, type RequestLogging } from "./request-logging.js";
 import { ROUTES } from "./route-table.js";
 import type { CheckAnswers } from "./routes/auth-check.js";
@@ -23,7 +23,7 @@ import type { SessionReader, SignedInSession } from "./signed-in-session.js";
 
 export interface ReadPathsFirstDependencies {
   hosts: HostResolver;
-  /** Express's compiled TRUST_PROXY, so the host is read as req.host reads it. */
+  /** Express's compiled TRUST_PROXY, so the host is read as the Express path reads it (request-host.ts). */
   trust: ProxyTrust;
   sessions: SessionReader;
   allowed: AllowedSessions;
@@ -57,7 +57,7 @@ export function readPathsFirst(deps: ReadPathsFirstDependencies): FirstAnswer {
     const startedAt = performance.now();
     const path = readPathOf(request.url);
     if (path === null) return passOn();
-    const host = isPlain(request, path) ? deps.hosts.lookup(hostNameOf(request, deps.trust)) : null;
+    const host = isPlain(request, path) ? deps.hosts.read(request, deps.trust).host : null;
     const options = host ? admitOptions(deps.check, path, request.url!) : null;
     if (!host || !options) {
       deps.passedOn(path);

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { findCaddy, startCaddy, type RunningCaddy } from "../support/caddy.js";
 import { readmeBlocks, withProxy } from "../support/proxy-process.js";
 import { CookieClient, PROJECT_ROOT } from "../support/process.js";
-import { describeManyHostsBehind } from "./many-hosts-walk.js";
+import { describeHostileForwardedHeaders } from "./hostile-forwarded-headers.js";
+import { describeManyHostsBehind, type ManyHostsProxy } from "./many-hosts-walk.js";
 import { redirectTarget, signInThroughProxy, expectRenewedCookieHandedOn, expectSignOutThroughProxy, startForwardAuthStack, type ForwardAuthStack } from "./forward-auth-stack.js";
 
 const caddy = findCaddy();
@@ -135,15 +136,17 @@ withProxy("Caddy", caddy, "apt-get install caddy", (caddy) => {
     test("the check's renewed session cookie is handed to the browser", () => expectRenewedCookieHandedOn(stack));
   });
 
-  describeManyHostsBehind({
+  const manyHosts: ManyHostsProxy = {
     name: "caddy",
     language: "caddyfile",
-    configure: ({ app, login }, stack) =>
-      `${app}\n${login}`
-        .replace("app.example.com {", `http://127.0.0.2:${stack.proxyPort} {`)
+    configure: ({ app, login }, stack, appHosts) =>
+      [...appHosts.map((host) => app.replace("app.example.com {", `http://${host}:${stack.proxyPort} {`)), login]
+        .join("\n")
         .replace("login.example.com {", `http://127.0.0.1:${stack.proxyPort} {`)
         .replaceAll("login-server:3000", `127.0.0.1:${stack.loginPort}`)
         .replaceAll("app:8080", `127.0.0.1:${stack.applicationPort}`),
     start: (configuration, port) => startCaddy(caddy, configuration, port),
-  });
+  };
+  describeManyHostsBehind(manyHosts);
+  describeHostileForwardedHeaders(manyHosts);
 });

@@ -1,8 +1,11 @@
 // What a forward-auth test through a real proxy needs besides the proxy: the emulator, this server
-// (PUBLIC_URL is the proxy's origin, TRUST_PROXY=loopback) and an application that records what it
-// received, each on a free loopback port, and a browser's walk through the sign-in via the proxy.
+// (PUBLIC_URL is the proxy's origin, TRUST_PROXY=loopback unless told otherwise) and an application
+// that records what it received, each on a free loopback port, and a browser's walk through the
+// sign-in via the proxy. What reached this server is recorded too (its host and X-Forwarded-*
+// headers), so a test can see exactly what the proxy passed on.
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createApp } from "../../src/app.js";
 import { buildServices } from "../../src/services.js";
 import { systemClock } from "../../src/clock.js";
@@ -28,15 +31,19 @@ export interface ForwardAuthStack {
   config: Config;
   /** What the application received, in order: path and headers. */
   received: { path: string; headers: IncomingHttpHeaders }[];
+  /** What this server (the login server) received from the proxy, in order: path and headers. */
+  loginReceived: { path: string; headers: IncomingHttpHeaders }[];
   close(): Promise<void>;
 }
 
 /**
  * `protectedHosts`: PROTECTED_HOSTS, with `{port}` for the proxy's port (a many-host set-up: the
  * base is then the login host's origin, and the protected hosts are other loopback addresses).
+ * `trustProxy`: TRUST_PROXY, `loopback` by default.
  */
-export async function startForwardAuthStack(name: string, options: { protectedHosts?: string } = {}): Promise<ForwardAuthStack> {
-  const [proxyPort, loginPort, applicationPort] = [await freePort(), await freePort(), await freePort()];
+export async function startForwardAuthStack(name: string, options: { protectedHosts?: string; trustProxy?: string } = {}): Promise<ForwardAuthStack> {
+  // The proxy's port goes into PUBLIC_URL before anything listens; the others are taken by listening.
+  const proxyPort = await freePort();
   const base = `http://127.0.0.1:${proxyPort}`;
   const emulator = await startEmulator({
     clients: [{ clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, name: "Forward auth", type: "github-app", expiringTokens: true, callbackUrls: [{ url: `${base}/auth/github/callback`, wildcard: false }] }],
@@ -44,7 +51,7 @@ export async function startForwardAuthStack(name: string, options: { protectedHo
   const loaded = loadConfig({
     ...testEnvironment(emulator.url, `gls-${name}-${randomBytes(4).toString("hex")}:`, testRedisUrl()),
     PUBLIC_URL: base,
-    TRUST_PROXY: "loopback",
+    TRUST_PROXY: options.trustProxy ?? "loopback",
     ...(options.protectedHosts ? { PROTECTED_HOSTS: options.protectedHosts.replaceAll("{port}", String(proxyPort)) } : {}),
   });
   if (!loaded.ok) throw new Error(loaded.errors.join("; "));
@@ -52,20 +59,25 @@ export async function startForwardAuthStack(name: string, options: { protectedHo
   const redis = createRedisConnection(config.redis);
   await whenReady(redis, 5_000);
   const app = createApp(buildServices(config, { clock: systemClock, logger: createLogger("silent"), storage: redisBackend(redis, config.redis.keyPrefix, systemClock) }));
-  const loginServer = await listen(app, loginPort);
+  const loginReceived: ForwardAuthStack["loginReceived"] = [];
+  const loginServer = await listen((request, response) => {
+    loginReceived.push({ path: request.url ?? "", headers: { ...request.headers } });
+    app(request, response);
+  });
   const received: ForwardAuthStack["received"] = [];
   const application = await listen((request, response) => {
     received.push({ path: request.url ?? "", headers: request.headers });
     response.setHeader("Content-Type", "application/json");
     response.end(JSON.stringify({ application: true, user: request.headers["x-auth-request-user"] ?? null }));
-  }, applicationPort);
+  });
+  const [loginPort, applicationPort] = [portOf(loginServer), portOf(application)];
   const close = async () => {
     await closeServer(application);
     await closeServer(loginServer);
     redis.disconnect();
     await emulator.close();
   };
-  return { base, proxyPort, loginPort, applicationPort, emulator, redis, config, received, close };
+  return { base, proxyPort, loginPort, applicationPort, emulator, redis, config, received, loginReceived, close };
 }
 
 /** A redirect's target on the proxy's origin, as path and query (proxies may make redirects absolute). */
@@ -89,9 +101,17 @@ export async function signInThroughProxy(browser: CookieClient, base: string, pa
   return { signInPath, landing: callback.headers.get("location")! };
 }
 
-function listen(handler: Parameters<typeof createServer>[1], port: number): Promise<Server> {
+/** Listens on a port of the system's choosing on 127.0.0.1 (no port picked earlier that another process could take meanwhile). */
+function listen(handler: Parameters<typeof createServer>[1]): Promise<Server> {
   const server = createServer(handler);
-  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve(server));
+  });
+}
+
+function portOf(server: Server): number {
+  return (server.address() as AddressInfo).port;
 }
 
 function closeServer(server: Server): Promise<void> {

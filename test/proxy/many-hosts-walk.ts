@@ -13,9 +13,20 @@ import { startForwardAuthStack, type ForwardAuthStack } from "./forward-auth-sta
 export interface ManyHostsProxy {
   name: "nginx" | "caddy";
   language: "nginx" | "caddyfile";
-  /** The README's application block (Forward authentication) and login-host block (Many apps), made to run on this stack's ports. */
-  configure(blocks: { app: string; login: string }, stack: ForwardAuthStack): string;
+  /**
+   * The README's application block (Forward authentication), once for each of `appHosts` (loopback
+   * addresses such as 127.0.0.2), and its login-host block (Many apps) for 127.0.0.1, made to run on
+   * this stack's ports, in that order.
+   */
+  configure(blocks: { app: string; login: string }, stack: ForwardAuthStack, appHosts: string[]): string;
   start(configuration: string, port: number): Promise<{ stop(): Promise<void> }>;
+}
+
+/** The README's application block (Forward authentication) and login-host block (Many apps) for `proxy`'s language. */
+export function readmeHostBlocks(language: ManyHostsProxy["language"]): { app: string; login: string } {
+  const [app, , login] = readmeBlocks(readFileSync(join(PROJECT_ROOT, "README.md"), "utf8"), language);
+  if (!app || !login) throw new Error(`README.md has not the \`\`\`${language} blocks of Forward authentication and Many apps`);
+  return { app, login };
 }
 
 /**
@@ -30,9 +41,7 @@ export function describeManyHostsBehind(proxy: ManyHostsProxy): void {
 
     beforeAll(async () => {
       stack = await startForwardAuthStack(`${proxy.name}-hosts`, { protectedHosts: "127.0.0.2:{port}" });
-      const [app, , login] = readmeBlocks(readFileSync(join(PROJECT_ROOT, "README.md"), "utf8"), proxy.language);
-      if (!app || !login) throw new Error(`README.md has not the \`\`\`${proxy.language} blocks of Forward authentication and Many apps`);
-      running = await proxy.start(proxy.configure({ app, login }, stack), stack.proxyPort);
+      running = await proxy.start(proxy.configure(readmeHostBlocks(proxy.language), stack, ["127.0.0.2"]), stack.proxyPort);
     }, 30_000);
 
     afterAll(async () => {
@@ -48,6 +57,11 @@ export function describeManyHostsBehind(proxy: ManyHostsProxy): void {
 
 export class HostCookieClient {
   private readonly jars = new Map<string, Map<string, string>>();
+
+  /** The Cookie header this browser sends to `hostname`. */
+  cookieHeaderFor(hostname: string): string {
+    return [...(this.jars.get(hostname) ?? [])].map(([name, value]) => `${name}=${value}`).join("; ");
+  }
 
   async fetch(url: string, init: RequestInit = {}): Promise<Response> {
     const { hostname } = new URL(url);
@@ -78,6 +92,16 @@ export class HostCookieClient {
  * browser is sent to, that the application then gets the user, and that signing out there ends it all.
  */
 export async function signInOnProtectedHost(stack: ForwardAuthStack, appBase: string, page: string): Promise<void> {
+  const browser = await signedInOnProtectedHost(stack, appBase, page);
+  // Signing out on the protected host ends the sign-in on the login host too.
+  expect((await browser.fetch(`${stack.base}/api/me`)).status).toBe(200);
+  expect((await browser.fetch(`${appBase}/auth/logout`, { method: "POST", headers: { Origin: appBase } })).status).toBe(303);
+  expect((await browser.fetch(`${stack.base}/api/me`)).status).toBe(401);
+  expect((await browser.fetch(`${appBase}${page}`)).status).toBe(302);
+}
+
+/** The browser of a walk through the sign-in on `appBase` for `page`, checked step by step, signed in there and on the login host. */
+export async function signedInOnProtectedHost(stack: ForwardAuthStack, appBase: string, page: string, login = "octocat"): Promise<HostCookieClient> {
   const browser = new HostCookieClient();
   const visited: string[] = [];
   const go = async (url: string, status: number) => {
@@ -87,30 +111,26 @@ export async function signInOnProtectedHost(stack: ForwardAuthStack, appBase: st
   const signInUrl = await go(`${appBase}${page}`, 302);
   const toLogin = await go(signInUrl, 302);
   const toGitHub = await go(toLogin, 302);
-  const callbackUrl = (await approveAtEmulator(toGitHub, { login: "octocat" })).toString();
+  const callbackUrl = (await approveAtEmulator(toGitHub, { login })).toString();
   const backToHandoff = await go(callbackUrl, 303);
   const ticketUrl = await go(backToHandoff, 303);
   const landing = await go(ticketUrl, 303);
   visited.push(landing);
-  const login = stack.base;
+  const loginOrigin = stack.base;
   expect(stepsOf(visited)).toEqual([
     `${appBase}${page}`,
     `${appBase}/auth/github`,
-    `${login}/auth/handoff/start`,
-    `${login}/auth/github/callback`,
-    `${login}/auth/handoff/start`,
+    `${loginOrigin}/auth/handoff/start`,
+    `${loginOrigin}/auth/github/callback`,
+    `${loginOrigin}/auth/handoff/start`,
     `${appBase}/auth/handoff`,
     `${appBase}${page}`,
   ]);
   stack.received.length = 0;
   const application = await browser.fetch(landing);
   expect(application.status).toBe(200);
-  expect(stack.received.map((request) => [request.path, request.headers["x-auth-request-user"]])).toEqual([[page, "octocat"]]);
-  // Signing out on the protected host ends the sign-in on the login host too.
-  expect((await browser.fetch(`${stack.base}/api/me`)).status).toBe(200);
-  expect((await browser.fetch(`${appBase}/auth/logout`, { method: "POST", headers: { Origin: appBase } })).status).toBe(303);
-  expect((await browser.fetch(`${stack.base}/api/me`)).status).toBe(401);
-  expect((await browser.fetch(`${appBase}${page}`)).status).toBe(302);
+  expect(stack.received.map((request) => [request.path, request.headers["x-auth-request-user"]])).toEqual([[page, login]]);
+  return browser;
 }
 
 /** The walk's addresses as origin and path, with the query only on the page itself. */

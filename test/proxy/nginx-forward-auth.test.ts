@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { findNginx, startNginx, type RunningNginx } from "../support/nginx.js";
 import { readmeBlocks, withProxy } from "../support/proxy-process.js";
 import { CookieClient, PROJECT_ROOT } from "../support/process.js";
-import { describeManyHostsBehind } from "./many-hosts-walk.js";
+import { describeHostileForwardedHeaders } from "./hostile-forwarded-headers.js";
+import { describeManyHostsBehind, type ManyHostsProxy } from "./many-hosts-walk.js";
 import { redirectTarget, signInThroughProxy as walkThroughProxy, expectRenewedCookieHandedOn, expectSignOutThroughProxy, startForwardAuthStack, type ForwardAuthStack } from "./forward-auth-stack.js";
 
 const nginx = findNginx();
@@ -37,7 +38,8 @@ withProxy("nginx", nginx, "apt-get install nginx-light", (nginx) => {
       const configuration = readmeNginxConfiguration()
         .replace("server 127.0.0.1:3000;", `server 127.0.0.1:${stack.loginPort};`)
         .replace("server 127.0.0.1:8080;", `server 127.0.0.1:${stack.applicationPort};`)
-        .replace(/listen 80;/, `listen 127.0.0.1:${stack.proxyPort};`);
+        .replace(/listen 80;/, `listen 127.0.0.1:${stack.proxyPort};`)
+        .replace("server_name app.example.com;", "server_name 127.0.0.1;");
       proxy = await startNginx(nginx, configuration, stack.proxyPort);
       // The README's /admin is for the team acme/ops.
       stack.emulator.emulator.setTeamMembership("octocat", "acme/ops", "active");
@@ -139,16 +141,22 @@ withProxy("nginx", nginx, "apt-get install nginx-light", (nginx) => {
     test("the check's renewed session cookie is handed to the browser", () => expectRenewedCookieHandedOn(stack));
   });
 
-  describeManyHostsBehind({
+  const manyHosts: ManyHostsProxy = {
     name: "nginx",
     language: "nginx",
-    configure: ({ app, login }, stack) =>
-      `${app}\n${login}`
+    configure: ({ app, login }, stack, appHosts) => {
+      // The upstreams once, then the application's server block once per host, then the login host's.
+      const upstreams = app.match(/^upstream .*$/gm)?.join("\n") ?? "";
+      const server = app.replace(/^upstream .*\n/gm, "");
+      return [upstreams, ...appHosts.map((host) => server.replace("server_name app.example.com;", `server_name ${host};`)), login]
+        .join("\n")
         .replace("server 127.0.0.1:3000;", `server 127.0.0.1:${stack.loginPort};`)
         .replace("server 127.0.0.1:8080;", `server 127.0.0.1:${stack.applicationPort};`)
         .replaceAll("listen 80;", `listen ${stack.proxyPort};`)
-        .replace("server_name app.example.com;", "server_name 127.0.0.2;")
-        .replace("server_name login.example.com;", "server_name 127.0.0.1;"),
+        .replace("server_name login.example.com;", "server_name 127.0.0.1;");
+    },
     start: (configuration, port) => startNginx(nginx, configuration, port),
-  });
+  };
+  describeManyHostsBehind(manyHosts);
+  describeHostileForwardedHeaders(manyHosts);
 });
