@@ -37,11 +37,12 @@ export const ROUTES = {
   home: { method: "GET", path: "/", answer: "page", rateLimited: false },
   signInStart: { method: "GET", path: "/auth/github", answer: "page", rateLimited: true, partOfSignIn: true },
   signInCallback: { method: "GET", path: "/auth/github/callback", answer: "page", rateLimited: true, partOfSignIn: true },
-  signOut: { method: "POST", path: "/auth/logout", answer: "page", rateLimited: true },
+  // Never limited (SPEC §3): whoever shares the address must not be able to keep someone signed in.
+  signOut: { method: "POST", path: "/auth/logout", answer: "page", rateLimited: false },
   handoffStart: { method: "GET", path: "/auth/handoff/start", answer: "page", rateLimited: true, partOfSignIn: true },
   handoffRedeem: { method: "GET", path: "/auth/handoff", answer: "page", rateLimited: true, partOfSignIn: true },
-  deviceStart: { method: "POST", path: "/auth/device", answer: "data", rateLimited: true },
-  // Not rate-limited: a program polls it every few seconds, and it paces programs itself (slow_down).
+  // Device sign-in has budgets of its own, per address and in all (http/device-limits.ts).
+  deviceStart: { method: "POST", path: "/auth/device", answer: "data", rateLimited: false },
   deviceToken: { method: "POST", path: "/auth/device/token", answer: "data", rateLimited: false },
   listSessions: { method: "GET", path: "/api/sessions", answer: "data", rateLimited: false },
   endSessionByApi: { method: "DELETE", path: "/api/sessions/:id", answer: "data", rateLimited: false },
