@@ -4,6 +4,9 @@
 //   2. GET /auth/handoff/start on the login host → issue(): signed in there, a ticket for that
 //      session goes back to the protected host's /auth/handoff; signed out, the browser signs in
 //      with GitHub first and comes back to this step (so single sign-on costs GitHub nothing).
+//      `prompt=select_account` ("use another account", e.g. from a refusal page) signs in with
+//      GitHub's account picker first even when signed in, and is dropped on the way back, so the
+//      second visit hands the new session over instead of asking GitHub again.
 //   3. GET /auth/handoff on the protected host → redeem(): the ticket, used once, gives the host its
 //      own cookie for the sign-in's session. One session entry serves every host the sign-in
 //      reached, so they share one refresh, one revalidation, and one ending.
@@ -11,6 +14,7 @@ import type { Clock } from "../clock.js";
 import type { Config } from "../config/config.js";
 import type { HostTable, KnownHost } from "../config/host-table.js";
 import { AppError } from "../errors.js";
+import type { AuthorizePrompt } from "../github/authorize-url.js";
 import type { OneTimeMarker } from "../store/one-time-marker.js";
 import type { SessionEntries } from "../store/session-entries.js";
 import { HandoffTickets, TICKET_LIFETIME_MS } from "./handoff-tickets.js";
@@ -28,7 +32,8 @@ export const invalidHandoff = (reason: string) =>
     { heading: "Sign-in link expired or invalid", cause: new Error(`invalid handoff: ${reason}`) },
   );
 
-export type IssueOutcome = { ticketUrl: string } | { signInFirst: string };
+/** `signInFirst`: where the GitHub sign-in comes back to, `forHost` the protected host it is for. */
+export type IssueOutcome = { ticketUrl: string } | { signInFirst: string; forHost: string; prompt: AuthorizePrompt | null };
 
 export interface HandoffFlowDependencies {
   config: Config;
@@ -42,22 +47,26 @@ export interface HandoffFlowDependencies {
 export function createHandoffFlow(deps: HandoffFlowDependencies) {
   const { config, clock, hosts, tickets } = deps;
 
-  function start(host: KnownHost, requestedReturnTo: unknown, currentBinding: string | undefined) {
+  function start(host: KnownHost, requestedReturnTo: unknown, currentBinding: string | undefined, prompt: AuthorizePrompt | null = null) {
     const path = safeReturnTo(requestedReturnTo, host.origin);
     const returnTo = path.length <= MAX_PROTECTED_RETURN_TO ? path : "/";
     const { request, binding } = tickets.request(host.host, returnTo, clock.now(), currentBinding);
-    return { location: `${config.publicUrl}${HANDOFF_START_PATH}?request=${request}`, binding };
+    const asked = prompt ? `&prompt=${prompt}` : "";
+    return { location: `${config.publicUrl}${HANDOFF_START_PATH}?request=${request}${asked}`, binding };
   }
 
-  /** `signedInSessionId`: the login host's session, null when the browser is signed out there. */
-  function issue(sealedRequest: unknown, signedInSessionId: string | null): IssueOutcome {
+  /**
+   * `signedInSessionId`: the login host's session to hand over; null when the browser is signed
+   * out there, may not use it, or asked for GitHub's account picker (`prompt`, kept for GitHub).
+   */
+  function issue(sealedRequest: unknown, signedInSessionId: string | null, prompt: AuthorizePrompt | null = null): IssueOutcome {
     const now = clock.now();
     const request = tickets.openRequest(sealedRequest, now);
     if (!request) throw invalidHandoff("the request does not open or is too old");
     // PROTECTED_HOSTS may have changed since the request was made.
     const host = hosts.lookup(request.host);
     if (!host || host.login) throw invalidHandoff(`${request.host} is not a protected host`);
-    if (signedInSessionId === null) return { signInFirst: `${HANDOFF_START_PATH}?request=${sealedRequest as string}` };
+    if (signedInSessionId === null) return { signInFirst: `${HANDOFF_START_PATH}?request=${sealedRequest as string}`, forHost: host.host, prompt };
     return { ticketUrl: `${host.origin}${HANDOFF_PATH}?ticket=${tickets.ticket(request, signedInSessionId, now)}` };
   }
 

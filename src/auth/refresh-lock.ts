@@ -21,9 +21,15 @@ export interface RefreshLock {
   githubTimeoutMs: number;
 }
 
+/** The lease a refresher holds, as far as it can tell while it works. */
+export interface HeldLease {
+  /** False once the lease lapsed (a holder slower than the lease): someone else may be refreshing too. */
+  stillHeld(): Promise<boolean>;
+}
+
 export interface RefreshTurn<T> {
   /** Runs holding the lease: re-read, then refresh if still needed. */
-  holding(): Promise<T>;
+  holding(lease: HeldLease): Promise<T>;
   /** Runs after each wait: the holder's result once it is there, null to keep waiting. */
   afterWaiting(): Promise<T | null>;
 }
@@ -44,8 +50,10 @@ export async function withRefreshLock<T>(lock: RefreshLock, sessionId: string, t
   while (clock.now() < giveUpAt) {
     const owner = await locks.tryAcquire(name, leaseMs);
     if (owner) {
+      // A store that cannot say counts as lost: the holder then looks for another refresher's tokens.
+      const lease: HeldLease = { stillHeld: () => locks.holds(name, owner).catch(() => false) };
       try {
-        return await turn.holding();
+        return await turn.holding(lease);
       } finally {
         await locks.release(name, owner).catch(() => undefined);
       }

@@ -41,7 +41,7 @@ interface Found {
 export function createSessionList(deps: SessionListDependencies) {
   const handleKey = `session-handle\0${deps.config.session.secrets[0]}`;
   const handleOf = (sessionId: string) => createHmac("sha256", handleKey).update(sessionId).digest("base64url").slice(0, 22);
-  const host = new URL(deps.config.publicUrl).host;
+  const loginHost = new URL(deps.config.publicUrl).host;
 
   /** The user's live sessions, newest first. */
   async function sessionsOf(userId: number): Promise<Found[]> {
@@ -66,7 +66,9 @@ export function createSessionList(deps: SessionListDependencies) {
       createdAt: new Date(record.signedInAt).toISOString(),
       lastSeenAt: new Date(lastSeenAt).toISOString(),
       userAgent: record.userAgent ?? null,
-      host,
+      // Where it was signed in: a protected host's when the sign-in was made for one (the hosts it
+      // was handed to later share the session, and its ending, but did not sign it in).
+      host: record.host ?? loginHost,
     };
   }
 

@@ -27,6 +27,8 @@ export interface SignInAttempt {
   codeVerifier: string;
   returnTo: string;
   createdAt: number;
+  /** The protected host this sign-in is for (SPEC §6), canonical; null for the login host itself. */
+  forHost: string | null;
 }
 
 export interface StartedAttempt {
@@ -39,11 +41,15 @@ export interface StartedAttempt {
 export class SignInAttempts {
   constructor(private readonly sealer: Sealer) {}
 
-  /** Seals a new attempt into a state, bound to the browser's binding (a new one when it has none). */
-  start(returnTo: string, createdAt: number, currentBinding: string | undefined): StartedAttempt {
+  /**
+   * Seals a new attempt into a state, bound to the browser's binding (a new one when it has none).
+   * `forHost`: the protected host the sign-in is for, null for the login host.
+   */
+  start(returnTo: string, createdAt: number, currentBinding: string | undefined, forHost: string | null): StartedAttempt {
     const binding = bindingOrNew(currentBinding);
     const nonce = newNonce();
-    const compact = [nonce, String(createdAt), returnTo, bindingTag(binding, nonce)];
+    // The login host is the empty string: most sign-ins are its own, and the state stays short.
+    const compact = [nonce, String(createdAt), returnTo, bindingTag(binding, nonce), forHost ?? ""];
     return { state: this.sealer.seal(JSON.stringify(compact), STATE_CONTEXT), codeVerifier: codeVerifierFor(binding, nonce), binding };
   }
 
@@ -58,10 +64,10 @@ export class SignInAttempts {
   open(state: string, binding: string | undefined): SignInAttempt | null {
     if (!isBinding(binding)) return null;
     const fields = this.sealer.openJson(state, STATE_CONTEXT);
-    if (!Array.isArray(fields) || fields.length !== 4 || !fields.every((field) => typeof field === "string")) return null;
-    const [nonce, createdAt, returnTo, tag] = fields as [string, string, string, string];
+    if (!Array.isArray(fields) || fields.length !== 5 || !fields.every((field) => typeof field === "string")) return null;
+    const [nonce, createdAt, returnTo, tag, forHost] = fields as [string, string, string, string, string];
     if (!tagMatches(tag, binding, nonce)) return null;
-    return { nonce, createdAt: Number(createdAt), returnTo, codeVerifier: codeVerifierFor(binding, nonce) };
+    return { nonce, createdAt: Number(createdAt), returnTo, forHost: forHost === "" ? null : forHost, codeVerifier: codeVerifierFor(binding, nonce) };
   }
 }
 

@@ -6,6 +6,7 @@
 import type { Clock } from "../clock.js";
 import type { ClientType, Config } from "../config/config.js";
 import { createHostTable } from "../config/host-table.js";
+import type { AuthorizePrompt } from "../github/authorize-url.js";
 import type { GitHubClient } from "../github/client.js";
 import type { GitHubProfile } from "../github/profile.js";
 import type { TokenSet } from "../github/token-response.js";
@@ -22,6 +23,13 @@ import { checkAllowLists, clientTypeOf, exchangeCode, fetchSignedInUser, refuseA
 
 export type { SessionStarter } from "./sign-in-session.js";
 
+export interface SignInOptions {
+  /** `select_account`: GitHub's account picker, for "use another account" (SPEC §3, §7). */
+  prompt?: AuthorizePrompt | null;
+  /** The protected host a handed-over sign-in is for (handoff-flow.ts); else judged from returnTo. */
+  forHost?: string | null;
+}
+
 export interface StartedSignIn {
   authorizeUrl: string;
   /** The browser binding to set (again): the browser's own, or a new one. */
@@ -37,6 +45,8 @@ export interface CompletedSignIn {
   /** What GitHub said of the memberships and permissions the lists name, kept for the checks on every request. */
   access: AccessFacts;
   returnTo: string;
+  /** The protected host the sign-in was for; null or absent for the login host (GET /api/sessions shows it). */
+  forHost?: string | null;
 }
 
 export interface SignedIn {
@@ -63,12 +73,20 @@ export function createSignInFlow(deps: SignInFlowDependencies) {
   /** Where a sign-in started on the login host may end: a path here, or an absolute URL on a protected host. */
   const returnToOf = (requested: unknown) => safeReturnToOrProtected(requested, config.publicUrl, protectedHostOf);
 
+  /**
+   * The protected host a sign-in ending on `returnTo` is for: an absolute returnTo names it (the
+   * browser ends there, signed in); a path is the login host's own (null).
+   */
+  const hostOfReturnTo = (returnTo: string) => (returnTo.startsWith("/") ? null : (protectedHostOf(new URL(returnTo))?.host ?? null));
+
   /** `currentBinding`: the browser binding cookie this request carried, if any. */
-  function beginSignIn(requestedReturnTo: unknown, currentBinding: string | undefined): StartedSignIn {
+  function beginSignIn(requestedReturnTo: unknown, currentBinding: string | undefined, options: SignInOptions = {}): StartedSignIn {
     const returnTo = returnToOf(requestedReturnTo);
-    const started = attempts.start(returnTo, clock.now(), currentBinding);
+    const forHost = options.forHost ?? hostOfReturnTo(returnTo);
+    const started = attempts.start(returnTo, clock.now(), currentBinding, forHost);
     const codeChallenge = codeChallengeFor(started.codeVerifier);
-    return { authorizeUrl: github.authorizeUrl({ state: started.state, codeChallenge, redirectUri: config.callbackUrl }), binding: started.binding };
+    const authorizeUrl = github.authorizeUrl({ state: started.state, codeChallenge, redirectUri: config.callbackUrl, prompt: options.prompt ?? null });
+    return { authorizeUrl, binding: started.binding };
   }
 
   /**
@@ -82,7 +100,7 @@ export function createSignInFlow(deps: SignInFlowDependencies) {
     const tokens = await exchangeCode(code, attempt.codeVerifier, deps);
     const user = await fetchSignedInUser(tokens.accessToken, deps);
     const access = await checkAllowLists(user.profile.login, tokens, deps);
-    const completed: CompletedSignIn = { ...user, tokens, clientType: clientTypeOf(tokens, config), access, returnTo: attempt.returnTo };
+    const completed: CompletedSignIn = { ...user, tokens, clientType: clientTypeOf(tokens, config), access, returnTo: attempt.returnTo, forHost: attempt.forHost };
     const record = await startSignedInSession(completed, session, deps);
     return { userId: record.user.id, login: record.user.login, returnTo: attempt.returnTo };
   }

@@ -38,7 +38,8 @@ export async function startSignedInSession(completed: CompletedSignIn, session: 
   const earlier = session.earlierSession();
   if (earlier) await userSessions.remove(earlier.userId, earlier.sessionId);
   const userAgent = session.userAgent?.replace(/[^\x20-\x7e]/g, "").slice(0, MAX_USER_AGENT);
-  const record = { ...signedInRecordFor(completed, sealer, clock.now()), ...(userAgent ? { userAgent } : {}) };
+  const host = completed.forHost ? { host: completed.forHost } : {};
+  const record = { ...signedInRecordFor(completed, sealer, clock.now()), ...(userAgent ? { userAgent } : {}), ...host };
   const sessionId = await session.startSession(record);
   if (sessionId === earlier?.sessionId) throw new Error("the signed-in session kept the id the browser had before sign-in");
   await userSessions.add(record.user.id, sessionId, record.signedInAt + config.session.maxAgeMs);

@@ -60,7 +60,7 @@ async function refreshAfterRejection(context: RefreshContext, sessionId: string,
 function refreshOnce(context: RefreshContext, sessionId: string, seen: SignedInRecord, intention: RefreshIntention): Promise<UserToken> {
   const lock = { clock: context.clock, locks: context.locks, githubTimeoutMs: context.config.github.timeoutMs };
   return withRefreshLock(lock, sessionId, {
-    holding: () => redeemUnderLock(context, sessionId, seen, intention),
+    holding: (lease) => redeemUnderLock(context, sessionId, seen, intention, lease),
     afterWaiting: () => holdersTokens(context, sessionId, seen),
   });
 }

@@ -1,5 +1,7 @@
 // GET /login/oauth/authorize shows the consent page; POST (the consent form) answers the client by
 // redirecting to its redirect_uri with `code` + `state`, or `error=access_denied` + `state`.
+// `prompt=select_account` forces GitHub's account picker: the page preselects no account (not even
+// the `login` hint), so the person chooses one.
 import express, { type Response, type Router } from "express";
 import type { Eta } from "eta";
 import { checkAuthorizeRequest, type AuthorizeCheck, type AuthorizeRequest } from "./authorize-request.js";
@@ -9,10 +11,12 @@ import { asObject, stringParam } from "./params.js";
 import { withQuery } from "./redirect-uri.js";
 import type { EmulatorState } from "./state.js";
 
+export const AUTHORIZE_PATH = "/login/oauth/authorize";
+
 export function authorizeRoutes(store: EmulatorState, views: Eta): Router {
   const router = express.Router();
 
-  router.get("/login/oauth/authorize", (request, response) => {
+  router.get(AUTHORIZE_PATH, (request, response) => {
     const query = asObject(request.query);
     withValidRequest(response, views, checkAuthorizeRequest(store, query), (authorize) => {
       sendConsentPage(response, views, {
@@ -22,13 +26,14 @@ export function authorizeRoutes(store: EmulatorState, views: Eta): Router {
         requestedScope: authorize.hiddenFields.scope,
         users: store.users,
         suggestedLogin: stringParam(query, "login"),
+        accountPicker: stringParam(query, "prompt") === "select_account",
         redirectUri: authorize.redirectUri,
         hiddenFields: authorize.hiddenFields,
       });
     });
   });
 
-  router.post("/login/oauth/authorize", (request, response) => {
+  router.post(AUTHORIZE_PATH, (request, response) => {
     const form = asObject(request.body);
     withValidRequest(response, views, checkAuthorizeRequest(store, form), (authorize) => {
       const decision = stringParam(form, "decision");

@@ -20,12 +20,14 @@ export interface ConsentPage {
   users: EmulatorUser[];
   /** The account to preselect (the `login` hint), else the first one. */
   suggestedLogin: string | undefined;
+  /** `prompt=select_account`: GitHub's account picker, where the person chooses and nothing is preselected. */
+  accountPicker: boolean;
   redirectUri: string;
   hiddenFields: Record<string, string>;
 }
 
 export function sendConsentPage(response: Response, views: Eta, page: ConsentPage): void {
-  const suggested = page.users.find((user) => user.login.toLowerCase() === page.suggestedLogin?.toLowerCase()) ?? page.users[0];
+  const suggested = page.accountPicker ? undefined : (page.users.find((user) => user.login.toLowerCase() === page.suggestedLogin?.toLowerCase()) ?? page.users[0]);
   const html = views.render("authorize", {
     root: RELATIVE_ROOT,
     error: null,
@@ -37,6 +39,7 @@ export function sendConsentPage(response: Response, views: Eta, page: ConsentPag
     offlineAccess: page.client.type === "oauth-app" && page.offlineAccess,
     ignoredScope: page.client.type === "github-app" ? (page.requestedScope ?? null) : null,
     users: page.users.map((user) => ({ id: user.id, login: user.login, name: user.name, checked: user === suggested })),
+    accountPicker: page.accountPicker,
     redirectUri: page.redirectUri,
     hiddenFields: Object.entries(page.hiddenFields).map(([name, value]) => ({ name, value })),
   });

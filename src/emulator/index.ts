@@ -5,7 +5,7 @@
 import express, { type ErrorRequestHandler } from "express";
 import { aboutRoutes } from "./about-page.js";
 import { apiRoutes } from "./api-routes.js";
-import { authorizeRoutes } from "./authorize-routes.js";
+import { AUTHORIZE_PATH, authorizeRoutes } from "./authorize-routes.js";
 import { avatarRoutes } from "./avatar.js";
 import { DeviceAuthorizations } from "./device-authorizations.js";
 import { deviceControls } from "./device-controls.js";
@@ -17,7 +17,7 @@ import { orgControls } from "./org-controls.js";
 import { notFoundPage, profileRoutes } from "./profile-page.js";
 import { RateLimiter } from "./rate-limit.js";
 import { requestContext } from "./request-context.js";
-import { recordApiRequests, recordTokenRequests } from "./request-records.js";
+import { recordApiRequests, recordAuthorizeRequests, recordTokenRequests } from "./request-records.js";
 import { EmulatorState } from "./state.js";
 import { TOKEN_PATH, tokenRoute } from "./token-route.js";
 import type { Emulator, EmulatorOptions, EmulatorStats } from "./types.js";
@@ -25,6 +25,7 @@ import { createViews, STYLESHEET_PATH } from "./views.js";
 
 export type {
   ApiRequestRecord,
+  AuthorizeRequestRecord,
   Emulator,
   EmulatorCallbackUrl,
   EmulatorClient,
@@ -60,7 +61,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   const limiter = new RateLimiter(resolved.clock, resolved.rateLimitPerHour);
   const faults = new FaultInjector();
   const devices = new DeviceAuthorizations(resolved.clock, resolved.limits.pendingCodes);
-  const stats: EmulatorStats = { ...zeroCounters(), tokenRequests: [], apiRequests: [] };
+  const stats: EmulatorStats = { ...zeroCounters(), authorizeRequests: [], tokenRequests: [], apiRequests: [] };
 
   const app = express();
   app.disable("x-powered-by");
@@ -69,6 +70,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   app.use("/api/v3", recordApiRequests(stats, resolved.limits.records));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
   app.use(express.json({ limit: BODY_LIMIT, type: ["application/json", "application/*+json"] }));
+  app.get(AUTHORIZE_PATH, recordAuthorizeRequests(stats, resolved.limits.records));
   app.post(TOKEN_PATH, recordTokenRequests(stats, resolved.limits.records));
   app.use(faults.middleware());
   app.get("/assets/emulator.css", (_request, response) => response.sendFile(STYLESHEET_PATH));
@@ -89,12 +91,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   return {
     app,
     stats,
-    resetStats() {
-      // In place, so references to `emulator.stats` taken earlier stay current.
-      Object.assign(stats, zeroCounters());
-      stats.tokenRequests.length = 0;
-      stats.apiRequests.length = 0;
-    },
+    resetStats: () => resetStats(stats),
     injectFault: (fault) => faults.add({ ...fault }),
     clearFaults: () => faults.clear(),
     revokeAuthorization: (login, clientId) => store.revokeAuthorization(userNamed(login).id, clientId),
@@ -104,6 +101,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     ...orgControls(directory, userNamed),
     ...deviceControls(devices, store, userNamed),
     memoryUse: () => ({
+      authorizeRequests: stats.authorizeRequests.length,
       tokenRequests: stats.tokenRequests.length,
       apiRequests: stats.apiRequests.length,
       issuedAccessTokens: store.issuedAccessTokens.length,
@@ -114,6 +112,12 @@ export function createEmulator(options: EmulatorOptions): Emulator {
 }
 
 const zeroCounters = () => ({ codeExchanges: 0, refreshes: 0, deviceGrants: 0, refreshTokenReuses: 0 });
+
+/** In place, so references to `emulator.stats` taken earlier stay current. */
+function resetStats(stats: EmulatorStats): void {
+  Object.assign(stats, zeroCounters());
+  for (const records of [stats.authorizeRequests, stats.tokenRequests, stats.apiRequests]) records.length = 0;
+}
 
 /** The user with this login, for the run-time controls: an unknown login is a mistake in the test. */
 const userLookup = (store: EmulatorState) => (login: string) => {

@@ -1,9 +1,9 @@
-// stats.tokenRequests and stats.apiRequests: recorded on arrival (so the order is arrival order,
+// stats.authorizeRequests, stats.tokenRequests and stats.apiRequests: recorded on arrival (so the order is arrival order,
 // even for concurrent requests) and completed when the answer is known. Each list is a ring of the
 // most recent limits.records entries, and no entry holds a secret (see redaction.ts).
 import type { RequestHandler, Response } from "express";
 import { pushBounded } from "./bounded.js";
-import { mergedParams, paramsAsText, stringParam } from "./params.js";
+import { asObject, mergedParams, paramsAsText, stringParam } from "./params.js";
 import { recordedParams, redactedAuthorization, shortened } from "./redaction.js";
 import type { ApiRequestRecord, EmulatorStats, TokenRequestRecord } from "./types.js";
 
@@ -12,6 +12,14 @@ const PENDING = "pending";
 const API_PREFIX = "/api/v3";
 
 const headerText = (value: string | undefined): string => shortened(value ?? "");
+
+/** For GET /login/oauth/authorize: what the page was asked for (prompt=select_account, login, scope, …). */
+export function recordAuthorizeRequests(stats: EmulatorStats, cap: number): RequestHandler {
+  return (request, _response, next) => {
+    pushBounded(stats.authorizeRequests, { params: recordedParams(paramsAsText(asObject(request.query))) }, cap);
+    next();
+  };
+}
 
 /** For POST /login/oauth/access_token; runs after the body parsers and before injected faults. */
 export function recordTokenRequests(stats: EmulatorStats, cap: number): RequestHandler {

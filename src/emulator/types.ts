@@ -79,7 +79,7 @@ export interface EmulatorOptions {
  * these caps, expired codes and tokens are dropped as the emulator's clock passes their expiry.
  */
 export interface EmulatorLimits {
-  /** stats.tokenRequests, stats.apiRequests, issuedAccessTokens(), issuedRefreshTokens(): the most recent N each. Default 200. */
+  /** stats.authorizeRequests, stats.tokenRequests, stats.apiRequests, issuedAccessTokens(), issuedRefreshTokens(): the most recent N each. Default 200. */
   records: number;
   /** Codes issued and not yet exchanged; beyond this the oldest stops working early. Default 1000. */
   pendingCodes: number;
@@ -92,6 +92,7 @@ export interface EmulatorLimits {
 
 /** How many entries each collection holds right now (for tests and for a look at a running demo). */
 export interface EmulatorMemoryUse {
+  authorizeRequests: number;
   tokenRequests: number;
   apiRequests: number;
   issuedAccessTokens: number;
@@ -114,6 +115,11 @@ export interface TokenRequestRecord {
   outcome: string;
 }
 
+export interface AuthorizeRequestRecord {
+  /** The query of GET /login/oauth/authorize as received (long values cut short): client_id, state, prompt, … */
+  params: Record<string, string>;
+}
+
 export interface ApiRequestRecord {
   method: string;
   /** The path inside the emulator, without the query, e.g. "/api/v3/user". */
@@ -134,6 +140,8 @@ export interface EmulatorStats {
   deviceGrants: number;
   /** Refresh requests presenting a refresh token that exists but was already used. */
   refreshTokenReuses: number;
+  /** The most recent GET /login/oauth/authorize requests (limits.records): the pages browsers were sent to. */
+  authorizeRequests: AuthorizeRequestRecord[];
   /** The most recent POST /login/oauth/access_token requests (limits.records), in arrival order. */
   tokenRequests: TokenRequestRecord[];
   /** The most recent requests under /api/v3 (limits.records), in arrival order. */

@@ -1,14 +1,18 @@
 // The address of GitHub's authorize page for one sign-in, with PKCE (S256) which octokit's helper
-// does not add, and scopes only where they mean something.
+// does not add, scopes only where they mean something, and GitHub's account picker when asked for.
 import type { GitHubConfig } from "../config/config.js";
+
+/** `select_account`: GitHub shows its account picker even to a browser signed in there (the only value GitHub knows). */
+export type AuthorizePrompt = "select_account";
 
 export interface AuthorizeParams {
   state: string;
   codeChallenge: string;
   redirectUri: string;
+  prompt?: AuthorizePrompt | null;
 }
 
-export function authorizeUrl(config: GitHubConfig, { state, codeChallenge, redirectUri }: AuthorizeParams): string {
+export function authorizeUrl(config: GitHubConfig, { state, codeChallenge, redirectUri, prompt }: AuthorizeParams): string {
   const url = new URL(`${config.baseUrl}/login/oauth/authorize`);
   url.searchParams.set("client_id", config.clientId);
   url.searchParams.set("redirect_uri", redirectUri);
@@ -17,5 +21,6 @@ export function authorizeUrl(config: GitHubConfig, { state, codeChallenge, redir
   url.searchParams.set("state", state);
   url.searchParams.set("code_challenge", codeChallenge);
   url.searchParams.set("code_challenge_method", "S256");
+  if (prompt) url.searchParams.set("prompt", prompt);
   return url.toString();
 }

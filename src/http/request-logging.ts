@@ -3,7 +3,9 @@
 // query (the sign-in callback's `code` and `state`), header, cookie or token can reach the log. The
 // request id is the caller's X-Request-Id when it is a plain short token (so a proxy's id ties its
 // log to ours), otherwise a fresh UUID; either way it is echoed back. Whatever else wants to know
-// about each answered request (the metrics) hears it from the same one listener.
+// about each answered request (the metrics) hears it from the same one listener. A path is the
+// client's to choose (up to Node's 16 KB of headers): where one is logged (an unmatched route, an
+// error's "where"), it is logged without its query and cut at MAX_LOGGED_PATH, marked as cut.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { RequestHandler, Response } from "express";
@@ -12,10 +14,16 @@ import { pathOf, routePattern } from "./route-label.js";
 
 export const REQUEST_ID_HEADER = "X-Request-Id";
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
-const MAX_LOGGED_PATH = 200;
+/** The most of a request's path a log line carries. */
+export const MAX_LOGGED_PATH = 512;
 
 export function requestId(received: string | string[] | undefined): string {
   return typeof received === "string" && SANE_REQUEST_ID.test(received) ? received : randomUUID();
+}
+
+/** `path` (already without its query) as a log line may carry it: whole, or cut and saying by how much. */
+export function loggedPath(path: string): string {
+  return path.length <= MAX_LOGGED_PATH ? path : `${path.slice(0, MAX_LOGGED_PATH)}…[${path.length - MAX_LOGGED_PATH} more characters]`;
 }
 
 /** Tells the request's log line who is signed in (set wherever a session is read or created). */
@@ -53,7 +61,7 @@ export function requestLogging(logger: Logger, alsoTell: ((answered: AnsweredReq
     const line = {
       reqId,
       method: answered.method,
-      route: answered.routePattern ?? path.slice(0, MAX_LOGGED_PATH),
+      route: answered.routePattern ?? loggedPath(path),
       status: answered.status,
       durationMs: Math.round(answered.durationMs * 10) / 10,
       ...(userId === undefined ? {} : { userId }),

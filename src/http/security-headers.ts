@@ -41,7 +41,9 @@ export function securityHeaders(config: Config): SecurityHeaders {
       directives: {
         defaultSrc: ["'self'"],
         baseUri: ["'none'"],
-        formAction: ["'self'"],
+        // The login host too: a sign-out form on a protected host ends in a redirect to the login
+        // host's signed-out page, and Chromium checks form-action against every redirect.
+        formAction: ["'self'", new URL(config.publicUrl).origin],
         frameAncestors: ["'none'"],
         objectSrc: ["'none'"],
         scriptSrc: ["'self'"],

@@ -9,6 +9,8 @@ export interface Locks {
   /** An owner token when the lease was granted, null when someone else holds it. */
   tryAcquire(name: string, leaseMs: number): Promise<string | null>;
   release(name: string, owner: string): Promise<void>;
+  /** Whether `owner` still holds the lease: false once it lapsed (and perhaps went to someone else). */
+  holds(name: string, owner: string): Promise<boolean>;
 }
 
 const RELEASE_IF_OWNER = `
@@ -33,6 +35,10 @@ export class RedisLocks implements Locks {
     await this.connection.eval(RELEASE_IF_OWNER, 1, this.key(name), owner);
   }
 
+  async holds(name: string, owner: string): Promise<boolean> {
+    return (await this.connection.get(this.key(name))) === owner;
+  }
+
   private key(name: string): string {
     return `${this.keyPrefix}lock:${name}`;
   }
@@ -53,5 +59,10 @@ export class MemoryLocks implements Locks {
 
   async release(name: string, owner: string): Promise<void> {
     if (this.held.get(name)?.owner === owner) this.held.delete(name);
+  }
+
+  async holds(name: string, owner: string): Promise<boolean> {
+    const current = this.held.get(name);
+    return current?.owner === owner && current.until > this.clock.now();
   }
 }

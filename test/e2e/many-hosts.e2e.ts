@@ -67,8 +67,12 @@ test("sign in on one protected host, single sign-on on another, sign out on one 
     const hosts = (await context.cookies()).filter((cookie) => cookie.name === "gls.sid").map((cookie) => cookie.domain).sort();
     expect(hosts).toEqual(["127.0.0.1", "127.0.0.2", "127.0.0.3"]);
 
+    // Sign-out on a protected host lands on the login host's signed-out page, not on the app
+    // (whose check would send the browser straight back into a sign-in).
     await page.getByRole("button", { name: "Sign out" }).click();
-    await page.waitForURL(on("127.0.0.3", "/"));
+    await page.waitForURL(on("127.0.0.1", "/?signed_out=1"));
+    await page.getByRole("heading", { name: "You are signed out" }).waitFor({ state: "visible" });
+    await page.goto(on("127.0.0.3", "/"));
     await page.getByRole("link", { name: "Sign in with GitHub" }).waitFor({ state: "visible" });
     await page.goto(on("127.0.0.2", "/"));
     await page.getByRole("link", { name: "Sign in with GitHub" }).waitFor({ state: "visible" });

@@ -179,8 +179,9 @@ test("sign in as octocat through the emulator, see the profile, reload, sign out
           `(the browser sent Origin: ${sent["origin"] ?? "(none)"}, Sec-Fetch-Site: ${sent["sec-fetch-site"] ?? "(none)"})`,
       );
     }
-    await page.waitForURL(`${base}/`);
+    await page.waitForURL(`${base}/?signed_out=1`);
     await expectSignedOutHome(page);
+    await page.getByRole("heading", { name: "You are signed out" }).waitFor({ state: "visible" });
     const me = await page.request.get(`${base}/api/me`);
     expect(me.status()).toBe(401);
 
@@ -268,7 +269,7 @@ test("/sessions from the profile: two browsers, the other one signed out from he
     await expectSignedOutHome(phone.page); // the phone is refused from its next request
 
     await laptop.page.locator("li.session--current").getByRole("button", { name: "Sign out" }).click();
-    await laptop.page.waitForURL(`${base}/`);
+    await laptop.page.waitForURL(`${base}/?signed_out=1`);
     await expectSignedOutHome(laptop.page);
     await expectNoProblems(laptop.problems);
     await expectNoProblems(phone.problems);

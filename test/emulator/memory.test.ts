@@ -104,8 +104,10 @@ describe("with small limits", () => {
       return tokenRequest(running, { client_id: githubApp.clientId, client_secret: githubApp.clientSecret, grant_type: "refresh_token", refresh_token: tokens.refresh_token ?? "" });
     });
     const unexchanged = await times(500, () => codeFrom(running, oauthApp));
+    await times(60, async () => (await fetch(`${running.url}/login/oauth/authorize?client_id=${oauthApp.clientId}&redirect_uri=${CALLBACK}`)).text());
     expect(refreshed.every((answer) => typeof answer.access_token === "string")).toBe(true);
     expect(running.emulator.memoryUse()).toEqual({
+      authorizeRequests: 50,
       tokenRequests: 50,
       apiRequests: 50,
       issuedAccessTokens: 50,

@@ -189,7 +189,7 @@ test("signing out on one host ends the sign-in on every host; the same-origin gu
   expect((await me(browser, B)).status).toBe(200);
   const signOut = await browser.post(`${B}/auth/logout`, { Origin: B });
   expect(signOut.status).toBe(303);
-  expect(signOut.headers.location).toBe("/");
+  expect(signOut.headers.location).toBe(`${LOGIN}/?signed_out=1`); // the login host's signed-out page (sign-out-landing.test.ts)
   for (const origin of [B, C, LOGIN]) expect([origin, (await me(browser, origin)).status]).toEqual([origin, 401]);
 });
 

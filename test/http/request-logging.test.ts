@@ -113,3 +113,20 @@ test("each line is one JSON object on its own line, with the service name", asyn
   expect(raw.trimEnd().split("\n")).toHaveLength(1);
   expect(JSON.parse(raw)).toMatchObject({ service: "github-login-server", level: 30, reqId: "json-shape-check" });
 });
+
+test("a 10 KB path is logged cut to 512 characters and marked as cut, without its query, on every line of the request", async () => {
+  const path = `/${"a".repeat(10 * 1024)}`;
+  const before = stack.logs.length;
+  await request(stack.app).get(`${path}?teams=${"b".repeat(200)}`).set("X-Request-Id", "ten-kilobyte-path").expect(404);
+  const lines = stack.logs.slice(before);
+  expect(lines.length).toBeGreaterThan(0);
+  const cut = `/${"a".repeat(511)}…[${path.length - 512} more characters]`;
+  expect(lineFor("ten-kilobyte-path").route).toBe(cut);
+  // The refusal's own line names the path the same way.
+  expect(lines.map((line) => JSON.parse(line).where).filter(Boolean)).toEqual([`GET ${cut}`]);
+  for (const line of lines) {
+    expect(line.length).toBeLessThan(2_000);
+    expect(line).not.toContain("a".repeat(513));
+    expect(line).not.toContain("bbbb");
+  }
+});

@@ -70,12 +70,12 @@ describe("session cookie", () => {
 });
 
 describe("sign-out", () => {
-  test("a browser form post ends the session: Redis entry gone, cookie cleared, 303 to /", async () => {
+  test("a browser form post ends the session: Redis entry gone, cookie cleared, 303 to the signed-out page", async () => {
     const agent = request.agent(stack.app);
     await signIn(agent);
     const before = await sessionKeys();
     const answer = await agent.post("/auth/logout").set("Origin", TEST_PUBLIC_URL).set("Sec-Fetch-Site", "same-origin").expect(303);
-    expect(answer.headers.location).toBe("/");
+    expect(answer.headers.location).toBe("/?signed_out=1");
     expect(setCookie(answer, SESSION_COOKIE)).toMatch(/Expires=Thu, 01 Jan 1970/);
     expect((await sessionKeys()).length).toBe(before.length - 1);
     await agent.get("/api/me").expect(401);

@@ -5,6 +5,8 @@
 import request from "supertest";
 import { ManualClock } from "../../src/clock.js";
 import { sessionCookieOf, sessionEntryKeyOf, sessionIdOf } from "../support/cookies.js";
+import { approveAtEmulator } from "../support/emulator-server.js";
+import { HostBrowser } from "../support/host-browser.js";
 import { signIn } from "../support/sign-in.js";
 import { startTestStack, TEST_PUBLIC_URL, type TestStack } from "../support/stack.js";
 
@@ -98,6 +100,43 @@ test("the /sessions page: one sign-out button per session and one for all others
   for (const other of [phone, tablet]) await request(stack.app).get("/auth/check").set("Cookie", other.cookie).expect(401);
   const [current] = await list(laptop.cookie);
   const signedOut = await request(stack.app).post(`/sessions/${current!.id}/end`).set("Cookie", laptop.cookie).set("Origin", TEST_PUBLIC_URL).expect(303);
-  expect(signedOut.headers.location).toBe("/");
+  expect(signedOut.headers.location).toBe("/?signed_out=1");
   await request(stack.app).get("/auth/check").set("Cookie", laptop.cookie).expect(401);
+});
+
+describe("the host a session was signed in on", () => {
+  let hosts: TestStack;
+  beforeAll(async () => {
+    hosts = await startTestStack({ clock, env: { PROTECTED_HOSTS: "b.test" } });
+  });
+  afterAll(() => hosts.close());
+  const hostsListed = async (browser: HostBrowser, origin: string) =>
+    ((await browser.get(`${origin}/api/sessions`)).body as { host: string; current: boolean }[]).map(({ host, current }) => ({ host, current }));
+
+  test("a sign-in started on a protected host shows that host, on every host the session reached", async () => {
+    const browser = new HostBrowser(hosts.app);
+    const start = await browser.get("http://b.test/auth/github?returnTo=/app");
+    const atGitHub = await browser.get(start.headers.location!);
+    const callbackUrl = await approveAtEmulator(atGitHub.headers.location!, { login: "monalisa" });
+    const backToHandoff = await browser.get(callbackUrl.href);
+    const ticket = await browser.get(new URL(backToHandoff.headers.location!, TEST_PUBLIC_URL).href);
+    expect((await browser.get(ticket.headers.location!)).status).toBe(303);
+    expect(await hostsListed(browser, "http://b.test")).toEqual([{ host: "b.test", current: true }]);
+    expect(await hostsListed(browser, TEST_PUBLIC_URL)).toEqual([{ host: "b.test", current: true }]);
+  });
+
+  test("on the login host for a protected host's address: that host; for a path of its own: the login host", async () => {
+    const browsers = [new HostBrowser(hosts.app), new HostBrowser(hosts.app)];
+    for (const [browser, returnTo] of [[browsers[0]!, "http://b.test/report"], [browsers[1]!, "/"]] as const) {
+      const start = await browser.get(`${TEST_PUBLIC_URL}/auth/github?returnTo=${encodeURIComponent(returnTo)}`);
+      const callbackUrl = await approveAtEmulator(start.headers.location!, { login: "octocat" });
+      expect((await browser.get(callbackUrl.href)).status).toBe(303);
+      clock.advance(1_000);
+    }
+    // Newest first: the second browser's sign-in, for a path on the login host.
+    expect(await hostsListed(browsers[1]!, TEST_PUBLIC_URL)).toEqual([
+      { host: new URL(TEST_PUBLIC_URL).host, current: true },
+      { host: "b.test", current: false },
+    ]);
+  });
 });

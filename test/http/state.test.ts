@@ -86,6 +86,29 @@ test("state older than 10 minutes → 400, no call to GitHub", async () => {
   expect(stack.emulator.emulator.stats.tokenRequests).toHaveLength(0);
 });
 
+test("state issued in the future, more than a minute ahead of this instance's clock → 400, no call to GitHub", async () => {
+  const agent = request.agent(stack.app);
+  const callback = await approvedCallback(agent);
+  clock.advance(-2 * 60_000); // the callback reaches an instance whose clock is two minutes behind the one that started it
+  try {
+    expectInvalidStatePage(await agent.get(callback));
+    expect(stack.emulator.emulator.stats.tokenRequests).toHaveLength(0);
+  } finally {
+    clock.advance(2 * 60_000);
+  }
+});
+
+test("state issued less than a minute ahead of this instance's clock (ordinary skew) still works", async () => {
+  const agent = request.agent(stack.app);
+  const callback = await approvedCallback(agent);
+  clock.advance(-30_000);
+  try {
+    expect((await agent.get(callback)).status).toBe(303);
+  } finally {
+    clock.advance(30_000);
+  }
+});
+
 test("state just under 10 minutes old still works", async () => {
   const agent = request.agent(stack.app);
   const callback = await approvedCallback(agent);

@@ -3,11 +3,12 @@
 // set up, not slept into: GitHub holds the slow request's call until the test lets it go, and the
 // wait for another refresher's lease is ended by moving the test clock.
 import request from "supertest";
-import { ManualClock } from "../../src/clock.js";
+import { ManualClock, type Clock } from "../../src/clock.js";
 import { Sealer } from "../../src/sealer.js";
 import { parseEntry } from "../../src/store/session-entries.js";
 import { openAccessToken, type SignedInRecord } from "../../src/auth/session-record.js";
 import { REFRESH_LEASE_MARGIN_MS, REFRESH_WAIT_MARGIN_MS } from "../../src/auth/refresh-lock.js";
+import { LOST_RACE_LOOK_INTERVAL_MS } from "../../src/auth/refresh-redemption.js";
 import { holdRequests, serveHeld } from "../support/held-requests.js";
 import { holdingRedisRelay } from "../support/held-redis.js";
 import { redisEntries, startTestStack, TEST_CLIENT_ID, TEST_PUBLIC_URL, testRedisUrl, type TestStack } from "../support/stack.js";
@@ -16,13 +17,16 @@ import { signIn } from "../support/sign-in.js";
 
 const HOURS = 3_600_000;
 const clock = new ManualClock(Date.now());
+/** Every wait the server (or the emulator) started on the clock, by its length. */
+const sleeps: number[] = [];
+const countingClock: Clock = { now: () => clock.now(), sleep: (milliseconds) => (sleeps.push(milliseconds), clock.sleep(milliseconds)) };
 let stack: TestStack;
 /** GitHub's /user endpoint, held when a test needs a request to be in flight there. */
 const userEndpoint = holdRequests("/api/v3/user");
 let github: { url: string; close(): Promise<void> };
 beforeAll(async () => {
   github = await serveHeld(userEndpoint, () => stack.emulator.emulator.app);
-  stack = await startTestStack({ clock, clientType: "github-app", env: { GITHUB_BASE_URL: github.url, GITHUB_API_URL: `${github.url}/api/v3` } });
+  stack = await startTestStack({ clock: countingClock, clientType: "github-app", env: { GITHUB_BASE_URL: github.url, GITHUB_API_URL: `${github.url}/api/v3` } });
 });
 afterAll(async () => {
   await stack.close();
@@ -155,6 +159,31 @@ test("a waiter uses the tokens the lease's holder stored, without waiting for th
   }
 });
 
+test("a holder whose lease lapsed while GitHub was slow meets bad_refresh_token, and finds and uses the next holder's tokens", async () => {
+  // GitHub's token endpoint holds the first holder's refresh; its lease is then gone from Redis
+  // (lapsed, or lost in a failover), so a second request takes the lease and refreshes first.
+  const tokenEndpoint = holdRequests("/login/oauth/access_token");
+  const front = await serveHeld(tokenEndpoint, () => held.emulator.emulator.app);
+  const held = await startTestStack({ clock, env: { GITHUB_BASE_URL: front.url, GITHUB_API_URL: `${front.url}/api/v3` } });
+  try {
+    const { cookie, sessionId } = await signedInAgent("octocat", held);
+    clock.advance(9 * HOURS);
+    const refreshing = tokenEndpoint.holdNext({ onlyFirst: true });
+    const slow = request(held.app).get("/api/github/user").set("Cookie", cookie).then((answer) => answer);
+    await refreshing; // the first holder is at GitHub with the refresh token
+    await held.redis.del(`${held.keyPrefix}lock:refresh:${sessionId}`);
+    expect((await request(await held.anotherInstance()).get("/api/github/user").set("Cookie", cookie)).status).toBe(200);
+    expect(held.emulator.emulator.stats.refreshes).toBe(1);
+    tokenEndpoint.release();
+    expect((await slow).status).toBe(200);
+    expect(held.emulator.emulator.stats.refreshTokenReuses).toBe(1); // the first holder's late refresh was refused...
+    await request(held.app).get("/api/me").set("Cookie", cookie).expect(200); // ...and did not end the session
+  } finally {
+    await held.close();
+    await front.close();
+  }
+});
+
 test("refresh refused (authorization revoked at GitHub) → reauthentication_required and the session is gone", async () => {
   const { agent, sessionId } = await signedInAgent();
   emulator().revokeAuthorization("octocat", TEST_CLIENT_ID);
@@ -165,9 +194,43 @@ test("refresh refused (authorization revoked at GitHub) → reauthentication_req
   expect((await agent.get("/api/me").expect(401)).body.error).toBe("unauthenticated");
 });
 
+test("a refusal met while holding the lease ends the session at once: nobody else can have refreshed, so nobody is waited for", async () => {
+  const { agent, sessionId } = await signedInAgent();
+  emulator().revokeAuthorization("octocat", TEST_CLIENT_ID);
+  clock.advance(8 * HOURS);
+  sleeps.length = 0;
+  const answer = await agent.get("/api/me").expect(401);
+  expect(answer.body.error).toBe("reauthentication_required");
+  expect(emulator().stats.tokenRequests.map((call) => call.outcome)).toEqual(["bad_refresh_token"]);
+  // No look, and no pause between looks, for a winner's tokens (ten of them, a second, before).
+  expect(sleeps.filter((milliseconds) => milliseconds === LOST_RACE_LOOK_INTERVAL_MS)).toEqual([]);
+  expect(await stack.redis.exists(`${stack.keyPrefix}sess:${sessionId}`)).toBe(0);
+});
+
+test("a refresh token past its own expiry ends the session without asking GitHub", async () => {
+  // Sessions that outlive GitHub's refresh token (184 days) are possible only with such settings.
+  const longLived = await startTestStack({ clock, env: { SESSION_IDLE_TIMEOUT: "400d", SESSION_MAX_AGE: "400d" } });
+  try {
+    const { agent, sessionId } = await signedInAgent("octocat", longLived);
+    const session = (await agent.get("/api/session").expect(200)).body;
+    clock.advance(Date.parse(session.github.refreshTokenExpiresAt) - clock.now() + 60_000);
+    const answer = await agent.get("/api/me").expect(401);
+    expect(answer.body.error).toBe("reauthentication_required");
+    expect(longLived.emulator.emulator.stats.tokenRequests).toEqual([]); // the refresh token was not offered to GitHub
+    expect(await longLived.redis.exists(`${longLived.keyPrefix}sess:${sessionId}`)).toBe(0);
+  } finally {
+    await longLived.close();
+  }
+});
+
 test("GitHub unreachable during refresh: the session stays, /api/me serves the cached profile, the proxy says 502", async () => {
   const { agent, sessionId } = await signedInAgent();
-  clock.advance(8 * HOURS);
+  // In use until shortly before the token expires, so the last decision GitHub confirmed is recent:
+  // one older than ACCESS_MAX_STALE would be refused while GitHub cannot confirm it (SPEC §7).
+  clock.advance(8 * HOURS - 5 * 60_000);
+  await agent.get("/api/me").expect(200);
+  clock.advance(10 * 60_000);
+  emulator().resetStats();
   emulator().injectFault({ pathPrefix: "/login/oauth/access_token", destroySocket: true, times: 2 });
   expect((await agent.get("/api/me").expect(200)).body.login).toBe("octocat");
   expect((await agent.get("/api/github/user").expect(502)).body.error).toBe("github_unavailable");
@@ -279,7 +342,8 @@ test("no token leaks into Redis or logs through refreshes", async () => {
 test("a refresher that loses the race (its lease lapsed) meets bad_refresh_token, re-reads and uses the winner's tokens", async () => {
   // Refresh locks that exclude no one: what happens when a lease lapses while GitHub is slow.
   // (No revalidation lease is ever granted, so only the two requests' own refreshes reach GitHub.)
-  const noLocks = { tryAcquire: async (name: string) => (name.startsWith("refresh:") ? "anyone" : null), release: async () => undefined };
+  // Nobody can tell they still hold such a lease: each refresher's may have lapsed.
+  const noLocks = { tryAcquire: async (name: string) => (name.startsWith("refresh:") ? "anyone" : null), release: async () => undefined, holds: async () => false };
   const racy = await startTestStack({ clock, locks: noLocks });
   try {
     const agent = request.agent(racy.app);

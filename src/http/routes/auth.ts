@@ -2,7 +2,9 @@
 // translate HTTP (cookies, query, redirects); the sign-in itself, from the state check to the
 // indexed session, is auth/sign-in-flow.ts, and no token passes through here. On a protected host
 // (SPEC §6) /auth/github hands the sign-in over to the login host (auth/handoff-flow.ts); the
-// callback, GitHub's only redirect, is the login host's alone.
+// callback, GitHub's only redirect, is the login host's alone. A browser signed in and allowed
+// signs in again without GitHub (reusable-session.ts) unless it asks for GitHub's account picker;
+// signing out lands on the login host's signed-out page, never where a sign-in starts again.
 import type { Request, RequestHandler, Response } from "express";
 import { parse as parseCookies } from "cookie";
 import type { Config } from "../../config/config.js";
@@ -11,11 +13,13 @@ import { destinationOf, type HandoffFlow } from "../../auth/handoff-flow.js";
 import type { SessionEndings } from "../../auth/session-endings.js";
 import { alreadySignedIn } from "../../auth/sign-in-errors.js";
 import { AppError, notFound } from "../../errors.js";
+import { signedOutLocation } from "./home.js";
 import type { AllowedSessions } from "../allowed-session.js";
 import { serverCookies } from "../cookies.js";
 import { noteSignIn } from "../error-outcomes.js";
-import { bindingOf, redirectToGitHub } from "../github-redirect.js";
+import { bindingOf, promptOf, redirectToGitHub } from "../github-redirect.js";
 import { wantsJson } from "../negotiation.js";
+import { reusableBrowserSession } from "../reusable-session.js";
 import { requireSameOrigin } from "../same-origin.js";
 import type { HostResolver } from "../request-host.js";
 import { expressSessionStarter } from "../session-helpers.js";
@@ -47,15 +51,17 @@ export function signInRoutes(deps: AuthRouteDependencies): SignInRouteHandlers {
   const signInStart: RequestHandler = async (request, response) => {
     // The host gate (host-gate.ts) lets only the login host and protected hosts this far.
     const host = hosts.of(request)!;
+    const prompt = promptOf(request.query.prompt);
     if (!host.login) {
-      const started = deps.handoff.start(host, request.query.returnTo, bindingOf(cookies, request));
+      const started = deps.handoff.start(host, request.query.returnTo, bindingOf(cookies, request), prompt);
       cookies.setBinding(response, started.binding);
       return void response.redirect(302, started.location);
     }
     const returnTo = signInFlow.returnToOf(request.query.returnTo);
-    // Bound for a protected host and signed in here already: straight on to that host, no GitHub.
-    if (!returnTo.startsWith("/") && (await deps.allowed.allowed(request, response))) return void response.redirect(302, destinationOf(returnTo));
-    redirectToGitHub(signInFlow, cookies, request, response, returnTo);
+    // Signed in here and allowed: straight on, no GitHub. Every sign-in costs one of the user's ten
+    // GitHub tokens for this app, and an eleventh silently revokes the oldest (a CLI's, say).
+    if (prompt === null && (await reusableBrowserSession(deps.allowed, request, response))) return void response.redirect(302, destinationOf(returnTo));
+    redirectToGitHub(signInFlow, cookies, request, response, returnTo, { prompt });
   };
 
   /** A replayed callback (reload, back button) in a browser that is signed in: say so. */
@@ -90,7 +96,7 @@ export function signInRoutes(deps: AuthRouteDependencies): SignInRouteHandlers {
     if (session?.credential === "bearer") return void response.status(204).end();
     sessions.clearCookie(response);
     if (wantsJson(request)) response.status(204).end();
-    else response.redirect(303, "/");
+    else response.redirect(303, signedOutLocation(config.publicUrl, hosts.of(request)));
   };
 
   return { signInStart, signInCallback: [deps.sessionMiddleware, completeSignIn], signOut: [requireSameOrigin(hosts), signOut] };

@@ -9,8 +9,9 @@ import { notFound } from "../../errors.js";
 import type { AllowedSessions } from "../allowed-session.js";
 import { serverCookies } from "../cookies.js";
 import { noteSignIn } from "../error-outcomes.js";
-import { bindingOf, redirectToGitHub } from "../github-redirect.js";
+import { bindingOf, promptOf, redirectToGitHub } from "../github-redirect.js";
 import type { HostResolver } from "../request-host.js";
+import { reusableBrowserSession } from "../reusable-session.js";
 import type { SessionReader } from "../signed-in-session.js";
 
 export interface HandoffRouteDependencies {
@@ -30,11 +31,13 @@ export function handoffRoutes(deps: HandoffRouteDependencies) {
   const handoffStart: RequestHandler = async (request: Request, response: Response) => {
     noReferrer(response);
     if (!hosts.of(request)?.login) throw notFound();
-    const session = await allowed.allowed(request, response);
-    // Only a browser's own session is handed on: a program's (bearer) session stays with the program.
-    const outcome = handoff.issue(request.query.request, session?.credential === "cookie" ? session.sessionId : null);
+    const prompt = promptOf(request.query.prompt);
+    // "Use another account" asks GitHub whatever this browser's session is, so it is not even read.
+    // Otherwise only a browser's own session, allowed now, is handed on (reusable-session.ts).
+    const session = prompt === null ? await reusableBrowserSession(allowed, request, response) : null;
+    const outcome = handoff.issue(request.query.request, session?.sessionId ?? null, prompt);
     if ("ticketUrl" in outcome) response.redirect(303, outcome.ticketUrl);
-    else redirectToGitHub(deps.signInFlow, cookies, request, response, outcome.signInFirst);
+    else redirectToGitHub(deps.signInFlow, cookies, request, response, outcome.signInFirst, { prompt: outcome.prompt, forHost: outcome.forHost });
   };
 
   const handoffRedeem: RequestHandler = async (request: Request, response: Response) => {

@@ -11,6 +11,7 @@ import type { AllowedSessions } from "../allowed-session.js";
 import type { PageRenderer } from "../render.js";
 import type { HostResolver } from "../request-host.js";
 import { requireSameOrigin } from "../same-origin.js";
+import { signedOutLocation } from "./home.js";
 import type { SessionReader } from "../signed-in-session.js";
 
 export interface SessionRouteDependencies {
@@ -22,7 +23,7 @@ export interface SessionRouteDependencies {
   hosts: HostResolver;
 }
 
-export function sessionRoutes({ allowed, sessions, list, pages, hosts }: SessionRouteDependencies) {
+export function sessionRoutes({ config, allowed, sessions, list, pages, hosts }: SessionRouteDependencies) {
   const sameOrigin = requireSameOrigin(hosts);
   const signedIn = async (request: Request, response: Response) => {
     const session = await allowed.allowed(request, response);
@@ -54,7 +55,8 @@ export function sessionRoutes({ allowed, sessions, list, pages, hosts }: Session
   };
   const pageEnd: RequestHandler = async (request, response) => {
     const { current } = await endNamed(request, response);
-    response.redirect(303, current ? "/" : "/sessions");
+    // Ending this very session is a sign-out: it lands where every sign-out does.
+    response.redirect(303, current ? signedOutLocation(config.publicUrl, hosts.of(request)) : "/sessions");
   };
   const pageEndOthers: RequestHandler = async (request, response) => {
     const session = await signedIn(request, response);
