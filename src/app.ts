@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import express, { type Express } from "express";
 import { apiCors } from "./http/cors.js";
+import { deviceLimits } from "./http/device-limits.js";
 import { countSignIns, noteErrorsForMetrics } from "./http/error-outcomes.js";
 import { createErrorHandler, notFoundHandler } from "./http/error-handler.js";
 import { countHttpRequests } from "./http/http-metrics.js";
@@ -42,7 +43,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   const { config, logger, metrics, storage } = services;
   const headers = securityHeaders(config);
   const pages = createPageRenderer({ demoMode: config.demoMode, beforeSend: headers.upgradeForPage });
-  const check = checkAnswers(config);
+  const check = checkAnswers(config, logger);
   const handlers = routeHandlers(services, pages, check);
   const logging = requestLogging(logger, [countHttpRequests(metrics)]);
   const { authRateLimit } = config;
@@ -52,7 +53,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy);
   app.use(logging.middleware);
-  app.use(hostGate(services.hosts));
+  app.use(hostGate(services.hosts, headers.forPages));
   app.use("/api", apiCors(config.corsOrigins, config.github.proxyMethods));
   // The read paths programs and reverse proxies call on every request come first, with the data
   // answer's headers: no router to enter, no other route to walk past (measured: ~7 % less CPU per
@@ -112,7 +113,7 @@ function routeHandlers(services: Services, pages: ReturnType<typeof createPageRe
     home: home(allowed, pages),
     ...signIn,
     ...handoffRoutes(services),
-    ...deviceRoutes(config, services.deviceSignIn),
+    ...deviceRoutes(config, services.deviceSignIn, deviceLimits(storage.rateLimiter)),
     ...sessionRoutes({ config, allowed, sessions: services.sessions, list: services.sessionList, pages, hosts: services.hosts }),
   };
 }

@@ -16,6 +16,8 @@ export const ERROR_CATALOGUE = {
   github_error: { status: 400 },
   /** A request carrying both a session cookie and a bearer token: which one it means is not guessed. */
   mixed_credentials: { status: 400 },
+  /** A per-route rule of /auth/check that is not understood: refused for everyone, never a pass (SPEC §7). */
+  invalid_rule: { status: 400 },
   // The device flow's answers to a program's poll (RFC 8628 §3.5, RFC 6749 §5.2), all 400.
   authorization_pending: { status: 400 },
   slow_down: { status: 400 },
@@ -35,6 +37,8 @@ export const ERROR_CATALOGUE = {
   method_not_allowed: { status: 405 },
   /** A request for a host this server does not serve (http/host-gate.ts). */
   unknown_host: { status: 421 },
+  /** `Host` and a trusted X-Forwarded-Host name two different hosts of this server (http/host-reading.ts). */
+  conflicting_host: { status: 421 },
   payload_too_large: { status: 413 },
   too_many_requests: { status: 429 },
   github_rate_limited: { status: 429 },
@@ -46,6 +50,8 @@ export const ERROR_CATALOGUE = {
   /** GitHub refuses the device flow: the app's "Enable Device Flow" box is unticked (an operator's fix). */
   device_flow_disabled: { status: 503 },
   refresh_in_progress: { status: 503 },
+  /** GitHub has not confirmed the access decision for longer than ACCESS_MAX_STALE allows (SPEC §7); the session is kept. */
+  access_unconfirmed: { status: 503 },
   /** /readyz's answer while Redis does not: not a failed request, so not an AppError. */
   not_ready: { status: 503 },
 } as const satisfies Record<string, ErrorEntry>;

@@ -16,6 +16,8 @@ export interface AppErrorOptions {
   retryAfterSeconds?: number;
   notice?: boolean;
   next?: PageAction;
+  /** A second action on the page, beside `next` (e.g. "try again" beside a link to single sign-on). */
+  also?: PageAction;
   /** The 4xx Express or body-parser gave the request, for the codes that keep it (error-codes.ts). */
   requestStatus?: number;
   /** More fields of the JSON answer, beside `error` and `message` (e.g. `ssoUrl`); safe to show. */
@@ -34,6 +36,7 @@ export class AppError extends Error {
     this.retryAfterSeconds = options.retryAfterSeconds ?? null;
     this.notice = options.notice ?? false;
     this.next = options.next ?? null;
+    this.also = options.also ?? null;
     this.details = options.details ?? {};
   }
   readonly details: Record<string, string>;
@@ -45,6 +48,8 @@ export class AppError extends Error {
   readonly notice: boolean;
   /** Where the page's main button leads; null lets the handler choose (sign in again, or home). */
   readonly next: PageAction | null;
+  /** A second action the page offers, beside `next`; null for none. */
+  readonly also: PageAction | null;
 }
 
 export const unauthenticated = () =>
@@ -77,3 +82,7 @@ export const mixedCredentials = () =>
   new AppError("mixed_credentials", "This request carries both a session cookie and a bearer token; send only one of them.", {
     heading: "Bad request",
   });
+
+/** A per-route rule of /auth/check that is not understood (SPEC §7); `summary` names parameters only, never their values. */
+export const invalidRule = (message: string, summary: string) =>
+  new AppError("invalid_rule", message, { heading: "Bad request", cause: new Error(`invalid_rule: ${summary}`) });

@@ -93,7 +93,7 @@ export function buildServices(config: Config, outside: OutsideWorld): Services {
   const onRefresh = (outcome: RefreshOutcome) => metrics.tokenRefreshes.inc({ outcome });
   const refresher = createTokenRefresher({ config, clock, github, sealer, entries, locks: storage.locks, logger, endSession: endings.endSession, onRefresh });
   const revalidation = createRevalidation({ config, clock, github, entries, refresher, locks: storage.locks, logger, background, endSession: endings.endSession });
-  const revocationCheck = createRevocationCheck({ entries, userSessions: storage.userSessions, github, refresher, endings, logger });
+  const revocationCheck = createRevocationCheck({ entries, userSessions: storage.userSessions, github, refresher, oneTimeMarker: storage.oneTimeMarker, logger });
   const hosts = createHostResolver(config);
   const tokens = sessionTokens(config.session.secrets);
   const onMaxAge = (record: SignedInRecord) => audit.sessionEnded(record.user, "max_age", sessionKindOf(record));
@@ -101,7 +101,7 @@ export function buildServices(config: Config, outside: OutsideWorld): Services {
   const handoff = createHandoffFlow({ config, clock, hosts, tickets: new HandoffTickets(sealer), oneTimeMarker: storage.oneTimeMarker, entries });
   const deviceSignIn = createDeviceSignIn({ config, clock, github, sealer, entries, userSessions: storage.userSessions, tokens, audit, attempts: storage.deviceAttempts, locks: storage.locks, logger });
   const sessionList = createSessionList({ config, clock, entries, userSessions: storage.userSessions, endings });
-  const ruleFacts = createRuleFacts({ config, github, entries, refresher });
+  const ruleFacts = createRuleFacts({ config, clock, github, entries, refresher });
   const allowed = allowedSessions(sessions, createAccessGate({ config, revalidation, refresher, ruleFacts, logger }));
   return { config, clock, logger, storage, metrics, background, audit, githubFetch, github, sealer, attempts, signInFlow, handoff, endings, refresher, revocationCheck, hosts, sessions, allowed, sessionList, deviceSignIn };
 }

@@ -1,17 +1,22 @@
 // The allow-lists on every request (SPEC §7): a session is only as good as its user's access right
 // now. Logins are checked against the configuration of this moment; memberships come from the last
-// revalidation, and a revalidation that is due is started without making this request wait. Only
-// an organisation the session was never checked against (the configuration changed) costs this
-// request a call to GitHub, once.
+// revalidation, and a revalidation that is due is started without making this request wait. A
+// request waits on GitHub only when the last decision may not stand: it is unknown (the lists
+// changed), older than PROFILE_MAX_AGE + ACCESS_MAX_STALE (the session was idle that long), or a
+// revocation asked for it (revalidateFirst); and once GitHub has failed to confirm such a decision,
+// requests are refused at once (503 access_unconfirmed, session kept) while background revalidations
+// keep asking. A per-route rule's facts the session does not hold are asked once, all of them (the
+// groups header names every group the rule names), within the request's GitHub call budget.
 import type { Logger } from "pino";
 import type { Config } from "../config/config.js";
 import { sessionEnded } from "../errors.js";
 import type { AccessRules } from "../config/access-rules.js";
-import { decideAccess, serverRules } from "./access.js";
-import { refusalFor } from "./access-refusals.js";
+import { decideAccess, holdsAllFacts, missingFacts, requiredFacts, serverRules, type AccessFacts } from "./access.js";
+import { accessUnconfirmed, refusalError, refusalFor } from "./access-refusals.js";
+import { callBudget, type CallBudget } from "./github-call-budget.js";
 import type { RuleFacts } from "./rule-facts.js";
 import { notAllowed } from "./sign-in-errors.js";
-import { isGitHubOutage, type Revalidated, type Revalidation } from "./revalidation.js";
+import { unconfirmedReason, type Revalidated, type Revalidation } from "./revalidation.js";
 import type { SignedInRecord } from "./session-record.js";
 import type { TokenRefresher } from "./token-refresh.js";
 
@@ -27,90 +32,142 @@ export interface AdmitOptions {
   /**
    * GET /api/me, whose answer is the profile itself: wait for a revalidation that is due, and
    * refresh an expiring token (SPEC §3). When GitHub cannot be reached the cached profile is
-   * served. Other routes never wait for GitHub.
+   * served, within ACCESS_MAX_STALE. Other routes never wait for GitHub when nothing must be confirmed.
    */
   waitForGitHub?: boolean;
   /**
    * A per-route rule (`/auth/check?teams=…`): the user must also match one of its entries. Facts it
-   * needs that the session has not met yet are asked of GitHub on this request, once.
+   * needs that the session does not hold are asked of GitHub on this request, once.
    */
   routeRules?: AccessRules;
 }
 
-export function createAccessGate({ config, revalidation, refresher, ruleFacts, logger }: AccessGateDependencies) {
-  const server = serverRules(config);
-  const decide = (record: SignedInRecord, rules: AccessRules = server) => decideAccess(record.user.login, record.access, rules);
+/** What every step of the gate shares. */
+interface Gate extends AccessGateDependencies {
+  server: AccessRules;
+}
 
-  /** The session's record when its user may use it now; throws not_allowed (403) otherwise. */
-  async function admit(sessionId: string, record: SignedInRecord, options: AdmitOptions = {}): Promise<SignedInRecord> {
-    let current = record;
-    if (decide(current).verdict === "unknown") {
-      current = stillSignedIn(await revalidation.revalidate(sessionId, current), current);
-    } else if (options.waitForGitHub) {
-      current = await withGitHubOrCached(logger, current, () => revalidatedOrRefreshed(sessionId, current));
-    } else if (revalidation.isDue(current)) {
-      revalidation.revalidateInBackground(sessionId, current);
-    }
-    const decision = decide(current);
-    if (decision.verdict !== "allowed") {
-      // Refused by what is known now (e.g. taken off ALLOWED_USERS): GitHub may know better (a new
-      // membership), so ask it; if it agrees, the revalidation ends the session. A session waiting
-      // for single sign-on is kept, so it is asked again only when due, not on every refusal.
-      const waitingForSso = decision.verdict === "refused" && decision.sso !== null;
-      if (!waitingForSso && !revalidation.isDue(current)) revalidation.revalidateInBackground(sessionId, current);
-      throw refusalFor(current, decision, config.github.baseUrl, logger);
-    }
-    return options.routeRules ? admitForRoute(sessionId, current, options.routeRules) : current;
-  }
-
-  /** The route's rule on top of the server's lists; refusing here ends nothing (other routes may still be open to the user). */
-  async function admitForRoute(sessionId: string, record: SignedInRecord, rules: AccessRules): Promise<SignedInRecord> {
-    let current = record;
-    let decision = decide(current, rules);
-    if (decision.verdict === "unknown") {
-      current = await ruleFacts.learn(sessionId, current, decision.missing);
-      decision = decide(current, rules);
-    }
-    if (decision.verdict !== "allowed") throw refusalFor(current, decision, config.github.baseUrl, logger);
-    return current;
-  }
-
-  /**
-   * Whether admit() would let this record through as it is, at once: nothing due, allowed by the
-   * server's lists and the route's rule (http/read-paths-first.ts answers only then).
-   */
-  function admitsAsIs(record: SignedInRecord, options: AdmitOptions = {}): boolean {
-    if (revalidation.isDue(record) || (options.waitForGitHub && refresher.isExpiring(record))) return false;
-    if (decide(record).verdict !== "allowed") return false;
-    return !options.routeRules || decide(record, options.routeRules).verdict === "allowed";
-  }
-
-  /** Revalidates when due (refreshing on the way), else refreshes an expiring token. */
-  async function revalidatedOrRefreshed(sessionId: string, record: SignedInRecord): Promise<SignedInRecord> {
-    if (revalidation.isDue(record)) {
-      const outcome = await revalidation.revalidateOnce(sessionId, record);
-      if (outcome !== null) return stillSignedIn(outcome, record); // null: another is at it right now
-    }
-    return refresher.isExpiring(record) ? (await refresher.refreshIfExpiring(sessionId, record)).record : record;
-  }
-
-  return { admit, admitsAsIs };
+export function createAccessGate(deps: AccessGateDependencies) {
+  const gate: Gate = { ...deps, server: serverRules(deps.config) };
+  return {
+    /** The session's record when its user may use it now; throws not_allowed (403), access_unconfirmed (503)… otherwise. */
+    admit: (sessionId: string, record: SignedInRecord, options: AdmitOptions = {}) => admit(gate, sessionId, record, options),
+    /**
+     * Whether admit() would let this record through as it is, at once: nothing due or to confirm, no
+     * fact to learn, allowed by the server's lists and the route's rule (http/read-paths-first.ts
+     * answers only then).
+     */
+    admitsAsIs: (record: SignedInRecord, options: AdmitOptions = {}) => admitsAsIs(gate, record, options),
+  };
 }
 
 export type AccessGate = ReturnType<typeof createAccessGate>;
 
-/** The revalidated record, or the answer for a session the revalidation ended. */
-function stillSignedIn(outcome: Revalidated, record: SignedInRecord): SignedInRecord {
-  if (!outcome.ended) return outcome.record;
-  throw outcome.reason === "not_allowed" ? notAllowed(record.user.login) : sessionEnded();
+const decide = (gate: Gate, record: SignedInRecord, rules: AccessRules = gate.server, facts: AccessFacts | undefined = record.access) =>
+  decideAccess(record.user.login, facts, rules, rules === gate.server ? "lists" : "rule");
+
+/** A revalidation is wanted: something is due, or the lists name a fact the session was never checked against. */
+const wantsRevalidation = (gate: Gate, record: SignedInRecord) => gate.revalidation.isDue(record) || !holdsAllFacts(record.access, gate.server);
+
+/** The last decision may not stand without GitHub's answer first. */
+const mustConfirm = (gate: Gate, record: SignedInRecord) =>
+  record.revalidateFirst === true || gate.revalidation.isExpired(record) || decide(gate, record).verdict === "unknown";
+
+async function admit(gate: Gate, sessionId: string, record: SignedInRecord, options: AdmitOptions): Promise<SignedInRecord> {
+  const budget = callBudget();
+  const current = await confirmed(gate, sessionId, record, options, budget);
+  const decision = decide(gate, current);
+  if (decision.verdict !== "allowed") {
+    // Refused by what is known now (e.g. taken off ALLOWED_USERS): GitHub may know better (a new
+    // membership), so ask it; if it agrees, the revalidation ends the session. A session waiting
+    // for single sign-on is kept, so it is asked again only when due, not on every refusal.
+    const waitingForSso = decision.verdict === "refused" && decision.sso !== null;
+    if (!waitingForSso && !gate.revalidation.isDue(current)) gate.revalidation.revalidateInBackground(sessionId, current, true);
+    throw refusalFor(current, decision, gate.config.github.baseUrl, gate.logger);
+  }
+  return options.routeRules ? admitForRoute(gate, sessionId, current, options.routeRules, budget) : current;
 }
 
-async function withGitHubOrCached(logger: Logger, record: SignedInRecord, work: () => Promise<SignedInRecord>): Promise<SignedInRecord> {
+function admitsAsIs(gate: Gate, record: SignedInRecord, options: AdmitOptions): boolean {
+  if (record.revalidateFirst || wantsRevalidation(gate, record) || (options.waitForGitHub && gate.refresher.isExpiring(record))) return false;
+  if (decide(gate, record).verdict !== "allowed") return false;
+  if (!options.routeRules) return true;
+  return holdsAllFacts(record.access, options.routeRules) && decide(gate, record, options.routeRules).verdict === "allowed";
+}
+
+/** The record to decide on: confirmed with GitHub first when it must be, else as stored (a due revalidation runs behind). */
+async function confirmed(gate: Gate, sessionId: string, record: SignedInRecord, options: AdmitOptions, budget: CallBudget): Promise<SignedInRecord> {
+  if (mustConfirm(gate, record)) return confirmNow(gate, sessionId, record, budget, options.routeRules);
+  if (options.waitForGitHub) return withGitHubOrCached(gate, sessionId, record, () => revalidatedOrRefreshed(gate, sessionId, record));
+  if (wantsRevalidation(gate, record)) gate.revalidation.revalidateInBackground(sessionId, record);
+  return record;
+}
+
+/** Revalidates now, on this request; 503 at once when GitHub already failed to, or fails now. */
+async function confirmNow(gate: Gate, sessionId: string, record: SignedInRecord, budget: CallBudget, routeRules: AccessRules | undefined): Promise<SignedInRecord> {
+  const { revalidation } = gate;
+  if (record.unconfirmedSince !== undefined) {
+    revalidation.revalidateInBackground(sessionId, record);
+    throw accessUnconfirmed(revalidation.retryAfterSeconds, "GitHub failed to confirm at an earlier revalidation");
+  }
+  try {
+    const only = routeRules ? [...requiredFacts(routeRules).keys()] : [];
+    return stillSignedIn(gate, await revalidation.revalidate(sessionId, record, { budget, force: true, only }), record);
+  } catch (error) {
+    const reason = unconfirmedReason(error);
+    if (reason === null) throw error;
+    await revalidation.noteUnconfirmed(sessionId, record, reason, error);
+    throw accessUnconfirmed(revalidation.retryAfterSeconds, reason);
+  }
+}
+
+/** The route's rule on top of the server's lists; refusing here ends nothing (other routes may still be open to the user). */
+async function admitForRoute(gate: Gate, sessionId: string, record: SignedInRecord, rules: AccessRules, budget: CallBudget): Promise<SignedInRecord> {
+  const { revalidation } = gate;
+  let current = record;
+  // Facts the session holds but may no longer use (past the bound) are not waited for again once
+  // GitHub has failed to renew them: the revalidation behind this request keeps trying.
+  const toLearn = missingFacts(revalidation.usableFacts(current.access), rules).filter((key) => current.unconfirmedSince === undefined || current.access?.[key] === undefined);
+  if (toLearn.length > 0) {
+    try {
+      current = await gate.ruleFacts.learn(sessionId, current, toLearn, budget);
+    } catch (error) {
+      const reason = unconfirmedReason(error);
+      if (reason === null) throw error;
+      // What is known may still decide: the rest was wanted for the groups header.
+      gate.logger.warn({ userId: record.user.id, reason, cause: (error as Error).message }, "GitHub could not answer for a per-route rule");
+    }
+  }
+  const decision = decide(gate, current, rules, revalidation.usableFacts(current.access));
+  if (decision.verdict === "unknown") throw accessUnconfirmed(revalidation.retryAfterSeconds, "a per-route rule's facts could not be asked of GitHub");
+  if (decision.verdict !== "allowed") throw refusalFor(current, decision, gate.config.github.baseUrl, gate.logger);
+  return current;
+}
+
+/** Revalidates when wanted (refreshing on the way), else refreshes an expiring token. */
+async function revalidatedOrRefreshed(gate: Gate, sessionId: string, record: SignedInRecord): Promise<SignedInRecord> {
+  if (wantsRevalidation(gate, record)) {
+    const outcome = await gate.revalidation.revalidateOnce(sessionId, record);
+    if (outcome !== null) return stillSignedIn(gate, outcome, record); // null: another is at it right now
+  }
+  return gate.refresher.isExpiring(record) ? (await gate.refresher.refreshIfExpiring(sessionId, record)).record : record;
+}
+
+/** The revalidated record, or the answer for a session the revalidation ended. */
+function stillSignedIn(gate: Gate, outcome: Revalidated, record: SignedInRecord): SignedInRecord {
+  if (!outcome.ended) return outcome.record;
+  if (outcome.reason === "gone") throw sessionEnded();
+  throw outcome.refusal ? refusalError(record.user.login, outcome.refusal, gate.config.github.baseUrl) : notAllowed(record.user.login);
+}
+
+/** GitHub not answering /api/me's revalidation: the cached profile, within ACCESS_MAX_STALE (noted on the session). */
+async function withGitHubOrCached(gate: Gate, sessionId: string, record: SignedInRecord, work: () => Promise<SignedInRecord>): Promise<SignedInRecord> {
   try {
     return await work();
   } catch (error) {
-    if (!isGitHubOutage(error)) throw error;
-    logger.warn({ userId: record.user.id, cause: (error as Error).message }, "GitHub unavailable: serving the cached profile");
+    const reason = unconfirmedReason(error);
+    if (reason === null) throw error;
+    await gate.revalidation.noteUnconfirmed(sessionId, record, reason, error);
     return record;
   }
 }

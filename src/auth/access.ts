@@ -19,8 +19,12 @@ export interface AccessFact {
   ssoUrl?: string;
   /** A GitHub App's token cannot see the organisation (not installed there, or no Members permission). */
   appCannotSee?: true;
-  /** Learned for a per-route rule: renewed with the rest, kept when the server-wide lists change. */
-  forRoute?: true;
+  /**
+   * When GitHub last answered, for a fact learned for a per-route rule (absent for the server-wide
+   * lists' own, which are renewed with the profile). Each route fact is renewed once older than
+   * PROFILE_MAX_AGE, and not used past PROFILE_MAX_AGE + ACCESS_MAX_STALE; kept when the lists change.
+   */
+  checkedAt?: number;
 }
 
 export type AccessFacts = Record<string, AccessFact>;
@@ -28,7 +32,13 @@ export type AccessFacts = Record<string, AccessFact>;
 export type AccessDecision =
   | { verdict: "allowed" }
   | { verdict: "unknown"; missing: string[] }
-  | { verdict: "refused"; sso: { org: string; url: string } | null; unseenOrgs: string[] };
+  | { verdict: "refused"; sso: { org: string; url: string } | null; unseenOrgs: string[]; reason: string };
+
+/** Whose rules decide: the server-wide lists (ALLOWED_*), or the per-route rule of one location. */
+export type RulesOf = "lists" | "rule";
+
+/** A refusal names at most this many reasons (a list may be long); the rest are counted. */
+const MAX_REASONS = 6;
 
 const rulesByConfig = new WeakMap<Config, AccessRules>();
 
@@ -60,7 +70,7 @@ export function requiredFacts(rules: AccessRules): ReadonlyMap<string, number> {
   return required;
 }
 
-export function decideAccess(login: string, facts: AccessFacts | undefined, rules: AccessRules): AccessDecision {
+export function decideAccess(login: string, facts: AccessFacts | undefined, rules: AccessRules, rulesOf: RulesOf = "lists"): AccessDecision {
   if (isEmptyRules(rules) || rules.users.includes(login.toLowerCase())) return { verdict: "allowed" };
   const missing: string[] = [];
   for (const [key, level] of requiredFacts(rules)) {
@@ -69,7 +79,20 @@ export function decideAccess(login: string, facts: AccessFacts | undefined, rule
     else if (fact.level >= level) return { verdict: "allowed" };
   }
   if (missing.length > 0) return { verdict: "unknown", missing };
-  return { verdict: "refused", ...refusalReasons(facts ?? {}, rules) };
+  return { verdict: "refused", ...refusalReasons(facts ?? {}, rules), reason: reasonInWords(facts ?? {}, rules, rulesOf) };
+}
+
+/** The facts `rules` are decided on that `facts` does not hold: GitHub has not been asked about them yet. */
+export function missingFacts(facts: AccessFacts | undefined, rules: AccessRules): string[] {
+  const missing: string[] = [];
+  for (const key of requiredFacts(rules).keys()) if (facts?.[key] === undefined) missing.push(key);
+  return missing;
+}
+
+/** True when `facts` holds every fact `rules` are decided on (missingFacts without building the list: on every check). */
+export function holdsAllFacts(facts: AccessFacts | undefined, rules: AccessRules): boolean {
+  for (const key of requiredFacts(rules).keys()) if (facts?.[key] === undefined) return false;
+  return true;
 }
 
 /** Why a refused user was refused, beyond "not on the lists": SAML single sign-on, or an app that cannot see an organisation. */
@@ -79,6 +102,29 @@ function refusalReasons(facts: AccessFacts, rules: AccessRules): { sso: { org: s
   const sso = needsSso ? { org: ownerOf(needsSso.key), url: needsSso.fact!.ssoUrl! } : null;
   const unseenOrgs = [...new Set(named.filter(({ fact }) => fact?.appCannotSee).map(({ key }) => ownerOf(key)))];
   return { sso, unseenOrgs };
+}
+
+/**
+ * Why `facts` do not let a user in by `rules`, entry by entry (SPEC §7): not on ALLOWED_USERS, not
+ * an active member of acme/ops, only read on acme/app where write is needed, SAML single sign-on not
+ * authorized for ssocorp, the app cannot see globex.
+ */
+function reasonInWords(facts: AccessFacts, rules: AccessRules, rulesOf: RulesOf): string {
+  const reasons: string[] = [];
+  if (rules.users.length > 0) reasons.push(rulesOf === "lists" ? "not on ALLOWED_USERS" : "not among the users this location allows");
+  for (const [key, level] of requiredFacts(rules)) reasons.push(factInWords(key, level, facts[key]));
+  const more = reasons.length - MAX_REASONS;
+  return more > 0 ? `${reasons.slice(0, MAX_REASONS).join("; ")}; and ${more} more` : reasons.join("; ");
+}
+
+function factInWords(key: string, needed: number, fact: AccessFact | undefined): string {
+  const name = key.slice(key.indexOf(":") + 1);
+  if (!fact) return `${name} not checked yet`;
+  if (fact.ssoUrl) return `SAML single sign-on not authorized for ${ownerOf(key)}`;
+  if (fact.appCannotSee) return `the app cannot see ${ownerOf(key)}`;
+  if (!key.startsWith("repo:")) return `not an active member of ${name}`;
+  if (fact.level === 0) return `no access to ${name}`;
+  return `only ${REPO_PERMISSIONS[fact.level - 1]} on ${name} where ${REPO_PERMISSIONS[needed - 1]} is needed`;
 }
 
 /** The organisation a fact is about: `team:acme/ops` → `acme`, `repo:acme/app` → `acme`. */

@@ -32,8 +32,31 @@ export interface SignedInRecord {
   github: StoredGitHubAuth;
   /** The browser's User-Agent at sign-in (shortened), so its owner can tell their sessions apart (/sessions). */
   userAgent?: string;
+  /** The protected host the sign-in was made for (SPEC §6), so its owner sees where (/sessions); absent for the login host. */
+  host?: string;
   /** "device": a program's session, named by a session token (DEVICE_FLOW); absent for a browser's. */
   kind?: "device";
+  /**
+   * A revocation webhook GitHub could not confirm (outage, throttling; SPEC §4): instead of ending
+   * the session, its next answer on any route waits for a revalidation with GitHub (the one case a
+   * request waits on GitHub; auth/access-gate.ts), and is 503 access_unconfirmed while GitHub cannot
+   * be asked. The revalidation that succeeds clears it.
+   */
+  revalidateFirst?: true;
+  /**
+   * When a revalidation first failed because GitHub could not answer (down, 5xx, timeout, or the
+   * user's own rate limit spent), since the last one that succeeded. A decision that must be
+   * confirmed (past ACCESS_MAX_STALE, or revalidateFirst) is then refused at once, 503, instead of
+   * making each request wait on GitHub again; background revalidations keep trying, and the first
+   * that succeeds clears it.
+   */
+  unconfirmedSince?: number;
+  /**
+   * How many facts per-route rules made this session learn (orgs, teams and repos it was never
+   * checked against) in the window that started at `since` and lasts PROFILE_MAX_AGE: at most
+   * rule-facts.ts's MAX_NEW_FACTS_PER_WINDOW.
+   */
+  newFacts?: { since: number; count: number };
 }
 
 declare module "express-session" {

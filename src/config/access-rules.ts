@@ -28,8 +28,11 @@ export type AccessRuleLists = { [list in keyof AccessRules]?: string | undefined
 
 export type ParsedAccessRules = { ok: true; rules: AccessRules } | { ok: false; errors: string[] };
 
-/** At most this many entries in one list of a per-route rule: a rule is written by an operator, and each entry may cost a GitHub call. */
-export const MAX_RULE_ENTRIES = 50;
+/**
+ * At most this many entries in a per-route rule, its lists together (SPEC §7): a rule is written by
+ * an operator, but a client can send its own, and each entry may cost a GitHub call.
+ */
+export const MAX_RULE_ENTRIES = 16;
 
 const TEAM_SLUG = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
 const REPO_NAME = /^[A-Za-z0-9._-]{1,100}$/;
@@ -43,29 +46,35 @@ export function isEmptyRules(rules: AccessRules): boolean {
 /**
  * `names` says how a problem names each list ("ALLOWED_TEAMS", or "teams" for a query);
  * `maxEntries` bounds each list (per-route rules: MAX_RULE_ENTRIES; the variables: no bound).
+ * `quoteEntries`: a problem quotes the entry (the variables), or gives its position only (a query
+ * a client may have written, whose text is not to be repeated into logs).
  */
-export function parseAccessRules(lists: AccessRuleLists, names: { [list in keyof AccessRules]: string }, maxEntries = Number.POSITIVE_INFINITY): ParsedAccessRules {
+export function parseAccessRules(
+  lists: AccessRuleLists,
+  names: { [list in keyof AccessRules]: string },
+  maxEntries = Number.POSITIVE_INFINITY,
+  quoteEntries = true,
+): ParsedAccessRules {
   const errors: string[] = [];
+  const accept = (valid: boolean, entry: string, index: number, list: string, form: string) => {
+    if (!valid) errors.push(`${list}: ${quoteEntries ? `"${entry.slice(0, 120)}"` : `entry ${index + 1}`} is not ${form}`);
+    return valid;
+  };
   const entries = (list: keyof AccessRules) => {
     const items = splitList(lists[list]);
     if (items.length > maxEntries) errors.push(`${names[list]}: at most ${maxEntries} entries`);
     return items.slice(0, maxEntries);
   };
   const rules: AccessRules = {
-    users: entries("users").filter((entry) => accept(isGitHubName(entry), entry, names.users, "a GitHub login", errors)).map(lower),
-    orgs: entries("orgs").filter((entry) => accept(isGitHubName(entry), entry, names.orgs, "an organisation name", errors)).map(lower),
-    teams: entries("teams").filter((entry) => accept(isTeam(entry), entry, names.teams, "org/team-slug", errors)).map(lower),
-    repos: entries("repos").flatMap((entry) => {
+    users: entries("users").filter((entry, index) => accept(isGitHubName(entry), entry, index, names.users, "a GitHub login")).map(lower),
+    orgs: entries("orgs").filter((entry, index) => accept(isGitHubName(entry), entry, index, names.orgs, "an organisation name")).map(lower),
+    teams: entries("teams").filter((entry, index) => accept(isTeam(entry), entry, index, names.teams, "org/team-slug")).map(lower),
+    repos: entries("repos").flatMap((entry, index) => {
       const requirement = repoRequirement(entry);
-      return accept(requirement !== null, entry, names.repos, "owner/repo or owner/repo:permission (read, triage, write, maintain, admin)", errors) ? [requirement!] : [];
+      return accept(requirement !== null, entry, index, names.repos, "owner/repo or owner/repo:permission (read, triage, write, maintain, admin)") ? [requirement!] : [];
     }),
   };
   return errors.length > 0 ? { ok: false, errors } : { ok: true, rules };
-}
-
-function accept(valid: boolean, entry: string, list: string, form: string, errors: string[]): boolean {
-  if (!valid) errors.push(`${list}: "${entry.slice(0, 120)}" is not ${form}`);
-  return valid;
 }
 
 const lower = (text: string) => text.toLowerCase();

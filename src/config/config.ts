@@ -74,6 +74,12 @@ export interface Config {
   /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
   metricsToken: string | null;
   profileMaxAgeMs: number;
+  /**
+   * ACCESS_MAX_STALE: how long past profileMaxAgeMs the last access decision may stand while GitHub
+   * cannot confirm it (an outage, or the user's own rate limit spent); past it the user is refused
+   * with 503 access_unconfirmed until GitHub answers (SPEC §7).
+   */
+  accessMaxStaleMs: number;
   /** DEVICE_FLOW: programs sign in through GitHub's device flow (POST /auth/device, /auth/device/token). */
   deviceFlow: boolean;
   logLevel: string;

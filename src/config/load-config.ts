@@ -63,7 +63,7 @@ function buildConfig(env: ParsedEnvironment, problems: ConfigProblems): Config {
   warnAboutOpenEndpoints(env, production, warnings);
   const { sessionSecrets, tokenEncryptionKeys } = readSecrets(env, production, problems);
   const secureCookies = usesSecureCookies(publicUrl);
-  warnAboutProxyTrust(env, production, secureCookies, warnings);
+  warnAboutProxyTrust(env, secureCookies, warnings);
   warnAboutPrivateRepos(env, access, warnings);
   return {
     production,
@@ -87,6 +87,7 @@ function buildConfig(env: ParsedEnvironment, problems: ConfigProblems): Config {
     webhookSecret: env.GITHUB_WEBHOOK_SECRET ?? null,
     metricsToken: env.METRICS_TOKEN ?? null,
     profileMaxAgeMs: env.PROFILE_MAX_AGE,
+    accessMaxStaleMs: env.ACCESS_MAX_STALE,
     deviceFlow: env.DEVICE_FLOW,
     logLevel: env.LOG_LEVEL,
     warnings,

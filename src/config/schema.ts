@@ -111,6 +111,7 @@ export const environmentSchema = z.object({
     return methods;
   }),
   PROFILE_MAX_AGE: duration("5m"),
+  ACCESS_MAX_STALE: duration("1h"),
   DEVICE_FLOW: text().transform((value, ctx) => {
     const setting = (value ?? "false").trim().toLowerCase();
     if (setting === "true" || setting === "false") return setting === "true";

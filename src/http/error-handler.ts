@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import { AppError, notFound } from "../errors.js";
 import { wantsJson } from "./negotiation.js";
 import type { PageRenderer } from "./render.js";
+import { loggedPath } from "./request-logging.js";
 import { isPartOfSignIn } from "./route-table.js";
 
 const GENERIC_HEADINGS: Record<number, string> = {
@@ -31,7 +32,7 @@ export const notFoundHandler: RequestHandler = (_request, _response, next) => ne
 export function createErrorHandler(logger: Logger, pages: PageRenderer): ErrorRequestHandler {
   return (error, request, response, _next) => {
     const appError = toAppError(error);
-    logError(logger, appError, error, `${request.method} ${request.path}`);
+    logError(logger, appError, error, `${request.method} ${loggedPath(request.path)}`);
     if (response.headersSent) {
       response.end();
       return;
@@ -55,6 +56,7 @@ export function createErrorHandler(logger: Logger, pages: PageRenderer): ErrorRe
       retryUrl: appError.next?.href ?? (duringSignIn ? "/auth/github" : "/"),
       retryLabel: appError.next?.label ?? (duringSignIn ? (tone === "notice" ? "Sign in with GitHub" : "Try signing in again") : "Go to the home page"),
       homeUrl: "/",
+      also: appError.also,
     });
   };
 }

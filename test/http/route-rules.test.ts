@@ -76,11 +76,90 @@ describe("without server-wide lists", () => {
     await check(stack, octocat, "?repos=acme/infra").expect(403);
   });
 
-  test("a malformed rule is a 400 that says what is wrong, never a pass", async () => {
-    for (const query of ["?teams=acme", "?repos=acme/infra:owner", "?orgs=a b", "?teams=acme/ops&teams=acme/dev", `?orgs=${Array.from({ length: 51 }, (_, i) => `o${i}`).join(",")}`]) {
-      const answer = await check(stack, octocat, query).set("Accept", "application/json");
-      expect([query, answer.status, answer.body.error]).toEqual([query, 400, "bad_request"]);
+  test("a rule not understood is 400 invalid_rule for everyone, on both paths, never a pass", async () => {
+    const sixteen = Array.from({ length: 16 }, (_, index) => `user-${index}`);
+    for (const query of [
+      "?team=acme/ops", "?org=acme", "?user=octocat", "?repo=acme/infra", "?TEAMS=acme/ops", "?teams[]=acme/ops", "?teams%5B%5D=acme/ops",
+      "?a=1&b=2", "?teams=acme/ops&x=1", "?teams=acme/ops&teams=acme/dev", "?users=octocat&users=octocat", "?teams=", "?teams", "?teams=,,",
+      "?teams=acme/ops,", "?teams=acme", "?repos=acme/infra:owner", "?orgs=a b", "?orgs=a%0D%0Ab", "?=octocat",
+      `?users=${[...sixteen, "octocat"].join(",")}`, `?users=${sixteen.slice(1).join(",")}&users=octocat,hubot`,
+      `?users=${sixteen.join(",")}&orgs=github`,
+    ]) {
+      // With a cookie the check is first seen before Express (read-paths-first.ts), without one by Express alone.
+      for (const cookie of [octocat, null]) {
+        const call = request(stack.app).get(`/auth/check${query}`).set("Accept", "application/json");
+        const answer = await (cookie ? call.set("Cookie", cookie) : call);
+        expect([query, cookie !== null, answer.status, answer.body.error]).toEqual([query, cookie !== null, 400, "invalid_rule"]);
+      }
     }
+    // At most sixteen entries in all: sixteen is a rule (octocat is not among them).
+    await check(stack, octocat, `?users=${sixteen.join(",")}`).expect(403);
+    await check(stack, octocat, `?users=${[...sixteen.slice(1), "octocat"].join(",")}`).expect(204);
+  });
+
+  test("what a rule not understood says is logged without the rule's text", async () => {
+    const answer = await check(stack, octocat, "?team=zz-rule-text-zz&teamsX=1&orgs=zz-more-text-zz").set("Accept", "application/json").expect(400);
+    expect(answer.body.message).toContain('"team"');
+    expect(answer.body.message).not.toContain("zz-");
+    const entry = await check(stack, octocat, "?orgs=github,zz-rule%20text-zz").set("Accept", "application/json").expect(400);
+    expect(entry.body.message).toContain("orgs: entry 2 is not an organisation name");
+    const logged = stack.logs.filter((line) => line.includes("invalid_rule"));
+    expect(logged.length).toBeGreaterThan(0);
+    expect(stack.logs.filter((line) => line.includes("zz-rule"))).toEqual([]);
+  });
+
+  test("X-Auth-Request-Groups names every group of the rule the user is in, not only the first that let her in", async () => {
+    stack.emulator.emulator.setTeamMembership("octocat", "acme/web", "active"); // and so of acme too
+    const { cookie } = await signedInBrowser(stack.app, "octocat");
+    expect((await check(stack, cookie, "?orgs=acme").expect(204)).headers["x-auth-request-groups"]).toBe("acme");
+    stack.emulator.emulator.resetStats();
+    // acme alone would let her in; the teams are asked too, for the groups.
+    const both = await check(stack, cookie, "?teams=acme/web,acme/qa&orgs=acme").expect(204);
+    expect(both.headers["x-auth-request-groups"]).toBe("acme,acme/web");
+    expect(githubCalls(stack)).toBe(2);
+    const again = await check(stack, cookie, "?teams=acme/web,acme/qa&orgs=acme").expect(204);
+    expect(again.headers["x-auth-request-groups"]).toBe("acme,acme/web");
+    expect(githubCalls(stack)).toBe(2);
+  });
+});
+
+describe("a refusal says why, and offers a way on", () => {
+  test("in the JSON (reason), on the page (with another GitHub account to sign in with) and in the log line", async () => {
+    const stack = await stackWith({});
+    stack.emulator.emulator.setRepoPermission("monalisa", "acme/infra", "write", { private: true });
+    const { cookie } = await signedInBrowser(stack.app, "monalisa");
+    const cases: [string, string][] = [
+      ["?teams=acme/ops", "not an active member of acme/ops"],
+      ["?repos=acme/infra:admin", "only write on acme/infra where admin is needed"],
+      ["?repos=acme/secret", "no access to acme/secret"],
+      ["?users=octocat&orgs=acme", "not among the users this location allows; not an active member of acme"],
+    ];
+    for (const [query, reason] of cases) {
+      const refused = await check(stack, cookie, query).set("Accept", "application/json").expect(403);
+      expect([query, refused.body.error, refused.body.reason]).toEqual([query, "not_allowed", reason]);
+      expect(refused.body.message).toContain(reason);
+      const page = await check(stack, cookie, query).expect(403);
+      expect(page.text).toContain(reason);
+      expect(page.text).toContain('href="/auth/github?prompt=select_account"');
+      expect(stack.logs.some((line) => line.includes("request refused") && line.includes(`"message":"refused: ${reason}"`))).toBe(true);
+    }
+  });
+
+  test("the server's lists: not on ALLOWED_USERS, nor a member of an allowed organisation", async () => {
+    const stack = await stackWith({ ALLOWED_USERS: "hubot", ALLOWED_ORGS: "github" });
+    const callback = (await signIn(request.agent(stack.app), { login: "monalisa" })).callback;
+    expect(callback.status).toBe(403);
+    expect(callback.text).toContain("not on ALLOWED_USERS; not an active member of github");
+    expect(callback.text).toContain('href="/auth/github?prompt=select_account"');
+  });
+
+  test("SAML single sign-on: the page links to GitHub's SSO URL and to a new try once it is done", async () => {
+    const stack = await stackWith({ ALLOWED_ORGS: "github" });
+    stack.emulator.emulator.enforceSaml("github", true);
+    const page = (await signIn(request.agent(stack.app), { login: "octocat" })).callback;
+    expect(page.status).toBe(403);
+    expect(page.text).toMatch(/href="[^"]*\/orgs\/github\/sso\?authorization_request=/);
+    expect(page.text).toMatch(/<a class="button[^"]*" href="\/auth\/github">Try again<\/a>/);
   });
 });
 
@@ -117,7 +196,12 @@ describe("SAML single sign-on", () => {
     await check(stack, cookie, "").expect(204);
     await stack.settled();
     const refused = await check(stack, cookie, "").set("Accept", "application/json").expect(403);
-    expect(refused.body).toEqual({ error: "sso_required", message: expect.stringContaining("github"), ssoUrl: expect.stringContaining("/orgs/github/sso?") });
+    expect(refused.body).toEqual({
+      error: "sso_required",
+      message: expect.stringContaining("github"),
+      ssoUrl: expect.stringContaining("/orgs/github/sso?"),
+      reason: "SAML single sign-on not authorized for github",
+    });
     stack.emulator.emulator.authorizeSso("octocat", "github");
     pastTheWindow();
     await check(stack, cookie, "").expect(403); // the last decision, while the revalidation runs

@@ -161,6 +161,15 @@ describe("configuration", () => {
     expect(config.github.scopes).toEqual(["read:user", "user:email", "read:org"]);
   });
 
+  test("ACCESS_MAX_STALE: 1h unless set, a duration like the others, and a bad one refused at start with the rest", () => {
+    expect(ok(loadConfig({})).accessMaxStaleMs).toBe(3_600_000);
+    expect(ok(loadConfig({ ACCESS_MAX_STALE: "90m" })).accessMaxStaleMs).toBe(90 * 60_000);
+    expect(ok(loadConfig({ ACCESS_MAX_STALE: "600" })).accessMaxStaleMs).toBe(600_000);
+    for (const bad of ["forever", "0", "-5m", "1w"]) {
+      expect(errors(loadConfig({ ACCESS_MAX_STALE: bad, PORT: "nope" })).filter((problem) => /ACCESS_MAX_STALE|PORT/.test(problem))).toHaveLength(2);
+    }
+  });
+
   test("ALLOWED_TEAMS and ALLOWED_REPOS are read lowercase, a repository's permission defaulting to read", () => {
     const config = ok(
       loadConfig({
@@ -306,21 +315,6 @@ describe("configuration", () => {
     expect(text).not.toContain("c2hvcnQta2V5");
   });
 
-  // Warned in production only, like METRICS_TOKEN: there the per-IP sign-in budget protects real
-  // users; in development and demo mode TRUST_PROXY=true is a harmless shortcut, and a warning on
-  // every local start would teach people to skip the warnings.
-  test("production warns that TRUST_PROXY=true (or a /0 subnet) lets any client pick its address", () => {
-    const warning = (trustProxy: string) =>
-      ok(loadConfig({ ...PRODUCTION, TRUST_PROXY: trustProxy })).warnings.find((text) => /TRUST_PROXY/.test(text));
-    for (const spelling of ["true", "TRUE", " True "]) {
-      expect(warning(spelling)).toMatch(/any client can pick its own address for the sign-in rate limit.*leftmost X-Forwarded-For/);
-      expect(warning(spelling)).toMatch(/TRUST_PROXY=1\b.*TRUST_PROXY=10\.0\.0\.0\/8/);
-    }
-    expect(warning("0.0.0.0/0,::/0")).toMatch(/any client/);
-    for (const safe of ["1", "2", "loopback", "10.0.0.0/8", "loopback, 10.0.0.0/8"]) expect(warning(safe)).toBeUndefined();
-    expect(ok(loadConfig({ TRUST_PROXY: "true" })).warnings.join("\n")).not.toMatch(/TRUST_PROXY/);
-  });
-
   test("an https PUBLIC_URL without TRUST_PROXY, and sign-in without a rate limit, are warned about", () => {
     const { TRUST_PROXY: _trustProxy, ...untrusting } = PRODUCTION;
     expect(ok(loadConfig({ ...untrusting, METRICS_TOKEN: "m".repeat(32), AUTH_RATE_LIMIT: "off" })).warnings).toEqual([
@@ -337,5 +331,40 @@ describe("configuration", () => {
   test("PUBLIC_URL must be a bare origin", () => {
     expect(errors(loadConfig({ PUBLIC_URL: "https://example.com/login" })).join()).toMatch(/PUBLIC_URL/);
     expect(errors(loadConfig({ PUBLIC_URL: "ftp://example.com" })).join()).toMatch(/PUBLIC_URL/);
+  });
+});
+
+// SPEC §2: TRUST_PROXY=true trusts every sender, so any client writes its own address into the
+// leftmost X-Forwarded-For entry, the one Express takes: in production that is a configuration
+// error, told with the others and naming the fix. Outside production it stays a local shortcut.
+describe("TRUST_PROXY that trusts every sender", () => {
+  const trustProblem = (result: ConfigResult) => (result.ok ? [] : result.errors.filter((problem) => problem.startsWith("TRUST_PROXY")));
+
+  test("is refused in production, in any spelling, and as a /0 subnet, naming a hop count and the proxies' addresses as the fix", () => {
+    for (const spelling of ["true", "TRUE", " True ", "0.0.0.0/0", "::/0", "loopback, 0.0.0.0/0"]) {
+      const problems = trustProblem(loadConfig({ ...PRODUCTION, TRUST_PROXY: spelling }));
+      expect([spelling, problems]).toEqual([spelling, [expect.stringMatching(/^TRUST_PROXY: trusts every sender .*refused when NODE_ENV=production/)]]);
+      expect(problems[0]).toMatch(/leftmost X-Forwarded-For entry, which the client writes itself/);
+      expect(problems[0]).toMatch(/TRUST_PROXY=1\b.*TRUST_PROXY=loopback.*TRUST_PROXY=10\.0\.0\.0\/8/);
+    }
+  });
+
+  test("is listed with the other problems of the configuration, all at once", () => {
+    const problems = errors(loadConfig({ ...PRODUCTION, TRUST_PROXY: "true", SESSION_SECRET: "", PORT: "nope" }));
+    expect(problems.some((problem) => problem.startsWith("TRUST_PROXY: trusts every sender"))).toBe(true);
+    expect(problems.some((problem) => problem.startsWith("SESSION_SECRET"))).toBe(true);
+    expect(problems.some((problem) => problem.startsWith("PORT"))).toBe(true);
+  });
+
+  test("a hop count, addresses and subnets are accepted in production, with no warning about them", () => {
+    for (const safe of ["1", "2", "loopback", "10.0.0.0/8", "loopback, 10.0.0.0/8", "::1/128"]) {
+      const config = ok(loadConfig({ ...PRODUCTION, TRUST_PROXY: safe, METRICS_TOKEN: "m".repeat(32) }));
+      expect([safe, config.warnings]).toEqual([safe, []]);
+    }
+  });
+
+  test("outside production it is accepted without a word: a local shortcut", () => {
+    expect(ok(loadConfig({ TRUST_PROXY: "true" })).trustProxy).toBe(true);
+    expect(ok(loadConfig({ TRUST_PROXY: "true" })).warnings.join("\n")).not.toMatch(/TRUST_PROXY/);
   });
 });

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as signInErrors from "../../src/auth/sign-in-errors.js";
 import { refreshInProgress } from "../../src/auth/refresh-lock.js";
+import { accessUnconfirmed, notAllowedBecause, ssoRequired, tooManyNewRules } from "../../src/auth/access-refusals.js";
 import { ERROR_CATALOGUE, ERROR_CODES, type ErrorCode } from "../../src/error-codes.js";
 import * as errors from "../../src/errors.js";
 import { AppError } from "../../src/errors.js";
@@ -75,6 +76,12 @@ describe("the error catalogue", () => {
       [new GitHubUnavailableError("timeout"), "github_unavailable", 502],
       [new GitHubRateLimitedError("primary", 60), "github_rate_limited", 429],
       [new GitHubRateLimitedError("secondary", 60), "github_secondary_rate_limited", 429],
+      // SPEC §7: a rule not understood, a decision GitHub has not confirmed in time, refusals that say why.
+      [errors.invalidRule("not understood", "teams is an empty list"), "invalid_rule", 400],
+      [accessUnconfirmed(35, "github_unavailable"), "access_unconfirmed", 503],
+      [tooManyNewRules(16, 300, 120), "too_many_requests", 429],
+      [notAllowedBecause("octocat", "not an active member of acme/ops"), "not_allowed", 403],
+      [ssoRequired("ssocorp", null), "sso_required", 403],
     ];
     for (const [error, code, status] of built) {
       expect({ code: error.code, status: error.status }).toEqual({ code, status });
