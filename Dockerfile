@@ -14,6 +14,9 @@ RUN npm run build
 # --- runtime ---------------------------------------------------------------------------------------
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
+# Every interface of the container: the published port decides who reaches it (the server's own
+# default is 127.0.0.1 in demo mode, which inside a container no published port could reach).
+ENV HOST=0.0.0.0
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

@@ -33,6 +33,7 @@ import { createSessionMiddleware } from "./http/session-middleware.js";
 import { storeOutagesAs503 } from "./http/store-outage.js";
 import { assetsDirectory } from "./paths.js";
 import type { Services } from "./services.js";
+import { keepsSessionsInMemory } from "./config/demo-mode.js";
 
 export interface AppOptions {
   /** Demo mode only: the built-in GitHub emulator, served at MOUNTS.emulator. */
@@ -42,7 +43,7 @@ export interface AppOptions {
 export function createApp(services: Services, options: AppOptions = {}): Express {
   const { config, logger, metrics, storage } = services;
   const headers = securityHeaders(config);
-  const pages = createPageRenderer({ demoMode: config.demoMode, beforeSend: headers.upgradeForPage });
+  const pages = createPageRenderer({ demoMode: config.demoMode, sessionsInMemory: keepsSessionsInMemory(config.redis), beforeSend: headers.upgradeForPage });
   const check = checkAnswers(config, logger);
   const handlers = routeHandlers(services, pages, check);
   const logging = requestLogging(logger, [countHttpRequests(metrics)]);

@@ -14,12 +14,12 @@ import { startTestStack, type TestStack } from "./support/stack.js";
 const viewsDir = fileURLToPath(new URL("../views/", import.meta.url));
 const eta = new Eta({ views: viewsDir, autoEscape: true });
 
-const DEMO_BANNER_TEXT =
-  "Demo mode — sign-in uses the built-in GitHub emulator and sessions live in memory. Do not use in production.";
+const DEMO_BANNER_TEXT = "Demo mode — sign-in uses the built-in GitHub emulator";
+const IN_MEMORY_TEXT = "and sessions live in this process's memory. Do not use in production.";
 const HOSTILE = `<script>alert(1)</script>`;
 const HOSTILE_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;";
 
-type Common = { title: string; demoMode: boolean; assetsPath: string };
+type Common = { title: string; demoMode: boolean; sessionsInMemory?: boolean; assetsPath: string };
 type User = {
   login: string;
   name: string | null;
@@ -32,7 +32,7 @@ type User = {
 };
 
 function common(overrides: Partial<Common> = {}): Common {
-  return { title: "Sign in", demoMode: false, assetsPath: "/assets", ...overrides };
+  return { title: "Sign in", demoMode: false, sessionsInMemory: true, assetsPath: "/auth/assets", ...overrides };
 }
 
 function octocat(overrides: Partial<User> = {}): User {
@@ -155,7 +155,7 @@ describe("every page", () => {
     expect(html.trimStart().toLowerCase().startsWith("<!doctype html>")).toBe(true);
     expect(html).toMatch(/<html lang="en">/);
     expect(html).toMatch(/<meta name="viewport" content="width=device-width, initial-scale=1">/);
-    expect(html).toContain('<link rel="stylesheet" href="/assets/style.css">');
+    expect(html).toContain('<link rel="stylesheet" href="/auth/assets/style.css">');
     for (const landmark of ["header", "main", "footer"]) expect(tags(html, landmark)).toHaveLength(1);
     expect(tags(html, "h1")).toHaveLength(1);
     for (const svg of tags(html, "svg")) expect(attribute(svg, "aria-hidden")).toBe("true");
@@ -173,6 +173,13 @@ describe("every page", () => {
       expect(html.includes(DEMO_BANNER_TEXT)).toBe(inDemoMode);
       expect(html.includes("data-demo-banner")).toBe(inDemoMode);
     }
+  });
+
+  test("the demo banner says sessions live in memory only when they do (no Redis)", () => {
+    expect(renderHome({ demoMode: true, sessionsInMemory: true })).toContain(IN_MEMORY_TEXT);
+    const withRedis = renderHome({ demoMode: true, sessionsInMemory: false });
+    expect(withRedis).toContain(DEMO_BANNER_TEXT);
+    expect(withRedis).not.toContain("memory");
   });
 
   it("takes the stylesheet prefix from assetsPath", () => {

@@ -26,9 +26,14 @@ export function refuseDemoModeInProduction(demoMode: boolean, production: boolea
 export function warnAboutDemoMode(demoMode: boolean, redis: RedisConfig, warnings: string[]): void {
   if (!demoMode) return;
   warnings.push(`Demo mode: sign-in goes to the built-in GitHub emulator at ${EMULATOR_MOUNT_PATH}. Never use it for real users.`);
-  if (!redis.url && redis.clusterNodes.length === 0 && redis.sentinels.length === 0) {
+  if (keepsSessionsInMemory(redis)) {
     warnings.push("Demo mode: sessions live in this process's memory and vanish on restart.");
   }
+}
+
+/** No Redis configured: sessions live in the process (demo mode only; production requires Redis). */
+export function keepsSessionsInMemory(redis: RedisConfig): boolean {
+  return !redis.url && redis.clusterNodes.length === 0 && redis.sentinels.length === 0;
 }
 
 /** The demo client and the emulator's addresses, in the shape of a real GitHub's. */

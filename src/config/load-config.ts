@@ -69,7 +69,7 @@ function buildConfig(env: ParsedEnvironment, problems: ConfigProblems): Config {
     production,
     demoMode,
     port: env.PORT,
-    host: env.HOST,
+    host: env.HOST ?? (demoMode ? "127.0.0.1" : "0.0.0.0"),
     publicUrl,
     callbackUrl: `${publicUrl}/auth/github/callback`,
     protectedHosts,

@@ -54,7 +54,8 @@ export const environmentSchema = z.object({
     }
     return port;
   }),
-  HOST: text().transform((value) => value ?? "0.0.0.0"),
+  // Default: 127.0.0.1 in demo mode (anyone who reaches it can sign in as a demo user), else 0.0.0.0.
+  HOST: text(),
   PUBLIC_URL: httpUrl("the origin browsers use, e.g. https://login.example.com"),
   GITHUB_CLIENT_ID: text(),
   GITHUB_CLIENT_SECRET: text(),

@@ -3,6 +3,7 @@
 import { Eta } from "eta";
 import type { Response } from "express";
 import { viewsDirectory } from "../paths.js";
+import { MOUNTS } from "./route-table.js";
 
 export interface PageRenderer {
   render(response: Response, status: number, template: string, data: Record<string, unknown>): void;
@@ -10,6 +11,8 @@ export interface PageRenderer {
 
 export interface PageRendererOptions {
   demoMode: boolean;
+  /** Demo mode without Redis: the banner says sessions vanish with the process (with Redis, they do not). */
+  sessionsInMemory: boolean;
   /** Called before a page is sent (gives it the page security headers where a data route answered). */
   beforeSend?: (response: Response) => void;
 }
@@ -18,7 +21,7 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
   const eta = new Eta({ views: viewsDirectory, autoEscape: true, cache: true });
   return {
     render(response, status, template, data) {
-      const html = eta.render(template, { demoMode: options.demoMode, assetsPath: "/assets", ...data });
+      const html = eta.render(template, { demoMode: options.demoMode, sessionsInMemory: options.sessionsInMemory, assetsPath: MOUNTS.assets, ...data });
       options.beforeSend?.(response);
       response.status(status).type("html").send(html);
     },

@@ -57,7 +57,8 @@ export type RouteName = keyof typeof ROUTES;
 export const MOUNTS = {
   /** The GitHub API proxy; its methods come from GITHUB_PROXY_METHODS, and it answers its own 405s. */
   githubProxy: "/api/github",
-  assets: "/assets",
+  /** Under /auth/, which every proxy configuration routes to this server: pages on a protected host are styled too. */
+  assets: "/auth/assets",
   /** Demo mode only: the built-in GitHub emulator. */
   emulator: EMULATOR_MOUNT_PATH,
 } as const;

@@ -166,7 +166,7 @@ describe("routing", () => {
   });
 
   test("stylesheet is served", async () => {
-    const answer = await request(stack.app).get("/assets/style.css").expect(200);
+    const answer = await request(stack.app).get("/auth/assets/style.css").expect(200);
     expect(answer.type).toBe("text/css");
   });
 });

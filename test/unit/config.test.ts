@@ -32,7 +32,8 @@ describe("configuration", () => {
     const config = ok(loadConfig({}));
     expect(config.demoMode).toBe(true);
     expect(config.port).toBe(3000);
-    expect(config.host).toBe("0.0.0.0");
+    // Demo mode listens on this machine only: anyone who reaches it can sign in as a demo user.
+    expect(config.host).toBe("127.0.0.1");
     expect(config.publicUrl).toBe("http://localhost:3000");
     expect(config.callbackUrl).toBe("http://localhost:3000/auth/github/callback");
     expect(config.github.baseUrl).toBe("http://localhost:3000/_emulator");
@@ -126,6 +127,12 @@ describe("configuration", () => {
     expect(config.session.secureCookies).toBe(true);
     expect(config.trustProxy).toBe(1);
     expect(config.tokenEncryptionKeys).toEqual([Buffer.alloc(32, 7)]);
+  });
+
+  test("HOST: every interface outside demo mode, whatever HOST says when it is set", () => {
+    expect(ok(loadConfig(PRODUCTION)).host).toBe("0.0.0.0");
+    expect(ok(loadConfig({ HOST: "0.0.0.0" })).host).toBe("0.0.0.0");
+    expect(ok(loadConfig({ ...PRODUCTION, HOST: "10.1.2.3" })).host).toBe("10.1.2.3");
   });
 
   test("GitHub Enterprise Server: the API base is derived from GITHUB_BASE_URL", () => {
