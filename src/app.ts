@@ -25,6 +25,7 @@ import { handoffRoutes } from "./http/routes/handoff.js";
 import { githubProxyRoutes } from "./http/routes/github-proxy.js";
 import { health, readiness } from "./http/routes/health.js";
 import { home } from "./http/routes/home.js";
+import { refusedPage } from "./http/routes/refused.js";
 import { metricsEndpoint } from "./http/routes/metrics.js";
 import { sessionRoutes } from "./http/routes/sessions.js";
 import { webhook } from "./http/routes/webhooks.js";
@@ -112,6 +113,7 @@ function routeHandlers(services: Services, pages: ReturnType<typeof createPageRe
     metrics: metricsEndpoint(services.metrics.registry, config.metricsToken),
     webhook: webhook(config, services.revocationCheck),
     home: home(allowed, pages),
+    refusedPage: refusedPage(allowed, config),
     ...signIn,
     ...handoffRoutes(services),
     ...deviceRoutes(config, services.deviceSignIn, deviceLimits(storage.rateLimiter)),
