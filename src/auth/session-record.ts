@@ -112,8 +112,7 @@ function sealedTokens(userId: number, tokens: TokenSet, sealer: Sealer) {
 
 function openTokens(record: SignedInRecord, sealer: Sealer): { accessToken: string; refreshToken: string | null } | null {
   const sealed: unknown = record.github.sealedTokens;
-  // Entries stored before both tokens shared one envelope have none: they do not open, so the user signs in again.
-  if (typeof sealed !== "string") return null;
+  if (typeof sealed !== "string") return null; // a damaged entry: no usable token, so the user signs in again
   const pair = sealer.openJson(sealed, tokenContext(record.user.id));
   if (!Array.isArray(pair) || pair.length < 1 || pair.length > 2) return null;
   if (!pair.every((token) => typeof token === "string" && token !== "")) return null;

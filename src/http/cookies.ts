@@ -11,8 +11,6 @@ import type { CookieOptions, Response } from "express";
 const HOST_ONLY_PREFIX = "__Host-";
 const SESSION_COOKIE = "gls.sid";
 const BINDING_COOKIE = "gls-signin";
-/** Per-attempt cookies of earlier versions (one per state, named after it): cleared when seen. */
-const EARLIER_ATTEMPT_COOKIE = /^(?:__Host-)?gls-signin-[A-Za-z0-9_-]{16}$/;
 /** How long a browser keeps its sign-in binding; every sign-in started renews it. */
 const BINDING_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -31,8 +29,6 @@ export interface ServerCookies {
   clearSession(response: Response): void;
   /** Sets (and so renews) the browser binding. */
   setBinding(response: Response, value: string): void;
-  /** Removes what earlier versions' per-attempt scheme left in this Cookie header. */
-  clearEarlierAttemptCookies(cookies: Record<string, string | undefined>, response: Response): void;
 }
 
 /** `secure`: PUBLIC_URL is https (config.session.secureCookies). */
@@ -46,10 +42,5 @@ export function serverCookies(secure: boolean): ServerCookies {
     binding,
     clearSession: (response) => void response.clearCookie(session.name, session.attributes),
     setBinding: (response, value) => void response.cookie(binding.name, value, { ...binding.attributes, maxAge: binding.lifetimeMs }),
-    clearEarlierAttemptCookies(cookies, response) {
-      for (const name of Object.keys(cookies)) {
-        if (EARLIER_ATTEMPT_COOKIE.test(name)) response.clearCookie(name, binding.attributes);
-      }
-    },
   };
 }

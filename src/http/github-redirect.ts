@@ -17,7 +17,6 @@ export function redirectToGitHub(
 ): void {
   const received = parseCookies(request.headers.cookie ?? "");
   const started = signInFlow.beginSignIn(returnTo, received[cookies.binding.name], options);
-  cookies.clearEarlierAttemptCookies(received, response);
   cookies.setBinding(response, started.binding);
   response.redirect(302, started.authorizeUrl);
 }

@@ -2,12 +2,8 @@
 // spells out some twenty of them (`accessTokenExpiresAt`, `profileFetchedAt`, …) and every one is
 // Redis memory kept for every session. The renaming is a fixed one-to-one table applied to every
 // object key, so it reverses exactly, and a field it does not know is kept under its own name.
-//
-// The compact form is a JSON array, ["s2", {…}]; the form written before it, a plain object, still
-// reads as it always did. An entry whose data already uses one of the short names as a key (nothing
-// here writes such a key; it would be ambiguous) is written in the plain form. A server of the
-// version before this one reads a compact entry as no session (it takes only objects), so across a
-// rollback its users sign in again rather than being read wrongly.
+// An entry is a JSON array, ["s2", {…}]; anything else reads as no session. A field named like one
+// of the short names would not reverse: writing one is a programming error, refused loudly.
 
 const COMPACT_TAG = "s2";
 
@@ -37,16 +33,16 @@ const SHORT_NAMES: Record<string, string> = {
 };
 const LONG_NAMES: Record<string, string> = Object.fromEntries(Object.entries(SHORT_NAMES).map(([long, short]) => [short, long]));
 
-/** The entry's text: compact, or plain when a key of the data is itself a short name. */
+/** The entry's text. Throws when a key of the data is itself a short name (it would not read back). */
 export function encodeCompact(data: object): string {
   const renamed = rename(data, SHORT_NAMES, LONG_NAMES);
-  return renamed === null ? JSON.stringify(data) : JSON.stringify([COMPACT_TAG, renamed]);
+  if (renamed === null) throw new Error("a session field is named like one of the entry codec's short names; rename the field");
+  return JSON.stringify([COMPACT_TAG, renamed]);
 }
 
-/** What `parsed` (JSON.parse of an entry) holds: a plain entry as is, a compact one renamed back; null if neither. */
+/** What `parsed` (JSON.parse of an entry) holds, renamed back; null when it is not an entry. */
 export function decodeCompact(parsed: unknown): unknown {
-  if (!Array.isArray(parsed)) return parsed;
-  if (parsed.length !== 2 || parsed[0] !== COMPACT_TAG) return null;
+  if (!Array.isArray(parsed) || parsed.length !== 2 || parsed[0] !== COMPACT_TAG) return null;
   return rename(parsed[1], LONG_NAMES, SHORT_NAMES);
 }
 

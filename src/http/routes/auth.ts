@@ -75,7 +75,6 @@ export function signInRoutes(deps: AuthRouteDependencies): SignInRouteHandlers {
     response.setHeader("Referrer-Policy", "no-referrer");
     if (!hosts.of(request)?.login) throw notFound();
     const received = parseCookies(request.headers.cookie ?? "");
-    cookies.clearEarlierAttemptCookies(received, response);
     const signedIn = await signInFlow
       .completeSignIn(request.query, received[cookies.binding.name], expressSessionStarter(request, response))
       .catch(sayWhenAlreadySignedIn(request, response));
