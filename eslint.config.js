@@ -47,7 +47,8 @@ export default tseslint.config(
   {
     files: ["src/**/*.ts"],
     rules: {
-      "max-lines": ["error", { max: 200 }],
+      // A concept reads top to bottom in one file (token-refresh.ts: lease, re-read, redeem, lost race, end); past this, split by concept.
+      "max-lines": ["error", { max: 320 }],
       "max-lines-per-function": ["error", { max: 60 }],
     },
   },

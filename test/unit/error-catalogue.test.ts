@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as signInErrors from "../../src/auth/sign-in-errors.js";
-import { refreshInProgress } from "../../src/auth/refresh-lock.js";
+import { refreshInProgress } from "../../src/auth/token-refresh.js";
 import { accessUnconfirmed, notAllowedBecause, ssoRequired, tooManyNewRules } from "../../src/auth/access-refusals.js";
 import { ERROR_CATALOGUE, ERROR_CODES, type ErrorCode } from "../../src/error-codes.js";
 import * as errors from "../../src/errors.js";
