@@ -27,7 +27,7 @@ import { nodeHttpFetch } from "./github/node-http-fetch.js";
 import { allowedSessions, type AllowedSessions } from "./http/allowed-session.js";
 import { createHostResolver, type HostResolver } from "./http/request-host.js";
 import { bearerSessionLookup } from "./http/bearer-token.js";
-import { createSessionReader, type SessionReader } from "./http/signed-in-session.js";
+import { createSessionReader, type SessionReader } from "./http/session-reader.js";
 import { createMetrics, type Metrics, type RefreshOutcome } from "./metrics.js";
 import { Sealer } from "./sealer.js";
 import type { StorageBackend } from "./store/backend.js";

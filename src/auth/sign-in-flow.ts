@@ -17,11 +17,11 @@ import type { AccessFacts } from "./access.js";
 import { codeChallengeFor } from "./pkce.js";
 import { safeReturnToOrProtected } from "./return-to.js";
 import type { SignInAttempts } from "./sign-in-attempt.js";
-import { startSignedInSession, type SessionStarter } from "./sign-in-session.js";
+import { startSignedInSession, type SessionStarter } from "./sign-in-completion.js";
 import { checkState } from "./sign-in-state.js";
 import { checkAllowLists, clientTypeOf, exchangeCode, fetchSignedInUser, refuseAuthorizeError, requireCode } from "./sign-in-steps.js";
 
-export type { SessionStarter } from "./sign-in-session.js";
+export type { SessionStarter } from "./sign-in-completion.js";
 
 export interface SignInOptions {
   /** `select_account`: GitHub's account picker, for "use another account" (SPEC §3, §7). */

@@ -1,9 +1,9 @@
-// The session a route may serve: signed in (signed-in-session.ts) and, right now, allowed by the
+// The session a route may serve: signed in (session-reader.ts) and, right now, allowed by the
 // allow-lists (auth/access-gate.ts). Every route that acts for the user asks here; sign-out asks
 // only whether there is a session, so that a refused user can still end it.
 import type { Request, Response } from "express";
 import type { AccessGate, AdmitOptions } from "../auth/access-gate.js";
-import type { NamedSession, SessionReader, SignedInSession } from "./signed-in-session.js";
+import type { NamedSession, SessionReader, SignedInSession } from "./session-reader.js";
 
 export interface AllowedSessions {
   /** The request's session, null when signed out; throws not_allowed (403) for a refused user. */

@@ -7,7 +7,7 @@
 // session is read in its one store round trip and needs nothing more, no write (no expiry to slide,
 // no cookie to sign again, SESSION_MAX_AGE not reached), no wait (nothing due for revalidation or,
 // on /api/me, refresh) and no refusal. It is the same read and the same decision as the routes
-// make (signed-in-session.ts, allowed-session.ts), and the same headers, log line and metrics.
+// make (session-reader.ts, allowed-session.ts), and the same headers, log line and metrics.
 // Every other request goes on to Express untouched, before anything is written; when a session
 // was read, that read is handed over, so Express makes no second round trip. Express then answers
 // whatever is not plain: 401, 403, 400, 421, 503, the sliding expiry, revalidation, HEAD, CORS
@@ -19,7 +19,7 @@ import type { HostResolver, ProxyTrust } from "./request-host.js";
 import { REQUEST_ID_HEADER, requestId, type RequestLogging } from "./request-logging.js";
 import { ROUTES } from "./route-table.js";
 import type { CheckAnswers } from "./routes/auth-check.js";
-import type { SessionReader, SignedInSession } from "./signed-in-session.js";
+import type { SessionReader, SignedInSession } from "./session-reader.js";
 
 export interface ReadPathsFirstDependencies {
   hosts: HostResolver;

@@ -8,7 +8,7 @@
 import type { Request, Response } from "express";
 import { AppError } from "../errors.js";
 import type { AllowedSessions } from "./allowed-session.js";
-import type { SignedInSession } from "./signed-in-session.js";
+import type { SignedInSession } from "./session-reader.js";
 
 /** The browser's session when a sign-in may use it as it is; null when it must go to GitHub. */
 export async function reusableBrowserSession(allowed: AllowedSessions, request: Request, response: Response): Promise<SignedInSession | null> {

@@ -1,5 +1,5 @@
 // How the sign-in callback (the one route where express-session runs) starts a session for the
-// sign-in pipeline (auth/sign-in-session.ts): regenerate, so the signed-in session never keeps an
+// sign-in pipeline (auth/sign-in-completion.ts): regenerate, so the signed-in session never keeps an
 // id the browser held before (session fixation), then save. A store outage becomes a 503.
 import type { Request, Response } from "express";
 import type { SessionStarter } from "../auth/sign-in-flow.js";

@@ -1,7 +1,7 @@
 // express-session, mounted on the sign-in callback only, where sessions begin: it regenerates the
 // id and saves the new entry through ExpressSessionStore (store/express-session-store.ts: what it
 // may and may not do there, and why). Reading a session and sliding its expiry is the session
-// reader's job (signed-in-session.ts), so express-session neither rolls the cookie nor touches
+// reader's job (session-reader.ts), so express-session neither rolls the cookie nor touches
 // entries. A store outage becomes a 503 instead of a silent sign-out.
 import { randomBytes } from "node:crypto";
 import { parse as parseCookies } from "cookie";

@@ -3,7 +3,7 @@
 // express-session runs on one route only, the sign-in callback: it loads the browser's earlier
 // session (so the sign-in can end it), regenerates the id and creates the new entry, and writes
 // the signed cookie. Everything after that goes around it: the fast read path
-// (http/signed-in-session.ts) checks the cookie's signature itself, reads the entry and its expiry
+// (http/session-reader.ts) checks the cookie's signature itself, reads the entry and its expiry
 // in one round trip and slides the expiry in steps; every change goes through the compare-and-set
 // of SessionEntries. Why: express-session saves the whole object a request loaded when the request
 // ends, so a slow request would write back old tokens (lost update) or bring a signed-out session

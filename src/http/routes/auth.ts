@@ -23,7 +23,7 @@ import { reusableBrowserSession } from "../reusable-session.js";
 import { requireSameOrigin } from "../same-origin.js";
 import type { HostResolver } from "../request-host.js";
 import { expressSessionStarter } from "../session-helpers.js";
-import type { SessionReader } from "../signed-in-session.js";
+import type { SessionReader } from "../session-reader.js";
 
 export interface AuthRouteDependencies {
   config: Config;

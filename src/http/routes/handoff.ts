@@ -12,7 +12,7 @@ import { noteSignIn } from "../error-outcomes.js";
 import { bindingOf, promptOf, redirectToGitHub } from "../github-redirect.js";
 import type { HostResolver } from "../request-host.js";
 import { reusableBrowserSession } from "../reusable-session.js";
-import type { SessionReader } from "../signed-in-session.js";
+import type { SessionReader } from "../session-reader.js";
 
 export interface HandoffRouteDependencies {
   config: Config;

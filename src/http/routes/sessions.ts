@@ -12,7 +12,7 @@ import type { PageRenderer } from "../render.js";
 import type { HostResolver } from "../request-host.js";
 import { requireSameOrigin } from "../same-origin.js";
 import { signedOutLocation } from "./home.js";
-import type { SessionReader } from "../signed-in-session.js";
+import type { SessionReader } from "../session-reader.js";
 
 export interface SessionRouteDependencies {
   config: Config;
