@@ -42,6 +42,9 @@ export interface AdmitOptions {
   routeRules?: AccessRules;
 }
 
+/** A rule whose facts did not all fit in one request's GitHub calls: the next request asks the rest. */
+const NEXT_REQUEST_SECONDS = 1;
+
 /** What every step of the gate shares. */
 interface Gate extends AccessGateDependencies {
   server: AccessRules;
@@ -92,7 +95,8 @@ function admitsAsIs(gate: Gate, record: SignedInRecord, options: AdmitOptions): 
   if (record.revalidateFirst || wantsRevalidation(gate, record) || (options.waitForGitHub && gate.refresher.isExpiring(record))) return false;
   if (decide(gate, record).verdict !== "allowed") return false;
   if (!options.routeRules) return true;
-  return holdsAllFacts(record.access, options.routeRules) && decide(gate, record, options.routeRules).verdict === "allowed";
+  const usable = gate.revalidation.usableFacts(record.access);
+  return holdsAllFacts(usable, options.routeRules) && decide(gate, record, options.routeRules, usable).verdict === "allowed";
 }
 
 /** The record to decide on: confirmed with GitHub first when it must be, else as stored (a due revalidation runs behind). */
@@ -138,8 +142,17 @@ async function admitForRoute(gate: Gate, sessionId: string, record: SignedInReco
       gate.logger.warn({ userId: record.user.id, reason, cause: (error as Error).message }, "GitHub could not answer for a per-route rule");
     }
   }
-  const decision = decide(gate, current, rules, revalidation.usableFacts(current.access));
+  const usable = revalidation.usableFacts(current.access);
+  const decision = decide(gate, current, rules, usable);
   if (decision.verdict === "unknown") throw accessUnconfirmed(revalidation.retryAfterSeconds, "a per-route rule's facts could not be asked of GitHub");
+  // Allowed, but X-Auth-Request-Groups must name every group of the rule the user is in (SPEC §7):
+  // a fact this request could not ask (its GitHub call budget spent, or GitHub failing) would leave
+  // one out, and an application mapping roles from the header would drop that role. The next
+  // request, with a budget of its own, asks the rest.
+  const unasked = missingFacts(usable, rules);
+  if (decision.verdict === "allowed" && unasked.length > 0) {
+    throw accessUnconfirmed(NEXT_REQUEST_SECONDS, `${unasked.length} of the rule's facts could not be asked of GitHub within this request`);
+  }
   if (decision.verdict !== "allowed") throw refusalFor(current, decision, gate.config.github.baseUrl, gate.logger);
   return current;
 }

@@ -94,3 +94,41 @@ test("a session keeps at most 32 facts: beyond them the oldest a rule brought in
   expect(held).not.toContain("org:kept-1"); // the oldest of the rule's facts
   expect(held).toEqual(expect.arrayContaining([...lists.map((org) => `org:${org}`), "org:kept-2", "org:one-more"]));
 });
+
+describe("X-Auth-Request-Groups is never partial and never older than the bound (SPEC §7)", () => {
+  const memberOf = (stack: TestStack, names: string[]) => names.forEach((name) => stack.emulator.emulator.setOrgMembership("octocat", name, "active"));
+  const groupsOf = (answer: request.Response) => String(answer.headers["x-auth-request-groups"]).split(",");
+
+  test("a rule whose facts do not all fit in one request's budget is 503 with Retry-After, not a 204 that leaves groups out", async () => {
+    // Idle past the bound: /user and the list's fact come first, so 2 of 16 new memberships do not fit.
+    const stack = await stackWith({ ALLOWED_ORGS: "github", ACCESS_MAX_STALE: "10m" });
+    const { cookie } = await signedInBrowser(stack.app, "octocat");
+    const sixteen = orgs("partial-", 16);
+    memberOf(stack, sixteen);
+    clock.advance(PROFILE_MAX_AGE_MS + 10 * 60_000 + 1_000);
+    const first = await check(stack, cookie, orgRule(sixteen));
+    expect([first.status, first.body.error, first.headers["retry-after"]]).toEqual([503, "access_unconfirmed", "1"]);
+    const second = await check(stack, cookie, orgRule(sixteen)).expect(204);
+    expect(groupsOf(second)).toEqual(expect.arrayContaining(sixteen));
+  });
+
+  test("a membership learned before an idle longer than the bound is not named again until GitHub confirms it", async () => {
+    const stack = await stackWith({ ALLOWED_ORGS: "github", ACCESS_MAX_STALE: "10m" });
+    const { cookie } = await signedInBrowser(stack.app, "octocat");
+    const sixteen = orgs("stale-", 16);
+    memberOf(stack, sixteen);
+    expect(groupsOf(await check(stack, cookie, orgRule(sixteen)).expect(204))).toEqual(expect.arrayContaining(sixteen));
+    stack.emulator.emulator.setOrgMembership("octocat", "stale-16", null);
+    clock.advance(PROFILE_MAX_AGE_MS + 10 * 60_000 + 1_000);
+    // However the budget falls, no 204 names the membership GitHub no longer confirms.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const answer = await check(stack, cookie, orgRule(sixteen));
+      if (answer.status === 204) expect(groupsOf(answer)).not.toContain("stale-16");
+      else expect([answer.status, answer.body.error]).toEqual([503, "access_unconfirmed"]);
+      await stack.settled();
+    }
+    const settledAnswer = groupsOf(await check(stack, cookie, orgRule(sixteen)).expect(204));
+    expect(settledAnswer).toEqual(expect.arrayContaining(sixteen.slice(0, 15)));
+    expect(settledAnswer).not.toContain("stale-16");
+  });
+});
