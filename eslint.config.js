@@ -1,4 +1,4 @@
-// The linter holds the layout to what the README's Architecture section promises: data flows one
+// The linter holds the layout to what docs/internals.md (Architecture) promises: data flows one
 // way (composition → http → auth → github / store → config → leaves), the emulator is a program of
 // its own that the product reaches only through its public entry, and files and functions stay small.
 import js from "@eslint/js";
@@ -26,7 +26,7 @@ const layerRules = LAYERS.map(({ layer, files, above }) => ({
   rules: {
     "@typescript-eslint/no-restricted-imports": ["error", {
       patterns: [
-        ...(above.length > 0 ? [{ regex: intoFolders(above), message: `${layer} sits below ${above.join(", ")}: data flows one way (README, Architecture).` }] : []),
+        ...(above.length > 0 ? [{ regex: intoFolders(above), message: `${layer} sits below ${above.join(", ")}: data flows one way (docs/internals.md, Architecture).` }] : []),
         { regex: "^\\.{1,2}/(\\.\\./)*(app|server|services)\\.js$", message: "Only the composition root wires the app together." },
         { regex: intoFolders(["emulator"]), message: "Only the composition root starts the emulator (demo mode)." },
       ],

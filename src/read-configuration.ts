@@ -11,6 +11,6 @@ export function readConfiguration(): Config {
   if (result.ok) return result.config;
   console.error(`github-login-server: the configuration has ${result.errors.length} problem(s):`);
   for (const error of result.errors) console.error(`  - ${error}`);
-  console.error("See .env.example and the README for every variable.");
+  console.error("See .env.example and docs/configuration.md for every variable.");
   process.exit(1);
 }

@@ -8,7 +8,7 @@ import { domainToASCII } from "node:url";
 import { splitList } from "./lists.js";
 
 export interface ProtectedHost {
-  /** The entry as configured, lowercased (for messages and the README's examples). */
+  /** The entry as configured, lowercased (for messages and the documentation's examples). */
   entry: string;
   /** For a wildcard, the parent the one label sits under ("tools.example.com"); else the host name. */
   hostname: string;

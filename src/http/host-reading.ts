@@ -46,7 +46,7 @@ export function readHost(hosts: HostTable, request: IncomingMessage, trust: Prox
   if (forwarded === null) return ambiguous("its X-Forwarded-Host holds more than one host (a proxy added its own to the one the client sent)");
   const named = hosts.lookup(forwarded);
   if (!named) return UNKNOWN;
-  // Behind the README's proxies both headers are the same text: one lookup (this runs on every /auth/check).
+  // Behind the documented proxy configurations both headers are the same text: one lookup (this runs on every /auth/check).
   const own = hostHeader === forwarded ? named : hosts.lookup(hostHeader);
   if (own && own.host !== named.host && !(own.login && pathOf(url) === ROUTES.authCheck.path)) {
     return {

@@ -54,7 +54,7 @@ export interface RequestLogging {
 export function requestLogging(logger: Logger, alsoTell: ((answered: AnsweredRequest) => void)[] = []): RequestLogging {
   // This line holds only the fields below (a sanitised id, a route pattern, numbers), none of which
   // a name-based redaction could match, so it skips the redaction pass: that pass cost more than
-  // the rest of a cheap request's work (see the README's profile).
+  // the rest of a cheap request's work (see docs/internals-performance.md).
   const requestLog = logger.child({}, { redact: [] });
   const record = (reqId: string, answered: AnsweredRequest, userId: number | undefined, path = "") => {
     for (const listener of alsoTell) listener(answered);

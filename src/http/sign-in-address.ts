@@ -1,6 +1,6 @@
 // Where /auth/check sends a signed-out visitor (SPEC §6: forward auth keeps the page's address
 // whole). The proxy names the page that was asked for in X-Forwarded-Uri (Traefik and Caddy set
-// it themselves; the README's nginx sets it from $request_uri), and the check answers its 401 with
+// it themselves; the documented nginx configuration sets it from $request_uri), and the check answers its 401 with
 // the sign-in for that page, its returnTo percent-encoded so that a query of several parameters
 // comes back whole. The header is only ever a returnTo candidate: it is judged here by the same
 // rules as any other returnTo (a same-origin path, or "/"), and again by /auth/github.

@@ -1,7 +1,7 @@
 // Decoded session entries, remembered by the exact text they were decoded from. Every read still
 // asks Redis, so an entry ended anywhere is gone for every instance from the next read; what is
 // saved is decoding the same text again (JSON.parse, the short names renamed back, and the objects
-// both make), which was the largest part of a check after the Redis client (README, Performance).
+// both make), which was the largest part of a check after the Redis client (docs/internals-performance.md).
 // An entry is reused only when the text Redis just answered is the text it was decoded from.
 // Decoded entries are frozen, since one may be handed to several requests: code that changed one
 // in place would throw instead of leaking a change into another request.

@@ -1,7 +1,7 @@
 // What a busy session costs in calls to GitHub, by kind of list (SPEC §7): an hour of /auth/check
 // every 10 s on the test clock, counted at the emulator. A revalidation every PROFILE_MAX_AGE (5 min)
 // asks GET /user and one endpoint per fact, each conditional, so an unchanged answer is a 304 that
-// costs no rate limit; in between nothing is asked. The figures are printed for the README.
+// costs no rate limit; in between nothing is asked. The figures are printed for docs/operating.md.
 import request from "supertest";
 import { ManualClock } from "../../src/clock.js";
 import { signedInBrowser } from "../support/sign-in.js";

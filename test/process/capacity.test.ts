@@ -1,4 +1,4 @@
-// The figures the README's Capacity section sizes deployments with, measured on a server process
+// The figures docs/operating.md's Capacity section sizes deployments with, measured on a server process
 // (node dist/server.js, production) with a Redis of its own: Redis memory per signed-in user, and
 // Redis commands per request on the read paths (INFO commandstats around a known number of requests).
 import { randomBytes } from "node:crypto";

@@ -1,13 +1,11 @@
-// Forward authentication through a real Caddy, with the configuration the README shows, word for
+// Forward authentication through a real Caddy, with the configuration docs/protect-an-app.md shows, word for
 // word except for addresses: signed-out requests are sent to sign-in for the exact page and never
 // reach the application; signed-in ones reach it with the check's user headers (empty, never
 // Caddy's placeholder text, when the email is unknown), which a client cannot forge; the check's
-// renewed session cookie reaches the browser; the README's /admin rule holds.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+// renewed session cookie reaches the browser; the documented /admin rule holds.
 import { findCaddy, startCaddy, type RunningCaddy } from "../support/caddy.js";
-import { readmeBlocks, withProxy } from "../support/proxy-process.js";
-import { CookieClient, PROJECT_ROOT } from "../support/process.js";
+import { documentedBlocks, PROXY_DOCUMENTATION, withProxy } from "../support/proxy-process.js";
+import { CookieClient } from "../support/process.js";
 import { describeHostileForwardedHeaders } from "./hostile-forwarded-headers.js";
 import { describeManyHostsBehind, type ManyHostsProxy } from "./many-hosts-walk.js";
 import { redirectTarget, signInThroughProxy, expectRenewedCookieHandedOn, expectSignOutThroughProxy, startForwardAuthStack, type ForwardAuthStack } from "./forward-auth-stack.js";
@@ -16,19 +14,18 @@ const caddy = findCaddy();
 const CATCH_ALL = "\thandle {\n";
 
 /**
- * The README's ```caddyfile blocks as one configuration: the site, with the per-route rule's
+ * The documented ```caddyfile blocks as one configuration: the site, with the per-route rule's
  * `handle /admin*` (the second block) before its catch-all `handle`.
  */
-function readmeCaddyConfiguration(): string {
-  const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
-  const [site, perRoute] = readmeBlocks(readme, "caddyfile");
-  if (!site || !perRoute) throw new Error("README.md has not the two ```caddyfile blocks (the site, the per-route rule)");
-  if (site.split(CATCH_ALL).length !== 2) throw new Error("the README's Caddy site has not exactly one catch-all `handle {`");
+function documentedCaddyConfiguration(): string {
+  const [site, perRoute] = documentedBlocks("caddyfile");
+  if (!site || !perRoute) throw new Error(`${PROXY_DOCUMENTATION} has not the two \`\`\`caddyfile blocks (the site, the per-route rule)`);
+  if (site.split(CATCH_ALL).length !== 2) throw new Error(`the Caddy site of ${PROXY_DOCUMENTATION} has not exactly one catch-all \`handle {\``);
   return site.replace(CATCH_ALL, `${perRoute}${CATCH_ALL}`);
 }
 
 withProxy("Caddy", caddy, "apt-get install caddy", (caddy) => {
-  describe("Caddy in front of an application, as the README configures it", () => {
+  describe("Caddy in front of an application, as the documentation configures it", () => {
     let stack: ForwardAuthStack;
     let proxy: RunningCaddy;
     let base: string;
@@ -38,12 +35,12 @@ withProxy("Caddy", caddy, "apt-get install caddy", (caddy) => {
     beforeAll(async () => {
       stack = await startForwardAuthStack("caddy");
       base = stack.base;
-      const configuration = readmeCaddyConfiguration()
+      const configuration = documentedCaddyConfiguration()
         .replace("app.example.com {", `http://127.0.0.1:${stack.proxyPort} {`)
         .replaceAll("login-server:3000", `127.0.0.1:${stack.loginPort}`)
         .replaceAll("app:8080", `127.0.0.1:${stack.applicationPort}`);
       proxy = await startCaddy(caddy, configuration, stack.proxyPort);
-      // The README's /admin is for the team acme/ops.
+      // The documented /admin is for the team acme/ops.
       stack.emulator.emulator.setTeamMembership("octocat", "acme/ops", "active");
     }, 30_000);
 
@@ -107,7 +104,7 @@ withProxy("Caddy", caddy, "apt-get install caddy", (caddy) => {
       expect(Object.values(lastHeaders()).join("\n")).not.toContain("{http.");
     });
 
-    test("the README's /admin rule: the application is reached for acme/ops with its groups; others get the check's 403 there only", async () => {
+    test("the documented /admin rule: the application is reached for acme/ops with its groups; others get the check's 403 there only", async () => {
       const member = new CookieClient();
       await signInThroughProxy(member, base, "/");
       stack.received.length = 0;

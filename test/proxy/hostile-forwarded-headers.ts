@@ -1,22 +1,22 @@
 // A client's own X-Forwarded-Host, X-Forwarded-For and X-Forwarded-Proto (and Host) sent through the
-// README's configurations in the real proxy (SPEC §5): the proxy sets the three headers itself, so
+// configurations of docs/protect-an-app.md in the real proxy (SPEC §5): the proxy sets the three headers itself, so
 // what reaches this server names the host the proxy served, the address it saw and its own scheme.
 // The attacks this stops, each tried here: an application that sees its users' cookies (B's) using
 // one on another protected host (A) or on the login host by naming B in X-Forwarded-Host, in an
 // absolute-form request target or in a Host that no server block of the proxy serves; and a client
 // choosing its own rate-limit bucket with X-Forwarded-For. Run with TRUST_PROXY=loopback (the proxy's
-// address) and TRUST_PROXY=1 (a hop count), the two forms the README recommends.
+// address) and TRUST_PROXY=1 (a hop count), the two forms the documentation recommends.
 import { request as httpRequest } from "node:http";
 import { sessionCookies } from "../../src/http/session-cookie.js";
 import { sessionIdOf, SESSION_COOKIE } from "../support/cookies.js";
 import { redirectTarget, startForwardAuthStack, type ForwardAuthStack } from "./forward-auth-stack.js";
-import { readmeHostBlocks, signedInOnProtectedHost, type ManyHostsProxy } from "./many-hosts-walk.js";
+import { documentedHostBlocks, signedInOnProtectedHost, type ManyHostsProxy } from "./many-hosts-walk.js";
 
 const FORGED_ADDRESS = "203.0.113.7";
 
 export function describeHostileForwardedHeaders(proxy: ManyHostsProxy): void {
   for (const trustProxy of ["loopback", "1"]) {
-    describe(`${proxy.name === "nginx" ? "nginx" : "Caddy"} as the README configures it, TRUST_PROXY=${trustProxy}: a client's own X-Forwarded-* and Host are not believed`, () => {
+    describe(`${proxy.name === "nginx" ? "nginx" : "Caddy"} as the documentation configures it, TRUST_PROXY=${trustProxy}: a client's own X-Forwarded-* and Host are not believed`, () => {
       let stack: ForwardAuthStack;
       let running: { stop(): Promise<void> } | undefined;
       /** Protected hosts A and B are served by the proxy; C is protected too, but served by some other proxy. */
@@ -28,7 +28,7 @@ export function describeHostileForwardedHeaders(proxy: ManyHostsProxy): void {
 
       beforeAll(async () => {
         stack = await startForwardAuthStack(`${proxy.name}-hostile`, { protectedHosts: "127.0.0.2:{port},127.0.0.3:{port},127.0.0.4:{port}", trustProxy });
-        running = await proxy.start(proxy.configure(readmeHostBlocks(proxy.language), stack, ["127.0.0.2", "127.0.0.3"]), stack.proxyPort);
+        running = await proxy.start(proxy.configure(documentedHostBlocks(proxy.language), stack, ["127.0.0.2", "127.0.0.3"]), stack.proxyPort);
         [A, B, LOGIN] = [`http://127.0.0.2:${stack.proxyPort}`, `http://127.0.0.3:${stack.proxyPort}`, stack.base];
         [hostOfB, hostOfC] = [`127.0.0.3:${stack.proxyPort}`, `127.0.0.4:${stack.proxyPort}`];
         const browser = await signedInOnProtectedHost(stack, B, "/");

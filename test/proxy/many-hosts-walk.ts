@@ -2,19 +2,16 @@
 // a page on a protected host goes to that host's sign-in, to the login host, to GitHub, back to the
 // login host, to the protected host's handoff, and ends on exactly the page, signed in there; the
 // application then gets the user. Cookies are kept per host name, as a browser keeps host-only ones.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { approveAtEmulator } from "../support/emulator-server.js";
-import { PROJECT_ROOT } from "../support/process.js";
-import { readmeBlocks } from "../support/proxy-process.js";
+import { documentedBlocks, PROXY_DOCUMENTATION } from "../support/proxy-process.js";
 import { startForwardAuthStack, type ForwardAuthStack } from "./forward-auth-stack.js";
 
-/** What a test file supplies for its proxy: a configuration made from the README's blocks, and how to run it. */
+/** What a test file supplies for its proxy: a configuration made from the documented blocks, and how to run it. */
 export interface ManyHostsProxy {
   name: "nginx" | "caddy";
   language: "nginx" | "caddyfile";
   /**
-   * The README's application block (Forward authentication), once for each of `appHosts` (loopback
+   * The documented application block (nginx or Caddy), once for each of `appHosts` (loopback
    * addresses such as 127.0.0.2), and its login-host block (Many apps) for 127.0.0.1, made to run on
    * this stack's ports, in that order.
    */
@@ -22,26 +19,26 @@ export interface ManyHostsProxy {
   start(configuration: string, port: number): Promise<{ stop(): Promise<void> }>;
 }
 
-/** The README's application block (Forward authentication) and login-host block (Many apps) for `proxy`'s language. */
-export function readmeHostBlocks(language: ManyHostsProxy["language"]): { app: string; login: string } {
-  const [app, , login] = readmeBlocks(readFileSync(join(PROJECT_ROOT, "README.md"), "utf8"), language);
-  if (!app || !login) throw new Error(`README.md has not the \`\`\`${language} blocks of Forward authentication and Many apps`);
+/** The documented application block (nginx or Caddy) and login-host block (Many apps on many hosts) for `proxy`'s language. */
+export function documentedHostBlocks(language: ManyHostsProxy["language"]): { app: string; login: string } {
+  const [app, , login] = documentedBlocks(language);
+  if (!app || !login) throw new Error(`${PROXY_DOCUMENTATION} has not the \`\`\`${language} blocks of the application and of Many apps on many hosts`);
   return { app, login };
 }
 
 /**
- * The many-host walk behind a proxy configured as the README's Many apps section says: a stack whose
+ * The many-host walk behind a proxy configured as the documentation's Many apps section says: a stack whose
  * protected host is 127.0.0.2, the proxy in front of both hosts, a signed-out visit to
  * /report?a=1&b=2 on the protected host ending on exactly that address, signed in there.
  */
 export function describeManyHostsBehind(proxy: ManyHostsProxy): void {
-  describe(`${proxy.name === "nginx" ? "nginx" : "Caddy"} in front of a login host and a protected host, as the README's Many apps configures them`, () => {
+  describe(`${proxy.name === "nginx" ? "nginx" : "Caddy"} in front of a login host and a protected host, as the documentation's Many apps configures them`, () => {
     let stack: ForwardAuthStack;
     let running: { stop(): Promise<void> } | undefined;
 
     beforeAll(async () => {
       stack = await startForwardAuthStack(`${proxy.name}-hosts`, { protectedHosts: "127.0.0.2:{port}" });
-      running = await proxy.start(proxy.configure(readmeHostBlocks(proxy.language), stack, ["127.0.0.2"]), stack.proxyPort);
+      running = await proxy.start(proxy.configure(documentedHostBlocks(proxy.language), stack, ["127.0.0.2"]), stack.proxyPort);
     }, 30_000);
 
     afterAll(async () => {

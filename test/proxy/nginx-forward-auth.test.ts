@@ -1,11 +1,9 @@
-// Forward authentication through a real nginx (auth_request), with the configuration the README
-// shows, word for word except for addresses: signed-out requests are sent to sign-in and never
+// Forward authentication through a real nginx (auth_request), with the configuration
+// docs/protect-an-app.md shows, word for word except for addresses: signed-out requests are sent to sign-in and never
 // reach the application; signed-in ones reach it with the user's headers, which a client cannot forge.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { findNginx, startNginx, type RunningNginx } from "../support/nginx.js";
-import { readmeBlocks, withProxy } from "../support/proxy-process.js";
-import { CookieClient, PROJECT_ROOT } from "../support/process.js";
+import { documentedBlocks, PROXY_DOCUMENTATION, withProxy } from "../support/proxy-process.js";
+import { CookieClient } from "../support/process.js";
 import { describeHostileForwardedHeaders } from "./hostile-forwarded-headers.js";
 import { describeManyHostsBehind, type ManyHostsProxy } from "./many-hosts-walk.js";
 import { redirectTarget, signInThroughProxy as walkThroughProxy, expectRenewedCookieHandedOn, expectSignOutThroughProxy, startForwardAuthStack, type ForwardAuthStack } from "./forward-auth-stack.js";
@@ -13,14 +11,13 @@ import { redirectTarget, signInThroughProxy as walkThroughProxy, expectRenewedCo
 const nginx = findNginx();
 
 /**
- * The README's ```nginx blocks as one configuration: the server block, with the per-route rule's
+ * The documented ```nginx blocks as one configuration: the server block, with the per-route rule's
  * locations (the second block, "add to the server block above") added to it.
  */
-function readmeNginxConfiguration(): string {
-  const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
-  const [server, perRoute] = readmeBlocks(readme, "nginx");
-  if (!server || !perRoute) throw new Error("README.md has not the two ```nginx blocks (the server, the per-route rule)");
-  if (!server.includes("    location @sign_in {")) throw new Error("the README's nginx server block has no @sign_in location");
+function documentedNginxConfiguration(): string {
+  const [server, perRoute] = documentedBlocks("nginx");
+  if (!server || !perRoute) throw new Error(`${PROXY_DOCUMENTATION} has not the two \`\`\`nginx blocks (the server, the per-route rule)`);
+  if (!server.includes("    location @sign_in {")) throw new Error(`the nginx server block of ${PROXY_DOCUMENTATION} has no @sign_in location`);
   return server.replace("    location @sign_in {", `${perRoute}\n    location @sign_in {`);
 }
 
@@ -35,13 +32,13 @@ withProxy("nginx", nginx, "apt-get install nginx-light", (nginx) => {
     beforeAll(async () => {
       stack = await startForwardAuthStack("nginx");
       ({ base, received } = stack);
-      const configuration = readmeNginxConfiguration()
+      const configuration = documentedNginxConfiguration()
         .replace("server 127.0.0.1:3000;", `server 127.0.0.1:${stack.loginPort};`)
         .replace("server 127.0.0.1:8080;", `server 127.0.0.1:${stack.applicationPort};`)
         .replace(/listen 80;/, `listen 127.0.0.1:${stack.proxyPort};`)
         .replace("server_name app.example.com;", "server_name 127.0.0.1;");
       proxy = await startNginx(nginx, configuration, stack.proxyPort);
-      // The README's /admin is for the team acme/ops.
+      // The documented /admin is for the team acme/ops.
       stack.emulator.emulator.setTeamMembership("octocat", "acme/ops", "active");
     }, 30_000);
 
@@ -119,7 +116,7 @@ withProxy("nginx", nginx, "apt-get install nginx-light", (nginx) => {
       expect(received.at(-1)!.headers["x-auth-request-groups"]).toBeUndefined();
     });
 
-    test("the README's per-location rule: /admin reaches the application for acme/ops with its groups; others get 403 there only", async () => {
+    test("the documented per-location rule: /admin reaches the application for acme/ops with its groups; others get 403 there only", async () => {
       const member = new CookieClient();
       await signInThroughProxy(member, "/");
       received.length = 0;
@@ -130,7 +127,12 @@ withProxy("nginx", nginx, "apt-get install nginx-light", (nginx) => {
       const other = new CookieClient();
       await signInThroughProxy(other, "/", "monalisa");
       received.length = 0;
-      expect((await other.fetch(`${base}/admin/users`)).status).toBe(403);
+      const refused = await other.fetch(`${base}/admin/users`, { headers: { Accept: "text/html" } });
+      expect(refused.status).toBe(403);
+      // The login server's page, saying why and offering another account, not nginx's bare 403.
+      const page = await refused.text();
+      expect(page).toContain("not an active member of acme/ops");
+      expect(page).toContain('href="/auth/github?prompt=select_account"');
       expect(received).toEqual([]);
       expect((await other.fetch(`${base}/reports`, { headers: { "X-Auth-Request-Groups": "acme/ops" } })).status).toBe(200);
       expect(received.at(-1)!.headers["x-auth-request-groups"]).toBeUndefined();

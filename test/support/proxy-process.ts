@@ -2,10 +2,16 @@
 // it in the foreground with a throwaway folder, wait until it accepts connections on its port,
 // stop it by its own process (never by name) and remove the folder. Also: whether this run must
 // have the proxies at all (CI installs them, so a missing one there is a failure, not a skip).
+// And the configurations themselves, read from the page a reader copies them from.
 import { execFileSync, spawn, type SpawnOptions } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
+import { join } from "node:path";
 import { eventually } from "./eventually.js";
+import { PROJECT_ROOT } from "./process.js";
+
+/** The page whose proxy configurations the proxy tests run, word for word except for addresses. */
+export const PROXY_DOCUMENTATION = "docs/protect-an-app.md";
 
 export interface RunningProxy {
   stop(): Promise<void>;
@@ -78,7 +84,7 @@ export function withProxy(name: string, binary: string | null, install: string, 
   if (binary) {
     suite(binary);
   } else if (proxiesRequired()) {
-    test(`${name} is installed (CI runs the README's ${name} configuration: ${install})`, () => {
+    test(`${name} is installed (CI runs the ${name} configuration of ${PROXY_DOCUMENTATION}: ${install})`, () => {
       throw new Error(`${name} is not on PATH, and this run requires the proxies it tests (CI or REQUIRE_PROXIES=1)`);
     });
   } else {
@@ -86,7 +92,8 @@ export function withProxy(name: string, binary: string | null, install: string, 
   }
 }
 
-/** The README's fenced code blocks of one language, in order. */
-export function readmeBlocks(readme: string, language: string): string[] {
-  return [...readme.matchAll(new RegExp("```" + language + "\\n([\\s\\S]*?)```", "g"))].map((match) => match[1]!);
+/** The fenced code blocks of one language in PROXY_DOCUMENTATION, in the order they appear there. */
+export function documentedBlocks(language: string): string[] {
+  const page = readFileSync(join(PROJECT_ROOT, PROXY_DOCUMENTATION), "utf8");
+  return [...page.matchAll(new RegExp("```" + language + "\\n([\\s\\S]*?)```", "g"))].map((match) => match[1]!);
 }

@@ -15,10 +15,13 @@ const variables = Object.keys(environmentSchema.shape);
 const read = (file: string) => readFileSync(`${PROJECT_ROOT}/${file}`, "utf8");
 const sorted = (names: Iterable<string>) => [...new Set(names)].sort();
 
-/** The variables named in the first cell of each row of the README's configuration table. */
-function readmeConfigurationTable(): string[] {
-  const section = /^## Configuration\n([\s\S]*?)^## /m.exec(read("README.md"))?.[1];
-  if (section === undefined) throw new Error('README.md has no "## Configuration" section followed by another "## " section');
+/** Where the configuration reference lives: its table of every variable, and the production paragraph. */
+const CONFIGURATION_PAGE = "docs/configuration.md";
+
+/** The variables named in the first cell of each row of the configuration page's table of every variable. */
+function documentedConfigurationTable(): string[] {
+  const section = /^## Every variable\n([\s\S]*?)^## /m.exec(read(CONFIGURATION_PAGE))?.[1];
+  if (section === undefined) throw new Error(`${CONFIGURATION_PAGE} has no "## Every variable" section followed by another "## " section`);
   const rows = section.split("\n").filter((line) => /^\| `/.test(line));
   return rows.flatMap((row) => [...row.split("|")[1]!.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((match) => match[1]!));
 }
@@ -30,8 +33,8 @@ const envExampleVariables = () => [...read(".env.example").matchAll(/^#? ?([A-Z]
 const composeOnlyVariables = () =>
   sorted([...read("docker-compose.yml").matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((match) => match[1]!)).filter((name) => !variables.includes(name));
 
-test("the README's configuration table documents exactly the variables the server reads, each once", () => {
-  const documented = readmeConfigurationTable();
+test("the configuration page's table documents exactly the variables the server reads, each once", () => {
+  const documented = documentedConfigurationTable();
   expect(sorted(documented)).toEqual(sorted(variables));
   expect(documented).toHaveLength(new Set(documented).size);
 });
@@ -52,19 +55,19 @@ test("an unedited .env.example sets nothing, so a copy of it starts demo mode", 
   expect(assignments).toEqual([]);
 });
 
-test("the production requirements listed in .env.example and the README are the ones the code enforces", () => {
+test("the production requirements listed in .env.example and the configuration page are the ones the code enforces", () => {
   // What production refuses to start without: every variable named in the errors of an otherwise
   // empty production configuration.
   const result = loadConfig({ NODE_ENV: "production" });
   const errors = result.ok ? "" : result.errors.join("\n");
   const required = variables.filter((variable) => variable !== "NODE_ENV" && new RegExp(`\\b${variable}\\b`).test(errors));
   expect(required).toEqual(expect.arrayContaining(["REDIS_URL", "REDIS_SENTINELS", "SESSION_SECRET", "PUBLIC_URL"]));
-  // The comment above NODE_ENV in .env.example, and the README's "Production ... also requires" paragraph.
+  // The comment above NODE_ENV in .env.example, and the configuration page's "Production ... also requires" paragraph.
   const envExampleList = /((?:^#.*\n)+)# NODE_ENV=/m.exec(read(".env.example"))?.[1] ?? "";
-  const readmeList = /^Production \(`NODE_ENV=production`\) also requires[\s\S]*?\n\n/m.exec(read("README.md"))?.[0] ?? "";
+  const documentedList = /^Production \(`NODE_ENV=production`\) also requires[\s\S]*?\n\n/m.exec(read(CONFIGURATION_PAGE))?.[0] ?? "";
   for (const variable of required) {
     expect([variable, envExampleList.includes(variable)]).toEqual([variable, true]);
-    expect([variable, readmeList.includes(variable)]).toEqual([variable, true]);
+    expect([variable, documentedList.includes(variable)]).toEqual([variable, true]);
   }
 });
 
