@@ -95,6 +95,24 @@ function renderCancelled(overrides: Partial<Common> = {}): string {
   );
 }
 
+type Session = { id: string; current: boolean; kind: "browser" | "device"; createdAt: string; lastSeenAt: string; userAgent: string | null; host: string };
+
+/** The moment the sessions page is rendered at, in the tests. */
+const NOW = Date.parse("2026-12-07T16:42:37.000Z");
+const before = (seconds: number) => new Date(NOW - seconds * 1000).toISOString();
+const MAC_CHROME = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
+const ANDROID_FIREFOX = "Mozilla/5.0 (Android 14; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0";
+
+const SESSIONS: Session[] = [
+  { id: "aaaaaaaaaaaaaaaaaaaaaa", current: true, kind: "browser", createdAt: before(180), lastSeenAt: before(20), userAgent: MAC_CHROME, host: "login.example" },
+  { id: "bbbbbbbbbbbbbbbbbbbbbb", current: false, kind: "browser", createdAt: before(3 * 86_400), lastSeenAt: before(25 * 3600), userAgent: ANDROID_FIREFOX, host: "app.example" },
+  { id: "cccccccccccccccccccccc", current: false, kind: "device", createdAt: before(65 * 86_400), lastSeenAt: before(5 * 3600 + 59), userAgent: null, host: "login.example" },
+];
+
+function renderSessions(sessions: Session[], overrides: Partial<Common> = {}, now: number | string = NOW): string {
+  return eta.render("sessions", { ...common({ title: "Your sessions", ...overrides }), user: { login: "octocat" }, sessions, now });
+}
+
 /** Every page the server renders, in both modes. */
 function everyPage(): Array<[string, string]> {
   const pages: Array<[string, string]> = [];
@@ -104,6 +122,7 @@ function everyPage(): Array<[string, string]> {
     pages.push([`profile without optional fields (demo ${demoMode})`, renderProfile({ name: null, email: null, company: null, location: null, bio: null }, { demoMode })]);
     pages.push([`error (demo ${demoMode})`, renderError({}, { demoMode })]);
     pages.push([`notice (demo ${demoMode})`, renderCancelled({ demoMode })]);
+    pages.push([`sessions (demo ${demoMode})`, renderSessions(SESSIONS, { demoMode })]);
   }
   return pages;
 }
@@ -125,6 +144,11 @@ function elementText(html: string, openingTag: RegExp): string {
   const name = /^<([a-z0-9]+)/i.exec(rest)?.[1] ?? "";
   const inner = rest.slice(rest.indexOf(">") + 1, rest.search(new RegExp(`</${name}>`, "i")));
   return inner.replace(/<[^>]*>/g, "").replace(/\s+/g, " ").trim();
+}
+
+/** What a reader sees: the markup without its tags, runs of white space as one space. */
+function textOf(html: string): string {
+  return html.replace(/<[^>]*>/g, "").replace(/\s+/g, " ");
 }
 
 /** The page's <main> element, without the layout's header and footer links. */
@@ -170,15 +194,15 @@ describe("every page", () => {
   it("shows the demo banner only in demo mode", () => {
     for (const [name, html] of everyPage()) {
       const inDemoMode = name.includes("demo true");
-      expect(html.includes(DEMO_BANNER_TEXT)).toBe(inDemoMode);
+      expect(textOf(html).includes(DEMO_BANNER_TEXT)).toBe(inDemoMode);
       expect(html.includes("data-demo-banner")).toBe(inDemoMode);
     }
   });
 
   test("the demo banner says sessions live in memory only when they do (no Redis)", () => {
-    expect(renderHome({ demoMode: true, sessionsInMemory: true })).toContain(IN_MEMORY_TEXT);
+    expect(textOf(renderHome({ demoMode: true, sessionsInMemory: true }))).toContain(IN_MEMORY_TEXT);
     const withRedis = renderHome({ demoMode: true, sessionsInMemory: false });
-    expect(withRedis).toContain(DEMO_BANNER_TEXT);
+    expect(textOf(withRedis)).toContain(DEMO_BANNER_TEXT);
     expect(withRedis).not.toContain("memory");
   });
 
@@ -344,6 +368,154 @@ describe("error page", () => {
   });
 });
 
+describe("sessions page", () => {
+  /** The rendered row of one session, as a reader sees it. */
+  const row = (html: string, id: string) => {
+    const start = html.indexOf(`data-session="${id}"`);
+    expect(start).toBeGreaterThan(0);
+    return html.slice(start, html.indexOf("</li>", start));
+  };
+
+  it("says when relative to the moment it is rendered, with the exact time in a <time> element", () => {
+    const html = renderSessions(SESSIONS);
+    expect(textOf(row(html, "aaaaaaaaaaaaaaaaaaaaaa"))).toContain("Signed in 3 minutes ago · last seen just now");
+    expect(textOf(row(html, "bbbbbbbbbbbbbbbbbbbbbb"))).toContain("Signed in 3 days ago · last seen yesterday");
+    expect(textOf(row(html, "cccccccccccccccccccccc"))).toContain("Signed in 2 months ago · last seen 5 hours ago");
+    expect(html).toContain(`<time datetime="${before(180)}" title="2026-12-07 16:39:37 UTC">3 minutes ago</time>`);
+    expect(html).toContain(`<time datetime="${before(25 * 3600)}" title="2026-12-06 15:42:37 UTC">yesterday</time>`);
+    // The exact time is there for whoever asks (the title), not in the text.
+    expect(textOf(mainOf(html))).not.toMatch(/\d{4}-\d\d-\d\d|UTC|seen about/);
+  });
+
+  it("takes now as an ISO string too; a moment ahead of it (clock skew) reads as just now", () => {
+    const html = renderSessions([{ ...SESSIONS[0]!, createdAt: before(-30), lastSeenAt: before(-30) }], {}, new Date(NOW).toISOString());
+    expect(textOf(row(html, "aaaaaaaaaaaaaaaaaaaaaa"))).toContain("Signed in just now · last seen just now");
+  });
+
+  it("counts from the moment of rendering when no now is given", () => {
+    const recent = new Date(Date.now() - 2 * 3600_000 - 5000).toISOString();
+    const html = eta.render("sessions", { ...common(), user: { login: "octocat" }, sessions: [{ ...SESSIONS[0]!, createdAt: recent, lastSeenAt: recent }] });
+    expect(textOf(html)).toContain("Signed in 2 hours ago · last seen 2 hours ago");
+  });
+
+  it("each button says what it does: Sign out on this session, End session (naming which) on the others", () => {
+    const html = renderSessions(SESSIONS);
+    const buttonOf = (id: string) => elementText(row(html, id), /<button\b/);
+    expect(buttonOf("aaaaaaaaaaaaaaaaaaaaaa")).toBe("Sign out");
+    expect(buttonOf("bbbbbbbbbbbbbbbbbbbbbb")).toBe("End session on Firefox on Android, signed in 3 days ago");
+    expect(buttonOf("cccccccccccccccccccccc")).toBe("End session on Unknown browser, signed in 2 months ago");
+    expect(row(html, "bbbbbbbbbbbbbbbbbbbbbb")).toMatch(/>End session<span class="visually-hidden">/);
+    expect(html).not.toContain("Sign out this session");
+    expect(elementText(html, /<form method="post" action="\/sessions\/end-others"/)).toBe("Sign out all other sessions");
+    for (const session of SESSIONS) expect(row(html, session.id)).toContain(`action="/sessions/${session.id}/end"`);
+  });
+
+  it("marks only the current session, with the This session badge", () => {
+    const html = renderSessions(SESSIONS);
+    expect(tags(html, "li").filter((tag) => attribute(tag, "class") === "session session--current")).toHaveLength(1);
+    expect(row(html, "aaaaaaaaaaaaaaaaaaaaaa")).toContain('<span class="badge">This session</span>');
+    expect(html.split('class="badge"')).toHaveLength(2);
+  });
+
+  it("offers no end-others button when this is the only session", () => {
+    const html = renderSessions([SESSIONS[0]!]);
+    expect(html).not.toContain("/sessions/end-others");
+  });
+
+  it("escapes what the browser and the proxy sent", () => {
+    const html = renderSessions([{ ...SESSIONS[1]!, userAgent: HOSTILE, host: HOSTILE }]);
+    expectNothingInlineTheCspWouldBlock(html);
+    expect(html).toContain(HOSTILE_ESCAPED);
+  });
+});
+
+/** The custom properties of the stylesheet's light (base) :root and of its dark :root. */
+function schemes(css: string): { light: Map<string, string>; dark: Map<string, string> } {
+  const properties = (block: string | undefined) => {
+    expect(block).toBeDefined();
+    return new Map([...(block ?? "").matchAll(/(--[a-z0-9-]+):\s*([^;]+);/g)].map(([, name, value]) => [name!, value!.trim()] as const));
+  };
+  return {
+    light: properties(/^:root \{([^}]*)\}/m.exec(css)?.[1]),
+    dark: properties(/@media \(prefers-color-scheme: dark\) \{\s*:root \{([^}]*)\}/.exec(css)?.[1]),
+  };
+}
+
+/** WCAG 2 contrast ratio of two #rrggbb colours. */
+function contrast(first: string, second: string): number {
+  const luminance = (hex: string) => {
+    expect(hex).toMatch(/^#[0-9a-f]{6}$/i);
+    const [r, g, b] = [1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+  };
+  const [lighter, darker] = [luminance(first), luminance(second)].sort((a, b) => b - a);
+  return (lighter! + 0.05) / (darker! + 0.05);
+}
+
+/** The declarations of a top-level rule whose selector list is exactly `selector`. */
+function declarationsOf(css: string, selector: string): string {
+  return new RegExp(`^${selector.replace(/[.*()]/g, "\\$&")} \\{([^}]*)\\}`, "m").exec(css)?.[1] ?? "";
+}
+
+describe("stylesheet colours", () => {
+  const css = readFileSync(join(viewsDir, "assets", "style.css"), "utf8");
+  const { light, dark } = schemes(css);
+
+  it("defines every custom property it uses, and every colour again for dark mode", () => {
+    const used = new Set([...css.matchAll(/var\((--[a-z0-9-]+)([^)]*)\)/g)].map(([, name, fallback]) => {
+      expect([name, fallback]).toEqual([name, ""]); // a fallback would hide a property defined nowhere
+      return name!;
+    }));
+    expect(used.size).toBeGreaterThan(10);
+    for (const name of used) expect([name, light.has(name)]).toEqual([name, true]);
+    for (const [name, value] of light) {
+      if (/^#|rgb|shadow/.test(`${value} ${name}`)) expect([name, dark.has(name)]).toEqual([name, true]);
+    }
+  });
+
+  it("gives the This session badge its own text colour on its own background", () => {
+    const badge = declarationsOf(css, ".badge");
+    expect(badge).toMatch(/\bbackground: var\(--accent-subtle\);/);
+    expect(badge).toMatch(/\bcolor: var\(--accent-text\);/);
+  });
+
+  it.each([
+    ["--accent-text", "--accent-subtle"],
+    ["--text", "--bg"],
+    ["--text", "--surface"],
+    ["--muted", "--surface"],
+    ["--muted", "--bg"],
+    ["--link", "--surface"],
+    ["--warn-text", "--warn-bg"],
+    ["--primary-text", "--primary-bg"],
+    ["--text", "--secondary-bg"],
+  ])("%s on %s is at least 4.5:1 (WCAG AA) in light and in dark mode", (text, background) => {
+    for (const scheme of [light, dark]) {
+      expect(contrast(scheme.get(text) ?? "", scheme.get(background) ?? "")).toBeGreaterThanOrEqual(4.5);
+    }
+  });
+});
+
+describe("narrow screens", () => {
+  const css = readFileSync(join(viewsDir, "assets", "style.css"), "utf8");
+
+  it("a link styled as a button has no side padding, so it lines up under the button before it", () => {
+    expect(declarationsOf(css, ".button--link")).toMatch(/padding-inline: 0;/);
+  });
+
+  it("on a phone a session's button goes under its text", () => {
+    const phone = /@media \(max-width: 30rem\) \{\s*\.session \{([^}]*)\}\s*\.session__end \{([^}]*)\}/.exec(css);
+    expect(phone?.[1]).toMatch(/grid-template-columns: minmax\(0, 1fr\);/);
+    expect(phone?.[2]).toMatch(/grid-column: 1;/);
+  });
+
+  it("keeps sign-in and built-in whole in the demo banner and on the home page", () => {
+    expect(declarationsOf(css, ".nowrap")).toMatch(/white-space: nowrap;/);
+    expect(renderError({}, { demoMode: true })).toMatch(/<p>Demo mode — <span class="nowrap">sign-in<\/span> uses the <span class="nowrap">built-in<\/span> GitHub emulator/);
+    expect(renderHome({ demoMode: true })).toContain('the <span class="nowrap">built-in</span> GitHub emulator to approve access');
+  });
+});
+
 describe("templates and assets", () => {
   // The server's own pages; views/emulator/ belongs to the GitHub emulator and has its own tests.
   const templates = [
@@ -359,6 +531,18 @@ describe("templates and assets", () => {
         expect(expression).toMatch(/^(it\.body|include\("\.\/partials\/[a-z-]+"(, \{[^}]*\})?\))$/);
       }
     }
+  });
+
+  it("reference assets only through it.assetsPath (served under /auth/assets/, which every proxy routes)", () => {
+    for (const file of templates) {
+      const source = readFileSync(join(viewsDir, file), "utf8");
+      for (const [, value] of source.matchAll(/\s(?:href|src)="([^"]*)"/g)) {
+        if (/assets|\.(css|svg|png|js)\b/.test(value!)) expect([file, value]).toEqual([file, expect.stringMatching(/^<%= it\.assetsPath %>\/[a-z-]+\.[a-z]+$/)]);
+      }
+      expect([file, source.includes("/assets/")]).toEqual([file, false]);
+    }
+    const html = renderHome({ assetsPath: "/auth/assets" });
+    expect(tags(html, "link").map((tag) => attribute(tag, "href"))).toEqual(["/auth/assets/style.css", "/auth/assets/github-mark.svg"]);
   });
 
   it("keep all styling in style.css, which loads nothing from elsewhere", () => {

@@ -1,8 +1,11 @@
-// GET / on the emulator's web host: what it is, who can sign in, which applications are registered,
-// which endpoints it answers, and a way back to the application(s) it signs people in to.
+// GET / on the emulator's web host: what it is, who can sign in (and what each user belongs to),
+// which applications are registered, which endpoints it answers, and a way back to the
+// application(s) it signs people in to.
 import express, { type Router } from "express";
 import type { Eta } from "eta";
+import type { Directory } from "./directory.js";
 import { pageRoot, sendHtml } from "./html-page.js";
+import { membershipsOf } from "./memberships-summary.js";
 import { apiBase, webBase } from "./request-context.js";
 import type { EmulatorState } from "./state.js";
 import type { EmulatorClient, EmulatorUser } from "./types.js";
@@ -22,7 +25,7 @@ const ENDPOINTS: { route: string; purpose: string }[] = [
   { route: "GET /avatars/u/{id}", purpose: "generated avatars (avatar_url)" },
 ];
 
-export function aboutRoutes(store: EmulatorState, views: Eta): Router {
+export function aboutRoutes(store: EmulatorState, directory: Directory, views: Eta): Router {
   const router = express.Router();
   router.get("/", (request, response) => {
     const root = pageRoot(request);
@@ -33,7 +36,12 @@ export function aboutRoutes(store: EmulatorState, views: Eta): Router {
         root,
         webBase: webBase(response),
         apiBase: apiBase(response),
-        users: store.users.map((user) => ({ ...user, href: `${root}${encodeURIComponent(user.login)}`, note: emailNote(user) })),
+        users: store.users.map((user) => ({
+          ...user,
+          href: `${root}${encodeURIComponent(user.login)}`,
+          note: emailNote(user),
+          memberships: membershipsOf(user, directory),
+        })),
         clients: store.clients.map((client) => clientSummary(client, store.lifetimes.accessTokenTtlSeconds)),
         endpoints: ENDPOINTS,
         backLinks: backLinks(store.clients),
@@ -46,7 +54,7 @@ export function aboutRoutes(store: EmulatorState, views: Eta): Router {
 /** The three demo users stand for the three email cases a login server must handle. */
 function emailNote(user: EmulatorUser): string {
   if (!user.emails.some((email) => email.primary && email.verified)) {
-    return "No verified primary email: GitHub refuses the token (unverified_user_email), so sign-in fails.";
+    return "No verified primary email: GitHub refuses the token (unverified_user_email), so signing in fails.";
   }
   if (user.email) return "Public email, shown by GET /user.";
   return "Private email only: GET /user says null, GET /user/emails has it.";

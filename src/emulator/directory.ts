@@ -119,6 +119,22 @@ export class Directory {
     );
   }
 
+  /** Every team that names the user, active or pending, whatever their organisation membership. */
+  teamsNaming(user: EmulatorUser): { team: TeamRecord; member: TeamMemberRecord }[] {
+    return [...this.teams.values()].flatMap((team) => {
+      const member = team.members.get(lower(user.login));
+      return member ? [{ team, member }] : [];
+    });
+  }
+
+  /** Every repository where the user has a role of their own (a public one is readable by anyone anyway). */
+  reposNaming(user: EmulatorUser): { repo: RepoRecord; permission: RepoPermission }[] {
+    return [...this.repos.values()].flatMap((repo) => {
+      const permission = repo.permissions.get(lower(user.login));
+      return permission ? [{ repo, permission }] : [];
+    });
+  }
+
   /** Drops the user from every team of the organisation (leaving an organisation leaves its teams). */
   leaveTeamsOf(user: EmulatorUser, org: OrgRecord): void {
     for (const team of this.teams.values()) if (team.org === org) team.members.delete(lower(user.login));

@@ -81,7 +81,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   app.use(deviceRoutes(store, devices, views));
   app.use("/api/v3", apiRoutes(store, directory, limiter));
   // The pages for people come last: GET /<login> matches any one-segment path.
-  app.use(aboutRoutes(store, views));
+  app.use(aboutRoutes(store, directory, views));
   app.use(profileRoutes(store, views));
   app.use(notFoundPage(store, views));
   app.use(answerErrors);

@@ -2,6 +2,9 @@
 // points at (github.com/<login> on GitHub), and anything else is a styled 404 page. None of them may
 // shadow an OAuth or API endpoint.
 import express from "express";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import request from "supertest";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "../../src/config/demo-mode.js";
 import { createEmulator, DEMO_USERS, demoClient, type EmulatorUser } from "../../src/emulator/index.js";
@@ -11,6 +14,18 @@ import { startEmulator, testOAuthApp, tokensFor, type RunningEmulator } from "..
 const DEMO_CREDENTIALS = { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET };
 
 const CALLBACK = "http://localhost:3000/auth/github/callback";
+
+const VIEWS = fileURLToPath(new URL("../../views/", import.meta.url));
+const EMULATOR_VIEWS = join(VIEWS, "emulator");
+
+/** One user's entry in the about page's list of users, tags stripped, white space collapsed. */
+function personOnAboutPage(html: string, login: string): string {
+  const start = html.indexOf(`class="login">${login}</a>`);
+  expect(start).toBeGreaterThan(0);
+  // A person's <li> closes on a line of its own; the <li>s of their memberships close inline.
+  const entry = html.slice(start, html.indexOf("\n        </li>", start));
+  return entry.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+}
 
 /** No inline script or style (the demo server's CSP forbids them), and the emulator's stylesheet. */
 function expectStyledPage(html: string, stylesheet: string): void {
@@ -37,6 +52,7 @@ describe("over real HTTP, on its own port", () => {
     expectStyledPage(html, "/assets/emulator.css");
     expect(html).toContain("The built-in GitHub emulator");
     expect(html).toMatch(/demo mode and the tests/);
+    expect(html).toContain('so that <span class="nowrap">sign-in</span> can be tried'); // never "sign-" and "in" on two lines
     for (const user of DEMO_USERS) expect(html).toContain(`<a href="/${user.login}" class="login">${user.login}</a>`);
     expect(html).toContain("unverified_user_email"); // hubot's note: why its sign-in fails
     expect(html).toContain(DEMO_CLIENT_ID);
@@ -48,6 +64,49 @@ describe("over real HTTP, on its own port", () => {
     expect(html).toContain('<a href="http://localhost:3000/">');
     expect(html).toContain('<a href="http://127.0.0.1:4180/">');
     expect((await get("/assets/emulator.css")).status).toBe(200);
+  });
+
+  it("GET / lists what each demo user belongs to: organisations, teams (active or pending) and repository roles, as rules name them", async () => {
+    const html = await (await get("/")).text();
+    expect(html).toContain("<code>/auth/check?teams=octo-org/ops</code>");
+    expect(personOnAboutPage(html, "octocat")).toContain(
+      "Organisations github active member octo-org pending invitation " +
+        "Teams octo-org/ops pending invitation github/docs active member " +
+        "Repositories octo-org/handbook:write private octocat/Hello-World:admin public",
+    );
+    expect(personOnAboutPage(html, "monalisa")).toContain(
+      "Organisations octo-org active admin Teams octo-org/ops active maintainer Repositories octo-org/handbook:read private",
+    );
+    expect(personOnAboutPage(html, "hubot")).toContain("No organisations, teams or repositories.");
+    // Each name is set as code, ready to copy into a rule.
+    expect(html).toContain("<li><code>octo-org/ops</code> <span class=\"note\">pending invitation</span></li>");
+  });
+
+  it("the memberships on GET / are the live ones: a change at run time shows on the next load", async () => {
+    const { emulator } = running;
+    emulator.setOrgMembership("hubot", "octo-org", "active");
+    emulator.setTeamMembership("hubot", "octo-org/ops", "active", { role: "maintainer" });
+    emulator.setRepoPermission("hubot", "octo-org/handbook", "maintain");
+    try {
+      expect(personOnAboutPage(await (await get("/")).text(), "hubot")).toContain(
+        "Organisations octo-org active member Teams octo-org/ops active maintainer Repositories octo-org/handbook:maintain private",
+      );
+    } finally {
+      emulator.setRepoPermission("hubot", "octo-org/handbook", null);
+      emulator.setOrgMembership("hubot", "octo-org", null);
+    }
+    expect(personOnAboutPage(await (await get("/")).text(), "hubot")).toContain("No organisations, teams or repositories.");
+  });
+
+  it("GET /login/device: the code field has a label above it and the emulator's own input style", async () => {
+    const html = await (await get("/login/device")).text();
+    expectStyledPage(html, "/assets/emulator.css");
+    expect(html).toMatch(/<div class="field">\s*<label for="user-code">Code<\/label>\s*<input type="text" id="user-code" name="user_code"/);
+    const css = await (await get("/assets/emulator.css")).text();
+    const input = /^input\[type="text"\] \{([^}]*)\}/m.exec(css)?.[1] ?? "";
+    for (const declaration of ["width: 100%;", "font: inherit;", "border: 1px solid var(--input-border);", "background: var(--input-background);", "color: var(--text);"]) {
+      expect(input).toContain(declaration);
+    }
   });
 
   it("html_url from GET /user opens the user's profile page: avatar, name, login, bio, company, location, a note", async () => {
@@ -67,7 +126,7 @@ describe("over real HTTP, on its own port", () => {
     expect(html).toContain("Enigmatic smile, private email.");
     expect(html).toContain("<dd>Paris</dd>");
     expect(html).not.toContain("mona@example.com"); // a private email is not on the profile
-    expect(html).toMatch(/demo account of the built-in GitHub emulator, not a real GitHub user/);
+    expect(html).toMatch(/demo account of the <span class="nowrap">built-in<\/span> GitHub emulator, not a real GitHub user/);
     expect(html).toContain('<a href="/">About the GitHub emulator</a>');
   });
 
@@ -150,6 +209,35 @@ describe("mounted under /_emulator (demo mode)", () => {
   });
 });
 
+describe("the emulator's pages look like the server's, and keep to their own assets", () => {
+  const emulatorCss = readFileSync(join(EMULATOR_VIEWS, "emulator.css"), "utf8");
+  const serverCss = readFileSync(join(VIEWS, "assets", "style.css"), "utf8");
+  const stack = (declaration: string | undefined) => (declaration ?? "").replace(/\s+/g, " ").trim();
+
+  it("use the server pages' font stack (copied: the emulator imports nothing of the server)", () => {
+    const serverFont = stack(/^:root \{[^}]*?font-family: ([^;]+);/m.exec(serverCss)?.[1]);
+    expect(serverFont).toMatch(/^system-ui, /);
+    expect(stack(/--font: ([^;]+);/.exec(emulatorCss)?.[1])).toBe(serverFont);
+    expect(emulatorCss).toMatch(/body \{[^}]*font: 16px\/1\.5 var\(--font\);/);
+  });
+
+  it("defines every custom property they use, in light and in dark mode", () => {
+    const light = /^:root \{([^}]*)\}/m.exec(emulatorCss)?.[1] ?? "";
+    const dark = /@media \(prefers-color-scheme: dark\) \{\s*:root \{([^}]*)\}/.exec(emulatorCss)?.[1] ?? "";
+    const defined = (block: string) => new Set([...block.matchAll(/(--[a-z-]+):/g)].map(([, name]) => name));
+    for (const [, name] of emulatorCss.matchAll(/var\((--[a-z-]+)\)/g)) expect([name, defined(light).has(name)]).toEqual([name, true]);
+    for (const name of defined(light)) if (name !== "--font") expect([name, defined(dark).has(name)]).toEqual([name, true]);
+  });
+
+  it("link their stylesheet under the emulator's own root, never the server's assets", () => {
+    for (const file of readdirSync(EMULATOR_VIEWS).filter((name) => name.endsWith(".eta"))) {
+      const source = readFileSync(join(EMULATOR_VIEWS, file), "utf8");
+      for (const [, href] of source.matchAll(/<link rel="stylesheet" href="([^"]*)">/g)) expect([file, href]).toEqual([file, "<%= it.root %>assets/emulator.css"]);
+      expect([file, /assetsPath|\/auth\/assets/.test(source)]).toEqual([file, false]);
+    }
+  });
+});
+
 describe("everything user-controlled is escaped", () => {
   const hostile: EmulatorUser = {
     id: 7,
@@ -176,7 +264,8 @@ describe("everything user-controlled is escaped", () => {
 
   it("on the about page", async () => {
     const html = (await request(app).get("/")).text;
-    expect(html).not.toMatch(/<img src=x|<i>App/);
+    expect(html).not.toMatch(/<img src=x|<i>App|<org>/);
+    expect(html).toContain("<code>&lt;org&gt;</code> <span class=\"note\">active member</span>");
     expect(html).toContain("&lt;i&gt;App&lt;/i&gt;");
   });
 });
