@@ -3,7 +3,13 @@
 // (where GitHub itself accepts http callbacks).
 import type { ParsedEnvironment } from "./schema.js";
 
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+/** Loopback as SPEC §2 counts it: localhost and its subdomains, 127.0.0.0/8, [::1]. */
+export function isLoopbackHost(hostname: string): boolean {
+  const name = hostname.toLowerCase().replace(/\.$/, "");
+  if (name === "localhost" || name.endsWith(".localhost") || name === "[::1]") return true;
+  const octets = name.split(".");
+  return octets.length === 4 && octets[0] === "127" && octets.every((octet) => /^\d{1,3}$/.test(octet) && Number(octet) <= 255);
+}
 
 /** PUBLIC_URL without a trailing slash, `http://localhost:$PORT` when unset. */
 export function readPublicUrl(env: ParsedEnvironment, errors: string[]): string {
@@ -17,8 +23,8 @@ export function readPublicUrl(env: ParsedEnvironment, errors: string[]): string 
 
 export function requireHttpsInProduction(publicUrl: string, production: boolean, errors: string[]): void {
   const parsed = new URL(publicUrl);
-  if (production && parsed.protocol === "http:" && !LOOPBACK_HOSTS.has(parsed.hostname)) {
-    errors.push("PUBLIC_URL: must be https:// in production (http:// is accepted only for localhost, 127.0.0.1 and [::1])");
+  if (production && parsed.protocol === "http:" && !isLoopbackHost(parsed.hostname)) {
+    errors.push("PUBLIC_URL: must be https:// in production (http:// is accepted only for loopback: localhost, *.localhost, 127.0.0.0/8 and [::1])");
   }
 }
 

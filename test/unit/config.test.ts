@@ -93,7 +93,7 @@ describe("configuration", () => {
     expect(problems).toEqual([
       'PUBLIC_URL: must be an origin without a path, query or fragment (got "http://login.example.com/x")',
       "GITHUB_CLIENT_SECRET: required when NODE_ENV=production",
-      "PUBLIC_URL: must be https:// in production (http:// is accepted only for localhost, 127.0.0.1 and [::1])",
+      "PUBLIC_URL: must be https:// in production (http:// is accepted only for loopback: localhost, *.localhost, 127.0.0.0/8 and [::1])",
       "GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET: set both (or neither, for demo mode)",
       "REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS: set one of them, not several",
       "REDIS_SENTINEL_NAME: set REDIS_SENTINELS too",
@@ -299,8 +299,11 @@ describe("configuration", () => {
 
   test("production accepts http:// PUBLIC_URL only on loopback", () => {
     expect(errors(loadConfig({ ...PRODUCTION, PUBLIC_URL: "http://login.example.com" })).join()).toMatch(/PUBLIC_URL: must be https/);
-    for (const host of ["localhost", "127.0.0.1", "[::1]"]) {
-      expect(loadConfig({ ...PRODUCTION, PUBLIC_URL: `http://${host}:3000` }).ok).toBe(true);
+    for (const host of ["localhost", "login.localhost", "127.0.0.1", "127.1.2.3", "[::1]"]) {
+      expect([host, loadConfig({ ...PRODUCTION, PUBLIC_URL: `http://${host}:3000` }).ok]).toEqual([host, true]);
+    }
+    for (const host of ["localhost.example.com", "notlocalhost", "128.0.0.1", "127.0.0.1.example.com", "[::2]", "10.0.0.1"]) {
+      expect([host, loadConfig({ ...PRODUCTION, PUBLIC_URL: `http://${host}:3000` }).ok]).toEqual([host, false]);
     }
   });
 
