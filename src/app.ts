@@ -24,7 +24,7 @@ import { signInRoutes } from "./http/routes/auth.js";
 import { handoffRoutes } from "./http/routes/handoff.js";
 import { githubProxyRoutes } from "./http/routes/github-proxy.js";
 import { health, readiness } from "./http/routes/health.js";
-import { home } from "./http/routes/home.js";
+import { home, signedOutPage } from "./http/routes/home.js";
 import { refusedPage } from "./http/routes/refused.js";
 import { metricsEndpoint } from "./http/routes/metrics.js";
 import { sessionRoutes } from "./http/routes/sessions.js";
@@ -114,6 +114,7 @@ function routeHandlers(services: Services, pages: ReturnType<typeof createPageRe
     webhook: webhook(config, services.revocationCheck),
     home: home(allowed, pages),
     refusedPage: refusedPage(allowed, config),
+    signedOutPage: signedOutPage(allowed, pages),
     ...signIn,
     ...handoffRoutes(services),
     ...deviceRoutes(config, services.deviceSignIn, deviceLimits(storage.rateLimiter)),

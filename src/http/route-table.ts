@@ -39,6 +39,8 @@ export const ROUTES = {
   signInCallback: { method: "GET", path: "/auth/github/callback", answer: "page", rateLimited: true, partOfSignIn: true },
   // Never limited (SPEC §3): whoever shares the address must not be able to keep someone signed in.
   signOut: { method: "POST", path: "/auth/logout", answer: "page", rateLimited: false },
+  // The signed-out page under /auth/, for one host shared by this server and an application at "/".
+  signedOutPage: { method: "GET", path: "/auth/signed-out", answer: "page", rateLimited: false },
   // What a proxy shows instead of its bare 403 (nginx error_page): the refusal, with its reason.
   refusedPage: { method: "GET", path: "/auth/refused", answer: "page", rateLimited: false },
   handoffStart: { method: "GET", path: "/auth/handoff/start", answer: "page", rateLimited: true, partOfSignIn: true },

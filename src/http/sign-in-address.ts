@@ -7,12 +7,15 @@
 import type { Request } from "express";
 import { safeReturnTo } from "../auth/return-to.js";
 import { AppError, unauthenticated } from "../errors.js";
+import { SIGNED_OUT_PAGE_UNDER_AUTH, SIGNED_OUT_PATH } from "./routes/home.js";
 
 export const FORWARDED_URI_HEADER = "x-forwarded-uri";
 
 /** `/auth/github?returnTo=…` for the page the proxy named, or for `/` when it named none or an unsafe one. */
 export function signInAddressFor(request: Request, publicUrl: string): string {
   const page = safeReturnTo(request.headers[FORWARDED_URI_HEADER], publicUrl);
+  // Just signed out, where "/" is the application: say so, rather than start a new sign-in.
+  if (page === SIGNED_OUT_PATH) return SIGNED_OUT_PAGE_UNDER_AUTH;
   // A "/" may stay as it is in a query (RFC 3986 §3.4); everything else that could end or split
   // the parameter (&, #, +, =, ?, %) is encoded.
   return `/auth/github?returnTo=${encodeURIComponent(page).replaceAll("%2F", "/")}`;

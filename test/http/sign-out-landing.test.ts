@@ -84,3 +84,22 @@ test("the notice shows only when asked for, and never over a signed-in profile",
   expect(profile.text).not.toContain("You are signed out");
   expect(profile.text).toContain('action="/auth/logout"');
 });
+
+describe("one host for this server and an application at \"/\" (the login host is the app's host)", () => {
+  test("a signed-out visit of the signed-out page is sent to its copy under /auth/, never into a sign-in", async () => {
+    const check = await request(stack.app).get("/auth/check").set("X-Forwarded-Uri", "/?signed_out=1").expect(401);
+    expect(check.headers.location).toBe("/auth/signed-out");
+    // Any other page still gets the sign-in for that page.
+    const other = await request(stack.app).get("/auth/check").set("X-Forwarded-Uri", "/?signed_out=2").expect(401);
+    expect(other.headers.location).toBe("/auth/github?returnTo=/%3Fsigned_out%3D2");
+  });
+
+  test("/auth/signed-out says so and offers a sign-in; a browser signed in again goes to /", async () => {
+    const page = await request(stack.app).get("/auth/signed-out").expect(200);
+    expect(page.text).toContain("You are signed out");
+    expect(page.text).toContain('href="/auth/github"');
+    const agent = request.agent(stack.app);
+    await signIn(agent);
+    expect((await agent.get("/auth/signed-out").expect(303)).headers.location).toBe("/");
+  });
+});

@@ -126,6 +126,15 @@ export async function expectSignOutThroughProxy(base: string): Promise<void> {
   expect((await browser.fetch(`${base}/`)).status).toBe(200);
   const signOut = await browser.fetch(`${base}/auth/logout`, { method: "POST", headers: { Origin: base } });
   expect(signOut.status).toBe(303);
+  // Where sign-out lands: on this one host "/" is the application, so the check sends the browser
+  // to the login server's signed-out page under /auth/, never into a new sign-in.
+  const landing = redirectTarget(signOut, base);
+  expect(landing).toBe("/?signed_out=1");
+  const landed = await browser.fetch(`${base}${landing}`);
+  expect([landed.status, redirectTarget(landed, base)]).toEqual([302, "/auth/signed-out"]);
+  const page = await browser.fetch(`${base}/auth/signed-out`);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain("You are signed out");
   const after = await browser.fetch(`${base}/`);
   expect(after.status).toBe(302);
   expect(redirectTarget(after, base)).toBe("/auth/github?returnTo=/");
