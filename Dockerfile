@@ -1,9 +1,10 @@
-# github-login-server: compiled JavaScript on Node 20, production dependencies only, as the
-# unprivileged `node` user. Every COPY names exactly what it needs, and .dockerignore lets nothing
-# else into the build context, so local node_modules/, dist/, .env and .git never even reach Docker.
+# github-login-server: compiled JavaScript on Node 24 (LTS, supported to April 2028), production
+# dependencies only, as the unprivileged `node` user. Every COPY names exactly what it needs, and
+# .dockerignore lets nothing else into the build context, so local node_modules/, dist/, .env and
+# .git never even reach Docker. Without a registry (Podman, offline): scripts/offline-images.sh.
 
 # --- build: compile TypeScript with the dev dependencies -----------------------------------------
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -12,7 +13,7 @@ COPY src ./src
 RUN npm run build
 
 # --- runtime ---------------------------------------------------------------------------------------
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production
 # Every interface of the container: the published port decides who reaches it (the server's own
 # default is 127.0.0.1 in demo mode, which inside a container no published port could reach).

@@ -1,11 +1,14 @@
 // The container, checked without a Docker engine: docker-compose.yml parses and matches the
-// configuration schema and .env.example; the Dockerfile is multi-stage, runs as `node` with
-// NODE_ENV=production, a HEALTHCHECK and exec-form CMD; and the runtime layout its COPY lines
-// describe (build output + `npm ci --omit=dev`) starts, answers /healthz and /readyz, serves a
-// sign-in, and passes the image's own HEALTHCHECK command.
-import { execFile } from "node:child_process";
+// configuration schema and .env.example, builds the image once and checks the configuration before
+// the server; the Dockerfile is multi-stage on Node 24, runs as `node` with NODE_ENV=production, a
+// HEALTHCHECK and exec-form CMD; scripts/offline-images.sh derives the images it makes from those
+// two files; and the runtime layout the Dockerfile's COPY lines describe (build output + `npm ci
+// --omit=dev`) starts, answers /healthz and /readyz, serves a sign-in, passes the image's and the
+// compose file's healthchecks, and runs the compose file's command (a refused configuration waits,
+// a good one execs Node). test/process/image.test.ts runs the real image and compose file.
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
@@ -15,6 +18,7 @@ import { environmentSchema } from "../../src/config/schema.js";
 import { SHUTDOWN_GRACE_MS } from "../../src/drain-connections.js";
 import { execForm, parseDockerfile, parseDockerignore, type Stage } from "../support/dockerfile.js";
 import { approveAtEmulator, startEmulator, type RunningEmulator } from "../support/emulator-server.js";
+import { eventually, within } from "../support/eventually.js";
 import { CookieClient, PROJECT_ROOT, productionEnvironment, runServer, waitForHealthy, type ServerProcess } from "../support/process.js";
 import { parseMetrics, sampleValue } from "../support/prometheus.js";
 import { freePort } from "../support/redis-server.js";
@@ -31,7 +35,7 @@ interface ComposeService {
   image?: string;
   command?: string | string[];
   volumes: string[];
-  healthcheck: { test: string[] };
+  healthcheck: { test: string[]; interval?: string; timeout?: string; start_period?: string; retries?: number };
   depends_on: Record<string, { condition: string }>;
   env_file: string | (string | { path: string })[];
   environment: Record<string, string>;
@@ -54,14 +58,61 @@ function interpolate(text: string, environment: Record<string, string>): string 
   });
 }
 
+/** The app service of docker-compose.yml. */
+function composeApp(): ComposeService {
+  return (parseYaml(read("docker-compose.yml")) as { services: Record<string, ComposeService> }).services.app!;
+}
+
+/** The app's command in docker-compose.yml, a list (["sh", "-c", script]). */
+function composeCommand(): string[] {
+  const command = composeApp().command;
+  if (!Array.isArray(command)) throw new Error("docker-compose.yml: the app's command is not a list");
+  return command;
+}
+
+/** The arguments of a running process, from /proc (the shell's `exec` replaces them). */
+const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+
+/**
+ * Runs the compose file's app command in `cwd` as the container runs it, with `env` (and PATH) only,
+ * in a process group of its own: `killAll()` also ends a server the shell left behind.
+ */
+function runComposeCommand(cwd: string, env: Record<string, string>) {
+  const [shell, ...args] = composeCommand();
+  const child = spawn(shell!, args, { cwd, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let output = "";
+  let exit: string | undefined;
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code, signal) => {
+      exit = `it exited (code ${code}, signal ${signal})`;
+      resolve(code);
+    }),
+  );
+  const killAll = () => {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // the group has already ended
+    }
+  };
+  return { child, exited, output: () => output, exitReason: () => exit, killAll };
+}
+
 describe("docker-compose.yml", () => {
   const compose = parseYaml(read("docker-compose.yml")) as { services: Record<string, ComposeService>; volumes?: Record<string, unknown> };
   const app = compose.services.app!;
   const redis = compose.services.redis!;
 
   test("has the app and its Redis", () => {
-    expect(Object.keys(compose.services).sort()).toEqual(["app", "config-check", "redis"]);
+    expect(Object.keys(compose.services).sort()).toEqual(["app", "redis"]);
     expect(app.build).toBe(".");
+  });
+
+  test("builds the image once: the app is the only service with a build, and no other service runs its image", () => {
+    expect(Object.entries(compose.services).filter(([, service]) => service.build !== undefined).map(([name]) => name)).toEqual(["app"]);
+    expect(Object.entries(compose.services).filter(([, service]) => service.image === app.image).map(([name]) => name)).toEqual(["app"]);
   });
 
   test("Redis persists append-only to a volume and has a healthcheck", () => {
@@ -103,17 +154,29 @@ describe("docker-compose.yml", () => {
     expect(published({ BIND_ADDRESS: "0.0.0.0", PORT: "8080" })).toEqual(["0.0.0.0:8080:8080"]);
   });
 
-  test("a configuration the app refuses stops `up` once, instead of a restart loop; a working app comes back after reboots", () => {
-    const check = compose.services["config-check"]!;
-    expect(check.command).toEqual(["node", "dist/server.js", "--check-config"]);
-    expect(check.restart).toBe("no");
-    // The same image and the same configuration as the app, so its verdict is the app's.
-    expect([check.build, check.image]).toEqual([app.build, app.image]);
-    expect(check.env_file).toEqual(app.env_file);
-    expect(check.environment).toEqual(app.environment);
-    expect(app.depends_on).toMatchObject({ "config-check": { condition: "service_completed_successfully" }, redis: { condition: "service_healthy" } });
+  test("a configuration the app refuses leaves the app waiting, not restarting in a loop; a working app comes back after crashes and reboots", () => {
+    // Podman restarts a container that exits at once (unless-stopped, on-failure alike), and
+    // podman-compose ignores service_completed_successfully: the check lives in the app's own
+    // command, which waits instead of exiting. (Run for real below and in image.test.ts.)
+    const [shell, flag, script] = composeCommand();
+    expect([shell, flag]).toEqual(["sh", "-c"]);
+    const lines = script!.split("\n").map((line) => line.trim());
+    expect(lines[0]).toBe("node dist/server.js --check-config || {");
+    expect(lines.slice(1, lines.indexOf("}"))).toContain("exec sleep infinity");
+    expect(lines.filter(Boolean).at(-1)).toBe("exec node dist/server.js");
+    expect(Object.keys(app.depends_on)).toEqual(["redis"]);
+    expect(app.init).toBe(true);
     expect(app.restart).toBe("unless-stopped");
     expect(redis.restart).toBe("unless-stopped");
+  });
+
+  test("the app has a healthcheck of its own on /healthz (podman-compose builds the OCI format, which drops the Dockerfile's), in a form podman-compose passes on intact", () => {
+    const [kind, command] = app.healthcheck.test;
+    // podman-compose 1.0.3 joins a CMD list into one shell word, breaking any argument that needs quoting.
+    expect([kind, app.healthcheck.test.length]).toEqual(["CMD-SHELL", 2]);
+    expect(command).toMatch(/\/healthz/);
+    expect(command).not.toMatch(/\$/); // compose would interpolate it
+    expect(parseDuration(app.healthcheck.timeout!)!).toBeLessThan(parseDuration(app.healthcheck.interval!)!);
   });
 
   test("REDIS_URL defaults to the compose Redis, but an empty REDIS_URL in .env (for a Cluster or Sentinels) stays empty", () => {
@@ -139,6 +202,11 @@ describe("Dockerfile", () => {
     expect(texts(runtime, "COPY")).toEqual(expect.arrayContaining([expect.stringMatching(/^--from=build \S*\/dist \.\/dist$/)]));
   });
 
+  test("runs on Node 24 (LTS) in every stage; package.json still accepts the Node 20.19 this machine has", () => {
+    expect(stages.map((stage) => stage.base)).toEqual(stages.map(() => "node:24-bookworm-slim"));
+    expect((JSON.parse(read("package.json")) as { engines: { node: string } }).engines.node).toBe(">=20.19");
+  });
+
   test("runs as the non-root node user with NODE_ENV=production", () => {
     expect(texts(runtime, "USER")).toEqual(["node"]);
     expect(texts(runtime, "ENV")).toContain("NODE_ENV=production");
@@ -153,6 +221,52 @@ describe("Dockerfile", () => {
   test("has a HEALTHCHECK on /healthz", () => {
     expect(texts(runtime, "HEALTHCHECK")).toHaveLength(1);
     expect(texts(runtime, "HEALTHCHECK")[0]).toMatch(/\/healthz/);
+  });
+});
+
+describe("scripts/offline-images.sh", () => {
+  const script = join(PROJECT_ROOT, "scripts/offline-images.sh");
+  const names = (root: string) => execFileSync("bash", [join(root, "scripts/offline-images.sh"), "names"], { encoding: "utf8", stdio: "pipe" });
+  const redisImage = (parseYaml(read("docker-compose.yml")) as { services: Record<string, ComposeService> }).services.redis!.image!;
+  let root: string;
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), "gls-offline-images-"));
+    mkdirSync(join(root, "scripts"));
+    cpSync(script, join(root, "scripts/offline-images.sh"));
+  });
+
+  afterAll(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  test("makes the Dockerfile's base (Node 24 on Debian bookworm) and the compose file's Redis, the names taken from those files", () => {
+    const bases = [...new Set(parseDockerfile(read("Dockerfile")).map((stage) => stage.base))];
+    expect(bases).toHaveLength(1);
+    expect(names(PROJECT_ROOT)).toBe(`base docker.io/library/${bases[0]}\nnode 24\ndebian bookworm\nredis docker.io/library/${redisImage}\n`);
+  });
+
+  test("follows those files when they change (nothing is written twice), and refuses a Dockerfile with two bases", () => {
+    writeFileSync(join(root, "Dockerfile"), read("Dockerfile").replaceAll(/^FROM \S+/gm, "FROM node:22.12.0-trixie-slim"));
+    writeFileSync(join(root, "docker-compose.yml"), read("docker-compose.yml").replace(`image: ${redisImage}`, "image: registry.example.com/cache/redis:8"));
+    expect(names(root)).toBe("base docker.io/library/node:22.12.0-trixie-slim\nnode 22.12.0\ndebian trixie\nredis registry.example.com/cache/redis:8\n");
+    writeFileSync(join(root, "Dockerfile"), read("Dockerfile").replace(/^FROM \S+/m, "FROM node:22-bookworm-slim"));
+    expect(() => names(root)).toThrow(/several bases/);
+  });
+
+  test("writes the containers.conf Podman needs here (this machine's hard limits, runc), prints how to use it, and runs a command with it", () => {
+    const conf = join(root, "conf", "containers.conf");
+    const env = { ...process.env, GLS_CONTAINERS_CONF: conf };
+    expect(execFileSync("bash", [script, "conf"], { env, encoding: "utf8" })).toBe(`${conf}\n`);
+    const limits = readFileSync("/proc/self/limits", "utf8");
+    const hard = (name: string) => /^\S.*?\s{2,}\S+\s+(\S+)/.exec(limits.split("\n").find((line) => line.startsWith(name))!)![1]!;
+    const nofile = hard("Max open files");
+    expect(readFileSync(conf, "utf8")).toContain(`default_ulimits = ["nofile=${nofile}:${nofile}", `);
+    const runc = ["/usr/bin/runc", "/usr/sbin/runc", "/usr/local/bin/runc"].some((path) => existsSync(path));
+    expect(readFileSync(conf, "utf8").includes('runtime = "runc"')).toBe(runc);
+    expect(execFileSync("bash", [script, "env"], { env, encoding: "utf8" })).toBe(`export CONTAINERS_CONF=${conf}\n`);
+    expect(execFileSync("bash", [script, "run", "sh", "-c", "echo $CONTAINERS_CONF"], { env, encoding: "utf8" })).toBe(`${conf}\n`);
+    expect(execFileSync("bash", [script, "help"], { env, encoding: "utf8" })).toContain(`export CONTAINERS_CONF=${conf}`);
   });
 });
 
@@ -344,5 +458,60 @@ describe("the runtime layout the Dockerfile builds, without Docker", () => {
     };
     expect(await run(port)).toBe(0);
     expect(await run(await freePort())).toBe(1);
+  });
+
+  test("the compose file's healthcheck passes against it, and fails when nothing answers", async () => {
+    // As Docker runs it: CMD-SHELL through `sh -c`, CMD as it is.
+    const [kind, ...test] = composeApp().healthcheck.test;
+    const [command, ...args] = kind === "CMD-SHELL" ? ["sh", "-c", ...test] : test;
+    const run = async (checkedPort: number) => {
+      try {
+        await promisify(execFile)(command!, args, { env: { PATH: process.env.PATH ?? "", PORT: String(checkedPort) }, timeout: 10_000 });
+        return 0;
+      } catch (error) {
+        return (error as { code?: number }).code;
+      }
+    };
+    expect(await run(port)).toBe(0);
+    expect(await run(await freePort())).toBe(1);
+  });
+
+  test("the compose file's command, with the configuration an unedited .env gives: every problem and the way out, then it waits (never exits)", async () => {
+    const run = runComposeCommand(runtimeDir, { NODE_ENV: "production" });
+    try {
+      await eventually("the command to wait in `sleep infinity`", () => commandLine(run.child.pid!).join(" ") === "sleep infinity", {
+        timeoutMs: 10_000,
+        abandonIf: run.exitReason,
+        detail: run.output,
+      });
+      expect(run.output()).toMatch(/the configuration has \d+ problem/);
+      for (const variable of ["SESSION_SECRET", "GITHUB_CLIENT_ID", "PUBLIC_URL"]) expect(run.output()).toContain(`${variable}: required`);
+      expect(run.output()).toContain("is NOT running: set what is listed above in .env");
+      expect(run.output()).toContain("docker compose up -d --force-recreate");
+    } finally {
+      run.killAll();
+      await run.exited;
+    }
+  });
+
+  test("the compose file's command, with a configuration that passes: Node replaces the shell (exec), serves, and SIGTERM ends it cleanly", async () => {
+    const commandPort = await freePort();
+    const run = runComposeCommand(runtimeDir, {
+      ...productionEnvironment({ port: commandPort, githubUrl: emulator.url, clientId, clientSecret, redisUrl: testRedisUrl(), keyPrefix: `gls-command-${randomBytes(4).toString("hex")}:` }),
+    });
+    try {
+      await eventually(`/healthz on port ${commandPort}`, async () => (await fetch(`http://127.0.0.1:${commandPort}/healthz`)).ok, {
+        timeoutMs: 15_000,
+        abandonIf: run.exitReason,
+        detail: run.output,
+      });
+      expect(run.output()).toContain("configuration OK");
+      expect(commandLine(run.child.pid!)).toEqual(["node", "dist/server.js"]);
+      run.child.kill("SIGTERM");
+      expect(await within("the server to exit after SIGTERM", run.exited, { timeoutMs: 15_000, detail: run.output })).toBe(0);
+      expect(run.output()).toContain('"msg":"shut down"');
+    } finally {
+      run.killAll();
+    }
   });
 });
