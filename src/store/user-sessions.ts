@@ -10,7 +10,10 @@ import type { RedisConnection } from "./redis-client.js";
 const ADD_SESSION = `
 redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", ARGV[1])
 redis.call("ZADD", KEYS[1], ARGV[2], ARGV[3])
-redis.call("PEXPIREAT", KEYS[1], ARGV[2])
+-- The set lives as long as its latest session: sign-ins racing each other (or instances whose
+-- clocks differ) may add a session that ends before one already there.
+local latest = redis.call("ZRANGE", KEYS[1], -1, -1, "WITHSCORES")
+redis.call("PEXPIREAT", KEYS[1], latest[2])
 return 1`;
 
 declare module "ioredis" {
