@@ -4,7 +4,7 @@
 import { Redis } from "ioredis";
 import { MemoryDeviceAttempts, RedisDeviceAttempts, type DeviceAttempts } from "../../src/store/device-attempts.js";
 import { testRedisUrl } from "../support/stack.js";
-import { memoryTime, redisTime, type StoreTime } from "./time-passes.js";
+import { bothStores, type StoreTime } from "./time-passes.js";
 
 const redis = new Redis(testRedisUrl());
 afterAll(() => redis.disconnect());
@@ -12,22 +12,13 @@ afterAll(() => redis.disconnect());
 /** GitHub's device code lives 15 minutes; the attempt a little longer. */
 const LIFETIME_MS = 15 * 60_000 + 60_000;
 
-const stores: [string, () => { attempts: DeviceAttempts; time: StoreTime }][] = [
-  ["RedisDeviceAttempts", () => {
-    const time = redisTime(redis);
-    return { attempts: new RedisDeviceAttempts(redis, time.keyPrefix), time };
-  }],
-  ["MemoryDeviceAttempts", () => {
-    const time = memoryTime();
-    return { attempts: new MemoryDeviceAttempts(time.clock), time };
-  }],
-];
+const stores = bothStores<DeviceAttempts>(redis, ["RedisDeviceAttempts", (keyPrefix) => new RedisDeviceAttempts(redis, keyPrefix)], ["MemoryDeviceAttempts", (_prefix, clock) => new MemoryDeviceAttempts(clock)]);
 
 describe.each(stores)("%s", (_name, makeStore) => {
   let attempts: DeviceAttempts;
   let time: StoreTime;
   beforeEach(() => {
-    ({ attempts, time } = makeStore());
+    ({ store: attempts, time } = makeStore());
   });
 
   test("create then read gives the value; an unknown attempt reads as null", async () => {

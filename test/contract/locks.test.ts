@@ -3,29 +3,20 @@
 import { Redis } from "ioredis";
 import { MemoryLocks, RedisLocks, type Locks } from "../../src/store/locks.js";
 import { testRedisUrl } from "../support/stack.js";
-import { memoryTime, redisTime, type StoreTime } from "./time-passes.js";
+import { bothStores, type StoreTime } from "./time-passes.js";
 
 const redis = new Redis(testRedisUrl());
 afterAll(() => redis.disconnect());
 
 const LEASE_MS = 60_000;
 
-const stores: [string, () => { locks: Locks; time: StoreTime }][] = [
-  ["RedisLocks", () => {
-    const time = redisTime(redis);
-    return { locks: new RedisLocks(redis, time.keyPrefix), time };
-  }],
-  ["MemoryLocks", () => {
-    const time = memoryTime();
-    return { locks: new MemoryLocks(time.clock), time };
-  }],
-];
+const stores = bothStores<Locks>(redis, ["RedisLocks", (keyPrefix) => new RedisLocks(redis, keyPrefix)], ["MemoryLocks", (_prefix, clock) => new MemoryLocks(clock)]);
 
 describe.each(stores)("%s", (_name, makeStore) => {
   let locks: Locks;
   let time: StoreTime;
   beforeEach(() => {
-    ({ locks, time } = makeStore());
+    ({ store: locks, time } = makeStore());
   });
 
   test("one holder at a time: while the lease runs, nobody else gets it", async () => {

@@ -3,29 +3,20 @@
 import { Redis } from "ioredis";
 import { MemoryOneTimeMarker, RedisOneTimeMarker, type OneTimeMarker } from "../../src/store/one-time-marker.js";
 import { testRedisUrl } from "../support/stack.js";
-import { memoryTime, redisTime, type StoreTime } from "./time-passes.js";
+import { bothStores, type StoreTime } from "./time-passes.js";
 
 const redis = new Redis(testRedisUrl());
 afterAll(() => redis.disconnect());
 
 const LIFETIME_MS = 600_000;
 
-const stores: [string, () => { marker: OneTimeMarker; time: StoreTime }][] = [
-  ["RedisOneTimeMarker", () => {
-    const time = redisTime(redis);
-    return { marker: new RedisOneTimeMarker(redis, time.keyPrefix), time };
-  }],
-  ["MemoryOneTimeMarker", () => {
-    const time = memoryTime();
-    return { marker: new MemoryOneTimeMarker(time.clock), time };
-  }],
-];
+const stores = bothStores<OneTimeMarker>(redis, ["RedisOneTimeMarker", (keyPrefix) => new RedisOneTimeMarker(redis, keyPrefix)], ["MemoryOneTimeMarker", (_prefix, clock) => new MemoryOneTimeMarker(clock)]);
 
 describe.each(stores)("%s", (_name, makeStore) => {
   let marker: OneTimeMarker;
   let time: StoreTime;
   beforeEach(() => {
-    ({ marker, time } = makeStore());
+    ({ store: marker, time } = makeStore());
   });
 
   test("a key is claimed once: every later claim within its lifetime is refused", async () => {

@@ -19,6 +19,31 @@ export function memoryTime(): StoreTime {
   return { clock, elapse: async (milliseconds) => clock.advance(milliseconds) };
 }
 
+/** A store under test and the time that passes for it. */
+export interface StoreUnderTest<Store> {
+  store: Store;
+  time: StoreTime;
+}
+
+type Implementation<Store> = [name: string, make: (keyPrefix: string, clock: ManualClock) => Store];
+
+/**
+ * Both implementations of one store, for `describe.each`: the Redis one under a fresh key prefix
+ * with time moved as Redis would see it, the memory one on its own clock.
+ */
+export function bothStores<Store>(redis: Redis, [redisName, makeRedis]: Implementation<Store>, [memoryName, makeMemory]: Implementation<Store>): [string, () => StoreUnderTest<Store>][] {
+  return [
+    [redisName, () => {
+      const time = redisTime(redis);
+      return { store: makeRedis(time.keyPrefix, time.clock), time };
+    }],
+    [memoryName, () => {
+      const time = memoryTime();
+      return { store: makeMemory("", time.clock), time };
+    }],
+  ];
+}
+
 /** A fresh key prefix, and time for the keys under it (the clock starts at Redis' real time, as systemClock would). */
 export function redisTime(redis: Redis): StoreTime & { keyPrefix: string } {
   const keyPrefix = `gls-contract-${randomBytes(4).toString("hex")}:`;

@@ -5,29 +5,20 @@
 import { Redis } from "ioredis";
 import { MemoryUserSessions, RedisUserSessions, type UserSessions } from "../../src/store/user-sessions.js";
 import { testRedisUrl } from "../support/stack.js";
-import { memoryTime, redisTime, type StoreTime } from "./time-passes.js";
+import { bothStores, type StoreTime } from "./time-passes.js";
 
 const redis = new Redis(testRedisUrl());
 afterAll(() => redis.disconnect());
 
 const MAX_AGE_MS = 3_600_000;
 
-const stores: [string, () => { sessions: UserSessions; time: StoreTime }][] = [
-  ["RedisUserSessions", () => {
-    const time = redisTime(redis);
-    return { sessions: new RedisUserSessions(redis, time.keyPrefix, time.clock), time };
-  }],
-  ["MemoryUserSessions", () => {
-    const time = memoryTime();
-    return { sessions: new MemoryUserSessions(time.clock), time };
-  }],
-];
+const stores = bothStores<UserSessions>(redis, ["RedisUserSessions", (keyPrefix, clock) => new RedisUserSessions(redis, keyPrefix, clock)], ["MemoryUserSessions", (_prefix, clock) => new MemoryUserSessions(clock)]);
 
 describe.each(stores)("%s", (_name, makeStore) => {
   let sessions: UserSessions;
   let time: StoreTime;
   beforeEach(() => {
-    ({ sessions, time } = makeStore());
+    ({ store: sessions, time } = makeStore());
   });
   /** A sign-in now: the session ends SESSION_MAX_AGE from now. */
   const signIn = (userId: number, sessionId: string) => sessions.add(userId, sessionId, time.clock.now() + MAX_AGE_MS);
