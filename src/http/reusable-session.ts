@@ -27,5 +27,5 @@ export async function reusableBrowserSession(allowed: AllowedSessions, request: 
  * older than may stand unconfirmed (SPEC §7).
  */
 function standsInTheWay(error: unknown): boolean {
-  return error instanceof AppError && (error.status === 401 || error.status === 403 || (error.code as string) === "access_unconfirmed");
+  return error instanceof AppError && (error.status === 401 || error.status === 403 || error.code === "access_unconfirmed");
 }

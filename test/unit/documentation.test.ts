@@ -39,6 +39,11 @@ test("the configuration page's table documents exactly the variables the server 
   expect(documented).toHaveLength(new Set(documented).size);
 });
 
+test("the README names every variable the server reads, pointing at the configuration page", () => {
+  const named = [...read("README.md").matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((match) => match[1]!);
+  expect(sorted(variables).filter((variable) => !named.includes(variable))).toEqual([]);
+});
+
 test(".env.example shows exactly the variables the server reads, plus the ones only docker compose reads, each marked so", () => {
   const composeOnly = composeOnlyVariables();
   expect(sorted(envExampleVariables())).toEqual(sorted([...variables, ...composeOnly]));
