@@ -30,7 +30,7 @@ import { metricsEndpoint } from "./http/routes/metrics.js";
 import { sessionRoutes } from "./http/routes/sessions.js";
 import { webhook } from "./http/routes/webhooks.js";
 import { noStore, securityHeaders } from "./http/security-headers.js";
-import { createSessionMiddleware } from "./http/session-middleware.js";
+import { createSessionMiddleware } from "./http/express-session-adapter.js";
 import { storeOutagesAs503 } from "./http/store-outage.js";
 import { assetsDirectory } from "./paths.js";
 import type { Services } from "./services.js";

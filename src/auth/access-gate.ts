@@ -11,11 +11,11 @@ import type { Logger } from "pino";
 import type { Config } from "../config/config.js";
 import { sessionEnded } from "../errors.js";
 import type { AccessRules } from "../config/access-rules.js";
-import { decideAccess, holdsAllFacts, missingFacts, requiredFacts, serverRules, type AccessFacts } from "./access.js";
+import { holdsAllFacts, missingFacts, requiredFacts, serverRules, type AccessFacts } from "./access.js";
+import { decideAccess, type Standing } from "./access-policy.js";
 import { accessUnconfirmed, refusalError, refusalFor } from "./access-refusals.js";
 import { callBudget, type CallBudget } from "./github-call-budget.js";
 import type { RuleFacts } from "./rule-facts.js";
-import { notAllowed } from "./sign-in-errors.js";
 import { unconfirmedReason, type Revalidated, type Revalidation } from "./revalidation.js";
 import type { SignedInRecord } from "./session-record.js";
 import type { TokenRefresher } from "./token-refresh.js";
@@ -66,15 +66,18 @@ export function createAccessGate(deps: AccessGateDependencies) {
 
 export type AccessGate = ReturnType<typeof createAccessGate>;
 
-const decide = (gate: Gate, record: SignedInRecord, rules: AccessRules = gate.server, facts: AccessFacts | undefined = record.access) =>
-  decideAccess(record.user.login, facts, rules, rules === gate.server ? "lists" : "rule");
+/** The one policy (access-policy.ts), with the server's lists unless a narrower rule is given. */
+const decide = (gate: Gate, record: SignedInRecord, rules: AccessRules = gate.server, facts: AccessFacts | undefined = record.access, standing?: Standing) =>
+  decideAccess({ login: record.user.login, facts, rules, rulesOf: rules === gate.server ? "lists" : "rule", standing });
+
+/** What the session's own state says of its last decision: a revocation asked for a revalidation first, or it is past the bound. */
+const standingOf = (gate: Gate, record: SignedInRecord): Standing => ({
+  mustConfirm: record.revalidateFirst === true || gate.revalidation.isExpired(record),
+  unconfirmedSince: record.unconfirmedSince,
+});
 
 /** A revalidation is wanted: something is due, or the lists name a fact the session was never checked against. */
 const wantsRevalidation = (gate: Gate, record: SignedInRecord) => gate.revalidation.isDue(record) || !holdsAllFacts(record.access, gate.server);
-
-/** The last decision may not stand without GitHub's answer first. */
-const mustConfirm = (gate: Gate, record: SignedInRecord) =>
-  record.revalidateFirst === true || gate.revalidation.isExpired(record) || decide(gate, record).verdict === "unknown";
 
 async function admit(gate: Gate, sessionId: string, record: SignedInRecord, options: AdmitOptions): Promise<SignedInRecord> {
   const budget = callBudget();
@@ -84,8 +87,7 @@ async function admit(gate: Gate, sessionId: string, record: SignedInRecord, opti
     // Refused by what is known now (e.g. taken off ALLOWED_USERS): GitHub may know better (a new
     // membership), so ask it; if it agrees, the revalidation ends the session. A session waiting
     // for single sign-on is kept, so it is asked again only when due, not on every refusal.
-    const waitingForSso = decision.verdict === "refused" && decision.sso !== null;
-    if (!waitingForSso && !gate.revalidation.isDue(current)) gate.revalidation.revalidateInBackground(sessionId, current, true);
+    if (decision.verdict !== "sso" && !gate.revalidation.isDue(current)) gate.revalidation.revalidateInBackground(sessionId, current, true);
     throw refusalFor(current, decision, gate.config.github.baseUrl, gate.logger);
   }
   return options.routeRules ? admitForRoute(gate, sessionId, current, options.routeRules, budget) : current;
@@ -99,21 +101,26 @@ function admitsAsIs(gate: Gate, record: SignedInRecord, options: AdmitOptions): 
   return holdsAllFacts(usable, options.routeRules) && decide(gate, record, options.routeRules, usable).verdict === "allowed";
 }
 
-/** The record to decide on: confirmed with GitHub first when it must be, else as stored (a due revalidation runs behind). */
+/**
+ * The record to decide on: confirmed with GitHub first when the policy says GitHub must be asked
+ * (503 at once when GitHub already failed to), else as stored (a due revalidation runs behind).
+ */
 async function confirmed(gate: Gate, sessionId: string, record: SignedInRecord, options: AdmitOptions, budget: CallBudget): Promise<SignedInRecord> {
-  if (mustConfirm(gate, record)) return confirmNow(gate, sessionId, record, budget, options.routeRules);
+  const { revalidation } = gate;
+  const before = decide(gate, record, gate.server, record.access, standingOf(gate, record));
+  if (before.verdict === "unconfirmed") {
+    revalidation.revalidateInBackground(sessionId, record);
+    throw refusalFor(record, before, gate.config.github.baseUrl, gate.logger, revalidation.retryAfterSeconds);
+  }
+  if (before.verdict === "unknown") return confirmNow(gate, sessionId, record, budget, options.routeRules);
   if (options.waitForGitHub) return withGitHubOrCached(gate, sessionId, record, () => revalidatedOrRefreshed(gate, sessionId, record));
-  if (wantsRevalidation(gate, record)) gate.revalidation.revalidateInBackground(sessionId, record);
+  if (wantsRevalidation(gate, record)) revalidation.revalidateInBackground(sessionId, record);
   return record;
 }
 
 /** Revalidates now, on this request; 503 at once when GitHub already failed to, or fails now. */
 async function confirmNow(gate: Gate, sessionId: string, record: SignedInRecord, budget: CallBudget, routeRules: AccessRules | undefined): Promise<SignedInRecord> {
   const { revalidation } = gate;
-  if (record.unconfirmedSince !== undefined) {
-    revalidation.revalidateInBackground(sessionId, record);
-    throw accessUnconfirmed(revalidation.retryAfterSeconds, "GitHub failed to confirm at an earlier revalidation");
-  }
   try {
     const only = routeRules ? [...requiredFacts(routeRules).keys()] : [];
     return stillSignedIn(gate, await revalidation.revalidate(sessionId, record, { budget, force: true, only }), record);
@@ -170,7 +177,7 @@ async function revalidatedOrRefreshed(gate: Gate, sessionId: string, record: Sig
 function stillSignedIn(gate: Gate, outcome: Revalidated, record: SignedInRecord): SignedInRecord {
   if (!outcome.ended) return outcome.record;
   if (outcome.reason === "gone") throw sessionEnded();
-  throw outcome.refusal ? refusalError(record.user.login, outcome.refusal, gate.config.github.baseUrl) : notAllowed(record.user.login);
+  throw refusalError(record.user.login, outcome.refusal, gate.config.github.baseUrl);
 }
 
 /** GitHub not answering /api/me's revalidation: the cached profile, within ACCESS_MAX_STALE (noted on the session). */

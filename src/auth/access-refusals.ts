@@ -6,28 +6,36 @@
 // header cannot send people elsewhere) and then a new try. Never a dead end.
 import type { Logger } from "pino";
 import { AppError, type PageAction } from "../errors.js";
-import type { AccessDecision } from "./access.js";
+import type { AccessDecision } from "./access-policy.js";
 import type { SignedInRecord } from "./session-record.js";
 import { notAllowed } from "./sign-in-errors.js";
 
-type Refusal = Extract<AccessDecision, { verdict: "refused" }>;
+/** A decision that does not let the user in, as the policy gives it. */
+export type Refusal = Exclude<AccessDecision, { verdict: "allowed" }>;
 
 const SIGN_IN_AGAIN: PageAction = { href: "/auth/github", label: "Try again" };
 const ANOTHER_ACCOUNT: PageAction = { href: "/auth/github?prompt=select_account", label: "Sign in with another GitHub account" };
 
 /** The error for a user the rules do not let in; tells the operator when the app cannot see an organisation. */
-export function refusalFor(record: SignedInRecord, decision: Exclude<AccessDecision, { verdict: "allowed" }>, githubBaseUrl: string, logger: Logger): AppError {
-  if (decision.verdict === "unknown") return notAllowed(record.user.login); // asked and still unknown: the session ended meanwhile
-  if (decision.unseenOrgs.length > 0) {
+export function refusalFor(record: SignedInRecord, decision: Refusal, githubBaseUrl: string, logger: Logger, retryAfterSeconds = 1): AppError {
+  if (decision.verdict === "refused" && decision.unseenOrgs.length > 0) {
     logger.warn({ userId: record.user.id, orgs: decision.unseenOrgs }, "the GitHub App cannot see these organisations: install it there, with Members: read, or their members are refused");
   }
-  return refusalError(record.user.login, decision, githubBaseUrl);
+  return refusalError(record.user.login, decision, githubBaseUrl, retryAfterSeconds);
 }
 
-export function refusalError(login: string, refusal: Refusal, githubBaseUrl: string): AppError {
-  if (refusal.sso) return ssoRequired(refusal.sso.org, onHost(refusal.sso.url, githubBaseUrl) ? refusal.sso.url : null);
-  if (refusal.unseenOrgs.length > 0) return appCannotSee(login, refusal.unseenOrgs, refusal.reason);
-  return notAllowedBecause(login, refusal.reason);
+/** The one answer for each verdict that is not "allowed" (`retryAfterSeconds`: for "unconfirmed"). */
+export function refusalError(login: string, refusal: Refusal, githubBaseUrl: string, retryAfterSeconds = 1): AppError {
+  switch (refusal.verdict) {
+    case "unknown":
+      return notAllowed(login); // asked and still unknown: the session ended meanwhile
+    case "unconfirmed":
+      return accessUnconfirmed(retryAfterSeconds, refusal.reason);
+    case "sso":
+      return ssoRequired(refusal.org, onHost(refusal.url, githubBaseUrl) ? refusal.url : null);
+    case "refused":
+      return refusal.unseenOrgs.length > 0 ? appCannotSee(login, refusal.unseenOrgs, refusal.reason) : notAllowedBecause(login, refusal.reason);
+  }
 }
 
 export function notAllowedBecause(login: string, reason: string) {

@@ -1,10 +1,9 @@
-// Who may use this server (SPEC §7): everyone when every list is empty, otherwise a user who matches
-// any entry of any list — a login, an active membership of an organisation or team, at least a
-// permission on a repository. The decision is made at sign-in and again on every request: logins
-// against the lists of this moment, memberships and permissions from what GitHub said at the last
-// revalidation (the session's access facts, renewed at most PROFILE_MAX_AGE apart). A fact the
-// session was never checked against is "unknown", not "refused": GitHub has to be asked once.
-import { REPO_PERMISSIONS, isEmptyRules, type AccessRules } from "../config/access-rules.js";
+// The vocabulary of access (SPEC §7): the facts GitHub gave about the memberships and permissions
+// the rules name, keyed `org:acme`, `team:acme/ops`, `repo:acme/app`, which facts a set of rules is
+// decided on, and the groups a user is in. Whether a user is allowed is decided in one place only,
+// from these (access-policy.ts). A fact the session was never checked against is absent here, which
+// the policy calls "unknown", not "refused": GitHub has to be asked once.
+import { REPO_PERMISSIONS, type AccessRules } from "../config/access-rules.js";
 import type { Config } from "../config/config.js";
 
 /**
@@ -28,17 +27,6 @@ export interface AccessFact {
 }
 
 export type AccessFacts = Record<string, AccessFact>;
-
-export type AccessDecision =
-  | { verdict: "allowed" }
-  | { verdict: "unknown"; missing: string[] }
-  | { verdict: "refused"; sso: { org: string; url: string } | null; unseenOrgs: string[]; reason: string };
-
-/** Whose rules decide: the server-wide lists (ALLOWED_*), or the per-route rule of one location. */
-export type RulesOf = "lists" | "rule";
-
-/** A refusal names at most this many reasons (a list may be long); the rest are counted. */
-const MAX_REASONS = 6;
 
 const rulesByConfig = new WeakMap<Config, AccessRules>();
 
@@ -70,18 +58,6 @@ export function requiredFacts(rules: AccessRules): ReadonlyMap<string, number> {
   return required;
 }
 
-export function decideAccess(login: string, facts: AccessFacts | undefined, rules: AccessRules, rulesOf: RulesOf = "lists"): AccessDecision {
-  if (isEmptyRules(rules) || rules.users.includes(login.toLowerCase())) return { verdict: "allowed" };
-  const missing: string[] = [];
-  for (const [key, level] of requiredFacts(rules)) {
-    const fact = facts?.[key];
-    if (fact === undefined) missing.push(key);
-    else if (fact.level >= level) return { verdict: "allowed" };
-  }
-  if (missing.length > 0) return { verdict: "unknown", missing };
-  return { verdict: "refused", ...refusalReasons(facts ?? {}, rules), reason: reasonInWords(facts ?? {}, rules, rulesOf) };
-}
-
 /** The facts `rules` are decided on that `facts` does not hold: GitHub has not been asked about them yet. */
 export function missingFacts(facts: AccessFacts | undefined, rules: AccessRules): string[] {
   const missing: string[] = [];
@@ -93,38 +69,6 @@ export function missingFacts(facts: AccessFacts | undefined, rules: AccessRules)
 export function holdsAllFacts(facts: AccessFacts | undefined, rules: AccessRules): boolean {
   for (const key of requiredFacts(rules).keys()) if (facts?.[key] === undefined) return false;
   return true;
-}
-
-/** Why a refused user was refused, beyond "not on the lists": SAML single sign-on, or an app that cannot see an organisation. */
-function refusalReasons(facts: AccessFacts, rules: AccessRules): { sso: { org: string; url: string } | null; unseenOrgs: string[] } {
-  const named = [...requiredFacts(rules).keys()].map((key) => ({ key, fact: facts[key] }));
-  const needsSso = named.find(({ fact }) => fact?.ssoUrl);
-  const sso = needsSso ? { org: ownerOf(needsSso.key), url: needsSso.fact!.ssoUrl! } : null;
-  const unseenOrgs = [...new Set(named.filter(({ fact }) => fact?.appCannotSee).map(({ key }) => ownerOf(key)))];
-  return { sso, unseenOrgs };
-}
-
-/**
- * Why `facts` do not let a user in by `rules`, entry by entry (SPEC §7): not on ALLOWED_USERS, not
- * an active member of acme/ops, only read on acme/app where write is needed, SAML single sign-on not
- * authorized for ssocorp, the app cannot see globex.
- */
-function reasonInWords(facts: AccessFacts, rules: AccessRules, rulesOf: RulesOf): string {
-  const reasons: string[] = [];
-  if (rules.users.length > 0) reasons.push(rulesOf === "lists" ? "not on ALLOWED_USERS" : "not among the users this location allows");
-  for (const [key, level] of requiredFacts(rules)) reasons.push(factInWords(key, level, facts[key]));
-  const more = reasons.length - MAX_REASONS;
-  return more > 0 ? `${reasons.slice(0, MAX_REASONS).join("; ")}; and ${more} more` : reasons.join("; ");
-}
-
-function factInWords(key: string, needed: number, fact: AccessFact | undefined): string {
-  const name = key.slice(key.indexOf(":") + 1);
-  if (!fact) return `${name} not checked yet`;
-  if (fact.ssoUrl) return `SAML single sign-on not authorized for ${ownerOf(key)}`;
-  if (fact.appCannotSee) return `the app cannot see ${ownerOf(key)}`;
-  if (!key.startsWith("repo:")) return `not an active member of ${name}`;
-  if (fact.level === 0) return `no access to ${name}`;
-  return `only ${REPO_PERMISSIONS[fact.level - 1]} on ${name} where ${REPO_PERMISSIONS[needed - 1]} is needed`;
 }
 
 /** The organisation a fact is about: `team:acme/ops` → `acme`, `repo:acme/app` → `acme`. */

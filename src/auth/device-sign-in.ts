@@ -26,14 +26,14 @@ import type { SessionEntries } from "../store/session-entries.js";
 import type { UserSessions } from "../store/user-sessions.js";
 import type { Audit } from "./audit.js";
 import { DeviceGrantAnswer } from "./device-errors.js";
-import { signedInRecordFor, type SignedInRecord } from "./session-record.js";
+import { entryUnder, startSession } from "./session-start.js";
 import type { SessionTokens } from "./session-token.js";
 import { clientCredentialsRejected } from "./sign-in-errors.js";
 import { checkAllowLists, clientTypeOf, fetchSignedInUser } from "./sign-in-steps.js";
 
 // --- The attempt, as stored ---------------------------------------------------------------------
 
-interface DeviceAttempt {
+export interface DeviceAttempt {
   sealedDeviceCode: string;
   expiresAt: number;
   intervalMs: number;
@@ -157,23 +157,29 @@ function refusedByGitHub(logger: Logger, oauthError: string): AppError {
   return new GitHubUnavailableError(`device flow: GitHub answered ${oauthError}`);
 }
 
+/**
+ * Both sides' pacing for one poll at `now` (RFC 8628 §3.5): a program polling sooner than its
+ * interval is told slow_down and its interval grows by 5 s; GitHub is asked at most once per
+ * interval, whatever the program does ("wait": answer authorization_pending without asking).
+ */
+export function paceDevicePoll(attempt: DeviceAttempt, now: number): { pace: "slow_down" | "wait" | "ask_github"; paced: DeviceAttempt } {
+  const tooSoon = attempt.lastProgramPollAt !== null && now - attempt.lastProgramPollAt < attempt.intervalMs;
+  const polled = { ...attempt, lastProgramPollAt: now };
+  if (tooSoon) return { pace: "slow_down", paced: { ...polled, intervalMs: attempt.intervalMs + SLOW_DOWN_STEP_MS } };
+  if (now < attempt.nextGitHubPollAt) return { pace: "wait", paced: polled };
+  return { pace: "ask_github", paced: { ...polled, nextGitHubPollAt: now + attempt.intervalMs } };
+}
+
 async function pollHeld(attemptId: string, userAgent: string | null, deps: DevicePollDependencies): Promise<DeviceSignedIn> {
   const { clock, github, sealer, attempts, logger } = deps;
   const attempt = parseAttempt(await attempts.read(attemptId));
   if (!attempt) throw new DeviceGrantAnswer("invalid_grant");
   const now = clock.now();
   if (now >= attempt.expiresAt) throw await ended(attempts, attemptId, "expired_token");
-  const tooSoon = attempt.lastProgramPollAt !== null && now - attempt.lastProgramPollAt < attempt.intervalMs;
-  attempt.lastProgramPollAt = now;
-  if (tooSoon) {
-    attempt.intervalMs += SLOW_DOWN_STEP_MS;
-    await attempts.update(attemptId, JSON.stringify(attempt));
-    throw new DeviceGrantAnswer("slow_down", undefined, attempt.intervalMs / 1000);
-  }
-  const askGitHub = now >= attempt.nextGitHubPollAt;
-  if (askGitHub) attempt.nextGitHubPollAt = now + attempt.intervalMs;
-  await attempts.update(attemptId, JSON.stringify(attempt));
-  if (!askGitHub) throw new DeviceGrantAnswer("authorization_pending");
+  const { pace, paced } = paceDevicePoll(attempt, now);
+  await attempts.update(attemptId, JSON.stringify(paced));
+  if (pace === "slow_down") throw new DeviceGrantAnswer("slow_down", undefined, paced.intervalMs / 1000);
+  if (pace === "wait") throw new DeviceGrantAnswer("authorization_pending");
   const deviceCode = openDeviceCode(attempt, attemptId, sealer);
   if (deviceCode === null) throw await ended(attempts, attemptId, "expired_token");
   const answer = await github.pollDeviceToken(deviceCode).catch((error: unknown): DevicePoll => {
@@ -186,7 +192,7 @@ async function pollHeld(attemptId: string, userAgent: string | null, deps: Devic
     await attempts.delete(attemptId);
     return startDeviceSession(answer.tokens, userAgent, deps);
   }
-  throw await githubSaid(deps, attemptId, attempt, answer.error, answer.intervalSeconds);
+  throw await githubSaid(deps, attemptId, paced, answer.error, answer.intervalSeconds);
 }
 
 /** GitHub's answer to a poll, as the program hears it. */
@@ -213,9 +219,6 @@ async function ended(attempts: DeviceAttempts, attemptId: string, code: "expired
 
 // --- The session, once GitHub gave a token -------------------------------------------------------
 
-/** Enough of a User-Agent to recognise a program; the rest is noise and Redis bytes. */
-const MAX_USER_AGENT = 200;
-
 interface DeviceSessionDependencies {
   config: Config;
   clock: Clock;
@@ -234,7 +237,7 @@ export interface DeviceSignedIn {
 }
 
 async function startDeviceSession(tokens: TokenSet, userAgent: string | null, deps: DeviceSessionDependencies): Promise<DeviceSignedIn> {
-  const { config, clock } = deps;
+  const { config } = deps;
   const user = await fetchSignedInUser(tokens.accessToken, deps);
   const who = { id: user.profile.id, login: user.profile.login };
   const access = await checkAllowLists(user.profile.login, tokens, deps).catch((error: unknown) => {
@@ -242,18 +245,11 @@ async function startDeviceSession(tokens: TokenSet, userAgent: string | null, de
     deps.audit.signIn("not_allowed", who, undefined, "device");
     throw new DeviceGrantAnswer("access_denied", error.publicMessage);
   });
-  const now = clock.now();
-  const shortAgent = userAgent?.replace(/[^\x20-\x7e]/g, "").slice(0, MAX_USER_AGENT);
-  const record: SignedInRecord = {
-    ...signedInRecordFor({ ...user, tokens, clientType: clientTypeOf(tokens, config), access, returnTo: "/" }, deps.sealer, now),
-    ...(shortAgent ? { userAgent: shortAgent } : {}),
-    kind: "device",
-  };
   const { idleTimeoutMs, maxAgeMs } = config.session;
   const ttlMs = Math.min(idleTimeoutMs, maxAgeMs);
   const issued = deps.tokens.issue();
-  if (!(await deps.entries.create(issued.sessionId, { auth: record }, ttlMs))) throw new Error("a new session token named an existing session");
-  await deps.userSessions.add(who.id, issued.sessionId, now + maxAgeMs);
+  const completed = { ...user, tokens, clientType: clientTypeOf(tokens, config), access, returnTo: "/" };
+  await startSession(completed, { kind: "device" }, entryUnder(deps.entries, issued.sessionId, ttlMs, userAgent), deps);
   deps.audit.signIn("success", who, undefined, "device");
   return { sessionToken: issued.token, expiresInSeconds: Math.floor(ttlMs / 1000), user: who };
 }

@@ -8,7 +8,8 @@ import type { Config } from "../config/config.js";
 import type { Clock } from "../clock.js";
 import type { GitHubClient, UserFetchResult } from "../github/client.js";
 import type { SessionEntries } from "../store/session-entries.js";
-import { decideAccess, missingFacts, requiredFacts, serverRules, type AccessDecision, type AccessFacts } from "./access.js";
+import { missingFacts, requiredFacts, serverRules, type AccessFacts } from "./access.js";
+import { decideAccess, type AccessDecision } from "./access-policy.js";
 import { askGitHub, asRouteFacts, listFactsOf, routeFactsCheckedBefore, routeFactsOf } from "./access-facts.js";
 import type { SessionEndReason } from "./audit.js";
 import { withCountedToken, type CallBudget } from "./github-call-budget.js";
@@ -38,7 +39,8 @@ export interface RevalidateOptions {
   only?: readonly string[];
 }
 
-export type Refusal = Extract<AccessDecision, { verdict: "refused" }>;
+/** Why a revalidation ended a session: the policy's verdict, "refused" or "unknown" (GitHub did not answer for a fact the lists name). */
+export type Refusal = Extract<AccessDecision, { verdict: "refused" | "unknown" }>;
 
 /**
  * What a revalidation found: the record as now stored, or that the session has ended (the user is
@@ -46,7 +48,7 @@ export type Refusal = Extract<AccessDecision, { verdict: "refused" }>;
  */
 export type Revalidated =
   | { ended: false; record: SignedInRecord }
-  | { ended: true; reason: "not_allowed"; refusal: Refusal | null }
+  | { ended: true; reason: "not_allowed"; refusal: Refusal }
   | { ended: true; reason: "gone" };
 
 export async function runRevalidation(deps: RevalidationRunDependencies, sessionId: string, record: SignedInRecord, options: RevalidateOptions): Promise<Revalidated> {
@@ -67,14 +69,14 @@ export async function runRevalidation(deps: RevalidationRunDependencies, session
     return { profile, login, lists, route };
   });
   const { profile, login, lists, route } = result;
-  const decision = lists ? decideAccess(login, lists, rules) : null;
+  const decision = lists ? decideAccess({ login, facts: lists, rules }) : null;
   // Single sign-on that lapsed is not a lost membership: the session stays, refused until the user
   // authorizes it again (the gate's page links to GitHub for that).
-  if (decision && decision.verdict !== "allowed" && !(decision.verdict === "refused" && decision.sso)) {
-    const refusal = decision.verdict === "refused" ? decision : null;
-    logger.info({ userId: current.user.id, login, reason: refusal?.reason ?? "not_allowed" }, "session ended: no longer allowed by the allow-lists");
+  if (decision?.verdict === "refused" || decision?.verdict === "unknown") {
+    const reason = decision.verdict === "refused" ? decision.reason : "not_allowed";
+    logger.info({ userId: current.user.id, login, reason }, "session ended: no longer allowed by the allow-lists");
     await deps.endSession(sessionId, current, "not_allowed");
-    return { ended: true, reason: "not_allowed", refusal };
+    return { ended: true, reason: "not_allowed", refusal: decision };
   }
   const answeredAt = clock.now();
   const written = await updateRecord(entries, sessionId, (latest) =>

@@ -59,12 +59,6 @@ export interface SignedInRecord {
   newFacts?: { since: number; count: number };
 }
 
-declare module "express-session" {
-  interface SessionData {
-    auth: SignedInRecord;
-  }
-}
-
 export const sessionKindOf = (record: SignedInRecord): "browser" | "device" => record.kind ?? "browser";
 
 export const tokenContext = (userId: number) => `tokens:${userId}`;

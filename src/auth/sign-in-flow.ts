@@ -17,11 +17,10 @@ import type { AccessFacts } from "./access.js";
 import { codeChallengeFor } from "./pkce.js";
 import { safeReturnToOrProtected } from "./return-to.js";
 import type { SignInAttempts } from "./sign-in-attempt.js";
-import { startSignedInSession, type SessionStarter } from "./sign-in-completion.js";
+import { startSession, type NewSession } from "./session-start.js";
 import { checkState } from "./sign-in-state.js";
 import { checkAllowLists, clientTypeOf, exchangeCode, fetchSignedInUser, refuseAuthorizeError, requireCode } from "./sign-in-steps.js";
 
-export type { SessionStarter } from "./sign-in-completion.js";
 
 export interface SignInOptions {
   /** `select_account`: GitHub's account picker, for "use another account" (SPEC §3, §7). */
@@ -93,7 +92,7 @@ export function createSignInFlow(deps: SignInFlowDependencies) {
    * The callback: `callbackQuery` as the browser sent it, `binding` the browser binding cookie it
    * carried, `session` how this request starts a session (the route supplies it).
    */
-  async function completeSignIn(callbackQuery: Record<string, unknown>, binding: string | undefined, session: SessionStarter): Promise<SignedIn> {
+  async function completeSignIn(callbackQuery: Record<string, unknown>, binding: string | undefined, session: NewSession): Promise<SignedIn> {
     refuseAuthorizeError(callbackQuery);
     const attempt = await checkState(callbackQuery.state, binding, deps);
     const code = requireCode(callbackQuery.code);
@@ -101,7 +100,7 @@ export function createSignInFlow(deps: SignInFlowDependencies) {
     const user = await fetchSignedInUser(tokens.accessToken, deps);
     const access = await checkAllowLists(user.profile.login, tokens, deps);
     const completed: CompletedSignIn = { ...user, tokens, clientType: clientTypeOf(tokens, config), access, returnTo: attempt.returnTo, forHost: attempt.forHost };
-    const record = await startSignedInSession(completed, session, deps);
+    const { record } = await startSession(completed, attempt.forHost ? { host: attempt.forHost } : {}, session, deps);
     return { userId: record.user.id, login: record.user.login, returnTo: attempt.returnTo };
   }
 

@@ -7,10 +7,11 @@ import { GitHubBadCredentialsError, GitHubOAuthError, GitHubUnavailableError } f
 import type { GitHubClient } from "../github/client.js";
 import type { GitHubProfile } from "../github/profile.js";
 import type { TokenSet } from "../github/token-response.js";
-import { decideAccess, requiredFacts, serverRules, type AccessFacts } from "./access.js";
+import { requiredFacts, serverRules, type AccessFacts } from "./access.js";
+import { decideAccess } from "./access-policy.js";
 import { askGitHub } from "./access-facts.js";
 import { refusalError } from "./access-refusals.js";
-import { clientCredentialsRejected, codeRefused, githubAuthorizeError, notAllowed, signInCancelled } from "./sign-in-errors.js";
+import { clientCredentialsRejected, codeRefused, githubAuthorizeError, signInCancelled } from "./sign-in-errors.js";
 
 const CODE_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
 
@@ -59,10 +60,10 @@ export async function fetchSignedInUser(accessToken: string, { github }: GitHubS
 export async function checkAllowLists(login: string, tokens: TokenSet, { config, github }: GitHubStepDependencies): Promise<AccessFacts> {
   const rules = serverRules(config);
   const access = await withFreshToken(() => askGitHub(github, tokens.accessToken, login, requiredFacts(rules).keys()));
-  const decision = decideAccess(login, access, rules);
+  const decision = decideAccess({ login, facts: access, rules });
   if (decision.verdict === "allowed") return access;
   await github.revokeToken(tokens.accessToken).catch(() => false);
-  throw decision.verdict === "refused" ? refusalError(login, decision, config.github.baseUrl) : notAllowed(login);
+  throw refusalError(login, decision, config.github.baseUrl);
 }
 
 export function clientTypeOf(tokens: TokenSet, config: Config): ClientType {

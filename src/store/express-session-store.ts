@@ -1,15 +1,8 @@
-// What express-session does in this server, and the one Store it is given (http/session-middleware.ts).
-//
-// express-session runs on one route only, the sign-in callback: it loads the browser's earlier
-// session (so the sign-in can end it), regenerates the id and creates the new entry, and writes
-// the signed cookie. Everything after that goes around it: the fast read path
-// (http/session-reader.ts) checks the cookie's signature itself, reads the entry and its expiry
-// in one round trip and slides the expiry in steps; every change goes through the compare-and-set
-// of SessionEntries. Why: express-session saves the whole object a request loaded when the request
-// ends, so a slow request would write back old tokens (lost update) or bring a signed-out session
-// back to life (resurrection); and its touch would cost a write on every request. So to it, here:
-// - a save only creates (under the fresh random id of a regenerated session), never overwrites;
-// - touch does nothing (the read path slides expiry);
+// The one Store express-session is given (http/express-session-adapter.ts says what express-session
+// does in this server and what it does not). It only ever creates:
+// - a save only creates (under the fresh random id of a regenerated session), never overwrites:
+//   every change after sign-in goes through the compare-and-set of SessionEntries;
+// - touch does nothing (the session reader slides expiry, in steps);
 // - the cookie is not stored: it is the same configured one for every session, given back on load.
 // get and destroy are the backing store's own (connect-redis in Redis).
 import { Store, type Cookie, type SessionData } from "express-session";

@@ -1,6 +1,6 @@
 // One contract, both per-user session indexes: what "sign out everywhere", the sessions list and the
 // revocation webhook rest on (auth/session-endings.ts, session-list.ts, revocation-check.ts).
-// Sessions are mostly added in time order with one SESSION_MAX_AGE (auth/sign-in-completion.ts), but
+// Sessions are mostly added in time order with one SESSION_MAX_AGE (auth/session-start.ts), but
 // sign-ins racing each other, or instances whose clocks differ, may add them out of end order.
 import { Redis } from "ioredis";
 import { MemoryUserSessions, RedisUserSessions, type UserSessions } from "../../src/store/user-sessions.js";

@@ -22,7 +22,7 @@ import { wantsJson } from "../negotiation.js";
 import { reusableBrowserSession } from "../reusable-session.js";
 import { requireSameOrigin } from "../same-origin.js";
 import type { HostResolver } from "../request-host.js";
-import { expressSessionStarter } from "../session-helpers.js";
+import { browserSession } from "../express-session-adapter.js";
 import type { SessionReader } from "../session-reader.js";
 
 export interface AuthRouteDependencies {
@@ -76,7 +76,7 @@ export function signInRoutes(deps: AuthRouteDependencies): SignInRouteHandlers {
     if (!hosts.of(request)?.login) throw notFound();
     const received = parseCookies(request.headers.cookie ?? "");
     const signedIn = await signInFlow
-      .completeSignIn(request.query, received[cookies.binding.name], expressSessionStarter(request, response))
+      .completeSignIn(request.query, received[cookies.binding.name], browserSession(request, response))
       .catch(sayWhenAlreadySignedIn(request, response));
     noteSignIn(response, { id: signedIn.userId, login: signedIn.login });
     response.redirect(303, destinationOf(signedIn.returnTo));
