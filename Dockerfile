@@ -2,13 +2,18 @@
 # dependencies only, as the unprivileged `node` user. Every COPY names exactly what it needs, and
 # .dockerignore lets nothing else into the build context, so local node_modules/, dist/, .env and
 # .git never even reach Docker. Without a registry (Podman, offline): scripts/offline-images.sh.
+# The GitHub emulator (packages/github-emulator, an npm workspace) comes along, built: demo mode
+# (compose without GitHub credentials) mounts it; production mode never loads it.
 
 # --- build: compile TypeScript with the dev dependencies -----------------------------------------
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY packages/github-emulator/package.json ./packages/github-emulator/
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.base.json tsconfig.json ./
+COPY packages/github-emulator/tsconfig.json ./packages/github-emulator/
+COPY packages/github-emulator/src ./packages/github-emulator/src
 COPY src ./src
 RUN npm run build
 
@@ -20,9 +25,12 @@ ENV NODE_ENV=production
 ENV HOST=0.0.0.0
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY packages/github-emulator/package.json ./packages/github-emulator/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # Owned by root and read-only for the app: the process cannot rewrite its own code or pages.
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/packages/github-emulator/dist ./packages/github-emulator/dist
+COPY packages/github-emulator/views ./packages/github-emulator/views
 COPY views ./views
 USER node
 EXPOSE 3000

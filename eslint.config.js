@@ -1,6 +1,7 @@
 // The linter holds the layout to what docs/internals.md (Architecture) promises: data flows one
-// way (composition → http → auth → github / store → config → leaves), the emulator is a program of
-// its own that the product reaches only through its public entry, and files and functions stay small.
+// way (composition → http → auth → github / store → config → leaves), the GitHub emulator is a package
+// of its own (packages/github-emulator) that only server.ts loads, lazily and in demo mode only, and
+// files and functions stay small.
 import js from "@eslint/js";
 import globals from "globals";
 import tseslint from "typescript-eslint";
@@ -17,6 +18,22 @@ const LAYERS = [
 ];
 const COMPOSITION_ROOT = ["src/server.ts", "src/cli.ts", "src/read-configuration.ts", "src/app.ts", "src/services.ts"];
 
+/**
+ * The emulator package, by name or by a path into packages/. The product never imports it statically:
+ * production mode must not load it (nor need it installed), so server.ts alone loads it, with
+ * `await import(…)` in demo mode.
+ */
+// (A selector's regex ends at its first "/", so each slash inside is written \u002F.)
+const EMULATOR_SOURCE = "/^@github-login-server\\u002Fgithub-emulator($|\\u002F)|^(\\.\\.?\\u002F)+packages\\u002F/";
+const staticEmulatorImports = ["ImportDeclaration", "ExportNamedDeclaration", "ExportAllDeclaration"].map((node) => ({
+  selector: `${node}[source.value=${EMULATOR_SOURCE}]`,
+  message: "Only server.ts loads the GitHub emulator, with `await import()` in demo mode, so production never loads it.",
+}));
+const lazyEmulatorImport = {
+  selector: `ImportExpression[source.value=${EMULATOR_SOURCE}]`,
+  message: "Only server.ts loads the GitHub emulator (demo mode).",
+};
+
 /** A relative import that reaches into one of these folders (`../auth/x.js`, `./http/y.js`). */
 const intoFolders = (folders) => `^\\.{1,2}/(\\.\\./)*(${folders.join("|")})/`;
 
@@ -28,14 +45,13 @@ const layerRules = LAYERS.map(({ layer, files, above }) => ({
       patterns: [
         ...(above.length > 0 ? [{ regex: intoFolders(above), message: `${layer} sits below ${above.join(", ")}: data flows one way (docs/internals.md, Architecture).` }] : []),
         { regex: "^\\.{1,2}/(\\.\\./)*(app|server|services)\\.js$", message: "Only the composition root wires the app together." },
-        { regex: intoFolders(["emulator"]), message: "Only the composition root starts the emulator (demo mode)." },
       ],
     }],
   },
 }));
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**"] },
+  { ignores: ["dist/**", "packages/*/dist/**", "node_modules/**", "coverage/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -45,7 +61,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["src/**/*.ts"],
+    files: ["src/**/*.ts", "packages/*/src/**/*.ts"],
     rules: {
       // A concept reads top to bottom in one file (token-refresh.ts: lease, re-read, redeem, lost race, end); past this, split by concept.
       "max-lines": ["error", { max: 320 }],
@@ -53,20 +69,23 @@ export default tseslint.config(
     },
   },
   ...layerRules,
+  { files: ["src/**/*.ts"], rules: { "no-restricted-syntax": ["error", ...staticEmulatorImports, lazyEmulatorImport] } },
+  { files: ["src/server.ts"], rules: { "no-restricted-syntax": ["error", ...staticEmulatorImports] } },
   {
-    files: COMPOSITION_ROOT,
+    // The emulator stands in for GitHub: it imports nothing of the product, nor anything outside its
+    // package (src/ is flat: `../` leaves it; its tests reach only ../src/ and ./support/).
+    files: ["packages/github-emulator/src/**/*.ts", "packages/github-emulator/test/*.ts"],
     rules: {
       "@typescript-eslint/no-restricted-imports": ["error", {
-        patterns: [{ regex: "^\\./emulator/(?!index\\.js$)", message: "The emulator's public entry is src/emulator/index.ts." }],
+        patterns: [{ regex: "^\\.\\./(?!src/)", message: "The emulator imports nothing of the product (it stands in for GitHub)." }],
       }],
     },
   },
   {
-    // The emulator stands in for GitHub: it imports nothing of the product.
-    files: ["src/emulator/**/*.ts"],
+    files: ["packages/github-emulator/test/support/**/*.ts"],
     rules: {
       "@typescript-eslint/no-restricted-imports": ["error", {
-        patterns: [{ regex: "^\\.\\./", message: "The emulator imports nothing of the product (it stands in for GitHub)." }],
+        patterns: [{ regex: "^\\.\\./\\.\\./(?!src/)", message: "The emulator imports nothing of the product (it stands in for GitHub)." }],
       }],
     },
   },

@@ -33,8 +33,6 @@ export type RefreshOutcome = (typeof REFRESH_OUTCOMES)[number];
 export const SESSION_END_REASONS = ["this_session", "other_session", "everywhere", "authorization_gone", "not_allowed", "revoked", "max_age", "operator"] as const;
 export type SessionEndLabel = (typeof SESSION_END_REASONS)[number];
 
-/** The paths answered before the full pipeline when they can be (http/read-paths-first.ts). */
-const READ_PATHS = ["/auth/check", "/api/me"];
 const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export interface Metrics {
@@ -47,7 +45,6 @@ export interface Metrics {
   githubRateLimitRemaining: Gauge<"resource">;
   sessionStoreErrors: Counter;
   sessionEndings: Counter<"reason">;
-  readPathsPassedOn: Counter<"route">;
 }
 
 export interface MetricsOptions {
@@ -98,12 +95,6 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       labelNames: ["reason"],
       registers,
     }),
-    readPathsPassedOn: new Counter({
-      name: "gls_read_paths_passed_on_total",
-      help: "Requests for /auth/check and /api/me answered by the full pipeline rather than before it: signed out, refused, a HEAD or conditional or cross-origin request, or a session due a write, a revalidation or a refresh",
-      labelNames: ["route"],
-      registers,
-    }),
     sessionStoreErrors: new Counter({
       name: "gls_session_store_errors_total",
       help: "Requests refused because the session store (Redis) did not answer",
@@ -120,5 +111,4 @@ function showEverySeries(metrics: Metrics): void {
   for (const outcome of SIGN_IN_OUTCOMES) metrics.signIns.inc({ outcome }, 0);
   for (const outcome of REFRESH_OUTCOMES) metrics.tokenRefreshes.inc({ outcome }, 0);
   for (const reason of SESSION_END_REASONS) metrics.sessionEndings.inc({ reason }, 0);
-  for (const route of READ_PATHS) metrics.readPathsPassedOn.inc({ route }, 0);
 }

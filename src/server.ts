@@ -1,12 +1,13 @@
 // Composition root: the only place that reads process.env, connects to Redis, listens and handles
 // signals. Run with `node dist/server.js` (or `npm start`, which builds first);
 // `node dist/server.js --check-config` only validates the configuration (compose runs it first).
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
+import type { Express } from "express";
 import { createApp } from "./app.js";
 import { BackgroundTasks } from "./background-tasks.js";
 import { systemClock } from "./clock.js";
+import type { Config } from "./config/config.js";
 import { SHUTDOWN_GRACE_MS, trackInFlightRequests } from "./drain-connections.js";
-import { createEmulator, demoClient } from "./emulator/index.js";
 import { createLogger, terminalDestination } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 import { readConfiguration } from "./read-configuration.js";
@@ -48,13 +49,9 @@ async function main(): Promise<void> {
   const background = new BackgroundTasks(logger);
   const storage = redis ? redisBackend(redis, config.redis.keyPrefix, systemClock) : memoryBackend(systemClock);
   const services = buildServices(config, { storage, clock: systemClock, logger, metrics, background });
-  const app = createApp(services, {
-    ...(config.demoMode
-      ? { emulatorApp: createEmulator({ clients: [demoClient(config.callbackUrl, config.github)], webBaseUrl: config.github.baseUrl }).app }
-      : {}),
-  });
+  const app = createApp(services, config.demoMode ? { emulatorApp: await demoEmulator(config) } : {});
 
-  const server = app.listen(config.port, config.host, () => {
+  const server = createServer(app).listen(config.port, config.host, () => {
     logger.info({ publicUrl: config.publicUrl, demoMode: config.demoMode }, `Listening on ${config.host}:${config.port}; open ${config.publicUrl}`);
   });
   server.on("error", (error) => {
@@ -62,6 +59,15 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   handleShutdown(server, background, redis, logger);
+}
+
+/**
+ * Demo mode's GitHub: the emulator package, loaded here and only here, so that production mode never
+ * loads it (nor needs it installed). The configuration owns the demo client's credentials.
+ */
+async function demoEmulator(config: Config): Promise<Express> {
+  const { createEmulator, demoClient } = await import("@github-login-server/github-emulator");
+  return createEmulator({ clients: [demoClient(config.callbackUrl, config.github)], webBaseUrl: config.github.baseUrl }).app;
 }
 
 function handleShutdown(server: Server, background: BackgroundTasks, redis: RedisConnection | null, logger: ReturnType<typeof createLogger>): void {

@@ -5,7 +5,8 @@
 // tone of an error page is also checked as the server sends it, through the real sign-in callback.
 import { Eta } from "eta";
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import request from "supertest";
 import { finishSignIn, startSignIn } from "./support/sign-in.js";
@@ -516,8 +517,22 @@ describe("narrow screens", () => {
   });
 });
 
+describe("the demo's GitHub emulator pages", () => {
+  // Found through the package's exports, as anything outside it must: its views/ sit beside its package.json.
+  const emulatorPackage = createRequire(import.meta.url).resolve("@github-login-server/github-emulator/package.json");
+  const emulatorCss = readFileSync(join(dirname(emulatorPackage), "views", "emulator.css"), "utf8");
+  const serverCss = readFileSync(join(viewsDir, "assets", "style.css"), "utf8");
+  const stack = (declaration: string | undefined) => (declaration ?? "").replace(/\s+/g, " ").trim();
+
+  it("use the server pages' font stack (a copy: the emulator imports nothing of the server)", () => {
+    const serverFont = stack(/^:root \{[^}]*?font-family: ([^;]+);/m.exec(serverCss)?.[1]);
+    expect(serverFont).toMatch(/^system-ui, /);
+    expect(stack(/--font: ([^;]+);/.exec(emulatorCss)?.[1])).toBe(serverFont);
+  });
+});
+
 describe("templates and assets", () => {
-  // The server's own pages; views/emulator/ belongs to the GitHub emulator and has its own tests.
+  // The server's own pages; the emulator's are in its package (packages/github-emulator/views/), with its own tests.
   const templates = [
     ...readdirSync(viewsDir).filter((file) => file.endsWith(".eta")),
     ...readdirSync(join(viewsDir, "partials")).map((file) => `partials/${file}`),

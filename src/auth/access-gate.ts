@@ -55,12 +55,6 @@ export function createAccessGate(deps: AccessGateDependencies) {
   return {
     /** The session's record when its user may use it now; throws not_allowed (403), access_unconfirmed (503)… otherwise. */
     admit: (sessionId: string, record: SignedInRecord, options: AdmitOptions = {}) => admit(gate, sessionId, record, options),
-    /**
-     * Whether admit() would let this record through as it is, at once: nothing due or to confirm, no
-     * fact to learn, allowed by the server's lists and the route's rule (http/read-paths-first.ts
-     * answers only then).
-     */
-    admitsAsIs: (record: SignedInRecord, options: AdmitOptions = {}) => admitsAsIs(gate, record, options),
   };
 }
 
@@ -93,14 +87,6 @@ async function admit(gate: Gate, sessionId: string, record: SignedInRecord, opti
   return options.routeRules ? admitForRoute(gate, sessionId, current, options.routeRules, budget) : current;
 }
 
-function admitsAsIs(gate: Gate, record: SignedInRecord, options: AdmitOptions): boolean {
-  if (record.revalidateFirst || wantsRevalidation(gate, record) || (options.waitForGitHub && gate.refresher.isExpiring(record))) return false;
-  if (decide(gate, record).verdict !== "allowed") return false;
-  if (!options.routeRules) return true;
-  const usable = gate.revalidation.usableFacts(record.access);
-  return holdsAllFacts(usable, options.routeRules) && decide(gate, record, options.routeRules, usable).verdict === "allowed";
-}
-
 /**
  * The record to decide on: confirmed with GitHub first when the policy says GitHub must be asked
  * (503 at once when GitHub already failed to), else as stored (a due revalidation runs behind).
@@ -113,8 +99,12 @@ async function confirmed(gate: Gate, sessionId: string, record: SignedInRecord, 
     throw refusalFor(record, before, gate.config.github.baseUrl, gate.logger, revalidation.retryAfterSeconds);
   }
   if (before.verdict === "unknown") return confirmNow(gate, sessionId, record, budget, options.routeRules);
-  if (options.waitForGitHub) return withGitHubOrCached(gate, sessionId, record, () => revalidatedOrRefreshed(gate, sessionId, record));
-  if (wantsRevalidation(gate, record)) revalidation.revalidateInBackground(sessionId, record);
+  const wanted = wantsRevalidation(gate, record);
+  // /api/me waits for what is due; nothing due (the usual case) costs no wait at all.
+  if (options.waitForGitHub && (wanted || gate.refresher.isExpiring(record))) {
+    return withGitHubOrCached(gate, sessionId, record, () => revalidatedOrRefreshed(gate, sessionId, record));
+  }
+  if (wanted) revalidation.revalidateInBackground(sessionId, record);
   return record;
 }
 

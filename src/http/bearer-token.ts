@@ -3,7 +3,6 @@
 // auth/session-token.ts, so the session reader only asks "which session does this request name?".
 // A request with both a session cookie and a bearer token is refused: which one it means is not guessed.
 import type { IncomingMessage } from "node:http";
-import type { Request } from "express";
 import type { SessionTokens } from "../auth/session-token.js";
 import { mixedCredentials } from "../errors.js";
 import type { SessionEntries, SessionEntry } from "../store/session-entries.js";
@@ -17,7 +16,7 @@ export function bearerTokenOf(request: IncomingMessage): string | null {
 }
 
 /** A page cannot make a browser send an Authorization header, so a request carrying one was not forged cross-site. */
-export const carriesBearerToken = (request: Request) => bearerTokenOf(request) !== null;
+export const carriesBearerToken = (request: IncomingMessage) => bearerTokenOf(request) !== null;
 
 export function refuseMixedCredentials(hasSessionCookie: boolean): void {
   if (hasSessionCookie) throw mixedCredentials();

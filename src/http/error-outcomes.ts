@@ -1,14 +1,15 @@
-// Outcomes that only show at the end of a request: how a sign-in callback ended, and requests
-// refused because the session store did not answer. Errors are seen on their way to the error
-// handler (which stays the one place that turns them into answers) and remembered by code.
-import type { ErrorRequestHandler, RequestHandler, Response } from "express";
+// Outcomes that only show at the end of a request: how a sign-in callback ended. The error writer
+// (error-answer.ts), the one place that turns errors into answers, remembers each answer's code.
+import type { ServerResponse } from "node:http";
+import type { RequestHandler, Response } from "express";
 import type { Audit, AuditedUser } from "../auth/audit.js";
 import type { ErrorCode } from "../error-codes.js";
-import { AppError } from "../errors.js";
 import type { Metrics, SignInOutcome } from "../metrics.js";
 import type { HostResolver } from "./request-host.js";
 
+/** Where an answer keeps the error code it was written for. */
 const ERROR_CODE = Symbol("errorCode");
+type Noted = ServerResponse & { [ERROR_CODE]?: ErrorCode };
 
 /**
  * Error codes of a failed callback, as sign-in outcomes; any other code counts as "error". Keyed by
@@ -29,14 +30,9 @@ export const OUTCOME_BY_ERROR_CODE: Readonly<Partial<Record<ErrorCode, SignInOut
   too_many_requests: "too_many_requests",
 };
 
-/** Mount before the error handler: notes each error's code and counts session store outages. */
-export function noteErrorsForMetrics(metrics: Metrics): ErrorRequestHandler {
-  return (error, _request, response, next) => {
-    const code: ErrorCode = error instanceof AppError ? error.code : "internal_error";
-    (response as Response & { [ERROR_CODE]?: ErrorCode })[ERROR_CODE] = code;
-    if (code === "session_store_unavailable") metrics.sessionStoreErrors.inc();
-    next(error);
-  };
+/** Remembers the error code an answer is written for (error-answer.ts), for the outcome counted when it finishes. */
+export function noteErrorCode(response: ServerResponse, code: ErrorCode): void {
+  (response as Noted)[ERROR_CODE] = code;
 }
 
 /**
@@ -61,8 +57,8 @@ export function noteSignIn(response: Response, user: AuditedUser): void {
 
 const SIGNED_IN_AS = "signedInAs";
 
-function signInOutcome(response: Response & { [ERROR_CODE]?: ErrorCode }): SignInOutcome {
-  const code = response[ERROR_CODE];
+function signInOutcome(response: Response): SignInOutcome {
+  const code = (response as Noted)[ERROR_CODE];
   if (code === undefined) return response.statusCode < 400 ? "success" : "error";
   return OUTCOME_BY_ERROR_CODE[code] ?? "error";
 }

@@ -1,12 +1,11 @@
 // Requests that do not name one of this server's hosts for certain (request-host.ts, host-reading.ts)
 // reach only the routes that answer any host (health, readiness, metrics, the webhook, assets):
-// everything else, every route that could read a session or set a cookie, is refused. A host that
-// is neither the login host nor one of PROTECTED_HOSTS gets 421 Misdirected Request, whose usual
-// cause is a proxy that does not pass the browser's host on, hence the message; a host named in two
-// ways that disagree gets 400 (or 421 when both are ours), naming the proxy setting that prevents it.
-// The refusal runs before the pages' security headers would be set, so it sets them itself: the
-// page it renders is a page like any other (not to be framed, no inline script, no sniffing).
-import type { RequestHandler } from "express";
+// everything else, every route that could read a session or set a cookie, is refused, by the front
+// door (front-door.ts) before any route runs. A host that is neither the login host nor one of
+// PROTECTED_HOSTS gets 421 Misdirected Request, whose usual cause is a proxy that does not pass the
+// browser's host on, hence the message; a host named in two ways that disagree gets 400 (or 421 when
+// both are ours), naming the proxy setting that prevents it.
+import type { IncomingMessage } from "node:http";
 import { AppError } from "../errors.js";
 import type { HostRefusal, HostResolver } from "./request-host.js";
 import { servesAnyHost } from "./route-table.js";
@@ -19,13 +18,12 @@ export const unknownHost = (loginOrigin: string) =>
     { heading: "Unknown host", next: { href: loginOrigin, label: `Go to ${loginOrigin}` } },
   );
 
-/** `pageHeaders`: the security headers every page gets (security-headers.ts), set on the refusal too. */
-export function hostGate(hosts: HostResolver, pageHeaders: RequestHandler): RequestHandler {
+/** Why this request, for `path`, is refused for its host; null when its host is ours or the path answers any host. */
+export function hostGate(hosts: HostResolver): (request: IncomingMessage, path: string) => AppError | null {
   const loginOrigin = hosts.loginHost.origin;
-  return (request, response, next) => {
+  return (request, path) => {
     const { refusal } = hosts.readingOf(request);
-    if (!refusal || servesAnyHost(request.path)) return next();
-    void pageHeaders(request, response, () => next(refusalError(refusal, loginOrigin)));
+    return !refusal || servesAnyHost(path) ? null : refusalError(refusal, loginOrigin);
   };
 }
 

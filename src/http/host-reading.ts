@@ -1,6 +1,6 @@
 // Which host a request is for, read from its raw headers (SPEC §6), and whether it names one for
-// certain: the one decision both the Express path (request-host.ts) and the read paths answered
-// before Express (read-paths-first.ts) make. A session cookie is signed for one host, so a request
+// certain: read once per request, in front of every route (front-door.ts, through request-host.ts).
+// A session cookie is signed for one host, so a request
 // that could be taken for another host would let a cookie an application sees in its users'
 // requests act as them there. Hence a request is refused, never guessed at, when:
 // - it names its host twice: more than one `Host`, or an absolute request line (`GET http://a/`)
@@ -13,13 +13,27 @@
 //   protected host, which is how Traefik's forwardAuth asks when pointed at the login host's public
 //   URL. It answers only what the protected host's own /auth/check (routed to this server on every
 //   protected host) answers for the same cookie.
-// `X-Forwarded-Host` counts only from a sender TRUST_PROXY trusts, judged as Express judges it.
+// `X-Forwarded-Host` counts only from a sender TRUST_PROXY trusts, judged by the one function
+// compiled from it here, which Express is given too (for req.ip, the rate limits' client address).
 import type { IncomingMessage } from "node:http";
+import { compile as compileAddresses } from "proxy-addr";
 import type { HostTable, KnownHost } from "../config/host-table.js";
 import { ROUTES } from "./route-table.js";
 
-/** Whether TRUST_PROXY trusts the address at this hop: Express's compiled "trust proxy fn" setting. */
+/** Whether TRUST_PROXY trusts the address at this hop (0: the sender itself). */
 export type ProxyTrust = (address: string | undefined, hop: number) => boolean;
+
+/**
+ * TRUST_PROXY (config.trustProxy) compiled the way Express compiles its `trust proxy` setting:
+ * everyone, the first `n` hops, or these addresses, subnets and keywords (proxy-addr, which Express
+ * uses); false trusts nobody.
+ */
+export function compileProxyTrust(setting: boolean | number | string[]): ProxyTrust {
+  if (setting === true) return () => true;
+  if (typeof setting === "number") return (_address, hop) => hop < setting;
+  const trusted = compileAddresses(setting === false ? [] : setting);
+  return (address, hop) => address !== undefined && trusted(address, hop);
+}
 
 export type HostRefusal =
   /** Not the login host nor a protected host (or no host at all). */
@@ -36,7 +50,7 @@ const ABSOLUTE_FORM = /^[a-z][a-z\d+.-]*:\/\//i;
 
 export function readHost(hosts: HostTable, request: IncomingMessage, trust: ProxyTrust): HostReading {
   const hostHeader = request.headers.host;
-  const url = (request as { originalUrl?: string }).originalUrl ?? request.url ?? "";
+  const url = request.url ?? "";
   if (hostHeader !== undefined && repeatsHost(request.rawHeaders)) return ambiguous("it has more than one Host header");
   if (url[0] !== "/" && ABSOLUTE_FORM.test(url) && !sameAuthority(url, hostHeader)) {
     return ambiguous("its request line names another host than its Host header");

@@ -6,11 +6,11 @@
 // about each answered request (the metrics) hears it from the same one listener. A path is the
 // client's to choose (up to Node's 16 KB of headers): where one is logged (an unmatched route, an
 // error's "where"), it is logged without its query and cut at MAX_LOGGED_PATH, marked as cut.
+// The front door (front-door.ts) begins it for every request, before anything else runs.
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage } from "node:http";
-import type { RequestHandler, Response } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
-import { pathOf, routePattern } from "./route-label.js";
+import { routePattern, withoutQuery } from "./route-label.js";
 
 export const REQUEST_ID_HEADER = "X-Request-Id";
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -26,9 +26,13 @@ export function loggedPath(path: string): string {
   return path.length <= MAX_LOGGED_PATH ? path : `${path.slice(0, MAX_LOGGED_PATH)}…[${path.length - MAX_LOGGED_PATH} more characters]`;
 }
 
+/** Where an answer keeps who is signed in, for its line: a property of its own (a WeakMap's upkeep was measured on every request). */
+const SIGNED_IN_USER = Symbol("signedInUser");
+type Noted = ServerResponse & { [SIGNED_IN_USER]?: number };
+
 /** Tells the request's log line who is signed in (set wherever a session is read or created). */
-export function noteSignedInUser(response: Response, userId: number): void {
-  response.locals.signedInUserId = userId;
+export function noteSignedInUser(response: ServerResponse, userId: number): void {
+  (response as Noted)[SIGNED_IN_USER] = userId;
 }
 
 /** One request, as it ended. */
@@ -42,21 +46,20 @@ export interface AnsweredRequest {
   finished: boolean;
 }
 
-export interface RequestLogging {
-  /** Express's part: the request id, and the line when the answer closes. */
-  middleware: RequestHandler;
-  /** A request answered before Express (read-paths-first.ts): the same listeners and the same line. */
-  record(reqId: string, answered: AnsweredRequest, userId: number | undefined): void;
-  /** A request passed on to Express after work done before it: its duration counts from `startedAt`. */
-  startedEarlier(request: IncomingMessage, startedAt: number): void;
-}
+/**
+ * Starts a request's accounting: its id, returned (whoever answers echoes it in X-Request-Id), and
+ * its one line, written when the answer closes. `route`: the route pattern when it is known already
+ * (the read paths, answered without Express); otherwise the route Express matched, or the request's
+ * path when none did.
+ */
+export type BeginRequest = (request: IncomingMessage, response: ServerResponse, route: string | null) => string;
 
-export function requestLogging(logger: Logger, alsoTell: ((answered: AnsweredRequest) => void)[] = []): RequestLogging {
+export function requestLogging(logger: Logger, alsoTell: ((answered: AnsweredRequest) => void)[] = []): BeginRequest {
   // This line holds only the fields below (a sanitised id, a route pattern, numbers), none of which
   // a name-based redaction could match, so it skips the redaction pass: that pass cost more than
   // the rest of a cheap request's work (see docs/internals-performance.md).
   const requestLog = logger.child({}, { redact: [] });
-  const record = (reqId: string, answered: AnsweredRequest, userId: number | undefined, path = "") => {
+  const write = (reqId: string, answered: AnsweredRequest, path: string, userId: number | undefined) => {
     for (const listener of alsoTell) listener(answered);
     const line = {
       reqId,
@@ -70,27 +73,21 @@ export function requestLogging(logger: Logger, alsoTell: ((answered: AnsweredReq
     if (answered.status >= 500) requestLog.error(line, message);
     else requestLog.info(line, message);
   };
-  const startedBeforeExpress = new WeakMap<IncomingMessage, number>();
-  const middleware: RequestHandler = (request, response, next) => {
-    const startedAt = startedBeforeExpress.get(request) ?? performance.now();
+  return (request, response, route) => {
+    const startedAt = performance.now();
     const id = requestId(request.headers["x-request-id"]);
-    response.setHeader(REQUEST_ID_HEADER, id);
+    // As it arrived: a router Express mounts rewrites request.url while inside it.
+    const url = request.url ?? "/";
     response.once("close", () => {
       const answered: AnsweredRequest = {
-        method: request.method,
-        routePattern: routePattern(request),
+        method: request.method ?? "GET",
+        routePattern: route ?? routePattern(request, url),
         status: response.statusCode,
         durationMs: performance.now() - startedAt,
         finished: response.writableFinished,
       };
-      const userId: unknown = response.locals.signedInUserId;
-      record(id, answered, typeof userId === "number" ? userId : undefined, pathOf(request));
+      write(id, answered, withoutQuery(url), (response as Noted)[SIGNED_IN_USER]);
     });
-    next();
-  };
-  return {
-    middleware,
-    record: (reqId, answered, userId) => record(reqId, answered, userId),
-    startedEarlier: (request, startedAt) => void startedBeforeExpress.set(request, startedAt),
+    return id;
   };
 }

@@ -1,5 +1,6 @@
 // Every address the server answers, in one table (SPEC §3): its method and path, whether it answers
-// with data or pages, and whether the sign-in rate limit applies. The app registers routes from it,
+// with data or pages (or is a read path, answered without Express), and whether the sign-in rate
+// limit applies. The app registers routes from it, the front door dispatches the read paths by it,
 // the 405s and their Allow headers come from it, logs and metrics label requests by it, and the
 // tests walk it — so a new route is one line here, and nothing else can forget it.
 import type { Express, RequestHandler } from "express";
@@ -11,10 +12,11 @@ export interface RouteSpec {
   method: RouteMethod;
   path: string;
   /**
-   * "data": asked by programs and proxies on every request, so it is registered first, with the
-   * data answer's headers and nothing else in front. "page": behind the page security headers.
+   * "read": asked by programs and reverse proxies on every request (GET and HEAD), so answered by
+   * the read paths on node:http (read-paths.ts), never by Express. "data": JSON for programs,
+   * registered first, with the data answer's headers. "page": behind the page security headers.
    */
-  answer: "data" | "page";
+  answer: "read" | "data" | "page";
   /** The sign-in rate limit (AUTH_RATE_LIMIT) counts requests to it, per client address. */
   rateLimited: boolean;
   /** A failure here offers a fresh sign-in rather than the home page. */
@@ -27,9 +29,9 @@ export interface RouteSpec {
 }
 
 export const ROUTES = {
-  authCheck: { method: "GET", path: "/auth/check", answer: "data", rateLimited: false },
-  currentUser: { method: "GET", path: "/api/me", answer: "data", rateLimited: false },
-  sessionDetails: { method: "GET", path: "/api/session", answer: "data", rateLimited: false },
+  authCheck: { method: "GET", path: "/auth/check", answer: "read", rateLimited: false },
+  currentUser: { method: "GET", path: "/api/me", answer: "read", rateLimited: false },
+  sessionDetails: { method: "GET", path: "/api/session", answer: "read", rateLimited: false },
   health: { method: "GET", path: "/healthz", answer: "page", rateLimited: false, anyHost: true },
   readiness: { method: "GET", path: "/readyz", answer: "page", rateLimited: false, anyHost: true },
   metrics: { method: "GET", path: "/metrics", answer: "page", rateLimited: false, anyHost: true },
@@ -56,6 +58,8 @@ export const ROUTES = {
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof ROUTES;
+/** The routes answered without Express (read-paths.ts). */
+export type ReadPathName = { [name in RouteName]: (typeof ROUTES)[name]["answer"] extends "read" ? name : never }[RouteName];
 
 /** Paths served by a whole mounted handler rather than one route; they label requests as "<prefix>/*". */
 export const MOUNTS = {
@@ -67,8 +71,8 @@ export const MOUNTS = {
   emulator: EMULATOR_MOUNT_PATH,
 } as const;
 
-/** A handler, or a chain of them, for every route of the table. */
-export type RouteHandlers = Record<RouteName, RequestHandler | RequestHandler[]>;
+/** A handler, or a chain of them, for every route of the table Express answers. */
+export type RouteHandlers = Record<Exclude<RouteName, ReadPathName>, RequestHandler | RequestHandler[]>;
 
 export interface RegisterOptions {
   /** In front of every route of this kind (the data answer's headers). */
@@ -78,12 +82,12 @@ export interface RegisterOptions {
 }
 
 /** Registers the table's routes of one kind, in table order. GET routes answer HEAD too (Express). */
-export function registerRoutes(app: Express, answer: RouteSpec["answer"], handlers: RouteHandlers, options: RegisterOptions): void {
+export function registerRoutes(app: Express, answer: Exclude<RouteSpec["answer"], "read">, handlers: RouteHandlers, options: RegisterOptions): void {
   for (const name of Object.keys(ROUTES) as RouteName[]) {
     const route: RouteSpec = ROUTES[name];
     if (route.answer !== answer) continue;
     const limit = route.rateLimited && options.rateLimit ? [options.rateLimit] : [];
-    const chain = [...(options.before ?? []), ...limit, ...[handlers[name]].flat()];
+    const chain = [...(options.before ?? []), ...limit, ...[handlers[name as keyof RouteHandlers]].flat()];
     if (route.method === "GET") app.get(route.path, ...chain);
     else if (route.method === "POST") app.post(route.path, ...chain);
     else app.delete(route.path, ...chain);

@@ -11,31 +11,34 @@
 // gives any such document an opaque origin and no script, whatever its status or type.
 // Referrer-Policy same-origin never sends a Referer to another site; the sign-in callback, whose
 // URL carries `code` and `state`, goes further with no-referrer (http/routes/auth.ts).
+import type { IncomingMessage, ServerResponse } from "node:http";
 import helmet from "helmet";
-import type { Request, RequestHandler, Response } from "express";
 import type { Config } from "../config/config.js";
 
 const DATA_CSP = "default-src 'none';frame-ancestors 'none';sandbox";
 
+/** Connect-style: runs on any node:http request and answer, Express's or not. */
+export type Middleware = (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void;
+
 export interface SecurityHeaders {
-  forPages: RequestHandler;
-  forData: RequestHandler;
-  /** What forData and noStore set, in order, for the answers written before Express (read-paths-first.ts). */
+  forPages: Middleware;
+  /** The data set, with Cache-Control: no-store (every data answer may depend on the session). */
+  forData: Middleware;
+  /** What forData sets, in order (the read paths write them with their answer: read-paths.ts). */
   dataHeaderList: [string, string][];
   /** Before a page is sent: gives it the page set if it was answered under the data set. */
-  upgradeForPage(response: Response): void;
+  upgradeForPage(response: ServerResponse): void;
   /**
    * After forPages, for the demo emulator's pages: the page set without `form-action`. Chromium
    * checks form-action against every redirect a form submission leads to, and GitHub's consent form
    * ends in redirects to other origins (the callback, then on to a protected host's handoff).
    */
-  forEmulatorPages: RequestHandler;
+  forEmulatorPages: Middleware;
 }
 
 export function securityHeaders(config: Config): SecurityHeaders {
-  const hsts = strictTransportSecurity(config);
   const avatarOrigins = new Set(["https://avatars.githubusercontent.com", new URL(config.github.baseUrl).origin]);
-  const forPages = helmet({
+  const forPages: Middleware = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -54,61 +57,57 @@ export function securityHeaders(config: Config): SecurityHeaders {
       },
     },
     referrerPolicy: { policy: "same-origin" },
-    strictTransportSecurity: hsts,
+    strictTransportSecurity: config.session.secureCookies ? { maxAge: HSTS_MAX_AGE_SECONDS, includeSubDomains: false } : false,
   });
-  const forData = dataHeaders(config);
-  const upgradeForPage = (response: Response) => {
+  const dataHeaderList: [string, string][] = [...dataHeaderSet(config), ["Cache-Control", "no-store"]];
+  const upgradeForPage = (response: ServerResponse) => {
     if (response.getHeader("Content-Security-Policy") === DATA_CSP) forPages(response.req, response, () => undefined);
   };
-  const forEmulatorPages: RequestHandler = (_request, response, next) => {
+  const forEmulatorPages: Middleware = (_request, response, next) => {
     const policy = response.getHeader("Content-Security-Policy");
     if (typeof policy === "string") response.setHeader("Content-Security-Policy", policy.replace(/(?:^|;)form-action [^;]*/, ""));
     next();
   };
-  const dataHeaderList = [...headersSetBy(forData), ["Cache-Control", "no-store"] as [string, string]];
-  return { forPages, forData, dataHeaderList, upgradeForPage, forEmulatorPages };
+  return { forPages, forData: setting(dataHeaderList), dataHeaderList, upgradeForPage, forEmulatorPages };
+}
+
+const HSTS_MAX_AGE_SECONDS = 31_536_000;
+
+/**
+ * The data set on its own, fixed for the life of the process: what a JSON answer or a 204 still
+ * needs (OWASP REST Security Cheat Sheet), and nothing that only matters to a document. A document
+ * sent under it anyway (the GitHub proxy passes GitHub's HTML through) is sandboxed: an opaque
+ * origin and no script, whatever its status or type.
+ */
+function dataHeaderSet(config: Config): [string, string][] {
+  return [
+    ["Content-Security-Policy", DATA_CSP],
+    ["Cross-Origin-Resource-Policy", "same-origin"],
+    ["Referrer-Policy", "no-referrer"],
+    ...(config.session.secureCookies ? [["Strict-Transport-Security", `max-age=${HSTS_MAX_AGE_SECONDS}`] as [string, string]] : []),
+    ["X-Content-Type-Options", "nosniff"],
+    ["X-Frame-Options", "DENY"],
+  ];
 }
 
 /**
- * The data set on its own: for a router mounted under the page set whose answers are not this
- * server's pages (the GitHub proxy), where it replaces the page CSP, X-Frame-Options and
- * Referrer-Policy. The page set's document-only headers stay there, and do no harm.
+ * The data set alone, without Cache-Control: for a router mounted under the page set whose answers
+ * are not this server's pages (the GitHub proxy), where it replaces the page CSP, X-Frame-Options
+ * and Referrer-Policy. The page set's document-only headers stay there, and do no harm.
  */
-export function dataHeaders(config: Config): RequestHandler {
-  return helmet({
-    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], sandbox: [] } },
-    referrerPolicy: { policy: "no-referrer" },
-    xFrameOptions: { action: "deny" },
-    strictTransportSecurity: strictTransportSecurity(config),
-    // Document-only headers: nothing here is ever rendered as one of this server's pages.
-    crossOriginOpenerPolicy: false,
-    originAgentCluster: false,
-    xDnsPrefetchControl: false,
-    xDownloadOptions: false,
-    xPermittedCrossDomainPolicies: false,
-    xXssProtection: false,
-  });
-}
-
-function strictTransportSecurity(config: Config) {
-  return config.session.secureCookies ? { maxAge: 31_536_000, includeSubDomains: false } : false;
+export function dataHeaders(config: Config): Middleware {
+  return setting(dataHeaderSet(config));
 }
 
 /** Every answer that may depend on the session must not be stored by browsers or proxies. */
-export const noStore: RequestHandler = (_request, response, next) => {
+export const noStore: Middleware = (_request, response, next) => {
   response.setHeader("Cache-Control", "no-store");
   next();
 };
 
-/** The headers a middleware that sets only fixed ones (helmet's) sets, in the order it sets them. */
-function headersSetBy(middleware: RequestHandler): [string, string][] {
-  const set = new Map<string, [string, string]>();
-  const recorder = {
-    setHeader: (name: string, value: unknown) => void set.set(name.toLowerCase(), [name, String(value)]),
-    removeHeader: (name: string) => void set.delete(name.toLowerCase()),
+function setting(headers: [string, string][]): Middleware {
+  return (_request, response, next) => {
+    for (const [name, value] of headers) response.setHeader(name, value);
+    next();
   };
-  let synchronous = false;
-  void middleware({ headers: {} } as Request, recorder as unknown as Response, () => (synchronous = true));
-  if (!synchronous) throw new Error("the data headers must be set synchronously");
-  return [...set.values()];
 }

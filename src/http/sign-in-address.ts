@@ -4,7 +4,7 @@
 // the sign-in for that page, its returnTo percent-encoded so that a query of several parameters
 // comes back whole. The header is only ever a returnTo candidate: it is judged here by the same
 // rules as any other returnTo (a same-origin path, or "/"), and again by /auth/github.
-import type { Request } from "express";
+import type { IncomingMessage } from "node:http";
 import { safeReturnTo } from "../auth/return-to.js";
 import { AppError, unauthenticated } from "../errors.js";
 import { SIGNED_OUT_PAGE_UNDER_AUTH, SIGNED_OUT_PATH } from "./routes/home.js";
@@ -12,7 +12,7 @@ import { SIGNED_OUT_PAGE_UNDER_AUTH, SIGNED_OUT_PATH } from "./routes/home.js";
 export const FORWARDED_URI_HEADER = "x-forwarded-uri";
 
 /** `/auth/github?returnTo=…` for the page the proxy named, or for `/` when it named none or an unsafe one. */
-export function signInAddressFor(request: Request, publicUrl: string): string {
+export function signInAddressFor(request: IncomingMessage, publicUrl: string): string {
   const page = safeReturnTo(request.headers[FORWARDED_URI_HEADER], publicUrl);
   // Just signed out, where "/" is the application: say so, rather than start a new sign-in.
   if (page === SIGNED_OUT_PATH) return SIGNED_OUT_PAGE_UNDER_AUTH;

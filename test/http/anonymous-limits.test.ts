@@ -4,7 +4,7 @@
 // TRUST_PROXY, and GitHub's side is counted at a front the stack's GitHub calls pass through.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import express, { type Express } from "express";
+import express from "express";
 import request from "supertest";
 import { ManualClock } from "../../src/clock.js";
 import { DEVICE_POLLS_PER_ADDRESS, DEVICE_STARTS_IN_ALL_PER_HOUR, DEVICE_STARTS_PER_ADDRESS_PER_HOUR } from "../../src/http/device-limits.js";
@@ -12,7 +12,7 @@ import { sessionEntryKeyOf } from "../support/cookies.js";
 import { DEVICE_GRANT } from "../support/device.js";
 import { signedInBrowser } from "../support/sign-in.js";
 import { storeCommandsDuring } from "../support/store-commands.js";
-import { startTestStack, TEST_PUBLIC_URL, type TestStack } from "../support/stack.js";
+import { startTestStack, TEST_PUBLIC_URL, type App, type TestStack } from "../support/stack.js";
 
 const HOUR_SECONDS = 3600;
 
@@ -46,7 +46,7 @@ async function countedStack(env: Record<string, string>): Promise<{ stack: TestS
   };
 }
 
-async function listening(app: Express): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+async function listening(app: App): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   return {
@@ -61,7 +61,7 @@ async function listening(app: Express): Promise<{ url: string; server: Server; c
 }
 
 const DEVICE_ENV = { DEVICE_FLOW: "true", TRUST_PROXY: "true" };
-const startFrom = (app: Express, address: string) => request(app).post("/auth/device").set("X-Forwarded-For", address);
+const startFrom = (app: App, address: string) => request(app).post("/auth/device").set("X-Forwarded-For", address);
 
 function expectTooManyStarts(answer: request.Response): void {
   expect(answer.status).toBe(429);

@@ -1,11 +1,10 @@
 // Authorization: Bearer <session token> wherever a session cookie works (SPEC §8): forward auth,
 // the API, the sessions list, sign-out; refused when mixed with a cookie; never stored as itself.
 import { randomBytes } from "node:crypto";
-import type { Express } from "express";
 import request from "supertest";
 import { deviceSessionToken } from "../support/device.js";
 import { signedInBrowser } from "../support/sign-in.js";
-import { redisEntries, startTestStack, testRedisUrl, type TestStack } from "../support/stack.js";
+import { redisEntries, startTestStack, testRedisUrl, type App, type TestStack } from "../support/stack.js";
 import { Redis } from "ioredis";
 import { ManualClock } from "../../src/clock.js";
 
@@ -13,7 +12,7 @@ let clock: ManualClock;
 let stack: TestStack;
 
 /** A program signed in through the device flow as `login`; its session token. */
-const deviceToken = (app: Express = stack.app, login = "octocat") => deviceSessionToken(stack, clock, app, login);
+const deviceToken = (app: App = stack.app, login = "octocat") => deviceSessionToken(stack, clock, app, login);
 
 beforeEach(async () => {
   clock = new ManualClock(Date.now());

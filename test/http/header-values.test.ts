@@ -1,7 +1,6 @@
 // Values from GitHub that go into /auth/check's headers (SPEC §5): a login or email a header cannot
 // carry safely — CR/LF, U+2028, another control character, non-ASCII, a comma — makes that header
-// empty and is logged, on both paths that answer the check (before Express, and Express: HEAD
-// always goes there); never a 500. GitHub hands the server such a user: /user answers with it at
+// empty and is logged, for GET and HEAD alike; never a 500. GitHub hands the server such a user: /user answers with it at
 // sign-in (an injected answer, as a GitHub that misbehaves would).
 import request from "supertest";
 import { signedInBrowser } from "../support/sign-in.js";

@@ -3,10 +3,10 @@
 // host (b.test); a request that names its host in two ways is refused, never read as the host the
 // cookie was made for: an X-Forwarded-Host holding several hosts (400), Host naming one host of
 // ours and X-Forwarded-Host another (421), more than one Host or an absolute request line naming
-// another host (400). Each rule holds on both paths: GET /auth/check and /api/me are answered ahead
-// of Express when nothing is due (read-paths-first.ts), HEAD only by Express. Every refusal, and
-// the unknown-host 421, is a page with the pages' security headers.
-import { request as httpRequest, type Server } from "node:http";
+// another host (400). Each rule holds for GET and HEAD alike (the front door reads the host before
+// anything answers: front-door.ts). Every refusal, and the unknown-host 421, is a page with the
+// pages' security headers.
+import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import request, { type Response } from "supertest";
 import { approveAtEmulator } from "../support/emulator-server.js";
@@ -37,7 +37,7 @@ afterAll(() => stack.close());
 
 type Headers = Record<string, string | string[]>;
 
-/** GET (answered ahead of Express when it can be) and HEAD (Express only) of `path` with these headers: both statuses. */
+/** GET and HEAD of `path` with these headers: both statuses. */
 async function onBothPaths(path: string, headers: Headers): Promise<[number, number]> {
   const send = (method: "get" | "head") => {
     const pending = request(stack.app)[method](path).set("Accept", "application/json");
@@ -104,7 +104,7 @@ describe("a request that names its host more than once", () => {
   describe("written as no browser writes a request", () => {
     let server: Server;
     beforeAll(async () => {
-      server = stack.app.listen(0, "127.0.0.1");
+      server = createServer(stack.app).listen(0, "127.0.0.1");
       await new Promise((resolve) => server.once("listening", resolve));
     });
     afterAll(() => void server.close());

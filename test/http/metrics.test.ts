@@ -2,7 +2,6 @@
 // by endpoint and status, GitHub's remaining rate limit, session store errors; METRICS_TOKEN.
 import request from "supertest";
 import { Redis } from "ioredis";
-import type { Express } from "express";
 import { createApp } from "../../src/app.js";
 import { buildServices } from "../../src/services.js";
 import { ManualClock } from "../../src/clock.js";
@@ -12,7 +11,7 @@ import { redisBackend } from "../../src/store/backend.js";
 import { parseMetrics, sampleValue, type Sample } from "../support/prometheus.js";
 import { freePort } from "../support/redis-server.js";
 import { approvedSignIn, finishSignIn, signedInBrowser, startSignIn } from "../support/sign-in.js";
-import { startTestStack, TEST_CLIENT_ID, type TestStack, onLoginHostByDefault } from "../support/stack.js";
+import { startTestStack, TEST_CLIENT_ID, type App, type TestStack, onLoginHostByDefault } from "../support/stack.js";
 
 const HOURS = 3_600_000;
 const clock = new ManualClock(Date.now());
@@ -27,14 +26,14 @@ afterEach(() => stack.settled());
 
 const emulator = () => stack.emulator.emulator;
 
-async function scrape(app: Express = stack.app): Promise<Sample[]> {
+async function scrape(app: App = stack.app): Promise<Sample[]> {
   const answer = await request(app).get("/metrics").expect(200);
   expect(answer.headers["content-type"]).toMatch(/^text\/plain; version=0\.0\.4/);
   return parseMetrics(answer.text);
 }
 
 /** How much each series moved while `action` ran. */
-async function change(action: () => Promise<unknown>, app: Express = stack.app) {
+async function change(action: () => Promise<unknown>, app: App = stack.app) {
   const before = await scrape(app);
   await action();
   const after = await scrape(app);
@@ -203,7 +202,7 @@ test("session store errors: requests refused because Redis does not answer", asy
 
 describe("METRICS_TOKEN", () => {
   const token = "metrics-token-0123456789abcdef";
-  let guarded: Express;
+  let guarded: App;
   beforeAll(async () => {
     guarded = (await stack.restartedWith({ METRICS_TOKEN: token })).app;
   });

@@ -85,7 +85,7 @@ describe("without server-wide lists", () => {
       `?users=${[...sixteen, "octocat"].join(",")}`, `?users=${sixteen.slice(1).join(",")}&users=octocat,hubot`,
       `?users=${sixteen.join(",")}&orgs=github`,
     ]) {
-      // With a cookie the check is first seen before Express (read-paths-first.ts), without one by Express alone.
+      // With a cookie and without: the rule is refused before any session is read.
       for (const cookie of [octocat, null]) {
         const call = request(stack.app).get(`/auth/check${query}`).set("Accept", "application/json");
         const answer = await (cookie ? call.set("Cookie", cookie) : call);

@@ -7,7 +7,7 @@ import request from "supertest";
 import type { SignedInRecord } from "../../src/auth/session-record.js";
 import { ManualClock } from "../../src/clock.js";
 import { REVOCATION_CHECK_SPACING_MS } from "../../src/auth/revocation-check.js";
-import type { FaultSpec } from "../../src/emulator/index.js";
+import type { FaultSpec } from "@github-login-server/github-emulator";
 import { decodeCompact } from "../../src/store/entry-codec.js";
 import { sessionEntryKeyOf, sessionIdOf } from "../support/cookies.js";
 import { signedInBrowser } from "../support/sign-in.js";

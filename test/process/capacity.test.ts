@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
-import type { EmulatorUser } from "../../src/emulator/types.js";
+import type { EmulatorUser } from "@github-login-server/github-emulator";
 import { approveAtEmulator, startEmulator, type RunningEmulator } from "../support/emulator-server.js";
 import { buildServer, CookieClient, productionEnvironment, runServer, waitForHealthy, type ServerProcess } from "../support/process.js";
 import { freePort, startRedisServer, stopRedisServer } from "../support/redis-server.js";

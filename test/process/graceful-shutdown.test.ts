@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { connect, type AddressInfo } from "node:net";
 import express from "express";
-import { createEmulator, type Emulator } from "../../src/emulator/index.js";
+import { createEmulator, type Emulator } from "@github-login-server/github-emulator";
 import { SESSION_COOKIE } from "../support/cookies.js";
 import { approveAtEmulator } from "../support/emulator-server.js";
 import { within } from "../support/eventually.js";

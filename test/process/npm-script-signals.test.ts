@@ -28,7 +28,7 @@ function alive(pid: number): boolean {
 
 const cases: [string, string][] = [
   ["start", "dist/server.js"],
-  ["emulator", "dist/emulator/standalone.js"],
+  ["emulator", "packages/github-emulator/bin/github-emulator.js"],
 ];
 
 describe.each(cases)("npm run %s", (script, entry) => {

@@ -1,19 +1,19 @@
 // A browser for tests with several hosts in front of one app (SPEC §6): it sends each request to
 // the app with the URL's host as `Host` (supertest, no DNS needed) and keeps cookies per host, as a
 // browser's host-only cookies are kept. Redirects are not followed: tests walk them and check each.
-import type { Express } from "express";
 import request, { type Response } from "supertest";
 import { setCookies } from "./cookies.js";
+import type { App } from "./stack.js";
 
 export class HostBrowser {
   constructor(
-    private readonly app: Express,
+    private readonly app: App,
     /** host → cookie name → value (shared by the views through() gives) */
     readonly jars = new Map<string, Map<string, string>>(),
   ) {}
 
   /** The same browser (the same cookies) talking to another instance of the server. */
-  through(app: Express): HostBrowser {
+  through(app: App): HostBrowser {
     return new HostBrowser(app, this.jars);
   }
 

@@ -10,8 +10,9 @@ import { eventually } from "./eventually.js";
 
 export const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
+/** As `npm run build` does: `tsc -b` builds the emulator package (a project reference) first. */
 export function buildServer(): void {
-  execFileSync(process.execPath, [join(PROJECT_ROOT, "node_modules/typescript/bin/tsc"), "-p", join(PROJECT_ROOT, "tsconfig.json")], {
+  execFileSync(process.execPath, [join(PROJECT_ROOT, "node_modules/typescript/bin/tsc"), "-b", join(PROJECT_ROOT, "tsconfig.json")], {
     stdio: "pipe",
   });
 }

@@ -1,10 +1,10 @@
 // Walks the browser's part of the sign-in with a supertest agent (which keeps cookies):
 // start at /auth/github, approve on the emulator's consent page, come back to the callback.
 import type TestAgent from "supertest/lib/agent.js";
-import type { Express } from "express";
 import request, { type Response } from "supertest";
 import { BINDING_COOKIE, HOST_ONLY_PREFIX, sessionCookieOf, setCookie, setCookies } from "./cookies.js";
 import { approveAtEmulator } from "./emulator-server.js";
+import type { App } from "./stack.js";
 
 // Where most tests found them first; cookies.ts is their home.
 export { sessionCookieOf, setCookie };
@@ -51,7 +51,7 @@ export async function approvedSignIn(agent: Agent, login = "octocat") {
 }
 
 /** Signs a fresh browser in and returns it with its session cookie. */
-export async function signedInBrowser(app: Express, login = "octocat") {
+export async function signedInBrowser(app: App, login = "octocat") {
   const browser = request.agent(app);
   const { callback } = await signIn(browser, { login });
   if (callback.status !== 303) throw new Error(`sign-in as ${login} answered ${callback.status}, expected 303`);

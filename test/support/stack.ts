@@ -2,14 +2,12 @@
 // createApp), on real Redis, talking over HTTP to a GitHub emulator on a free port. Each stack gets its own key prefix, so test files can share the
 // run's redis-server without seeing each other's keys.
 import { randomBytes } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Express } from "express";
 import { Redis } from "ioredis";
-import { createApp } from "../../src/app.js";
+import { createApp, type RequestListener } from "../../src/app.js";
 import { systemClock, type Clock } from "../../src/clock.js";
 import type { Config } from "../../src/config/config.js";
 import { loadConfig } from "../../src/config/load-config.js";
-import type { EmulatorClient } from "../../src/emulator/index.js";
+import type { EmulatorClient } from "@github-login-server/github-emulator";
 import { createLogger } from "../../src/logger.js";
 import type { BackgroundTasks } from "../../src/background-tasks.js";
 import { buildServices } from "../../src/services.js";
@@ -35,8 +33,11 @@ export interface TestStackOptions {
   locks?: Locks;
 }
 
+/** The server as node:http calls it (createApp's front door); supertest takes it as it is. */
+export type App = RequestListener;
+
 export interface TestStack {
-  app: Express;
+  app: App;
   config: Config;
   emulator: RunningEmulator;
   /** A separate connection for the test's own look into Redis. */
@@ -47,9 +48,9 @@ export interface TestStack {
   /** Resolves when the work requests started in the background (revalidations) has settled, on every instance. */
   settled(): Promise<void>;
   /** Another instance of the server on the same Redis, GitHub and configuration (a load-balanced pair). */
-  anotherInstance(): Promise<Express>;
+  anotherInstance(): Promise<App>;
   /** The server restarted on the same Redis and GitHub with some variables changed (e.g. rotated secrets). */
-  restartedWith(env: Record<string, string>): Promise<{ app: Express; config: Config }>;
+  restartedWith(env: Record<string, string>): Promise<{ app: App; config: Config }>;
   /** The environment the server was configured from. */
   env: Record<string, string>;
   close(): Promise<void>;
@@ -105,7 +106,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const logs: string[] = [];
   const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
   const backgrounds: BackgroundTasks[] = [];
-  const instance = async (instanceConfig: Config = config): Promise<Express> => {
+  const instance = async (instanceConfig: Config = config): Promise<App> => {
     // Each instance has its own connection, as separate processes would.
     const serverRedis = createRedisConnection(instanceConfig.redis);
     serverRedis.on("error", () => {});
@@ -149,16 +150,12 @@ const SUPERTEST_DEFAULT_HOST = /^127\.0\.0\.1:\d+$/;
  * PUBLIC_URL's host and PROTECTED_HOSTS). Such requests are given PUBLIC_URL's host, as a browser at
  * the login host would send; a test that sets its own Host (a protected or an unknown host) keeps it.
  */
-export function onLoginHostByDefault(app: Express, config: Config): Express {
+export function onLoginHostByDefault(app: App, config: Config): App {
   const loginHost = new URL(config.publicUrl).host;
-  // Express calls app.handle for every request (its typings leave it out).
-  const routed = app as Express & { handle(request: IncomingMessage, response: ServerResponse, next?: unknown): void };
-  const handle = routed.handle.bind(app);
-  routed.handle = (request, response, next) => {
+  return (request, response) => {
     if (SUPERTEST_DEFAULT_HOST.test(request.headers.host ?? "")) request.headers.host = loginHost;
-    handle(request, response, next);
+    app(request, response);
   };
-  return app;
 }
 
 /** Every key this stack wrote, with its value as text (sorted sets as their members). */

@@ -1,23 +1,40 @@
 // Which host a request is for, and when it is refused instead (src/http/host-reading.ts): the one
-// function the Express path and the read paths answered before Express both ask, over the raw
-// headers, the request line, the sender's address and TRUST_PROXY.
+// function the front door asks for every request, over the raw headers, the request line, the
+// sender's address and TRUST_PROXY, compiled once (compileProxyTrust) and given to Express too.
 import type { IncomingMessage } from "node:http";
 import express from "express";
 import { createHostTable } from "../../src/config/host-table.js";
 import { readProtectedHosts } from "../../src/config/protected-hosts.js";
-import { readHost, type HostReading, type ProxyTrust } from "../../src/http/host-reading.js";
+import { compileProxyTrust, readHost, type HostReading, type ProxyTrust } from "../../src/http/host-reading.js";
 
 const PUBLIC_URL = "https://login.test";
 const table = createHostTable(PUBLIC_URL, readProtectedHosts("a.test, b.test, app.test:8443, *.tools.test", PUBLIC_URL, []));
 
-/** Express's compiled TRUST_PROXY for `setting`, as the app hands it over. */
-function trustOf(setting: boolean | number | string): ProxyTrust {
+/** TRUST_PROXY as the server compiles it (config.trustProxy: true/false, a hop count, or a list). */
+const trustOf = (setting: boolean | number | string[]): ProxyTrust => compileProxyTrust(setting);
+const TRUSTS_LOOPBACK = trustOf(["loopback"]);
+const TRUSTS_NOBODY = trustOf(false);
+
+/** What Express's own compilation of a `trust proxy` setting answers (the meaning TRUST_PROXY documents). */
+function expressTrustOf(setting: boolean | number | string[]): ProxyTrust {
   const app = express();
   app.set("trust proxy", setting);
   return app.get("trust proxy fn") as ProxyTrust;
 }
-const TRUSTS_LOOPBACK = trustOf("loopback");
-const TRUSTS_NOBODY = trustOf(false);
+
+test("TRUST_PROXY compiled once means what Express's `trust proxy` means, for every kind of setting", () => {
+  const settings: (boolean | number | string[])[] = [true, false, 0, 1, 2, ["loopback"], ["10.0.0.0/8", "uniquelocal"], ["192.0.2.7"], ["linklocal", "::1"]];
+  const addresses = ["127.0.0.1", "::1", "::ffff:127.0.0.1", "10.1.2.3", "192.0.2.7", "192.0.2.8", "fe80::1", "fd00::5", "203.0.113.9", "not an address"];
+  for (const setting of settings) {
+    const ours = compileProxyTrust(setting);
+    const express = expressTrustOf(setting);
+    for (const address of addresses) {
+      for (const hop of [0, 1, 2]) expect([setting, address, hop, ours(address, hop)]).toEqual([setting, address, hop, express(address, hop)]);
+    }
+    // A socket already gone has no address.
+    expect([setting, ours(undefined, 0)]).toEqual([setting, express(undefined, 0)]);
+  }
+});
 
 /** A request as node:http hands it over: raw headers in order, the parsed ones as node:http joins them. */
 function requestOf(rawHeaders: [string, string][], options: { url?: string; from?: string } = {}): IncomingMessage {

@@ -13,19 +13,19 @@
 // A query that is not exactly such a rule is 400 invalid_rule for everyone (route-rule-query.ts),
 // before the session is even read.
 import type { Logger } from "pino";
-import type { RequestHandler } from "express";
 import { serverRules } from "../../auth/access.js";
 import type { AccessRules } from "../../config/access-rules.js";
 import type { Config } from "../../config/config.js";
 import type { AllowedSessions } from "../allowed-session.js";
 import { identityHeaders, type IdentityHeaders } from "../identity-headers.js";
+import type { ReadPathHandler } from "../read-paths.js";
 import { parseRouteRule } from "../route-rule-query.js";
 import { signInAddressFor, signInNeeded } from "../sign-in-address.js";
 
 /** Parsed rules by query string: a proxy sends the same few rules on every request. */
 const MAX_REMEMBERED_RULES = 256;
 
-/** What a check answers, shared by this route and the same path answered before Express (read-paths-first.ts). */
+/** What a check answers: the rule it is asked about, and who is signed in as its headers. */
 export interface CheckAnswers {
   /** The per-route rule in this request URL, null when it names none; one not understood throws invalid_rule (400). */
   routeRulesOf(url: string): AccessRules | null;
@@ -37,17 +37,17 @@ export function checkAnswers(config: Config, logger: Logger): CheckAnswers {
   return { routeRulesOf: rememberedRules(), identityHeaders: identityHeaders(serverRules(config), logger) };
 }
 
-export function authCheck(sessions: AllowedSessions, config: Config, answers: CheckAnswers): RequestHandler {
+/** GET /auth/check (a read path: read-paths.ts writes the answer). */
+export function authCheck(sessions: AllowedSessions, config: Config, answers: CheckAnswers): ReadPathHandler {
   return async (request, response) => {
-    const routeRules = answers.routeRulesOf(request.url);
+    const routeRules = answers.routeRulesOf(request.url ?? "");
     const session = await sessions.allowed(request, response, routeRules ? { routeRules } : undefined);
     if (!session) {
       const signIn = signInAddressFor(request, config.publicUrl);
       response.setHeader("Location", signIn);
       throw signInNeeded(signIn);
     }
-    for (const [name, value] of answers.identityHeaders(session.record, routeRules)) response.setHeader(name, value);
-    response.status(204).end();
+    return { status: 204, headers: answers.identityHeaders(session.record, routeRules) };
   };
 }
 
