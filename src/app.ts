@@ -33,6 +33,7 @@ import { sessionRoutes } from "./http/routes/sessions.js";
 import { webhook } from "./http/routes/webhooks.js";
 import { noStore, securityHeaders, type Middleware, type SecurityHeaders } from "./http/security-headers.js";
 import { createSessionMiddleware } from "./http/express-session-adapter.js";
+import { mountOidcProvider } from "./oidc/mount.js";
 import { assetsDirectory } from "./paths.js";
 import type { Services } from "./services.js";
 import { keepsSessionsInMemory } from "./config/demo-mode.js";
@@ -97,6 +98,8 @@ function expressApp(services: Services, { headers, pages, cors, writeError, emul
   app.get([ROUTES.signInCallback.path, ROUTES.handoffRedeem.path], countSignIns(metrics, services.audit, services.hosts));
   registerRoutes(app, "page", handlers, { rateLimit });
   app.use(githubProxyRoutes(config, services.allowed, services.refresher, services.hosts, services.githubFetch));
+  // Whatever else mounts itself on the app (OpenID Connect: /oidc/*, /.well-known/openid-configuration) goes here.
+  mountOidcProvider(app, services);
   refuseOtherMethods(app, Object.fromEntries(allowedMethodsByPath()));
 
   app.use(notFoundHandler);

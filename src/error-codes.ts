@@ -52,6 +52,8 @@ export const ERROR_CATALOGUE = {
   refresh_in_progress: { status: 503 },
   /** GitHub has not confirmed the access decision for longer than ACCESS_MAX_STALE allows (SPEC §7); the session is kept. */
   access_unconfirmed: { status: 503 },
+  /** The OpenID Connect provider's OAuth answer while Redis or GitHub cannot be asked (RFC 6749 §4.1.2.1); what it ends: nothing. */
+  temporarily_unavailable: { status: 503 },
   /** /readyz's answer while Redis does not: not a failed request, so not an AppError. */
   not_ready: { status: 503 },
 } as const satisfies Record<string, ErrorEntry>;

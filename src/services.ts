@@ -29,6 +29,7 @@ import { createHostResolver, type HostResolver } from "./http/request-host.js";
 import { bearerSessionLookup } from "./http/bearer-token.js";
 import { createSessionReader, type SessionReader } from "./http/session-reader.js";
 import { createMetrics, type Metrics, type RefreshOutcome } from "./metrics.js";
+import { createOidcProvider, type OidcService } from "./oidc/provider.js";
 import { Sealer } from "./sealer.js";
 import type { StorageBackend } from "./store/backend.js";
 
@@ -75,6 +76,8 @@ export interface Services {
   sessionList: SessionList;
   /** Device sign-in for programs (DEVICE_FLOW). */
   deviceSignIn: DeviceSignIn;
+  /** The OpenID Connect provider (SPEC §9); null when OIDC_CLIENTS is not set outside demo mode. */
+  oidc: OidcService | null;
 }
 
 export function buildServices(config: Config, outside: OutsideWorld): Services {
@@ -103,5 +106,6 @@ export function buildServices(config: Config, outside: OutsideWorld): Services {
   const sessionList = createSessionList({ config, clock, entries, userSessions: storage.userSessions, endings });
   const ruleFacts = createRuleFacts({ config, clock, github, entries, refresher });
   const allowed = allowedSessions(sessions, createAccessGate({ config, revalidation, refresher, ruleFacts, logger }));
-  return { config, clock, logger, storage, metrics, background, audit, githubFetch, github, sealer, attempts, signInFlow, handoff, endings, refresher, revocationCheck, hosts, sessions, allowed, sessionList, deviceSignIn };
+  const oidc = createOidcProvider({ config, clock, logger, storage, metrics, background, audit, github, sealer, endings, refresher, sessions });
+  return { config, clock, logger, storage, metrics, background, audit, githubFetch, github, sealer, attempts, signInFlow, handoff, endings, refresher, revocationCheck, hosts, sessions, allowed, sessionList, deviceSignIn, oidc };
 }

@@ -5,8 +5,8 @@ import type { Logger } from "pino";
 import type { Config } from "../config/config.js";
 import type { Metrics, SessionEndLabel, SignInOutcome } from "../metrics.js";
 
-/** Browser sessions hold a cookie; device sessions (DEVICE_FLOW) a session token. */
-export type SessionKind = "browser" | "device";
+/** Browser sessions hold a cookie; device sessions (DEVICE_FLOW) a session token; oidc ones are OpenID Connect grants. */
+export type SessionKind = "browser" | "device" | "oidc";
 
 /** Why a session ended other than by its own sign-out. */
 export type SessionEndReason = Exclude<SessionEndLabel, SignOutScope>;

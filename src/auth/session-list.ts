@@ -16,7 +16,9 @@ const MAX_LISTED = 100;
 export interface SessionSummary {
   id: string;
   current: boolean;
-  kind: "browser" | "device";
+  kind: "browser" | "device" | "oidc";
+  /** For an OpenID Connect grant (kind "oidc"): the client it was made for. */
+  clientId?: string;
   createdAt: string;
   /** Approximate: the idle expiry moves in steps of at most a minute (1 % of SESSION_IDLE_TIMEOUT when smaller). */
   lastSeenAt: string;
@@ -62,7 +64,7 @@ export function createSessionList(deps: SessionListDependencies) {
     return {
       id: handleOf(sessionId),
       current: sessionId === currentSessionId,
-      kind: sessionKindOf(record),
+      kind: sessionKindOf(record), ...(record.oidc ? { clientId: record.oidc.clientId } : {}),
       createdAt: new Date(record.signedInAt).toISOString(),
       lastSeenAt: new Date(lastSeenAt).toISOString(),
       userAgent: record.userAgent ?? null,

@@ -35,7 +35,13 @@ export interface SignedInRecord {
   /** The protected host the sign-in was made for (SPEC §6), so its owner sees where (/sessions); absent for the login host. */
   host?: string;
   /** "device": a program's session, named by a session token (DEVICE_FLOW); absent for a browser's. */
-  kind?: "device";
+  kind?: "device" | "oidc";
+  /**
+   * An OpenID Connect grant's session (kind "oidc", SPEC §9): the client, oidc-provider's grant, and
+   * the sign-in session it was made from, whose GitHub token it uses (oidc/grant-tokens.ts); the
+   * user's verified primary email as GitHub gave it then, when there is one.
+   */
+  oidc?: { clientId: string; grantId: string; parent: string; email?: string };
   /**
    * A revocation webhook GitHub could not confirm (outage, throttling; SPEC §4): instead of ending
    * the session, its next answer on any route waits for a revalidation with GitHub (the one case a
@@ -59,7 +65,7 @@ export interface SignedInRecord {
   newFacts?: { since: number; count: number };
 }
 
-export const sessionKindOf = (record: SignedInRecord): "browser" | "device" => record.kind ?? "browser";
+export const sessionKindOf = (record: SignedInRecord): "browser" | "device" | "oidc" => record.kind ?? "browser";
 
 export const tokenContext = (userId: number) => `tokens:${userId}`;
 

@@ -1,6 +1,7 @@
 // The validated, frozen configuration the whole server runs on. Only server.ts builds it from the
 // environment; tests build it from a plain object.
 import type { RepoRequirement } from "./access-rules.js";
+import type { OidcConfig } from "./oidc-config.js";
 import type { ProtectedHost } from "./protected-hosts.js";
 
 export type ClientType = "oauth-app" | "github-app";
@@ -82,6 +83,8 @@ export interface Config {
   accessMaxStaleMs: number;
   /** DEVICE_FLOW: programs sign in through GitHub's device flow (POST /auth/device, /auth/device/token). */
   deviceFlow: boolean;
+  /** The OpenID Connect provider (SPEC §9): its clients and signing keys; null when it is off. */
+  oidc: OidcConfig | null;
   logLevel: string;
   /** Things worth a loud line in the log at start (demo mode, random secrets, …). */
   warnings: string[];

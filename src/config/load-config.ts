@@ -7,6 +7,7 @@ import type { Config } from "./config.js";
 import { isDemoMode, refuseDemoModeInProduction, warnAboutDemoMode } from "./demo-mode.js";
 import { githubConfig, requireClientCredentialsTogether } from "./github-config.js";
 import type { ConfigProblems } from "./problems.js";
+import { readOidcConfig } from "./oidc-config.js";
 import { requireProductionSettings } from "./production.js";
 import { readProtectedHosts, requireLoopbackOverHttp } from "./protected-hosts.js";
 import { readPublicUrl, requireHttpsInProduction, usesSecureCookies } from "./public-url.js";
@@ -89,6 +90,7 @@ function buildConfig(env: ParsedEnvironment, problems: ConfigProblems): Config {
     profileMaxAgeMs: env.PROFILE_MAX_AGE,
     accessMaxStaleMs: env.ACCESS_MAX_STALE,
     deviceFlow: env.DEVICE_FLOW,
+    oidc: readOidcConfig(env, { demoMode, production }, problems),
     logLevel: env.LOG_LEVEL,
     warnings,
   };

@@ -134,6 +134,9 @@ export const environmentSchema = z.object({
     message: "must be 16-256 printable characters without spaces (generate one with: openssl rand -hex 32)",
   }),
   LOG_LEVEL: text().pipe(z.enum(LOG_LEVELS).optional()).transform((value) => value ?? "info"),
+  // JSON (or @/path), read and checked whole by oidc-config.ts.
+  OIDC_CLIENTS: text(),
+  OIDC_SIGNING_KEYS: text(),
 });
 
 export type ParsedEnvironment = z.infer<typeof environmentSchema>;

@@ -6,6 +6,8 @@ import { MemoryDeviceAttempts, RedisDeviceAttempts, type DeviceAttempts } from "
 import { MemoryLocks, RedisLocks, type Locks } from "./locks.js";
 import { MemorySessionStore } from "./memory-session-store.js";
 import { MemoryOneTimeMarker, RedisOneTimeMarker, type OneTimeMarker } from "./one-time-marker.js";
+import { redisOidcRecords, type OidcRecordsFactory } from "./oidc-records.js";
+import { memoryOidcRecords } from "./oidc-records-memory.js";
 import { memoryRateLimiters, redisRateLimiters, type RateLimiterFactory } from "./rate-limiters.js";
 import { pingRedis, type RedisConnection } from "./redis-client.js";
 import { RedisSessionStore } from "./redis-session-store.js";
@@ -20,6 +22,8 @@ export interface StorageBackend {
   oneTimeMarker: OneTimeMarker;
   /** Device sign-ins in progress (DEVICE_FLOW). */
   deviceAttempts: DeviceAttempts;
+  /** The OpenID Connect provider's codes, tokens and grants (oidc-provider's adapter, one store per model). */
+  oidcAdapter: OidcRecordsFactory;
   /** True when the store answers (for /readyz). */
   checkReady: () => Promise<boolean>;
   rateLimiter: RateLimiterFactory;
@@ -32,6 +36,7 @@ export function redisBackend(connection: RedisConnection, keyPrefix: string, clo
     userSessions: new RedisUserSessions(connection, keyPrefix, clock),
     oneTimeMarker: new RedisOneTimeMarker(connection, keyPrefix),
     deviceAttempts: new RedisDeviceAttempts(connection, keyPrefix),
+    oidcAdapter: redisOidcRecords(connection, keyPrefix, clock),
     checkReady: () => pingRedis(connection),
     rateLimiter: redisRateLimiters(connection, keyPrefix),
   };
@@ -44,6 +49,7 @@ export function memoryBackend(clock: Clock): StorageBackend {
     userSessions: new MemoryUserSessions(clock),
     oneTimeMarker: new MemoryOneTimeMarker(clock),
     deviceAttempts: new MemoryDeviceAttempts(clock),
+    oidcAdapter: memoryOidcRecords(clock),
     checkReady: async () => true,
     rateLimiter: memoryRateLimiters(),
   };

@@ -20,7 +20,8 @@
 //
 // Knobs (environment): BENCH_SESSIONS (300), BENCH_CONNECTIONS (20), BENCH_ROUNDS (5),
 // BENCH_SECONDS (5, per round and side), BENCH_SIGNIN_CONCURRENCY (10), BENCH_SIGNIN_SECONDS (4, per round and side),
-// BENCH_ONLY (unset: everything; else a comma list of me, check, rule, signin),
+// BENCH_ONLY (unset: everything; else a comma list of me, check, rule, signin, oidc — the OpenID
+// Connect provider's token endpoint and userinfo, test/bench/oidc-bench.js),
 // BENCH_CPU_PROFILE_DIR (unset: when set, both servers run with `node --cpu-prof` and write
 // ours.cpuprofile, floor.cpuprofile and (with sign-ins) peer.cpuprofile there as they stop; `node test/bench/profile-summary.js FILE`
 // prints where the time went).
@@ -30,10 +31,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { cpus, totalmem, platform, arch } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { Redis } from "ioredis";
 import { freePort, startRedisServer, stopRedisServer } from "../support/redis-server.js";
+import { measureTokenEndpoint, oidcEnvironment, oidcGrants, tokenEndpointRows } from "./oidc-bench.js";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -58,9 +60,9 @@ const SESSION_TTL_SECONDS = 24 * 60 * 60;
 /** The per-route rule the bench measures: an organisation every bench user is a member of. */
 const RULE_PATH = "/auth/check?orgs=github";
 
-/** Which measurements run: all, or those BENCH_ONLY lists (me, check, rule, signin). @param {string | undefined} raw */
+/** Which measurements run: all, or those BENCH_ONLY lists (me, check, rule, signin, oidc). @param {string | undefined} raw */
 function measurementsToRun(raw) {
-  const all = ["me", "check", "rule", "signin"];
+  const all = ["me", "check", "rule", "signin", "oidc"];
   if (raw === undefined || raw.trim() === "") return new Set(all);
   const chosen = raw.split(",").map((name) => name.trim());
   const unknown = chosen.filter((name) => !all.includes(name));
@@ -328,12 +330,12 @@ function cpuMicrosOf(pid) {
 }
 
 /**
- * One autocannon run against `base + path`, each request carrying the next cookie of `cookies`; also
- * how much CPU the server process `pid` spent per request meanwhile (less noisy than throughput on a
- * shared machine).
- * @param {string} base @param {string} path @param {string[]} cookies @param {number} seconds @param {number} [pid]
+ * One autocannon run against `base + path`, each request carrying the next cookie of `cookies` (or,
+ * with `header`, the next value of that header: `authorization` for bearer tokens); also how much
+ * CPU the server process `pid` spent per request meanwhile (less noisy than throughput on a shared machine).
+ * @param {string} base @param {string} path @param {string[]} cookies @param {number} seconds @param {number} [pid] @param {string} [header]
  */
-async function load(base, path, cookies, seconds, pid) {
+async function load(base, path, cookies, seconds, pid, header = "cookie") {
   let next = 0;
   const cpuBefore = cpuMicrosOf(pid);
   const result = await autocannon({
@@ -345,8 +347,8 @@ async function load(base, path, cookies, seconds, pid) {
         method: "GET",
         path,
         setupRequest: (/** @type {any} */ request) => {
-          const cookie = cookies[next++ % cookies.length];
-          return { ...request, headers: { ...request.headers, cookie } };
+          const value = cookies[next++ % cookies.length];
+          return { ...request, headers: { ...request.headers, [header]: value } };
         },
       },
     ],
@@ -363,17 +365,17 @@ async function load(base, path, cookies, seconds, pid) {
 
 /**
  * Interleaved rounds of two targets (the order flips every round), after a warm-up of each.
- * @param {{ label: string, base: string, path: string, cookies: string[], pid?: number }[]} sides
+ * @param {{ label: string, base: string, path: string, cookies: string[], pid?: number, header?: string }[]} sides
  */
 async function interleaved(sides) {
-  for (const side of sides) await load(side.base, side.path, side.cookies, WARMUP_SECONDS, side.pid);
+  for (const side of sides) await load(side.base, side.path, side.cookies, WARMUP_SECONDS, side.pid, side.header);
   /** @type {Awaited<ReturnType<typeof load>>[][]} */
   const runs = sides.map(() => []);
   for (let round = 0; round < SETTINGS.rounds; round++) {
     const order = round % 2 === 0 ? sides.map((_, index) => index) : sides.map((_, index) => index).reverse();
     for (const index of order) {
       const side = /** @type {(typeof sides)[number]} */ (sides[index]);
-      const run = await load(side.base, side.path, side.cookies, SETTINGS.seconds, side.pid);
+      const run = await load(side.base, side.path, side.cookies, SETTINGS.seconds, side.pid, side.header);
       runs[index]?.push(run);
       progress(
         `  round ${round + 1}/${SETTINGS.rounds} ${side.label} ${side.path}: ${fmtInt(run.rps)} req/s, p50 ${fmtWholeMs(run.p50)}, ` +
@@ -544,11 +546,12 @@ function benchUsers(count) {
 }
 
 async function main() {
-  const emulatorModule = join(PROJECT_ROOT, "dist/emulator/index.js");
-  if (!existsSync(join(PROJECT_ROOT, "dist/server.js")) || !existsSync(emulatorModule)) {
-    throw new Error("dist/ is missing: run `npm run bench` (it builds first) or `npm run build`.");
+  // The emulator package's built entry (packages/github-emulator/dist/, which `npm run build` makes first).
+  const emulatorPackage = await import("@github-login-server/github-emulator").catch((error) => ({ error }));
+  if (!existsSync(join(PROJECT_ROOT, "dist/server.js")) || "error" in emulatorPackage) {
+    throw new Error("dist/ is missing: run `npm run bench` (it builds first) or `npm run build`.", { cause: "error" in emulatorPackage ? emulatorPackage.error : undefined });
   }
-  const { createEmulator } = await import(pathToFileURL(emulatorModule).href);
+  const { createEmulator } = emulatorPackage;
 
   progress("starting redis-server");
   const redisServer = await startRedisServer();
@@ -615,6 +618,7 @@ async function main() {
     LOG_LEVEL: "info",
     // Every sign-in of the run comes from one address; the per-IP limit would stop the setup.
     AUTH_RATE_LIMIT: "off",
+    ...(SETTINGS.only.has("oidc") ? oidcEnvironment() : {}),
   }, cpuProfileOptions("ours"));
   await waitForHealthy(base, ours, "github-login-server");
 
@@ -655,7 +659,8 @@ async function main() {
   const limitBases = { express: "", node: "" };
   /** @type {Record<"express" | "node", number | undefined>} */
   const limitPids = { express: undefined, node: undefined };
-  if (SETTINGS.only.has("check")) {
+  // Every read path is measured beside them, so they run whenever one is (not only with `check`).
+  if (["me", "check", "rule", "oidc"].some((name) => SETTINGS.only.has(name))) {
     for (const limit of /** @type {const} */ (["express", "node"])) {
       const port = await freePort();
       limitBases[limit] = `http://127.0.0.1:${port}`;
@@ -749,15 +754,21 @@ async function main() {
     }
     emulator.resetStats();
   }
+  // One grant of the OpenID Connect client per session (after the Redis figures, which are the
+  // sessions' own): its access token for userinfo, a read path; its refresh token for the token
+  // endpoint below. Access tokens live PROFILE_MAX_AGE (5 min), longer than these rounds last
+  // with the default knobs; with more, userinfo's non-2xx says they ran out.
+  const grants = SETTINGS.only.has("oidc") ? (progress("handing every session to the OpenID Connect client (code exchanges)"), await oidcGrants(base, ourCookies)) : [];
   const ourSides = [
     { name: "me", label: "ours /api/me    ", path: "/api/me" },
     { name: "check", label: "ours /auth/check", path: "/auth/check" },
     { name: "rule", label: "ours rule       ", path: RULE_PATH },
+    { name: "oidc", label: "ours /oidc/me   ", path: "/oidc/me", header: "authorization", cookies: grants.map((grant) => `Bearer ${grant.accessToken}`) },
   ].filter((side) => SETTINGS.only.has(side.name));
   const readResults = new Map();
   if (ourSides.length > 0) {
     const sides = [
-      ...ourSides.map((side) => ({ ...side, base, cookies: ourCookies, pid: ours.child.pid })),
+      ...ourSides.map((side) => ({ cookies: ourCookies, ...side, base, pid: ours.child.pid })),
       { name: "floor", label: "floor           ", base: floorBase, path: "/api/me", cookies: floorCookies, pid: floor.child.pid },
       { name: "express", label: "empty Express   ", base: limitBases.express, path: "/auth/check", cookies: ourCookies, pid: limitPids.express },
       { name: "node", label: "raw node:http   ", base: limitBases.node, path: "/auth/check", cookies: ourCookies, pid: limitPids.node },
@@ -766,8 +777,14 @@ async function main() {
     const results = await interleaved(sides);
     sides.forEach((side, index) => readResults.set(side.name, results[index]));
   }
-  const [meOurs, checkOurs, ruleOurs, readFloor, readExpress, readNode] = ["me", "check", "rule", "floor", "express", "node"].map((name) => readResults.get(name) ?? null);
+  const [meOurs, checkOurs, ruleOurs, userinfoOurs, readFloor, readExpress, readNode] = ["me", "check", "rule", "oidc", "floor", "express", "node"].map((name) => readResults.get(name) ?? null);
   const ruleCallsToGitHub = SETTINGS.only.has("rule") ? emulator.stats.apiRequests.length : null;
+
+  // 5. The OpenID Connect token endpoint: code exchanges and refreshes, alternating rounds.
+  const tokenEndpoint = SETTINGS.only.has("oidc")
+    ? (progress(`OpenID Connect token endpoint: ${SETTINGS.rounds} alternating rounds × ${SETTINGS.signInSeconds} s of code exchanges and of refreshes, ${SETTINGS.signInConcurrency} concurrent`),
+      await measureTokenEndpoint({ base, pid: ours.child.pid, cookies: ourCookies, grants, rounds: SETTINGS.rounds, seconds: SETTINGS.signInSeconds, concurrency: SETTINGS.signInConcurrency, cpuMicrosOf, progress }))
+    : null;
 
   // 6. Full sign-ins, ours and the passport-github2 peer's, in interleaved rounds.
   const signInsMeasured = SETTINGS.only.has("signin");
@@ -823,6 +840,9 @@ async function main() {
     loadRows("`GET /auth/check` vs a raw `node:http` 204 (the platform's limit)", checkOurs, readNode);
   }
   loadRows(`\`GET ${RULE_PATH}\` (a per-route rule; floor: \`/api/me\`)`, ruleOurs, readFloor);
+  loadRows("`GET /oidc/me` (OpenID Connect userinfo, bearer access token; floor: `/api/me`)", userinfoOurs, readFloor);
+  if (tokenEndpoint) lines.push(...tokenEndpointRows(tokenEndpoint, { median, percentile, fmtMs, fmtMicros }));
+  else lines.push("| `POST /oidc/token` (code exchange, refresh) | not measured (BENCH_ONLY) | — | — |");
   if (checkOurs && readExpress) {
     lines.push(`| \`GET /auth/check\` vs an empty Express 5 route: requests/s, ours / its within each round | ${withinRounds(checkOurs, readExpress)} | | |`);
   }
@@ -875,7 +895,10 @@ async function main() {
       `| other Redis keys per signed-in user (each signed in once): \`${KEY_PREFIX}${kind}:…\` | ${(count / sessions.length).toFixed(2)} (${fmtInt(bytes)} bytes each, ${ttlText}) | 0 | |`,
     );
   }
-  if (readFloor && readExpress && readNode) lines.push("", ...baselineTable([["`GET /api/me`", meOurs], ["`GET /auth/check`", checkOurs], [`\`GET ${RULE_PATH}\``, ruleOurs]], readFloor, readExpress, readNode));
+  if (readFloor && readExpress && readNode) {
+    const paths = /** @type {[string, LoadSummary | null][]} */ ([["`GET /api/me`", meOurs], ["`GET /auth/check`", checkOurs], [`\`GET ${RULE_PATH}\``, ruleOurs], ["`GET /oidc/me` (userinfo)", userinfoOurs]]);
+    lines.push("", ...baselineTable(paths, readFloor, readExpress, readNode));
+  }
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 

@@ -72,6 +72,7 @@ describe("configuration", () => {
       "Demo mode: sessions live in this process's memory and vanish on restart.",
       "SESSION_SECRET is not set: using a random one, so sessions end when the process restarts.",
       "TOKEN_ENCRYPTION_KEY is not set: using a random one, so stored tokens cannot be opened after a restart.",
+      expect.stringMatching(/^Demo mode: OpenID Connect provider with one public client, client_id "demo-client"/),
     ]);
   });
 
