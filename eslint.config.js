@@ -5,16 +5,19 @@
 import js from "@eslint/js";
 import globals from "globals";
 import tseslint from "typescript-eslint";
+import prettier from "eslint-config-prettier";
 
 /** Each layer, its files, and the layers above it that it must never import. */
 const LAYERS = [
-  { layer: "http", files: ["src/http/**/*.ts"], above: [] },
-  { layer: "auth", files: ["src/auth/**/*.ts"], above: ["http"] },
-  { layer: "github", files: ["src/github/**/*.ts"], above: ["http", "auth", "store"] },
-  { layer: "store", files: ["src/store/**/*.ts"], above: ["http", "auth", "github"] },
-  { layer: "config", files: ["src/config/**/*.ts"], above: ["http", "auth", "github", "store"] },
+  // The OpenID Connect provider sits beside the HTTP routes, on the same services; nothing below imports it.
+  { layer: "oidc", files: ["src/oidc/**/*.ts"], above: [] },
+  { layer: "http", files: ["src/http/**/*.ts"], above: ["oidc"] },
+  { layer: "auth", files: ["src/auth/**/*.ts"], above: ["oidc", "http"] },
+  { layer: "github", files: ["src/github/**/*.ts"], above: ["oidc", "http", "auth", "store"] },
+  { layer: "store", files: ["src/store/**/*.ts"], above: ["oidc", "http", "auth", "github"] },
+  { layer: "config", files: ["src/config/**/*.ts"], above: ["oidc", "http", "auth", "github", "store"] },
   // Leaves: small modules every layer may use (clock, errors, logger, sealer, the metrics registry).
-  { layer: "leaves", files: ["src/*.ts", "src/metrics/**/*.ts"], above: ["http", "auth", "github", "store", "config"] },
+  { layer: "leaves", files: ["src/*.ts", "src/metrics/**/*.ts"], above: ["oidc", "http", "auth", "github", "store", "config"] },
 ];
 const COMPOSITION_ROOT = ["src/server.ts", "src/cli.ts", "src/read-configuration.ts", "src/app.ts", "src/services.ts"];
 
@@ -41,12 +44,22 @@ const layerRules = LAYERS.map(({ layer, files, above }) => ({
   files,
   ignores: COMPOSITION_ROOT,
   rules: {
-    "@typescript-eslint/no-restricted-imports": ["error", {
-      patterns: [
-        ...(above.length > 0 ? [{ regex: intoFolders(above), message: `${layer} sits below ${above.join(", ")}: data flows one way (docs/internals.md, Architecture).` }] : []),
-        { regex: "^\\.{1,2}/(\\.\\./)*(app|server|services)\\.js$", message: "Only the composition root wires the app together." },
-      ],
-    }],
+    "@typescript-eslint/no-restricted-imports": [
+      "error",
+      {
+        patterns: [
+          ...(above.length > 0
+            ? [
+                {
+                  regex: intoFolders(above),
+                  message: `${layer} sits below ${above.join(", ")}: data flows one way (docs/internals.md, Architecture).`,
+                },
+              ]
+            : []),
+          { regex: "^\\.{1,2}/(\\.\\./)*(app|server|services)\\.js$", message: "Only the composition root wires the app together." },
+        ],
+      },
+    ],
   },
 }));
 
@@ -76,17 +89,27 @@ export default tseslint.config(
     // package (src/ is flat: `../` leaves it; its tests reach only ../src/ and ./support/).
     files: ["packages/github-emulator/src/**/*.ts", "packages/github-emulator/test/*.ts"],
     rules: {
-      "@typescript-eslint/no-restricted-imports": ["error", {
-        patterns: [{ regex: "^\\.\\./(?!src/)", message: "The emulator imports nothing of the product (it stands in for GitHub)." }],
-      }],
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [{ regex: "^\\.\\./(?!src/)", message: "The emulator imports nothing of the product (it stands in for GitHub)." }],
+        },
+      ],
     },
   },
   {
     files: ["packages/github-emulator/test/support/**/*.ts"],
     rules: {
-      "@typescript-eslint/no-restricted-imports": ["error", {
-        patterns: [{ regex: "^\\.\\./\\.\\./(?!src/)", message: "The emulator imports nothing of the product (it stands in for GitHub)." }],
-      }],
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { regex: "^\\.\\./\\.\\./(?!src/)", message: "The emulator imports nothing of the product (it stands in for GitHub)." },
+          ],
+        },
+      ],
     },
   },
+  // Formatting is Prettier's (npm run lint checks it): no stylistic rule may disagree with it.
+  prettier,
 );

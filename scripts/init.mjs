@@ -47,7 +47,9 @@ export function generatedSecrets() {
 async function ask(settings) {
   const prompt = createInterface({ input: process.stdin, output: process.stdout });
   try {
-    console.log("GitHub credentials (GitHub: Settings > Developer settings; see docs/register-on-github.md). Leave both empty for demo mode.");
+    console.log(
+      "GitHub credentials (GitHub: Settings > Developer settings; see docs/register-on-github.md). Leave both empty for demo mode.",
+    );
     const id = (await prompt.question("GITHUB_CLIENT_ID: ")).trim();
     const secret = (await prompt.question("GITHUB_CLIENT_SECRET: ")).trim();
     if (id) settings.GITHUB_CLIENT_ID = id;
@@ -86,8 +88,11 @@ async function main() {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().then((code) => process.exit(code), (error) => {
-    console.error(`npm run init: ${error.message}`);
-    process.exit(1);
-  });
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(`npm run init: ${error.message}`);
+      process.exit(1);
+    },
+  );
 }

@@ -48,7 +48,11 @@ export interface AppOptions {
 export function createApp(services: Services, options: AppOptions = {}): RequestListener {
   const { config, logger, metrics } = services;
   const headers = securityHeaders(config);
-  const pages = createPageRenderer({ demoMode: config.demoMode, sessionsInMemory: keepsSessionsInMemory(config.redis), beforeSend: headers.upgradeForPage });
+  const pages = createPageRenderer({
+    demoMode: config.demoMode,
+    sessionsInMemory: keepsSessionsInMemory(config.redis),
+    beforeSend: headers.upgradeForPage,
+  });
   const writeError = errorWriter(logger, pages, metrics);
   const cors = apiCors(config.corsOrigins, config.github.proxyMethods);
   const check = checkAnswers(config, logger);
@@ -59,7 +63,11 @@ export function createApp(services: Services, options: AppOptions = {}): Request
     pageHeaders: headers.forPages,
     writeError,
     readPaths: readPaths({
-      handlers: { authCheck: authCheck(allowed, config, check), currentUser: currentUser(allowed), sessionDetails: sessionDetails(allowed) },
+      handlers: {
+        authCheck: authCheck(allowed, config, check),
+        currentUser: currentUser(allowed),
+        sessionDetails: sessionDetails(allowed),
+      },
       dataHeaders: headers.dataHeaderList,
       apiCors: cors,
       writeError,

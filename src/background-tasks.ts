@@ -10,7 +10,9 @@ export class BackgroundTasks {
   /** Starts `task` now; a failure is logged, never thrown at the request that started it. */
   run(name: string, task: () => Promise<void>): void {
     const running: Promise<void> = task()
-      .catch((error: unknown) => this.logger.error({ task: name, cause: error instanceof Error ? error.message : String(error) }, "background task failed"))
+      .catch((error: unknown) =>
+        this.logger.error({ task: name, cause: error instanceof Error ? error.message : String(error) }, "background task failed"),
+      )
       .finally(() => this.running.delete(running));
     this.running.add(running);
   }

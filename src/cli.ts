@@ -16,7 +16,8 @@ import { buildServices, type Services } from "./services.js";
 import { redisBackend } from "./store/backend.js";
 import { createRedisConnection, isRedisConfigured, whenReady } from "./store/redis-client.js";
 
-const OPERATOR_USAGE = "usage: node dist/cli.js sessions list <login | --id N>\n       node dist/cli.js sessions end <login | --id N> [--revoke]";
+const OPERATOR_USAGE =
+  "usage: node dist/cli.js sessions list <login | --id N>\n       node dist/cli.js sessions end <login | --id N> [--revoke]";
 const USAGE = `${OPERATOR_USAGE}\n${CLIENT_USAGE.replace("usage:", "      ")}`;
 const CLIENT_COMMANDS = new Set(["login", "status", "logout"]);
 const REDIS_WAIT_MS = 5_000;
@@ -34,7 +35,8 @@ export function parseCommand(argv: string[]): Command | null {
   const revoke = rest.includes("--revoke");
   const words = rest.filter((word) => word !== "--revoke");
   if (revoke && action !== "end") return null;
-  if (words[0] === "--id" && words.length === 2 && /^[1-9]\d{0,15}$/.test(words[1]!)) return { action, user: { id: Number(words[1]) }, revoke };
+  if (words[0] === "--id" && words.length === 2 && /^[1-9]\d{0,15}$/.test(words[1]!))
+    return { action, user: { id: Number(words[1]) }, revoke };
   if (words.length === 1 && /^[A-Za-z0-9][A-Za-z0-9_-]{0,38}$/.test(words[0]!)) return { action, user: { login: words[0]! }, revoke };
   return null;
 }
@@ -56,7 +58,16 @@ async function run(command: Command, services: Services): Promise<void> {
     const sessions = await services.sessionList.list(user.id, "");
     if (sessions.length === 0) console.log(`${user.name} has no sessions`);
     for (const session of sessions) {
-      console.log([session.id, session.kind, session.host, `signed in ${session.createdAt}`, `last seen ${session.lastSeenAt}`, session.userAgent ?? "-"].join("  "));
+      console.log(
+        [
+          session.id,
+          session.kind,
+          session.host,
+          `signed in ${session.createdAt}`,
+          `last seen ${session.lastSeenAt}`,
+          session.userAgent ?? "-",
+        ].join("  "),
+      );
     }
     return;
   }
@@ -78,7 +89,9 @@ async function main(): Promise<number> {
   }
   const config = readConfiguration();
   if (!isRedisConfigured(config.redis)) {
-    console.error("github-login-server: no Redis is configured (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS): demo-mode sessions live in the server's own memory");
+    console.error(
+      "github-login-server: no Redis is configured (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS): demo-mode sessions live in the server's own memory",
+    );
     return 1;
   }
   const redis = createRedisConnection(config.redis);
@@ -87,7 +100,10 @@ async function main(): Promise<number> {
     if (!(await whenReady(redis, REDIS_WAIT_MS))) throw new Refusal("Redis is not reachable");
     // Log lines (the audit line of each ended session among them) go to stderr; stdout is the answer.
     const logger = createLogger(config.logLevel, { write: (line: string) => void process.stderr.write(line) });
-    await run(command, buildServices(config, { storage: redisBackend(redis, config.redis.keyPrefix, systemClock), clock: systemClock, logger }));
+    await run(
+      command,
+      buildServices(config, { storage: redisBackend(redis, config.redis.keyPrefix, systemClock), clock: systemClock, logger }),
+    );
     return 0;
   } catch (error) {
     console.error(`github-login-server: ${error instanceof Refusal ? error.message : `failed: ${(error as Error).message}`}`);

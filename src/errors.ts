@@ -52,8 +52,7 @@ export class AppError extends Error {
   readonly also: PageAction | null;
 }
 
-export const unauthenticated = () =>
-  new AppError("unauthenticated", "Sign in with GitHub to continue.", { heading: "Not signed in" });
+export const unauthenticated = () => new AppError("unauthenticated", "Sign in with GitHub to continue.", { heading: "Not signed in" });
 
 export const notFound = () => new AppError("not_found", "There is nothing at this address.", { heading: "Page not found" });
 
@@ -76,7 +75,8 @@ export const reauthenticationRequired = () =>
     heading: "Please sign in again",
   });
 
-export const sessionEnded = () => new AppError("unauthenticated", "This session has ended. Please sign in again.", { heading: "Not signed in" });
+export const sessionEnded = () =>
+  new AppError("unauthenticated", "This session has ended. Please sign in again.", { heading: "Not signed in" });
 
 export const mixedCredentials = () =>
   new AppError("mixed_credentials", "This request carries both a session cookie and a bearer token; send only one of them.", {

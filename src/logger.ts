@@ -43,7 +43,10 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
  */
 export function terminalDestination(production: boolean): DestinationStream | undefined {
   if (production || !process.stdout.isTTY || !isInstalled(PRETTY_PRINTER)) return undefined;
-  return pino.transport({ target: PRETTY_PRINTER, options: { colorize: true, singleLine: true, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname,service" } });
+  return pino.transport({
+    target: PRETTY_PRINTER,
+    options: { colorize: true, singleLine: true, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname,service" },
+  });
 }
 
 function isInstalled(name: string): boolean {

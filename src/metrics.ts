@@ -30,7 +30,16 @@ export const REFRESH_OUTCOMES = ["ok", "lost_race", "refused", "network", "error
 export type RefreshOutcome = (typeof REFRESH_OUTCOMES)[number];
 
 /** How sessions end: signed out (this one, or everywhere), or ended by the server and why (auth/audit.ts). */
-export const SESSION_END_REASONS = ["this_session", "other_session", "everywhere", "authorization_gone", "not_allowed", "revoked", "max_age", "operator"] as const;
+export const SESSION_END_REASONS = [
+  "this_session",
+  "other_session",
+  "everywhere",
+  "authorization_gone",
+  "not_allowed",
+  "revoked",
+  "max_age",
+  "operator",
+] as const;
 export type SessionEndLabel = (typeof SESSION_END_REASONS)[number];
 
 const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -70,7 +79,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       buckets: LATENCY_BUCKETS_SECONDS,
       registers,
     }),
-    signIns: new Counter({ name: "gls_sign_ins_total", help: "Completed sign-in callbacks, by outcome", labelNames: ["outcome"], registers }),
+    signIns: new Counter({
+      name: "gls_sign_ins_total",
+      help: "Completed sign-in callbacks, by outcome",
+      labelNames: ["outcome"],
+      registers,
+    }),
     tokenRefreshes: new Counter({
       name: "gls_token_refreshes_total",
       help: "GitHub token refreshes, by outcome (ok, lost_race, refused, network, error)",

@@ -52,7 +52,10 @@ async function main(): Promise<void> {
   const app = createApp(services, config.demoMode ? { emulatorApp: await demoEmulator(config) } : {});
 
   const server = createServer(app).listen(config.port, config.host, () => {
-    logger.info({ publicUrl: config.publicUrl, demoMode: config.demoMode }, `Listening on ${config.host}:${config.port}; open ${config.publicUrl}`);
+    logger.info(
+      { publicUrl: config.publicUrl, demoMode: config.demoMode },
+      `Listening on ${config.host}:${config.port}; open ${config.publicUrl}`,
+    );
   });
   server.on("error", (error) => {
     logger.fatal({ err: { message: error.message } }, "could not listen");
@@ -70,7 +73,12 @@ async function demoEmulator(config: Config): Promise<Express> {
   return createEmulator({ clients: [demoClient(config.callbackUrl, config.github)], webBaseUrl: config.github.baseUrl }).app;
 }
 
-function handleShutdown(server: Server, background: BackgroundTasks, redis: RedisConnection | null, logger: ReturnType<typeof createLogger>): void {
+function handleShutdown(
+  server: Server,
+  background: BackgroundTasks,
+  redis: RedisConnection | null,
+  logger: ReturnType<typeof createLogger>,
+): void {
   const inFlight = trackInFlightRequests(server);
   let stopping = false;
   const stop = async (signal: string) => {
@@ -95,7 +103,13 @@ function handleShutdown(server: Server, background: BackgroundTasks, redis: Redi
 /** QUIT lets Redis finish what it was sent; if Redis does not answer, just drop the connection. */
 async function quitRedis(redis: RedisConnection): Promise<void> {
   const timeout = new Promise<void>((resolve) => setTimeout(resolve, REDIS_QUIT_TIMEOUT_MS).unref());
-  await Promise.race([redis.quit().then(() => undefined, () => undefined), timeout]);
+  await Promise.race([
+    redis.quit().then(
+      () => undefined,
+      () => undefined,
+    ),
+    timeout,
+  ]);
   redis.disconnect();
 }
 

@@ -86,26 +86,31 @@ export function buildServices(config: Config, outside: OutsideWorld): Services {
   const background = outside.background ?? new BackgroundTasks(logger);
   const githubFetch = meteredGitHubFetch(metrics, config.github, outside.fetch);
   // The client's calls are small JSON read whole: node:http is cheaper for them than the global fetch (node-http-fetch.ts).
-  const github = createGitHubClient(config.github, clock, outside.fetch ? githubFetch : meteredGitHubFetch(metrics, config.github, nodeHttpFetch));
+  const githubClientFetch = outside.fetch ? githubFetch : meteredGitHubFetch(metrics, config.github, nodeHttpFetch);
+  const github = createGitHubClient(config.github, clock, githubClientFetch);
   const entries = storage.sessionStore;
   const sealer = new Sealer(config.tokenEncryptionKeys);
-  const attempts = new SignInAttempts(sealer);
-  const signInFlow = createSignInFlow({ config, clock, github, sealer, attempts, oneTimeMarker: storage.oneTimeMarker, userSessions: storage.userSessions });
   const audit = createAudit(logger, config, metrics);
-  const endings = createSessionEndings({ entries, userSessions: storage.userSessions, github, sealer, logger, audit });
+  const { userSessions, locks, oneTimeMarker } = storage;
+  // What most parts are built from; each takes the fields its dependencies name.
+  const common = { config, clock, logger, github, sealer, entries, userSessions, locks, oneTimeMarker, background, audit };
+  const attempts = new SignInAttempts(sealer);
+  const signInFlow = createSignInFlow({ ...common, attempts });
+  const endings = createSessionEndings(common);
   const onRefresh = (outcome: RefreshOutcome) => metrics.tokenRefreshes.inc({ outcome });
-  const refresher = createTokenRefresher({ config, clock, github, sealer, entries, locks: storage.locks, logger, endSession: endings.endSession, onRefresh });
-  const revalidation = createRevalidation({ config, clock, github, entries, refresher, locks: storage.locks, logger, background, endSession: endings.endSession });
-  const revocationCheck = createRevocationCheck({ entries, userSessions: storage.userSessions, github, refresher, oneTimeMarker: storage.oneTimeMarker, logger });
+  const refresher = createTokenRefresher({ ...common, endSession: endings.endSession, onRefresh });
+  const revalidation = createRevalidation({ ...common, refresher, endSession: endings.endSession });
+  const revocationCheck = createRevocationCheck({ ...common, refresher });
   const hosts = createHostResolver(config);
   const tokens = sessionTokens(config.session.secrets);
   const onMaxAge = (record: SignedInRecord) => audit.sessionEnded(record.user, "max_age", sessionKindOf(record));
   const sessions = createSessionReader(config, clock, entries, hosts, onMaxAge, bearerSessionLookup(tokens, entries));
-  const handoff = createHandoffFlow({ config, clock, hosts, tickets: new HandoffTickets(sealer), oneTimeMarker: storage.oneTimeMarker, entries });
-  const deviceSignIn = createDeviceSignIn({ config, clock, github, sealer, entries, userSessions: storage.userSessions, tokens, audit, attempts: storage.deviceAttempts, locks: storage.locks, logger });
-  const sessionList = createSessionList({ config, clock, entries, userSessions: storage.userSessions, endings });
-  const ruleFacts = createRuleFacts({ config, clock, github, entries, refresher });
-  const allowed = allowedSessions(sessions, createAccessGate({ config, revalidation, refresher, ruleFacts, logger }));
-  const oidc = createOidcProvider({ config, clock, logger, storage, metrics, background, audit, github, sealer, endings, refresher, sessions });
-  return { config, clock, logger, storage, metrics, background, audit, githubFetch, github, sealer, attempts, signInFlow, handoff, endings, refresher, revocationCheck, hosts, sessions, allowed, sessionList, deviceSignIn, oidc };
+  const handoff = createHandoffFlow({ ...common, hosts, tickets: new HandoffTickets(sealer) });
+  const deviceSignIn = createDeviceSignIn({ ...common, tokens, attempts: storage.deviceAttempts });
+  const sessionList = createSessionList({ ...common, endings });
+  const ruleFacts = createRuleFacts({ ...common, refresher });
+  const allowed = allowedSessions(sessions, createAccessGate({ ...common, revalidation, refresher, ruleFacts }));
+  const oidc = createOidcProvider({ ...common, storage, metrics, endings, refresher, sessions });
+  const built = { signInFlow, handoff, endings, refresher, revocationCheck, hosts, sessions, allowed, sessionList, deviceSignIn, oidc };
+  return { config, clock, logger, storage, metrics, background, audit, githubFetch, github, sealer, attempts, ...built };
 }

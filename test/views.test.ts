@@ -96,7 +96,15 @@ function renderCancelled(overrides: Partial<Common> = {}): string {
   );
 }
 
-type Session = { id: string; current: boolean; kind: "browser" | "device"; createdAt: string; lastSeenAt: string; userAgent: string | null; host: string };
+type Session = {
+  id: string;
+  current: boolean;
+  kind: "browser" | "device";
+  createdAt: string;
+  lastSeenAt: string;
+  userAgent: string | null;
+  host: string;
+};
 
 /** The moment the sessions page is rendered at, in the tests. */
 const NOW = Date.parse("2026-12-07T16:42:37.000Z");
@@ -105,9 +113,33 @@ const MAC_CHROME = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/
 const ANDROID_FIREFOX = "Mozilla/5.0 (Android 14; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0";
 
 const SESSIONS: Session[] = [
-  { id: "aaaaaaaaaaaaaaaaaaaaaa", current: true, kind: "browser", createdAt: before(180), lastSeenAt: before(20), userAgent: MAC_CHROME, host: "login.example" },
-  { id: "bbbbbbbbbbbbbbbbbbbbbb", current: false, kind: "browser", createdAt: before(3 * 86_400), lastSeenAt: before(25 * 3600), userAgent: ANDROID_FIREFOX, host: "app.example" },
-  { id: "cccccccccccccccccccccc", current: false, kind: "device", createdAt: before(65 * 86_400), lastSeenAt: before(5 * 3600 + 59), userAgent: null, host: "login.example" },
+  {
+    id: "aaaaaaaaaaaaaaaaaaaaaa",
+    current: true,
+    kind: "browser",
+    createdAt: before(180),
+    lastSeenAt: before(20),
+    userAgent: MAC_CHROME,
+    host: "login.example",
+  },
+  {
+    id: "bbbbbbbbbbbbbbbbbbbbbb",
+    current: false,
+    kind: "browser",
+    createdAt: before(3 * 86_400),
+    lastSeenAt: before(25 * 3600),
+    userAgent: ANDROID_FIREFOX,
+    host: "app.example",
+  },
+  {
+    id: "cccccccccccccccccccccc",
+    current: false,
+    kind: "device",
+    createdAt: before(65 * 86_400),
+    lastSeenAt: before(5 * 3600 + 59),
+    userAgent: null,
+    host: "login.example",
+  },
 ];
 
 function renderSessions(sessions: Session[], overrides: Partial<Common> = {}, now: number | string = NOW): string {
@@ -120,7 +152,10 @@ function everyPage(): Array<[string, string]> {
   for (const demoMode of [false, true]) {
     pages.push([`home (demo ${demoMode})`, renderHome({ demoMode })]);
     pages.push([`profile (demo ${demoMode})`, renderProfile({}, { demoMode })]);
-    pages.push([`profile without optional fields (demo ${demoMode})`, renderProfile({ name: null, email: null, company: null, location: null, bio: null }, { demoMode })]);
+    pages.push([
+      `profile without optional fields (demo ${demoMode})`,
+      renderProfile({ name: null, email: null, company: null, location: null, bio: null }, { demoMode }),
+    ]);
     pages.push([`error (demo ${demoMode})`, renderError({}, { demoMode })]);
     pages.push([`notice (demo ${demoMode})`, renderCancelled({ demoMode })]);
     pages.push([`sessions (demo ${demoMode})`, renderSessions(SESSIONS, { demoMode })]);
@@ -144,7 +179,10 @@ function elementText(html: string, openingTag: RegExp): string {
   const rest = html.slice(start);
   const name = /^<([a-z0-9]+)/i.exec(rest)?.[1] ?? "";
   const inner = rest.slice(rest.indexOf(">") + 1, rest.search(new RegExp(`</${name}>`, "i")));
-  return inner.replace(/<[^>]*>/g, "").replace(/\s+/g, " ").trim();
+  return inner
+    .replace(/<[^>]*>/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 /** What a reader sees: the markup without its tags, runs of white space as one space. */
@@ -187,8 +225,9 @@ describe("every page", () => {
   });
 
   it.each(everyPage())("%s loads nothing from another origin", (_name, html) => {
-    const sources = [...tags(html, "link"), ...tags(html, "script"), ...tags(html, "iframe")]
-      .map((tag) => attribute(tag, "href") ?? attribute(tag, "src") ?? "");
+    const sources = [...tags(html, "link"), ...tags(html, "script"), ...tags(html, "iframe")].map(
+      (tag) => attribute(tag, "href") ?? attribute(tag, "src") ?? "",
+    );
     for (const source of sources) expect(source).toMatch(/^\/(?!\/)/);
   });
 
@@ -355,7 +394,13 @@ describe("error page", () => {
   it("does not repeat the home link when retrying goes home anyway, and works without homeUrl", () => {
     const sameAsRetry = renderError({ retryUrl: "/", retryLabel: "Back to the home page", homeUrl: "/" });
     expect(tags(mainOf(sameAsRetry), "a").map((tag) => attribute(tag, "href"))).toEqual(["/"]);
-    const withoutHome = { status: 400, heading: "Bad request", message: "The request was malformed.", retryUrl: "/", retryLabel: "Go home" };
+    const withoutHome = {
+      status: 400,
+      heading: "Bad request",
+      message: "The request was malformed.",
+      retryUrl: "/",
+      retryLabel: "Go home",
+    };
     const html = eta.render("error", { ...common(), ...withoutHome });
     expect(elementText(html, /<h1\b/)).toBe("Bad request");
     expect(tags(mainOf(html), "a").map((tag) => attribute(tag, "href"))).toEqual(["/"]);
@@ -395,7 +440,11 @@ describe("sessions page", () => {
 
   it("counts from the moment of rendering when no now is given", () => {
     const recent = new Date(Date.now() - 2 * 3600_000 - 5000).toISOString();
-    const html = eta.render("sessions", { ...common(), user: { login: "octocat" }, sessions: [{ ...SESSIONS[0]!, createdAt: recent, lastSeenAt: recent }] });
+    const html = eta.render("sessions", {
+      ...common(),
+      user: { login: "octocat" },
+      sessions: [{ ...SESSIONS[0]!, createdAt: recent, lastSeenAt: recent }],
+    });
     expect(textOf(html)).toContain("Signed in 2 hours ago · last seen 2 hours ago");
   });
 
@@ -446,7 +495,9 @@ function schemes(css: string): { light: Map<string, string>; dark: Map<string, s
 function contrast(first: string, second: string): number {
   const luminance = (hex: string) => {
     expect(hex).toMatch(/^#[0-9a-f]{6}$/i);
-    const [r, g, b] = [1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    const [r, g, b] = [1, 3, 5]
+      .map((at) => parseInt(hex.slice(at, at + 2), 16) / 255)
+      .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
     return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
   };
   const [lighter, darker] = [luminance(first), luminance(second)].sort((a, b) => b - a);
@@ -463,10 +514,12 @@ describe("stylesheet colours", () => {
   const { light, dark } = schemes(css);
 
   it("defines every custom property it uses, and every colour again for dark mode", () => {
-    const used = new Set([...css.matchAll(/var\((--[a-z0-9-]+)([^)]*)\)/g)].map(([, name, fallback]) => {
-      expect([name, fallback]).toEqual([name, ""]); // a fallback would hide a property defined nowhere
-      return name!;
-    }));
+    const used = new Set(
+      [...css.matchAll(/var\((--[a-z0-9-]+)([^)]*)\)/g)].map(([, name, fallback]) => {
+        expect([name, fallback]).toEqual([name, ""]); // a fallback would hide a property defined nowhere
+        return name!;
+      }),
+    );
     expect(used.size).toBeGreaterThan(10);
     for (const name of used) expect([name, light.has(name)]).toEqual([name, true]);
     for (const [name, value] of light) {
@@ -512,7 +565,9 @@ describe("narrow screens", () => {
 
   it("keeps sign-in and built-in whole in the demo banner and on the home page", () => {
     expect(declarationsOf(css, ".nowrap")).toMatch(/white-space: nowrap;/);
-    expect(renderError({}, { demoMode: true })).toMatch(/<p>Demo mode — <span class="nowrap">sign-in<\/span> uses the <span class="nowrap">built-in<\/span> GitHub emulator/);
+    expect(renderError({}, { demoMode: true })).toMatch(
+      /<p>Demo mode — <span class="nowrap">sign-in<\/span> uses the <span class="nowrap">built-in<\/span> GitHub emulator/,
+    );
     expect(renderHome({ demoMode: true })).toContain('the <span class="nowrap">built-in</span> GitHub emulator to approve access');
   });
 });
@@ -552,7 +607,8 @@ describe("templates and assets", () => {
     for (const file of templates) {
       const source = readFileSync(join(viewsDir, file), "utf8");
       for (const [, value] of source.matchAll(/\s(?:href|src)="([^"]*)"/g)) {
-        if (/assets|\.(css|svg|png|js)\b/.test(value!)) expect([file, value]).toEqual([file, expect.stringMatching(/^<%= it\.assetsPath %>\/[a-z-]+\.[a-z]+$/)]);
+        if (/assets|\.(css|svg|png|js)\b/.test(value!))
+          expect([file, value]).toEqual([file, expect.stringMatching(/^<%= it\.assetsPath %>\/[a-z-]+\.[a-z]+$/)]);
       }
       expect([file, source.includes("/assets/")]).toEqual([file, false]);
     }
@@ -569,7 +625,8 @@ describe("templates and assets", () => {
 
   it("let text GitHub users choose wrap anywhere, so a long login or email never widens a phone's page", () => {
     const css = readFileSync(join(viewsDir, "assets", "style.css"), "utf8");
-    const declarationsOf = (selector: string) => new RegExp(`^${selector.replace(/[.*]/g, "\\$&")} \\{([^}]*)\\}`, "m").exec(css)?.[1] ?? "";
+    const declarationsOf = (selector: string) =>
+      new RegExp(`^${selector.replace(/[.*]/g, "\\$&")} \\{([^}]*)\\}`, "m").exec(css)?.[1] ?? "";
     for (const selector of ["h1", ".profile__login", ".profile__bio", ".profile__detail dd", ".message__text"]) {
       expect([selector, declarationsOf(selector)]).toEqual([selector, expect.stringMatching(/overflow-wrap: anywhere;/)]);
     }

@@ -59,7 +59,13 @@ export async function askGitHub(
   return Object.fromEntries(wanted.filter((key) => answers.has(key)).map((key) => [key, answers.get(key)!]));
 }
 
-async function askOne(github: GitHubClient, accessToken: string, login: string, key: string, known: AccessFact | undefined): Promise<AccessFact> {
+async function askOne(
+  github: GitHubClient,
+  accessToken: string,
+  login: string,
+  key: string,
+  known: AccessFact | undefined,
+): Promise<AccessFact> {
   const answer = await github.checkAccess(accessToken, checkFor(key, login), known?.etag ?? null);
   if (answer.notModified) return withoutCheckedAt(known!);
   return {

@@ -61,8 +61,13 @@ export function createAccessGate(deps: AccessGateDependencies) {
 export type AccessGate = ReturnType<typeof createAccessGate>;
 
 /** The one policy (access-policy.ts), with the server's lists unless a narrower rule is given. */
-const decide = (gate: Gate, record: SignedInRecord, rules: AccessRules = gate.server, facts: AccessFacts | undefined = record.access, standing?: Standing) =>
-  decideAccess({ login: record.user.login, facts, rules, rulesOf: rules === gate.server ? "lists" : "rule", standing });
+const decide = (
+  gate: Gate,
+  record: SignedInRecord,
+  rules: AccessRules = gate.server,
+  facts: AccessFacts | undefined = record.access,
+  standing?: Standing,
+) => decideAccess({ login: record.user.login, facts, rules, rulesOf: rules === gate.server ? "lists" : "rule", standing });
 
 /** What the session's own state says of its last decision: a revocation asked for a revalidation first, or it is past the bound. */
 const standingOf = (gate: Gate, record: SignedInRecord): Standing => ({
@@ -71,7 +76,8 @@ const standingOf = (gate: Gate, record: SignedInRecord): Standing => ({
 });
 
 /** A revalidation is wanted: something is due, or the lists name a fact the session was never checked against. */
-const wantsRevalidation = (gate: Gate, record: SignedInRecord) => gate.revalidation.isDue(record) || !holdsAllFacts(record.access, gate.server);
+const wantsRevalidation = (gate: Gate, record: SignedInRecord) =>
+  gate.revalidation.isDue(record) || !holdsAllFacts(record.access, gate.server);
 
 async function admit(gate: Gate, sessionId: string, record: SignedInRecord, options: AdmitOptions): Promise<SignedInRecord> {
   const budget = callBudget();
@@ -91,7 +97,13 @@ async function admit(gate: Gate, sessionId: string, record: SignedInRecord, opti
  * The record to decide on: confirmed with GitHub first when the policy says GitHub must be asked
  * (503 at once when GitHub already failed to), else as stored (a due revalidation runs behind).
  */
-async function confirmed(gate: Gate, sessionId: string, record: SignedInRecord, options: AdmitOptions, budget: CallBudget): Promise<SignedInRecord> {
+async function confirmed(
+  gate: Gate,
+  sessionId: string,
+  record: SignedInRecord,
+  options: AdmitOptions,
+  budget: CallBudget,
+): Promise<SignedInRecord> {
   const { revalidation } = gate;
   const before = decide(gate, record, gate.server, record.access, standingOf(gate, record));
   if (before.verdict === "unconfirmed") {
@@ -109,7 +121,13 @@ async function confirmed(gate: Gate, sessionId: string, record: SignedInRecord, 
 }
 
 /** Revalidates now, on this request; 503 at once when GitHub already failed to, or fails now. */
-async function confirmNow(gate: Gate, sessionId: string, record: SignedInRecord, budget: CallBudget, routeRules: AccessRules | undefined): Promise<SignedInRecord> {
+async function confirmNow(
+  gate: Gate,
+  sessionId: string,
+  record: SignedInRecord,
+  budget: CallBudget,
+  routeRules: AccessRules | undefined,
+): Promise<SignedInRecord> {
   const { revalidation } = gate;
   try {
     const only = routeRules ? [...requiredFacts(routeRules).keys()] : [];
@@ -123,12 +141,20 @@ async function confirmNow(gate: Gate, sessionId: string, record: SignedInRecord,
 }
 
 /** The route's rule on top of the server's lists; refusing here ends nothing (other routes may still be open to the user). */
-async function admitForRoute(gate: Gate, sessionId: string, record: SignedInRecord, rules: AccessRules, budget: CallBudget): Promise<SignedInRecord> {
+async function admitForRoute(
+  gate: Gate,
+  sessionId: string,
+  record: SignedInRecord,
+  rules: AccessRules,
+  budget: CallBudget,
+): Promise<SignedInRecord> {
   const { revalidation } = gate;
   let current = record;
   // Facts the session holds but may no longer use (past the bound) are not waited for again once
   // GitHub has failed to renew them: the revalidation behind this request keeps trying.
-  const toLearn = missingFacts(revalidation.usableFacts(current.access), rules).filter((key) => current.unconfirmedSince === undefined || current.access?.[key] === undefined);
+  const toLearn = missingFacts(revalidation.usableFacts(current.access), rules).filter(
+    (key) => current.unconfirmedSince === undefined || current.access?.[key] === undefined,
+  );
   if (toLearn.length > 0) {
     try {
       current = await gate.ruleFacts.learn(sessionId, current, toLearn, budget);
@@ -141,7 +167,8 @@ async function admitForRoute(gate: Gate, sessionId: string, record: SignedInReco
   }
   const usable = revalidation.usableFacts(current.access);
   const decision = decide(gate, current, rules, usable);
-  if (decision.verdict === "unknown") throw accessUnconfirmed(revalidation.retryAfterSeconds, "a per-route rule's facts could not be asked of GitHub");
+  if (decision.verdict === "unknown")
+    throw accessUnconfirmed(revalidation.retryAfterSeconds, "a per-route rule's facts could not be asked of GitHub");
   // Allowed, but X-Auth-Request-Groups must name every group of the rule the user is in (SPEC §7):
   // a fact this request could not ask (its GitHub call budget spent, or GitHub failing) would leave
   // one out, and an application mapping roles from the header would drop that role. The next
@@ -171,7 +198,12 @@ function stillSignedIn(gate: Gate, outcome: Revalidated, record: SignedInRecord)
 }
 
 /** GitHub not answering /api/me's revalidation: the cached profile, within ACCESS_MAX_STALE (noted on the session). */
-async function withGitHubOrCached(gate: Gate, sessionId: string, record: SignedInRecord, work: () => Promise<SignedInRecord>): Promise<SignedInRecord> {
+async function withGitHubOrCached(
+  gate: Gate,
+  sessionId: string,
+  record: SignedInRecord,
+  work: () => Promise<SignedInRecord>,
+): Promise<SignedInRecord> {
   try {
     return await work();
   } catch (error) {

@@ -49,12 +49,18 @@ export function decideAccess({ login, facts, rules, rulesOf = "lists", standing 
   const onFacts = decideOnFacts(login, facts, rules, rulesOf);
   // GitHub must be asked (the decision may not stand, or a fact is missing) but already failed to answer.
   const mustAsk = standing?.mustConfirm === true || onFacts.verdict === "unknown";
-  if (mustAsk && standing?.unconfirmedSince !== undefined) return { verdict: "unconfirmed", reason: "GitHub failed to confirm at an earlier revalidation" };
+  if (mustAsk && standing?.unconfirmedSince !== undefined)
+    return { verdict: "unconfirmed", reason: "GitHub failed to confirm at an earlier revalidation" };
   if (standing?.mustConfirm) return { verdict: "unknown", missing: [...requiredFacts(rules).keys()] };
   return onFacts;
 }
 
-function decideOnFacts(login: string, facts: AccessFacts | undefined, rules: AccessRules, rulesOf: RulesOf): Exclude<AccessDecision, { verdict: "unconfirmed" }> {
+function decideOnFacts(
+  login: string,
+  facts: AccessFacts | undefined,
+  rules: AccessRules,
+  rulesOf: RulesOf,
+): Exclude<AccessDecision, { verdict: "unconfirmed" }> {
   if (isEmptyRules(rules) || rules.users.includes(login.toLowerCase())) return { verdict: "allowed" };
   const missing: string[] = [];
   for (const [key, level] of requiredFacts(rules)) {

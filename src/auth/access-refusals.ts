@@ -17,9 +17,18 @@ const SIGN_IN_AGAIN: PageAction = { href: "/auth/github", label: "Try again" };
 const ANOTHER_ACCOUNT: PageAction = { href: "/auth/github?prompt=select_account", label: "Sign in with another GitHub account" };
 
 /** The error for a user the rules do not let in; tells the operator when the app cannot see an organisation. */
-export function refusalFor(record: SignedInRecord, decision: Refusal, githubBaseUrl: string, logger: Logger, retryAfterSeconds = 1): AppError {
+export function refusalFor(
+  record: SignedInRecord,
+  decision: Refusal,
+  githubBaseUrl: string,
+  logger: Logger,
+  retryAfterSeconds = 1,
+): AppError {
   if (decision.verdict === "refused" && decision.unseenOrgs.length > 0) {
-    logger.warn({ userId: record.user.id, orgs: decision.unseenOrgs }, "the GitHub App cannot see these organisations: install it there, with Members: read, or their members are refused");
+    logger.warn(
+      { userId: record.user.id, orgs: decision.unseenOrgs },
+      "the GitHub App cannot see these organisations: install it there, with Members: read, or their members are refused",
+    );
   }
   return refusalError(record.user.login, decision, githubBaseUrl, retryAfterSeconds);
 }
@@ -34,7 +43,9 @@ export function refusalError(login: string, refusal: Refusal, githubBaseUrl: str
     case "sso":
       return ssoRequired(refusal.org, onHost(refusal.url, githubBaseUrl) ? refusal.url : null);
     case "refused":
-      return refusal.unseenOrgs.length > 0 ? appCannotSee(login, refusal.unseenOrgs, refusal.reason) : notAllowedBecause(login, refusal.reason);
+      return refusal.unseenOrgs.length > 0
+        ? appCannotSee(login, refusal.unseenOrgs, refusal.reason)
+        : notAllowedBecause(login, refusal.reason);
   }
 }
 
@@ -74,22 +85,30 @@ function appCannotSee(login: string, orgs: string[], reason: string) {
 
 /** GitHub has not confirmed the decision within ACCESS_MAX_STALE (or a revocation asks for it first): refused, session kept. */
 export function accessUnconfirmed(retryAfterSeconds: number, why: string) {
-  return new AppError("access_unconfirmed", "GitHub could not confirm that this account may still use this site. Please try again in a moment.", {
-    heading: "Access not confirmed",
-    cause: new Error(`access unconfirmed: ${why}`),
-    retryAfterSeconds,
-  });
+  return new AppError(
+    "access_unconfirmed",
+    "GitHub could not confirm that this account may still use this site. Please try again in a moment.",
+    {
+      heading: "Access not confirmed",
+      cause: new Error(`access unconfirmed: ${why}`),
+      retryAfterSeconds,
+    },
+  );
 }
 
 /** A session met more new organisations, teams and repositories than a window allows (rule-facts.ts). */
 export function tooManyNewRules(limit: number, windowSeconds: number, retryAfterSeconds: number) {
   const reason = `this session met more than ${limit} organisations, teams or repositories it was not checked against within ${windowSeconds} seconds`;
-  return new AppError("too_many_requests", `Too many new access rules for this session at once. Please try again in ${retryAfterSeconds} seconds.`, {
-    heading: "Too many new access rules",
-    cause: new Error(`refused: ${reason}`),
-    retryAfterSeconds,
-    details: { reason },
-  });
+  return new AppError(
+    "too_many_requests",
+    `Too many new access rules for this session at once. Please try again in ${retryAfterSeconds} seconds.`,
+    {
+      heading: "Too many new access rules",
+      cause: new Error(`refused: ${reason}`),
+      retryAfterSeconds,
+      details: { reason },
+    },
+  );
 }
 
 /** True when `url` is an http(s) address on the host of GITHUB_BASE_URL. */
@@ -97,7 +116,9 @@ function onHost(url: string, githubBaseUrl: string): boolean {
   try {
     const target = new URL(url);
     const github = new URL(githubBaseUrl);
-    return (target.protocol === "https:" || target.protocol === "http:") && target.protocol === github.protocol && target.host === github.host;
+    return (
+      (target.protocol === "https:" || target.protocol === "http:") && target.protocol === github.protocol && target.host === github.host
+    );
   } catch {
     return false;
   }

@@ -39,7 +39,11 @@ export function createAudit(logger: Logger, config: Pick<Config, "publicUrl">, m
   const where = (kind: SessionKind = "browser") => ({ host, kind });
   const who = (user: AuditedUser | null) => (user ? { userId: user.id, login: user.login } : {});
   return {
-    signIn: (outcome, user, signedInHost, kind) => auditLog.info({ event: "sign_in", outcome, ...who(user), ...where(kind), ...(signedInHost ? { host: signedInHost } : {}) }, "sign-in"),
+    signIn: (outcome, user, signedInHost, kind) =>
+      auditLog.info(
+        { event: "sign_in", outcome, ...who(user), ...where(kind), ...(signedInHost ? { host: signedInHost } : {}) },
+        "sign-in",
+      ),
     signOut(user, scope, sessions, kind) {
       metrics.sessionEndings.inc({ reason: scope });
       auditLog.info({ event: "sign_out", reason: scope, sessions, ...who(user), ...where(kind) }, "sign-out");

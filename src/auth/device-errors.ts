@@ -3,7 +3,14 @@
 // sends as they are (400 with `error`, `error_description` and `message`), never through the page
 // renderer; slow_down carries the interval the program must keep from now on.
 
-export type DeviceGrantCode = "authorization_pending" | "slow_down" | "expired_token" | "access_denied" | "invalid_grant" | "invalid_request" | "unsupported_grant_type";
+export type DeviceGrantCode =
+  | "authorization_pending"
+  | "slow_down"
+  | "expired_token"
+  | "access_denied"
+  | "invalid_grant"
+  | "invalid_request"
+  | "unsupported_grant_type";
 
 const DESCRIPTIONS: Record<DeviceGrantCode, string> = {
   authorization_pending: "The person has not entered the code and approved yet; keep polling at the interval.",

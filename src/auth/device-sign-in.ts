@@ -107,7 +107,13 @@ export function createDeviceSignIn(deps: DeviceSignInDependencies) {
       nextGitHubPollAt: now + codes.intervalSeconds * 1000,
     };
     await attempts.create(attemptId, JSON.stringify(attempt), codes.expiresInSeconds * 1000 + EXPIRED_GRACE_MS);
-    return { handle, userCode: codes.userCode, verificationUri: codes.verificationUri, expiresInSeconds: codes.expiresInSeconds, intervalSeconds: codes.intervalSeconds };
+    return {
+      handle,
+      userCode: codes.userCode,
+      verificationUri: codes.verificationUri,
+      expiresInSeconds: codes.expiresInSeconds,
+      intervalSeconds: codes.intervalSeconds,
+    };
   }
 
   async function poll(handle: unknown, userAgent: string | null): Promise<DeviceSignedIn> {
@@ -150,7 +156,10 @@ const deviceFlowDisabled = () =>
 /** GitHub's refusals of the flow itself are the operator's to fix: said loudly in the log. */
 function refusedByGitHub(logger: Logger, oauthError: string): AppError {
   if (oauthError === "device_flow_disabled") {
-    logger.error({ githubError: oauthError }, "GitHub refuses the device flow: tick \"Enable Device Flow\" in the GitHub App or OAuth App settings, or set DEVICE_FLOW=false");
+    logger.error(
+      { githubError: oauthError },
+      'GitHub refuses the device flow: tick "Enable Device Flow" in the GitHub App or OAuth App settings, or set DEVICE_FLOW=false',
+    );
     return deviceFlowDisabled();
   }
   if (oauthError === "incorrect_client_credentials") return clientCredentialsRejected();
@@ -196,7 +205,13 @@ async function pollHeld(attemptId: string, userAgent: string | null, deps: Devic
 }
 
 /** GitHub's answer to a poll, as the program hears it. */
-async function githubSaid({ attempts, clock, logger }: DevicePollDependencies, attemptId: string, attempt: DeviceAttempt, error: string, intervalSeconds: number | null): Promise<Error> {
+async function githubSaid(
+  { attempts, clock, logger }: DevicePollDependencies,
+  attemptId: string,
+  attempt: DeviceAttempt,
+  error: string,
+  intervalSeconds: number | null,
+): Promise<Error> {
   if (error === "authorization_pending") return new DeviceGrantAnswer("authorization_pending");
   if (error === "slow_down") {
     // GitHub's new interval holds for us, and for the program too.
@@ -207,12 +222,18 @@ async function githubSaid({ attempts, clock, logger }: DevicePollDependencies, a
   }
   if (error === "access_denied") return ended(attempts, attemptId, "access_denied", "The sign-in was cancelled on GitHub.");
   // The docs' prose also calls it token_expired; a code GitHub no longer knows has expired for the program.
-  if (error === "expired_token" || error === "token_expired" || error === "incorrect_device_code") return ended(attempts, attemptId, "expired_token");
+  if (error === "expired_token" || error === "token_expired" || error === "incorrect_device_code")
+    return ended(attempts, attemptId, "expired_token");
   await attempts.delete(attemptId);
   return refusedByGitHub(logger, error);
 }
 
-async function ended(attempts: DeviceAttempts, attemptId: string, code: "expired_token" | "access_denied", description?: string): Promise<DeviceGrantAnswer> {
+async function ended(
+  attempts: DeviceAttempts,
+  attemptId: string,
+  code: "expired_token" | "access_denied",
+  description?: string,
+): Promise<DeviceGrantAnswer> {
   await attempts.delete(attemptId);
   return new DeviceGrantAnswer(code, description);
 }

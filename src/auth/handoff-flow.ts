@@ -66,14 +66,16 @@ export function createHandoffFlow(deps: HandoffFlowDependencies) {
     // PROTECTED_HOSTS may have changed since the request was made.
     const host = hosts.lookup(request.host);
     if (!host || host.login) throw invalidHandoff(`${request.host} is not a protected host`);
-    if (signedInSessionId === null) return { signInFirst: `${HANDOFF_START_PATH}?request=${sealedRequest as string}`, forHost: host.host, prompt };
+    if (signedInSessionId === null)
+      return { signInFirst: `${HANDOFF_START_PATH}?request=${sealedRequest as string}`, forHost: host.host, prompt };
     return { ticketUrl: `${host.origin}${HANDOFF_PATH}?ticket=${tickets.ticket(request, signedInSessionId, now)}` };
   }
 
   async function redeem(sealedTicket: unknown, host: KnownHost, binding: string | undefined) {
     const ticket = tickets.openTicket(sealedTicket, host.host, binding, clock.now());
     if (!ticket) throw invalidHandoff("the ticket does not open, is too old, or is for another host or browser");
-    if (!(await deps.oneTimeMarker.claim(`handoff:${ticket.nonce}`, TICKET_LIFETIME_MS * 2))) throw invalidHandoff("the ticket was used already");
+    if (!(await deps.oneTimeMarker.claim(`handoff:${ticket.nonce}`, TICKET_LIFETIME_MS * 2)))
+      throw invalidHandoff("the ticket was used already");
     const found = await deps.entries.readWithExpiry(ticket.sessionId);
     const record = found?.entry.data.auth;
     if (!found || !record) throw invalidHandoff("the session it hands over has ended");

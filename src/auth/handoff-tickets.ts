@@ -70,7 +70,9 @@ export class HandoffTickets {
   private open(sealed: unknown, context: string, count: number): string[] | null {
     if (typeof sealed !== "string" || sealed.length > MAX_SEALED_LENGTH) return null;
     const fields = this.sealer.openJson(sealed, context);
-    return Array.isArray(fields) && fields.length === count && fields.every((field) => typeof field === "string" && field !== "") ? fields : null;
+    return Array.isArray(fields) && fields.length === count && fields.every((field) => typeof field === "string" && field !== "")
+      ? fields
+      : null;
   }
 }
 

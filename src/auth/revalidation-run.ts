@@ -47,15 +47,22 @@ export type Refusal = Extract<AccessDecision, { verdict: "refused" | "unknown" }
  * no longer allowed, or the session was ended elsewhere meanwhile).
  */
 export type Revalidated =
-  | { ended: false; record: SignedInRecord }
-  | { ended: true; reason: "not_allowed"; refusal: Refusal }
-  | { ended: true; reason: "gone" };
+  { ended: false; record: SignedInRecord } | { ended: true; reason: "not_allowed"; refusal: Refusal } | { ended: true; reason: "gone" };
 
-export async function runRevalidation(deps: RevalidationRunDependencies, sessionId: string, record: SignedInRecord, options: RevalidateOptions): Promise<Revalidated> {
+export async function runRevalidation(
+  deps: RevalidationRunDependencies,
+  sessionId: string,
+  record: SignedInRecord,
+  options: RevalidateOptions,
+): Promise<Revalidated> {
   const { config, clock, github, entries, refresher, logger } = deps;
   const rules = serverRules(config);
   const startedAt = clock.now();
-  const withProfile = options.force || record.revalidateFirst || startedAt - record.profileFetchedAt > config.profileMaxAgeMs || missingFacts(record.access, rules).length > 0;
+  const withProfile =
+    options.force ||
+    record.revalidateFirst ||
+    startedAt - record.profileFetchedAt > config.profileMaxAgeMs ||
+    missingFacts(record.access, rules).length > 0;
   const listKeys = [...requiredFacts(rules).keys()];
   const due = routeFactsCheckedBefore(record.access, startedAt - config.profileMaxAgeMs);
   const routeKeys = due.filter((key) => !listKeys.includes(key) && (options.only === undefined || options.only.includes(key)));
@@ -121,7 +128,12 @@ function withFacts(record: SignedInRecord): SignedInRecord {
   return rest;
 }
 
-async function fetchProfile(github: GitHubClient, accessToken: string, cached: SignedInRecord, budget: CallBudget): Promise<UserFetchResult> {
+async function fetchProfile(
+  github: GitHubClient,
+  accessToken: string,
+  cached: SignedInRecord,
+  budget: CallBudget,
+): Promise<UserFetchResult> {
   budget.spend();
   const answer = await github.fetchUser(accessToken, cached.profileEtag);
   if (answer.notModified || answer.profile.email) return answer;

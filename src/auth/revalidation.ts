@@ -44,7 +44,8 @@ export function createRevalidation(deps: RevalidationDependencies) {
   const { config, clock } = deps;
   const maxAge = config.profileMaxAgeMs;
   const bound = maxAge + config.accessMaxStaleMs;
-  const revalidateOnce = (sessionId: string, record: SignedInRecord, force = false) => revalidateHoldingLease(deps, sessionId, record, force);
+  const revalidateOnce = (sessionId: string, record: SignedInRecord, force = false) =>
+    revalidateHoldingLease(deps, sessionId, record, force);
   return {
     /** Something GitHub said of this session is older than PROFILE_MAX_AGE: the profile, or a route fact. */
     isDue(record: SignedInRecord): boolean {
@@ -76,15 +77,23 @@ export function createRevalidation(deps: RevalidationDependencies) {
      * profile and the lists' facts too, even when not due (a refusal GitHub may know better about).
      */
     revalidateInBackground: (sessionId: string, record: SignedInRecord, force = false) =>
-      deps.background.run("revalidate session", () => settleInBackground(deps, sessionId, record, revalidateOnce(sessionId, record, force))),
+      deps.background.run("revalidate session", () =>
+        settleInBackground(deps, sessionId, record, revalidateOnce(sessionId, record, force)),
+      ),
     /** GitHub could not confirm this session's access: logged with why, and marked on the session (once). */
-    noteUnconfirmed: (sessionId: string, record: SignedInRecord, reason: Unconfirmed, error: unknown) => noteUnconfirmed(deps, sessionId, record, reason, error),
+    noteUnconfirmed: (sessionId: string, record: SignedInRecord, reason: Unconfirmed, error: unknown) =>
+      noteUnconfirmed(deps, sessionId, record, reason, error),
     /** When to ask again after GitHub could not confirm: once the lease kept after a failure has lapsed. */
     retryAfterSeconds: Math.ceil(revalidationLeaseMs(config) / 1000),
   };
 }
 
-async function revalidateHoldingLease(deps: RevalidationDependencies, sessionId: string, record: SignedInRecord, force: boolean): Promise<Revalidated | null> {
+async function revalidateHoldingLease(
+  deps: RevalidationDependencies,
+  sessionId: string,
+  record: SignedInRecord,
+  force: boolean,
+): Promise<Revalidated | null> {
   const name = `revalidate:${sessionId}`;
   const owner = await deps.locks.tryAcquire(name, revalidationLeaseMs(deps.config));
   if (!owner) return null;
@@ -103,7 +112,12 @@ async function revalidateHoldingLease(deps: RevalidationDependencies, sessionId:
 const revalidationLeaseMs = (config: Config) => 3 * config.github.timeoutMs + 5_000;
 
 /** A background revalidation's failure: GitHub not answering is noted, a 401 means the session ended. */
-async function settleInBackground(deps: RevalidationDependencies, sessionId: string, record: SignedInRecord, revalidation: Promise<Revalidated | null>): Promise<void> {
+async function settleInBackground(
+  deps: RevalidationDependencies,
+  sessionId: string,
+  record: SignedInRecord,
+  revalidation: Promise<Revalidated | null>,
+): Promise<void> {
   try {
     await revalidation;
   } catch (error) {
@@ -113,12 +127,23 @@ async function settleInBackground(deps: RevalidationDependencies, sessionId: str
   }
 }
 
-async function noteUnconfirmed(deps: RevalidationDependencies, sessionId: string, record: SignedInRecord, reason: Unconfirmed, error: unknown): Promise<void> {
+async function noteUnconfirmed(
+  deps: RevalidationDependencies,
+  sessionId: string,
+  record: SignedInRecord,
+  reason: Unconfirmed,
+  error: unknown,
+): Promise<void> {
   const { logger, clock } = deps;
   const lastConfirmedAt = new Date(record.profileFetchedAt).toISOString();
-  logger.warn({ userId: record.user.id, reason, lastConfirmedAt, cause: (error as Error).message }, "GitHub could not confirm access at revalidation: the last decision stands within ACCESS_MAX_STALE");
+  logger.warn(
+    { userId: record.user.id, reason, lastConfirmedAt, cause: (error as Error).message },
+    "GitHub could not confirm access at revalidation: the last decision stands within ACCESS_MAX_STALE",
+  );
   const marked = clock.now();
-  await updateRecord(deps.entries, sessionId, (latest) => (latest.unconfirmedSince === undefined ? { ...latest, unconfirmedSince: marked } : null)).catch(() => null);
+  await updateRecord(deps.entries, sessionId, (latest) =>
+    latest.unconfirmedSince === undefined ? { ...latest, unconfirmedSince: marked } : null,
+  ).catch(() => null);
 }
 
 export type Revalidation = ReturnType<typeof createRevalidation>;

@@ -50,7 +50,10 @@ export function createRevocationCheck({ entries, userSessions, github, refresher
     } catch (error) {
       if (error instanceof AppError && error.status === 401) return "ended"; // the refresher ended it
       if (!isGitHubOutage(error)) throw error;
-      logger.warn({ userId, cause: (error as Error).message }, "revocation webhook: GitHub cannot confirm; the session is revalidated before its next answer");
+      logger.warn(
+        { userId, cause: (error as Error).message },
+        "revocation webhook: GitHub cannot confirm; the session is revalidated before its next answer",
+      );
       const marked = await updateRecord(entries, sessionId, (current) => ({ ...current, revalidateFirst: true }));
       return marked ? "unconfirmed" : "stale"; // null: it ended meanwhile
     }

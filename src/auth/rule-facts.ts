@@ -37,13 +37,20 @@ export function createRuleFacts(deps: RuleFactsDependencies) {
      */
     async learn(sessionId: string, record: SignedInRecord, keys: string[], budget: CallBudget): Promise<SignedInRecord> {
       const asked = keys.slice(0, budget.remaining);
-      const reserved = await reserveNewFacts(deps, sessionId, asked.filter((key) => record.access?.[key] === undefined));
+      const reserved = await reserveNewFacts(
+        deps,
+        sessionId,
+        asked.filter((key) => record.access?.[key] === undefined),
+      );
       const { record: current, result: answers } = await withCountedToken(deps.refresher, budget, sessionId, reserved, (accessToken) =>
         askGitHub(deps.github, accessToken, record.user.login, asked, record.access, budget),
       );
       const learned = asRouteFacts(answers, deps.clock.now());
       const serverKeys = new Set(requiredFacts(serverRules(deps.config)).keys());
-      const written = await updateRecord(deps.entries, sessionId, (latest) => ({ ...latest, access: mergeFacts(latest.access, learned, serverKeys) }));
+      const written = await updateRecord(deps.entries, sessionId, (latest) => ({
+        ...latest,
+        access: mergeFacts(latest.access, learned, serverKeys),
+      }));
       if (!written) throw sessionEnded();
       return { ...current, access: written.access ?? {} };
     },
@@ -62,7 +69,11 @@ async function reserveNewFacts(deps: RuleFactsDependencies, sessionId: string, f
     const windowMs = deps.config.profileMaxAgeMs;
     const open = latest.newFacts && now - latest.newFacts.since < windowMs ? latest.newFacts : { since: now, count: 0 };
     if (open.count + unknown > MAX_NEW_FACTS_PER_WINDOW) {
-      throw tooManyNewRules(MAX_NEW_FACTS_PER_WINDOW, Math.round(windowMs / 1000), Math.max(1, Math.ceil((open.since + windowMs - now) / 1000)));
+      throw tooManyNewRules(
+        MAX_NEW_FACTS_PER_WINDOW,
+        Math.round(windowMs / 1000),
+        Math.max(1, Math.ceil((open.since + windowMs - now) / 1000)),
+      );
     }
     return { ...latest, newFacts: { since: open.since, count: open.count + unknown } };
   });

@@ -56,15 +56,12 @@ export function createSessionList(deps: SessionListDependencies) {
   }
 
   function summary({ sessionId, record, expiresInMs }: Found, currentSessionId: string): SessionSummary {
-    const now = deps.clock.now();
-    const { idleTimeoutMs, maxAgeMs } = deps.config.session;
-    // The expiry was last slid to min(idle timeout, what SESSION_MAX_AGE left) at the last use.
-    const slidTo = Math.min(idleTimeoutMs, record.signedInAt + maxAgeMs - now + expiresInMs);
-    const lastSeenAt = Math.min(now, Math.max(record.signedInAt, now - (slidTo - expiresInMs)));
+    const lastSeenAt = lastUse(record, expiresInMs, deps.clock.now(), deps.config.session);
     return {
       id: handleOf(sessionId),
       current: sessionId === currentSessionId,
-      kind: sessionKindOf(record), ...(record.oidc ? { clientId: record.oidc.clientId } : {}),
+      kind: sessionKindOf(record),
+      ...(record.oidc ? { clientId: record.oidc.clientId } : {}),
       createdAt: new Date(record.signedInAt).toISOString(),
       lastSeenAt: new Date(lastSeenAt).toISOString(),
       userAgent: record.userAgent ?? null,
@@ -102,3 +99,14 @@ export function createSessionList(deps: SessionListDependencies) {
 }
 
 export type SessionList = ReturnType<typeof createSessionList>;
+
+/** When a session was last used, from its remaining lifetime: the expiry was last slid to min(idle timeout, what SESSION_MAX_AGE left). */
+function lastUse(
+  record: SignedInRecord,
+  expiresInMs: number,
+  now: number,
+  { idleTimeoutMs, maxAgeMs }: { idleTimeoutMs: number; maxAgeMs: number },
+): number {
+  const slidTo = Math.min(idleTimeoutMs, record.signedInAt + maxAgeMs - now + expiresInMs);
+  return Math.min(now, Math.max(record.signedInAt, now - (slidTo - expiresInMs)));
+}

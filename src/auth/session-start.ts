@@ -46,12 +46,20 @@ export async function startSession(
   deps: SessionStartDependencies,
 ): Promise<{ sessionId: string; record: SignedInRecord }> {
   const userAgent = session.userAgent?.replace(/[^\x20-\x7e]/g, "").slice(0, MAX_USER_AGENT);
-  const record: SignedInRecord = { ...signedInRecordFor(completed, deps.sealer, deps.clock.now()), ...(userAgent ? { userAgent } : {}), ...placement };
+  const record: SignedInRecord = {
+    ...signedInRecordFor(completed, deps.sealer, deps.clock.now()),
+    ...(userAgent ? { userAgent } : {}),
+    ...placement,
+  };
   return { sessionId: await storeNewSession(record, session, deps), record };
 }
 
 /** Stores an already made record as a new session (an OpenID Connect grant made from a browser's session). */
-export async function storeNewSession(record: SignedInRecord, session: NewSession, { config, userSessions }: Pick<SessionStartDependencies, "config" | "userSessions">): Promise<string> {
+export async function storeNewSession(
+  record: SignedInRecord,
+  session: NewSession,
+  { config, userSessions }: Pick<SessionStartDependencies, "config" | "userSessions">,
+): Promise<string> {
   const { earlier } = session;
   if (earlier) await userSessions.remove(earlier.userId, earlier.sessionId);
   const sessionId = await session.create(record);

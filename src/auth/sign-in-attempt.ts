@@ -67,7 +67,13 @@ export class SignInAttempts {
     if (!Array.isArray(fields) || fields.length !== 5 || !fields.every((field) => typeof field === "string")) return null;
     const [nonce, createdAt, returnTo, tag, forHost] = fields as [string, string, string, string, string];
     if (!tagMatches(tag, binding, nonce)) return null;
-    return { nonce, createdAt: Number(createdAt), returnTo, forHost: forHost === "" ? null : forHost, codeVerifier: codeVerifierFor(binding, nonce) };
+    return {
+      nonce,
+      createdAt: Number(createdAt),
+      returnTo,
+      forHost: forHost === "" ? null : forHost,
+      codeVerifier: codeVerifierFor(binding, nonce),
+    };
   }
 }
 

@@ -10,11 +10,15 @@ export const signInCancelled = () =>
 
 /** A used or stale sign-in link opened by a browser that is signed in anyway (a reload, the back button). */
 export const alreadySignedIn = (login: string) =>
-  new AppError("invalid_state", `This sign-in link was already used or has expired, but that changes nothing: you are signed in as @${login}.`, {
-    heading: "You are already signed in",
-    notice: true,
-    next: { href: "/", label: "Continue" },
-  });
+  new AppError(
+    "invalid_state",
+    `This sign-in link was already used or has expired, but that changes nothing: you are signed in as @${login}.`,
+    {
+      heading: "You are already signed in",
+      notice: true,
+      next: { href: "/", label: "Continue" },
+    },
+  );
 
 export const invalidState = (reason: string) =>
   new AppError(
@@ -47,7 +51,8 @@ export const notAllowed = (login: string) =>
   });
 
 function messageForRefusal(oauthError: string): string {
-  if (oauthError === "unverified_user_email") return "GitHub needs a verified primary email on your account before it lets you sign in to apps.";
+  if (oauthError === "unverified_user_email")
+    return "GitHub needs a verified primary email on your account before it lets you sign in to apps.";
   if (oauthError === "redirect_uri_mismatch") return "This server's callback URL does not match the one registered with GitHub.";
   return "GitHub did not accept the sign-in code: it may have expired or been used already. Please sign in again.";
 }

@@ -21,7 +21,6 @@ import { startSession, type NewSession } from "./session-start.js";
 import { checkState } from "./sign-in-state.js";
 import { checkAllowLists, clientTypeOf, exchangeCode, fetchSignedInUser, refuseAuthorizeError, requireCode } from "./sign-in-steps.js";
 
-
 export interface SignInOptions {
   /** `select_account`: GitHub's account picker, for "use another account" (SPEC §3, §7). */
   prompt?: AuthorizePrompt | null;
@@ -84,7 +83,12 @@ export function createSignInFlow(deps: SignInFlowDependencies) {
     const forHost = options.forHost ?? hostOfReturnTo(returnTo);
     const started = attempts.start(returnTo, clock.now(), currentBinding, forHost);
     const codeChallenge = codeChallengeFor(started.codeVerifier);
-    const authorizeUrl = github.authorizeUrl({ state: started.state, codeChallenge, redirectUri: config.callbackUrl, prompt: options.prompt ?? null });
+    const authorizeUrl = github.authorizeUrl({
+      state: started.state,
+      codeChallenge,
+      redirectUri: config.callbackUrl,
+      prompt: options.prompt ?? null,
+    });
     return { authorizeUrl, binding: started.binding };
   }
 
@@ -92,14 +96,25 @@ export function createSignInFlow(deps: SignInFlowDependencies) {
    * The callback: `callbackQuery` as the browser sent it, `binding` the browser binding cookie it
    * carried, `session` how this request starts a session (the route supplies it).
    */
-  async function completeSignIn(callbackQuery: Record<string, unknown>, binding: string | undefined, session: NewSession): Promise<SignedIn> {
+  async function completeSignIn(
+    callbackQuery: Record<string, unknown>,
+    binding: string | undefined,
+    session: NewSession,
+  ): Promise<SignedIn> {
     refuseAuthorizeError(callbackQuery);
     const attempt = await checkState(callbackQuery.state, binding, deps);
     const code = requireCode(callbackQuery.code);
     const tokens = await exchangeCode(code, attempt.codeVerifier, deps);
     const user = await fetchSignedInUser(tokens.accessToken, deps);
     const access = await checkAllowLists(user.profile.login, tokens, deps);
-    const completed: CompletedSignIn = { ...user, tokens, clientType: clientTypeOf(tokens, config), access, returnTo: attempt.returnTo, forHost: attempt.forHost };
+    const completed: CompletedSignIn = {
+      ...user,
+      tokens,
+      clientType: clientTypeOf(tokens, config),
+      access,
+      returnTo: attempt.returnTo,
+      forHost: attempt.forHost,
+    };
     const { record } = await startSession(completed, attempt.forHost ? { host: attempt.forHost } : {}, session, deps);
     return { userId: record.user.id, login: record.user.login, returnTo: attempt.returnTo };
   }

@@ -140,7 +140,8 @@ async function withUserToken<T>(
   try {
     return { record: refreshed.record, result: await call(refreshed.accessToken) };
   } catch (error) {
-    if (error instanceof GitHubBadCredentialsError) return reauthenticate(context, sessionId, refreshed.record, "fresh token refused (401)");
+    if (error instanceof GitHubBadCredentialsError)
+      return reauthenticate(context, sessionId, refreshed.record, "fresh token refused (401)");
     throw error;
   }
 }
@@ -245,7 +246,13 @@ async function redeemUnderLock(
 }
 
 /** Spends the refresh token at GitHub and stores the new pair. */
-async function redeem(context: RefreshContext, sessionId: string, current: SignedInRecord, refreshToken: string, lease: HeldLease): Promise<UserToken> {
+async function redeem(
+  context: RefreshContext,
+  sessionId: string,
+  current: SignedInRecord,
+  refreshToken: string,
+  lease: HeldLease,
+): Promise<UserToken> {
   let tokens: TokenSet;
   try {
     tokens = await context.github.refresh(refreshToken);
@@ -260,7 +267,13 @@ async function redeem(context: RefreshContext, sessionId: string, current: Signe
 }
 
 /** GitHub did not refresh: only a bad_refresh_token that still stands after re-reading ends the session. */
-async function afterFailedRedemption(context: RefreshContext, sessionId: string, current: SignedInRecord, error: unknown, lease: HeldLease): Promise<UserToken> {
+async function afterFailedRedemption(
+  context: RefreshContext,
+  sessionId: string,
+  current: SignedInRecord,
+  error: unknown,
+  lease: HeldLease,
+): Promise<UserToken> {
   if (!(error instanceof GitHubOAuthError)) {
     context.onRefresh("network"); // unreachable, 5xx: the session stays
     throw error;

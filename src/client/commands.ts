@@ -34,7 +34,9 @@ export async function runClientCommand(command: ClientCommand, io: ClientIo): Pr
     else await logout(io);
     return 0;
   } catch (error) {
-    io.err(`github-login-server ${command.name}: ${error instanceof ClientFailure ? error.message : `failed: ${(error as Error).message}`}`);
+    io.err(
+      `github-login-server ${command.name}: ${error instanceof ClientFailure ? error.message : `failed: ${(error as Error).message}`}`,
+    );
     return 1;
   }
 }
@@ -55,11 +57,19 @@ async function login(server: string, io: ClientIo): Promise<void> {
   io.out(`Signed in as @${signedIn.user.login}. The session token is in ${path}`);
 }
 
-async function waitForToken(server: string, deviceCode: string, initialInterval: number, io: ClientIo): Promise<Omit<SavedSession, "server">> {
+async function waitForToken(
+  server: string,
+  deviceCode: string,
+  initialInterval: number,
+  io: ClientIo,
+): Promise<Omit<SavedSession, "server">> {
   let intervalSeconds = initialInterval;
   for (;;) {
     await io.sleep(intervalSeconds * 1000);
-    const poll = await callServer(io, `${server}/auth/device/token`, { method: "POST", form: new URLSearchParams({ grant_type: DEVICE_GRANT, device_code: deviceCode }) });
+    const poll = await callServer(io, `${server}/auth/device/token`, {
+      method: "POST",
+      form: new URLSearchParams({ grant_type: DEVICE_GRANT, device_code: deviceCode }),
+    });
     const { error } = poll.fields;
     if (poll.status === 200 && typeof poll.fields.access_token === "string") return poll.fields as unknown as Omit<SavedSession, "server">;
     if (error === "authorization_pending") continue;
@@ -93,7 +103,8 @@ async function logout(io: ClientIo): Promise<void> {
   const saved = await savedOrFail(io);
   const answer = await callServer(io, `${saved.server}/auth/logout`, { method: "POST", bearer: saved.access_token });
   // 401: the session had already ended at the server; either way the token is of no more use.
-  if (answer.status !== 204 && answer.status !== 401) throw new ClientFailure(`the server answered ${answer.status}: ${messageOf(answer.fields, "no details")}`);
+  if (answer.status !== 204 && answer.status !== 401)
+    throw new ClientFailure(`the server answered ${answer.status}: ${messageOf(answer.fields, "no details")}`);
   await forgetSession(tokenFilePath(io.env));
   io.out(`Signed out of ${saved.server}${answer.status === 401 ? " (the session had already ended there)" : ""}.`);
 }

@@ -33,10 +33,15 @@ export async function callServer(io: ClientIo, url: string, options: CallOptions
   for (let attempt = 0; ; attempt += 1) {
     const response = await send(url, options);
     const fields = (await response.json().catch(() => ({}))) as unknown;
-    const answer = { status: response.status, fields: typeof fields === "object" && fields !== null ? (fields as Record<string, unknown>) : {} };
+    const answer = {
+      status: response.status,
+      fields: typeof fields === "object" && fields !== null ? (fields as Record<string, unknown>) : {},
+    };
     if ((response.status !== 503 && response.status !== 429) || attempt >= MAX_RETRIES) return answer;
     const seconds = Math.min(MAX_WAIT_SECONDS, retryAfterSeconds(response.headers.get("retry-after")));
-    io.err(`The server is busy (${response.status}${typeof answer.fields.message === "string" ? `: ${answer.fields.message}` : ""}); trying again in ${seconds} s…`);
+    io.err(
+      `The server is busy (${response.status}${typeof answer.fields.message === "string" ? `: ${answer.fields.message}` : ""}); trying again in ${seconds} s…`,
+    );
     await io.sleep(seconds * 1000);
   }
 }
@@ -56,7 +61,8 @@ function retryAfterSeconds(header: string | null): number {
   return Number.isNaN(date) ? DEFAULT_WAIT_SECONDS : Math.max(1, Math.ceil((date - Date.now()) / 1000));
 }
 
-export const messageOf = (fields: Record<string, unknown>, fallback: string) => (typeof fields.message === "string" ? fields.message : fallback);
+export const messageOf = (fields: Record<string, unknown>, fallback: string) =>
+  typeof fields.message === "string" ? fields.message : fallback;
 
 function packageVersion(): string {
   try {

@@ -66,12 +66,26 @@ export function parseAccessRules(
     return items.slice(0, maxEntries);
   };
   const rules: AccessRules = {
-    users: entries("users").filter((entry, index) => accept(isGitHubName(entry), entry, index, names.users, "a GitHub login")).map(lower),
-    orgs: entries("orgs").filter((entry, index) => accept(isGitHubName(entry), entry, index, names.orgs, "an organisation name")).map(lower),
-    teams: entries("teams").filter((entry, index) => accept(isTeam(entry), entry, index, names.teams, "org/team-slug")).map(lower),
+    users: entries("users")
+      .filter((entry, index) => accept(isGitHubName(entry), entry, index, names.users, "a GitHub login"))
+      .map(lower),
+    orgs: entries("orgs")
+      .filter((entry, index) => accept(isGitHubName(entry), entry, index, names.orgs, "an organisation name"))
+      .map(lower),
+    teams: entries("teams")
+      .filter((entry, index) => accept(isTeam(entry), entry, index, names.teams, "org/team-slug"))
+      .map(lower),
     repos: entries("repos").flatMap((entry, index) => {
       const requirement = repoRequirement(entry);
-      return accept(requirement !== null, entry, index, names.repos, "owner/repo or owner/repo:permission (read, triage, write, maintain, admin)") ? [requirement!] : [];
+      return accept(
+        requirement !== null,
+        entry,
+        index,
+        names.repos,
+        "owner/repo or owner/repo:permission (read, triage, write, maintain, admin)",
+      )
+        ? [requirement!]
+        : [];
     }),
   };
   return errors.length > 0 ? { ok: false, errors } : { ok: true, rules };
@@ -87,7 +101,17 @@ function isTeam(entry: string): boolean {
 function repoRequirement(entry: string): RepoRequirement | null {
   const [name, permission = "read", ...rest] = entry.split(":");
   const [owner, repo, ...more] = (name ?? "").split("/");
-  if (rest.length > 0 || more.length > 0 || !owner || !repo || !isGitHubName(owner) || !REPO_NAME.test(repo) || repo === "." || repo === "..") return null;
+  if (
+    rest.length > 0 ||
+    more.length > 0 ||
+    !owner ||
+    !repo ||
+    !isGitHubName(owner) ||
+    !REPO_NAME.test(repo) ||
+    repo === "." ||
+    repo === ".."
+  )
+    return null;
   if (!(REPO_PERMISSIONS as readonly string[]).includes(permission)) return null;
   return { repo: `${owner}/${repo}`.toLowerCase(), permission: permission as RepoPermission };
 }

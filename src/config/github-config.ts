@@ -14,7 +14,13 @@ export function requireClientCredentialsTogether(env: ParsedEnvironment, errors:
   }
 }
 
-export function githubConfig(env: ParsedEnvironment, demoMode: boolean, publicUrl: string, access: AccessRules, errors: string[]): GitHubConfig {
+export function githubConfig(
+  env: ParsedEnvironment,
+  demoMode: boolean,
+  publicUrl: string,
+  access: AccessRules,
+  errors: string[],
+): GitHubConfig {
   const common = {
     clientType: env.GITHUB_CLIENT_TYPE,
     scopes: withOrgScope(env.GITHUB_SCOPES, access),

@@ -30,8 +30,16 @@ export function createHostTable(publicUrl: string, protectedHosts: ProtectedHost
   const schemePort = defaultPort(scheme);
   const loginHost: KnownHost = { host: url.host, origin: url.origin, login: true };
   const canonical = (name: string, port: number) => (port === schemePort ? name : `${name}:${port}`);
-  const hostAt = (name: string, port: number): KnownHost => ({ host: canonical(name, port), origin: `${scheme}//${canonical(name, port)}`, login: false });
-  const exact = new Map(protectedHosts.filter((entry) => !entry.wildcard).map((entry) => [canonical(entry.hostname, entry.port), hostAt(entry.hostname, entry.port)]));
+  const hostAt = (name: string, port: number): KnownHost => ({
+    host: canonical(name, port),
+    origin: `${scheme}//${canonical(name, port)}`,
+    login: false,
+  });
+  const exact = new Map(
+    protectedHosts
+      .filter((entry) => !entry.wildcard)
+      .map((entry) => [canonical(entry.hostname, entry.port), hostAt(entry.hostname, entry.port)]),
+  );
   const wildcards = protectedHosts.filter((entry) => entry.wildcard);
 
   function classify(name: string, port: number): KnownHost | null {

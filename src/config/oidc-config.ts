@@ -45,19 +45,34 @@ export const DEMO_OIDC_CLIENT_ID = "demo-client";
 export const DEMO_OIDC_REDIRECT_URIS = ["http://127.0.0.1/callback", "http://localhost/callback", "http://localhost"];
 
 const CLIENT_FIELDS = new Set([
-  "client_id", "client_secret", "token_endpoint_auth_method", "redirect_uris", "post_logout_redirect_uris", "grant_types", "users", "orgs", "teams", "repos", "groups",
+  "client_id",
+  "client_secret",
+  "token_endpoint_auth_method",
+  "redirect_uris",
+  "post_logout_redirect_uris",
+  "grant_types",
+  "users",
+  "orgs",
+  "teams",
+  "repos",
+  "groups",
 ]);
 const MIN_CLIENT_SECRET_LENGTH = 16;
 /** RFC 8252 §7.3: loopback redirects over http, by IP literal or `localhost`. */
 export const LOOPBACK_HOSTNAMES = new Set(["127.0.0.1", "[::1]", "localhost"]);
 
 /** null when the provider is off: OIDC_CLIENTS unset outside demo mode. */
-export function readOidcConfig(env: ParsedEnvironment, modes: { demoMode: boolean; production: boolean }, problems: ConfigProblems): OidcConfig | null {
+export function readOidcConfig(
+  env: ParsedEnvironment,
+  modes: { demoMode: boolean; production: boolean },
+  problems: ConfigProblems,
+): OidcConfig | null {
   const { errors, warnings } = problems;
   const clientsJson = env.OIDC_CLIENTS === undefined ? undefined : readJson("OIDC_CLIENTS", env.OIDC_CLIENTS, errors);
   const keysJson = env.OIDC_SIGNING_KEYS === undefined ? undefined : readJson("OIDC_SIGNING_KEYS", env.OIDC_SIGNING_KEYS, errors);
   if (env.OIDC_CLIENTS === undefined && !modes.demoMode) {
-    if (env.OIDC_SIGNING_KEYS !== undefined) warnings.push("OIDC_SIGNING_KEYS is set but OIDC_CLIENTS is not: the OpenID Connect provider is off.");
+    if (env.OIDC_SIGNING_KEYS !== undefined)
+      warnings.push("OIDC_SIGNING_KEYS is set but OIDC_CLIENTS is not: the OpenID Connect provider is off.");
     return null;
   }
   const clients = clientsJson === undefined ? (env.OIDC_CLIENTS === undefined ? [demoClient()] : []) : readClients(clientsJson, errors);
@@ -70,8 +85,12 @@ export function readOidcConfig(env: ParsedEnvironment, modes: { demoMode: boolea
   let signingKeys = keysJson === undefined ? [] : readSigningKeys(keysJson, errors);
   if (env.OIDC_SIGNING_KEYS === undefined) {
     // Demo mode is refused in production by itself: its generated key is not a second problem to tell.
-    if (modes.production && !modes.demoMode) errors.push("OIDC_SIGNING_KEYS: required in production when OIDC_CLIENTS is set (private RS256 or ES256 JWKs, each with a kid)");
-    else if (!modes.demoMode || env.OIDC_CLIENTS !== undefined) warnings.push("OIDC_SIGNING_KEYS is not set: ID tokens are signed with a key made for this process, so they stop verifying when it restarts.");
+    if (modes.production && !modes.demoMode)
+      errors.push("OIDC_SIGNING_KEYS: required in production when OIDC_CLIENTS is set (private RS256 or ES256 JWKs, each with a kid)");
+    else if (!modes.demoMode || env.OIDC_CLIENTS !== undefined)
+      warnings.push(
+        "OIDC_SIGNING_KEYS is not set: ID tokens are signed with a key made for this process, so they stop verifying when it restarts.",
+      );
     signingKeys = [generatedKey()];
   }
   return { clients, signingKeys };
@@ -123,7 +142,8 @@ function readClient(entry: unknown, where: string, errors: string[]): OidcClient
   }
   const fields = entry as Record<string, unknown>;
   const problems: string[] = [];
-  for (const key of Object.keys(fields)) if (!CLIENT_FIELDS.has(key)) problems.push(`unknown field "${key}" (known: ${[...CLIENT_FIELDS].join(", ")})`);
+  for (const key of Object.keys(fields))
+    if (!CLIENT_FIELDS.has(key)) problems.push(`unknown field "${key}" (known: ${[...CLIENT_FIELDS].join(", ")})`);
   const clientId = fields.client_id;
   const named = typeof clientId === "string" && /^[\x21-\x7e]{1,200}$/.test(clientId);
   if (!named) problems.push("client_id must be 1-200 printable characters without spaces");
@@ -136,13 +156,24 @@ function readClient(entry: unknown, where: string, errors: string[]): OidcClient
   const label = named ? `${where} ("${clientId}")` : where;
   errors.push(...problems.map((problem) => `${label}: ${problem}`));
   if (problems.length > 0) return null;
-  return { clientId: clientId as string, clientSecret, tokenEndpointAuthMethod, redirectUris, postLogoutRedirectUris, grantTypes, rules, groups };
+  return {
+    clientId: clientId as string,
+    clientSecret,
+    tokenEndpointAuthMethod,
+    redirectUris,
+    postLogoutRedirectUris,
+    grantTypes,
+    rules,
+    groups,
+  };
 }
 
 function readSecret(value: unknown, problems: string[]): string | null {
   if (value === undefined) return null;
   if (typeof value !== "string" || !/^[\x21-\x7e]+$/.test(value) || value.length < MIN_CLIENT_SECRET_LENGTH) {
-    problems.push(`client_secret must be at least ${MIN_CLIENT_SECRET_LENGTH} printable characters without spaces (generate one with: openssl rand -hex 32)`);
+    problems.push(
+      `client_secret must be at least ${MIN_CLIENT_SECRET_LENGTH} printable characters without spaces (generate one with: openssl rand -hex 32)`,
+    );
   }
   return typeof value === "string" ? value : null;
 }
@@ -155,11 +186,14 @@ function readGrantTypes(value: unknown, confidential: boolean, problems: string[
   }
   for (const grant of value as string[]) {
     if (grant === "client_credentials") {
-      problems.push(confidential
-        ? "grant_types: client_credentials is not offered (every token here stands for a GitHub user who signed in)"
-        : "grant_types: a public client (no client_secret) cannot use client_credentials");
+      problems.push(
+        confidential
+          ? "grant_types: client_credentials is not offered (every token here stands for a GitHub user who signed in)"
+          : "grant_types: a public client (no client_secret) cannot use client_credentials",
+      );
     } else if (grant === "implicit") problems.push("grant_types: the implicit flow is not offered (use authorization_code with PKCE)");
-    else if (!(GRANT_TYPES as readonly string[]).includes(grant)) problems.push(`grant_types: "${grant.slice(0, 80)}" is not among ${GRANT_TYPES.join(", ")}`);
+    else if (!(GRANT_TYPES as readonly string[]).includes(grant))
+      problems.push(`grant_types: "${grant.slice(0, 80)}" is not among ${GRANT_TYPES.join(", ")}`);
   }
   return [...new Set(value as OidcGrantType[])];
 }
@@ -193,17 +227,22 @@ export function redirectUriProblem(uri: string): string | null {
   // eslint-disable-next-line no-control-regex
   if (/[\s\u0000-\u001f\u007f]/.test(uri)) return "must not contain spaces or control characters";
   if (url.protocol === "https:") return null;
-  if (url.protocol === "http:") return LOOPBACK_HOSTNAMES.has(url.hostname) ? null : "must be https (http is accepted only for 127.0.0.1, [::1] and localhost, RFC 8252)";
+  if (url.protocol === "http:")
+    return LOOPBACK_HOSTNAMES.has(url.hostname)
+      ? null
+      : "must be https (http is accepted only for 127.0.0.1, [::1] and localhost, RFC 8252)";
   return "must be an https URI (or http on a loopback address)";
 }
 
 function readAuthMethod(value: unknown, confidential: boolean, problems: string[]): OidcClient["tokenEndpointAuthMethod"] {
   if (!confidential) {
-    if (value !== undefined && value !== "none") problems.push("token_endpoint_auth_method: a client without client_secret is public (none)");
+    if (value !== undefined && value !== "none")
+      problems.push("token_endpoint_auth_method: a client without client_secret is public (none)");
     return "none";
   }
   if (value === undefined) return "client_secret_basic";
-  if (typeof value === "string" && (SECRET_AUTH_METHODS as readonly string[]).includes(value)) return value as OidcClient["tokenEndpointAuthMethod"];
+  if (typeof value === "string" && (SECRET_AUTH_METHODS as readonly string[]).includes(value))
+    return value as OidcClient["tokenEndpointAuthMethod"];
   problems.push(`token_endpoint_auth_method must be one of ${SECRET_AUTH_METHODS.join(", ")}`);
   return "client_secret_basic";
 }
@@ -217,17 +256,33 @@ function readClientRules(fields: Record<string, unknown>, problems: string[]): {
     problems.push(`${name} must be a comma-separated string or an array of strings`);
     return undefined;
   };
-  const parsed = parseAccessRules({ users: list("users"), orgs: list("orgs"), teams: list("teams"), repos: list("repos") }, { users: "users", orgs: "orgs", teams: "teams", repos: "repos" });
-  const groupEntries = (list("groups") ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
-  const groupLists = { orgs: groupEntries.filter((entry) => !entry.includes("/")).join(","), teams: groupEntries.filter((entry) => entry.includes("/")).join(",") };
+  const parsed = parseAccessRules(
+    { users: list("users"), orgs: list("orgs"), teams: list("teams"), repos: list("repos") },
+    { users: "users", orgs: "orgs", teams: "teams", repos: "repos" },
+  );
+  const groupEntries = (list("groups") ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const groupLists = {
+    orgs: groupEntries.filter((entry) => !entry.includes("/")).join(","),
+    teams: groupEntries.filter((entry) => entry.includes("/")).join(","),
+  };
   const groups = parseAccessRules(groupLists, { users: "groups", orgs: "groups", teams: "groups", repos: "groups" });
   if (!parsed.ok) problems.push(...parsed.errors);
-  if (!groups.ok) problems.push(...groups.errors.map((problem) => problem.replace(/is not (an organisation name|org\/team-slug)$/, "is not an organisation or org/team-slug")));
+  if (!groups.ok)
+    problems.push(
+      ...groups.errors.map((problem) =>
+        problem.replace(/is not (an organisation name|org\/team-slug)$/, "is not an organisation or org/team-slug"),
+      ),
+    );
   const rules = parsed.ok ? parsed.rules : { users: [], orgs: [], teams: [], repos: [] };
   const groupRules = groups.ok ? groups.rules : { users: [], orgs: [], teams: [], repos: [] };
   // Each entry may cost a GitHub call when a sign-in or refresh learns it: bounded like a per-route rule (§7).
-  const entries = rules.users.length + rules.orgs.length + rules.teams.length + rules.repos.length + groupRules.orgs.length + groupRules.teams.length;
-  if (entries > MAX_RULE_ENTRIES) problems.push(`users, orgs, teams, repos and groups name ${entries} entries together; at most ${MAX_RULE_ENTRIES}`);
+  const entries =
+    rules.users.length + rules.orgs.length + rules.teams.length + rules.repos.length + groupRules.orgs.length + groupRules.teams.length;
+  if (entries > MAX_RULE_ENTRIES)
+    problems.push(`users, orgs, teams, repos and groups name ${entries} entries together; at most ${MAX_RULE_ENTRIES}`);
   return { rules, groups: groupRules };
 }
 

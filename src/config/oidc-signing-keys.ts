@@ -15,9 +15,13 @@ export interface SigningKey {
 const MIN_RSA_BITS = 2048;
 
 export function readSigningKeys(json: unknown, errors: string[]): SigningKey[] {
-  const array = Array.isArray(json) ? json : typeof json === "object" && json !== null && Array.isArray((json as { keys?: unknown }).keys) ? (json as { keys: unknown[] }).keys : null;
+  const array = Array.isArray(json)
+    ? json
+    : typeof json === "object" && json !== null && Array.isArray((json as { keys?: unknown }).keys)
+      ? (json as { keys: unknown[] }).keys
+      : null;
   if (!array || array.length === 0) {
-    errors.push("OIDC_SIGNING_KEYS: must be a non-empty JSON array of private JWKs (or a JWK Set, {\"keys\": [...]})");
+    errors.push('OIDC_SIGNING_KEYS: must be a non-empty JSON array of private JWKs (or a JWK Set, {"keys": [...]})');
     return [];
   }
   const keys = array.flatMap((jwk, index) => {
@@ -48,7 +52,8 @@ function readSigningKey(jwk: unknown, where: string, errors: string[]): SigningK
 }
 
 function signingKeyProblem(fields: Record<string, unknown>): string | null {
-  if (typeof fields.kid !== "string" || !/^[\x21-\x7e]{1,128}$/.test(fields.kid)) return "needs a kid (1-128 printable characters), which ID tokens name";
+  if (typeof fields.kid !== "string" || !/^[\x21-\x7e]{1,128}$/.test(fields.kid))
+    return "needs a kid (1-128 printable characters), which ID tokens name";
   const expectedAlg = fields.kty === "RSA" ? "RS256" : fields.kty === "EC" && fields.crv === "P-256" ? "ES256" : null;
   if (expectedAlg === null) return "must be an RSA key (RS256) or an EC P-256 key (ES256)";
   if (fields.alg !== undefined && fields.alg !== expectedAlg) return `alg must be ${expectedAlg} for this key type`;
@@ -60,13 +65,15 @@ function signingKeyProblem(fields: Record<string, unknown>): string | null {
   } catch {
     return "is not a valid private JWK";
   }
-  if (key.asymmetricKeyType === "rsa" && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) return `RSA keys must have at least ${MIN_RSA_BITS} bits`;
+  if (key.asymmetricKeyType === "rsa" && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS)
+    return `RSA keys must have at least ${MIN_RSA_BITS} bits`;
   return signsForItsPublicHalf(key, fields) ? null : "is not a valid private JWK (its private part does not match its public one)";
 }
 
 /** What the key signs verifies with the public members it will be published with (a mismatch would fail silently, at every relying party). */
 function signsForItsPublicHalf(key: KeyObject, fields: Record<string, unknown>): boolean {
-  const published = fields.kty === "RSA" ? { kty: "RSA", n: fields.n, e: fields.e } : { kty: "EC", crv: fields.crv, x: fields.x, y: fields.y };
+  const published =
+    fields.kty === "RSA" ? { kty: "RSA", n: fields.n, e: fields.e } : { kty: "EC", crv: fields.crv, x: fields.x, y: fields.y };
   try {
     const probe = Buffer.from("oidc signing key check");
     return verify("sha256", probe, createPublicKey({ key: published as never, format: "jwk" }), sign("sha256", probe, key));

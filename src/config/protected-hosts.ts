@@ -43,12 +43,15 @@ export function requireLoopbackOverHttp(hosts: ProtectedHost[], publicUrl: strin
   if (!production || new URL(publicUrl).protocol !== "http:") return;
   const exposed = hosts.filter((host) => !isLoopback(host));
   if (exposed.length > 0) {
-    errors.push(`PROTECTED_HOSTS: ${exposed.map((host) => host.entry).join(", ")} would be served over http:// in production (PUBLIC_URL is http://); only loopback hosts may be`);
+    errors.push(
+      `PROTECTED_HOSTS: ${exposed.map((host) => host.entry).join(", ")} would be served over http:// in production (PUBLIC_URL is http://); only loopback hosts may be`,
+    );
   }
 }
 
 function parseEntry(entry: string, fallbackPort: number): ProtectedHost | string {
-  if (/[/\\@?#\s]|:\/\//.test(entry)) return "must be a host with an optional port, without a scheme, path or user (e.g. app.example.com or app.example.com:8443)";
+  if (/[/\\@?#\s]|:\/\//.test(entry))
+    return "must be a host with an optional port, without a scheme, path or user (e.g. app.example.com or app.example.com:8443)";
   const match = /^(\*\.)?([^:[\]]+|\[[0-9a-f:.]+\])(?::(\d{1,5}))?$/.exec(entry);
   if (!match) return "is not a host name with an optional port";
   const [, star, name, portText] = match;

@@ -24,7 +24,9 @@ export function readPublicUrl(env: ParsedEnvironment, errors: string[]): string 
 export function requireHttpsInProduction(publicUrl: string, production: boolean, errors: string[]): void {
   const parsed = new URL(publicUrl);
   if (production && parsed.protocol === "http:" && !isLoopbackHost(parsed.hostname)) {
-    errors.push("PUBLIC_URL: must be https:// in production (http:// is accepted only for loopback: localhost, *.localhost, 127.0.0.0/8 and [::1])");
+    errors.push(
+      "PUBLIC_URL: must be https:// in production (http:// is accepted only for loopback: localhost, *.localhost, 127.0.0.0/8 and [::1])",
+    );
   }
 }
 

@@ -8,8 +8,7 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 const HTTP_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]);
 
 /** Treats `VAR=` (empty) the same as an unset variable, as most .env tooling does. */
-const text = () =>
-  z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? undefined : value), z.string().optional());
+const text = () => z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? undefined : value), z.string().optional());
 
 const duration = (fallback: string) =>
   text().transform((value, ctx) => {
@@ -59,7 +58,9 @@ export const environmentSchema = z.object({
   PUBLIC_URL: httpUrl("the origin browsers use, e.g. https://login.example.com"),
   GITHUB_CLIENT_ID: text(),
   GITHUB_CLIENT_SECRET: text(),
-  GITHUB_CLIENT_TYPE: text().pipe(z.enum(["auto", "oauth-app", "github-app"]).optional()).transform((value) => value ?? "auto"),
+  GITHUB_CLIENT_TYPE: text()
+    .pipe(z.enum(["auto", "oauth-app", "github-app"]).optional())
+    .transform((value) => value ?? "auto"),
   GITHUB_SCOPES: text().transform((value) => (value ?? "read:user user:email").split(/[\s,]+/).filter(Boolean)),
   GITHUB_BASE_URL: httpUrl("GitHub's web origin, e.g. https://github.com"),
   GITHUB_API_URL: httpUrl("GitHub's REST API base, e.g. https://api.github.com"),
@@ -100,7 +101,8 @@ export const environmentSchema = z.object({
   CORS_ORIGINS: text().transform((value, ctx) => {
     const origins = splitList(value);
     const invalid = origins.filter((origin) => !isOrigin(origin));
-    if (invalid.length > 0) ctx.addIssue({ code: "custom", message: `must be origins such as https://app.example.com; not valid: ${invalid.join(", ")}` });
+    if (invalid.length > 0)
+      ctx.addIssue({ code: "custom", message: `must be origins such as https://app.example.com; not valid: ${invalid.join(", ")}` });
     return origins;
   }),
   GITHUB_WEBHOOK_SECRET: text(),
@@ -108,7 +110,11 @@ export const environmentSchema = z.object({
   GITHUB_PROXY_METHODS: text().transform((value, ctx) => {
     const methods = splitList(value ?? "GET,HEAD").map((method) => method.toUpperCase());
     const invalid = methods.filter((method) => !HTTP_METHODS.has(method));
-    if (invalid.length > 0) ctx.addIssue({ code: "custom", message: `must be HTTP methods among ${[...HTTP_METHODS].join(", ")}; not valid: ${invalid.join(", ")}` });
+    if (invalid.length > 0)
+      ctx.addIssue({
+        code: "custom",
+        message: `must be HTTP methods among ${[...HTTP_METHODS].join(", ")}; not valid: ${invalid.join(", ")}`,
+      });
     return methods;
   }),
   PROFILE_MAX_AGE: duration("5m"),
@@ -133,7 +139,9 @@ export const environmentSchema = z.object({
   METRICS_TOKEN: text().refine((value) => value === undefined || /^[\x21-\x7e]{16,256}$/.test(value), {
     message: "must be 16-256 printable characters without spaces (generate one with: openssl rand -hex 32)",
   }),
-  LOG_LEVEL: text().pipe(z.enum(LOG_LEVELS).optional()).transform((value) => value ?? "info"),
+  LOG_LEVEL: text()
+    .pipe(z.enum(LOG_LEVELS).optional())
+    .transform((value) => value ?? "info"),
   // JSON (or @/path), read and checked whole by oidc-config.ts.
   OIDC_CLIENTS: text(),
   OIDC_SIGNING_KEYS: text(),

@@ -42,7 +42,9 @@ function parseTokenKeys(text: string | undefined, errors: string[]): Buffer[] {
   return splitList(text).flatMap((encoded, index) => {
     const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(encoded) ? Buffer.from(encoded, "base64") : Buffer.alloc(0);
     if (key.length === TOKEN_KEY_BYTES) return [key];
-    errors.push(`TOKEN_ENCRYPTION_KEY: key #${index + 1} must be 32 bytes in base64 (44 characters); generate one with: openssl rand -base64 32`);
+    errors.push(
+      `TOKEN_ENCRYPTION_KEY: key #${index + 1} must be 32 bytes in base64 (44 characters); generate one with: openssl rand -base64 32`,
+    );
     return [];
   });
 }

@@ -7,7 +7,9 @@ import type { ParsedEnvironment } from "./schema.js";
 
 export function warnAboutOpenEndpoints(env: ParsedEnvironment, production: boolean, warnings: string[]): void {
   if (production && !env.METRICS_TOKEN) {
-    warnings.push("METRICS_TOKEN is not set: /metrics answers anyone who reaches this server; set it, or keep /metrics off the public proxy.");
+    warnings.push(
+      "METRICS_TOKEN is not set: /metrics answers anyone who reaches this server; set it, or keep /metrics off the public proxy.",
+    );
   }
   if (env.AUTH_RATE_LIMIT === null) warnings.push("AUTH_RATE_LIMIT=off: sign-in routes are not rate limited.");
 }
@@ -32,7 +34,7 @@ export function warnAboutPrivateRepos(env: ParsedEnvironment, access: AccessRule
     "ALLOWED_REPOS: GITHUB_SCOPES does not include `repo`, so an OAuth App's token cannot see private repositories: " +
       "private repositories on the list will refuse everyone until `repo` is added to GITHUB_SCOPES " +
       "(which grants read/write access to all of the user's repositories, public and private). " +
-      "A GitHub App grants less: access per repository, with the \"Metadata: read\" permission " +
+      'A GitHub App grants less: access per repository, with the "Metadata: read" permission ' +
       "(set GITHUB_CLIENT_TYPE=github-app when the app is one).",
   );
 }

@@ -9,7 +9,13 @@ import { GitHubUnavailableError } from "./errors.js";
 import { callAsUser } from "./user-api.js";
 
 /** A repository permission as a level: 0 none, 1 read (pull), 2 triage, 3 write (push), 4 maintain, 5 admin. */
-const PERMISSION_LEVELS: [string, number][] = [["admin", 5], ["maintain", 4], ["push", 3], ["triage", 2], ["pull", 1]];
+const PERMISSION_LEVELS: [string, number][] = [
+  ["admin", 5],
+  ["maintain", 4],
+  ["push", 3],
+  ["triage", 2],
+  ["pull", 1],
+];
 
 export type AccessCheckAnswer =
   | { notModified: true }
@@ -24,13 +30,20 @@ export type AccessCheckAnswer =
       appCannotSee: boolean;
     };
 
-export type AccessCheck = { kind: "org"; org: string } | { kind: "team"; org: string; slug: string; login: string } | { kind: "repo"; repo: string };
+export type AccessCheck =
+  { kind: "org"; org: string } | { kind: "team"; org: string; slug: string; login: string } | { kind: "repo"; repo: string };
 
-export async function checkAccess(context: GitHubContext, accessToken: string, check: AccessCheck, etag: string | null): Promise<AccessCheckAnswer> {
+export async function checkAccess(
+  context: GitHubContext,
+  accessToken: string,
+  check: AccessCheck,
+  etag: string | null,
+): Promise<AccessCheckAnswer> {
   const headers: Record<string, string> = etag ? { "if-none-match": etag } : {};
   const answer = await callAsUser(context, routeOf(check), accessToken, { headers, parameters: parametersOf(check) });
   if (answer.status === 304) return { notModified: true };
-  if (answer.status === 200) return { notModified: false, level: levelOf(check, answer.data), etag: etagOf(answer), ssoUrl: null, appCannotSee: false };
+  if (answer.status === 200)
+    return { notModified: false, level: levelOf(check, answer.data), etag: etagOf(answer), ssoUrl: null, appCannotSee: false };
   if (answer.status === 404) return refused(0, null, false);
   if (answer.status === 403) return refused(0, ssoUrlOf(answer), isIntegrationRefusal(answer));
   throw new GitHubUnavailableError(`${routeOf(check)}: unexpected HTTP ${answer.status}`);
@@ -55,7 +68,13 @@ function levelOf(check: AccessCheck, data: unknown): number {
   return PERMISSION_LEVELS.find(([name]) => permissions[name] === true)?.[1] ?? 0;
 }
 
-const refused = (level: number, ssoUrl: string | null, appCannotSee: boolean): AccessCheckAnswer => ({ notModified: false, level, etag: null, ssoUrl, appCannotSee });
+const refused = (level: number, ssoUrl: string | null, appCannotSee: boolean): AccessCheckAnswer => ({
+  notModified: false,
+  level,
+  etag: null,
+  ssoUrl,
+  appCannotSee,
+});
 
 const etagOf = (answer: ApiAnswer) => (typeof answer.headers.etag === "string" ? answer.headers.etag : null);
 

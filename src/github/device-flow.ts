@@ -16,9 +16,7 @@ export interface DeviceCodes {
   intervalSeconds: number;
 }
 
-export type DevicePoll =
-  | { outcome: "tokens"; tokens: TokenSet }
-  | { outcome: "error"; error: string; intervalSeconds: number | null };
+export type DevicePoll = { outcome: "tokens"; tokens: TokenSet } | { outcome: "error"; error: string; intervalSeconds: number | null };
 
 const CODE_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
 const USER_CODE_PATTERN = /^[A-Z0-9-]{4,16}$/;
@@ -33,17 +31,26 @@ export async function requestDeviceCode({ config, call }: GitHubContext): Promis
     ...(config.clientType === "github-app" ? {} : { scope: config.scopes.join(" ") }),
   });
   const fields = fieldsOf(answer.status, answer.data, "device code endpoint");
-  if (typeof fields.error === "string") throw new GitHubOAuthError(fields.error, typeof fields.error_description === "string" ? fields.error_description : "");
+  if (typeof fields.error === "string")
+    throw new GitHubOAuthError(fields.error, typeof fields.error_description === "string" ? fields.error_description : "");
   const { device_code: deviceCode, user_code: userCode, verification_uri: verificationUri } = fields;
-  if (typeof deviceCode !== "string" || !CODE_PATTERN.test(deviceCode) || typeof userCode !== "string" || !USER_CODE_PATTERN.test(userCode)) {
+  if (
+    typeof deviceCode !== "string" ||
+    !CODE_PATTERN.test(deviceCode) ||
+    typeof userCode !== "string" ||
+    !USER_CODE_PATTERN.test(userCode)
+  ) {
     throw new GitHubUnavailableError("device code endpoint answered without usable codes");
   }
-  if (typeof verificationUri !== "string" || !URL.canParse(verificationUri)) throw new GitHubUnavailableError("device code endpoint answered without a verification_uri");
+  if (typeof verificationUri !== "string" || !URL.canParse(verificationUri))
+    throw new GitHubUnavailableError("device code endpoint answered without a verification_uri");
   return {
     deviceCode,
     userCode,
     // In demo mode the server reaches the emulator at another address than browsers do.
-    verificationUri: verificationUri.startsWith(`${config.serverBaseUrl}/`) ? `${config.baseUrl}${verificationUri.slice(config.serverBaseUrl.length)}` : verificationUri,
+    verificationUri: verificationUri.startsWith(`${config.serverBaseUrl}/`)
+      ? `${config.baseUrl}${verificationUri.slice(config.serverBaseUrl.length)}`
+      : verificationUri,
     expiresInSeconds: positiveSeconds(fields.expires_in) ?? 900,
     intervalSeconds: positiveSeconds(fields.interval) ?? 5,
   };
@@ -66,7 +73,8 @@ export async function pollDeviceToken({ config, clock, call }: GitHubContext, de
 }
 
 function fieldsOf(status: number, data: unknown, what: string): Record<string, unknown> {
-  if (status !== 200 || typeof data !== "object" || data === null) throw new GitHubUnavailableError(`${what}: HTTP ${status} without a JSON object`);
+  if (status !== 200 || typeof data !== "object" || data === null)
+    throw new GitHubUnavailableError(`${what}: HTTP ${status} without a JSON object`);
   return data as Record<string, unknown>;
 }
 

@@ -10,14 +10,22 @@ const KNOWN_ENDPOINTS: { method: string; path: RegExp; name: string }[] = [
   { method: "GET", path: /^\/user$/, name: "GET /user" },
   { method: "GET", path: /^\/user\/emails$/, name: "GET /user/emails" },
   { method: "GET", path: /^\/user\/memberships\/orgs\/[^/]+$/, name: "GET /user/memberships/orgs/{org}" },
-  { method: "GET", path: /^\/orgs\/[^/]+\/teams\/[^/]+\/memberships\/[^/]+$/, name: "GET /orgs/{org}/teams/{team_slug}/memberships/{username}" },
+  {
+    method: "GET",
+    path: /^\/orgs\/[^/]+\/teams\/[^/]+\/memberships\/[^/]+$/,
+    name: "GET /orgs/{org}/teams/{team_slug}/memberships/{username}",
+  },
   { method: "GET", path: /^\/repos\/[^/]+\/[^/]+$/, name: "GET /repos/{owner}/{repo}" },
   { method: "GET", path: /^\/users\/[^/]+$/, name: "GET /users/{username}" },
   { method: "DELETE", path: /^\/applications\/[^/]+\/token$/, name: "DELETE /applications/{client_id}/token" },
   { method: "DELETE", path: /^\/applications\/[^/]+\/grant$/, name: "DELETE /applications/{client_id}/grant" },
 ];
 
-export function meteredGitHubFetch(metrics: Metrics, github: Pick<GitHubConfig, "serverBaseUrl" | "serverApiUrl">, fetchImpl: typeof fetch = globalThis.fetch): typeof fetch {
+export function meteredGitHubFetch(
+  metrics: Metrics,
+  github: Pick<GitHubConfig, "serverBaseUrl" | "serverApiUrl">,
+  fetchImpl: typeof fetch = globalThis.fetch,
+): typeof fetch {
   return async (input, init) => {
     const method = (init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
     const endpoint = endpointName(method, urlOf(input), github);
@@ -46,9 +54,13 @@ export function endpointName(method: string, url: string, github: Pick<GitHubCon
   // The API base may carry a path (/api/v3 on GitHub Enterprise Server and the emulator).
   const apiBasePath = new URL(github.serverApiUrl).pathname.replace(/\/+$/, "");
   const webBasePath = new URL(github.serverBaseUrl).pathname.replace(/\/+$/, "");
-  const candidates = [path.startsWith(`${apiBasePath}/`) ? path.slice(apiBasePath.length) : null, path.startsWith(`${webBasePath}/`) ? path.slice(webBasePath.length) : null];
+  const candidates = [
+    path.startsWith(`${apiBasePath}/`) ? path.slice(apiBasePath.length) : null,
+    path.startsWith(`${webBasePath}/`) ? path.slice(webBasePath.length) : null,
+  ];
   for (const candidate of candidates) {
-    const known = candidate === null ? undefined : KNOWN_ENDPOINTS.find((endpoint) => endpoint.method === method && endpoint.path.test(candidate));
+    const known =
+      candidate === null ? undefined : KNOWN_ENDPOINTS.find((endpoint) => endpoint.method === method && endpoint.path.test(candidate));
     if (known) return known.name;
   }
   return `${method} (other)`;

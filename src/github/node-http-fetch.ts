@@ -26,7 +26,8 @@ export const nodeHttpFetch: typeof fetch = (input, init) => {
     const send = https ? httpsRequest : httpRequest;
     const body = typeof init?.body === "string" ? init.body : undefined; // anything else was refused above
     // Said explicitly: node:http frames a body by itself only for methods that usually have one, not DELETE.
-    const headers = body === undefined ? headersOf(init?.headers) : { ...headersOf(init?.headers), "content-length": String(Buffer.byteLength(body)) };
+    const headers =
+      body === undefined ? headersOf(init?.headers) : { ...headersOf(init?.headers), "content-length": String(Buffer.byteLength(body)) };
     const outgoing = send(url, { method: init?.method ?? "GET", headers, agent: https ? agents.https : agents.http, signal });
     outgoing.once("error", (error) => reject(signal?.aborted ? signal.reason : new TypeError("fetch failed", { cause: error })));
     outgoing.once("response", (incoming) => readWhole(incoming).then((body) => resolve(responseOf(incoming, body)), reject));

@@ -4,7 +4,14 @@
 import type { GitHubConfig } from "../config/config.js";
 import { GitHubBadCredentialsError, GitHubUnavailableError } from "./errors.js";
 
-const FORWARDED_REQUEST_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since", "x-github-api-version", "content-type"];
+const FORWARDED_REQUEST_HEADERS = [
+  "accept",
+  "accept-language",
+  "if-none-match",
+  "if-modified-since",
+  "x-github-api-version",
+  "content-type",
+];
 export const RETURNED_RESPONSE_HEADERS = [
   "content-type",
   "etag",

@@ -28,6 +28,7 @@ export async function userIdOf(context: GitHubContext, login: string): Promise<n
   const answer = await context.call("GET /users/{username}", { username: login, baseUrl: context.config.serverApiUrl });
   if (answer.status === 404) return null;
   const id = (answer.data as { id?: unknown } | null)?.id;
-  if (answer.status !== 200 || typeof id !== "number") throw new GitHubUnavailableError(`GET /users/{username}: unexpected HTTP ${answer.status}`);
+  if (answer.status !== 200 || typeof id !== "number")
+    throw new GitHubUnavailableError(`GET /users/{username}: unexpected HTTP ${answer.status}`);
   return id;
 }

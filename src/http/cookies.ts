@@ -55,7 +55,8 @@ export function serverCookies(secure: boolean): ServerCookies {
     session,
     binding,
     setSession: (response, value, maxAgeMs) => setCookie(response, session, value, maxAgeMs),
-    clearSession: (response) => void response.appendHeader("Set-Cookie", serialize(session.name, "", { ...session.attributes, expires: LONG_AGO })),
+    clearSession: (response) =>
+      void response.appendHeader("Set-Cookie", serialize(session.name, "", { ...session.attributes, expires: LONG_AGO })),
     setBinding: (response, value) => setCookie(response, binding, value, binding.lifetimeMs),
   };
 }

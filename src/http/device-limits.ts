@@ -55,5 +55,9 @@ function tooManyStarts(spent: "address" | "all", waitSeconds: number): AppError 
       ? "Too many device sign-ins were started from your address in the last hour. Please try again later."
       : "This server has started as many device sign-ins as GitHub allows it in an hour. Please try again later.";
   // RFC 6749 §5.2's field beside our own, as on the token endpoint, for standard device clients.
-  return new AppError("too_many_requests", message, { heading: "Too many requests", retryAfterSeconds: waitSeconds, details: { error_description: message } });
+  return new AppError("too_many_requests", message, {
+    heading: "Too many requests",
+    retryAfterSeconds: waitSeconds,
+    details: { error_description: message },
+  });
 }

@@ -45,7 +45,10 @@ export function errorWriter(logger: Logger, pages: PageRenderer, metrics: Metric
       answer(request, response, thrown);
     } catch (failure) {
       // The last resort, never a crash (nothing is in front of the read paths to catch it): a bare 500.
-      logger.error({ cause: failure instanceof Error ? { name: failure.name, message: failure.message } : String(failure) }, "could not write an error answer");
+      logger.error(
+        { cause: failure instanceof Error ? { name: failure.name, message: failure.message } : String(failure) },
+        "could not write an error answer",
+      );
       if (response.headersSent) return void response.destroy();
       response.statusCode = 500;
       response.removeHeader("Content-Length");
@@ -70,7 +73,8 @@ function errorAnswer(logger: Logger, pages: PageRenderer, metrics: Metrics): Wri
     }
     if (appError.retryAfterSeconds !== null) response.setHeader("Retry-After", String(appError.retryAfterSeconds));
     response.setHeader("Cache-Control", "no-store");
-    if (wantsJson(request)) return writeJson(response, appError.status, { ...appError.details, error: appError.code, message: appError.publicMessage });
+    if (wantsJson(request))
+      return writeJson(response, appError.status, { ...appError.details, error: appError.code, message: appError.publicMessage });
     // Failures of the sign-in itself offer a fresh sign-in; anything else leads home.
     const duringSignIn = isPartOfSignIn(path) || appError.status === 401;
     const heading = appError.heading ?? GENERIC_HEADINGS[appError.status] ?? "Error";
@@ -82,7 +86,9 @@ function errorAnswer(logger: Logger, pages: PageRenderer, metrics: Metrics): Wri
       heading,
       message: appError.publicMessage,
       retryUrl: appError.next?.href ?? (duringSignIn ? "/auth/github" : "/"),
-      retryLabel: appError.next?.label ?? (duringSignIn ? (tone === "notice" ? "Sign in with GitHub" : "Try signing in again") : "Go to the home page"),
+      retryLabel:
+        appError.next?.label ??
+        (duringSignIn ? (tone === "notice" ? "Sign in with GitHub" : "Try signing in again") : "Go to the home page"),
       homeUrl: "/",
       also: appError.also,
     });
@@ -102,7 +108,10 @@ function toAppError(error: unknown): AppError {
   const status = (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) {
     // body-parser, express and friends: client errors whose own messages may name internals.
-    return new AppError(status === 413 ? "payload_too_large" : "bad_request", clientErrorMessage(status), { cause: error, requestStatus: status });
+    return new AppError(status === 413 ? "payload_too_large" : "bad_request", clientErrorMessage(status), {
+      cause: error,
+      requestStatus: status,
+    });
   }
   return new AppError("internal_error", "Something went wrong on our side. Please try again.", { cause: error });
 }

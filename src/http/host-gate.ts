@@ -34,6 +34,8 @@ function refusalError(refusal: HostRefusal, loginOrigin: string): AppError {
     case "ambiguous":
       return new AppError("bad_request", `This request does not name its host for certain: ${refusal.why}.`, { heading: "Bad request" });
     case "conflicting":
-      return new AppError("conflicting_host", `This request names two different hosts of this server: ${refusal.why}`, { heading: "Misdirected request" });
+      return new AppError("conflicting_host", `This request names two different hosts of this server: ${refusal.why}`, {
+        heading: "Misdirected request",
+      });
   }
 }

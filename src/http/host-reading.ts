@@ -57,7 +57,8 @@ export function readHost(hosts: HostTable, request: IncomingMessage, trust: Prox
   }
   const forwarded = trust(request.socket.remoteAddress, 0) ? forwardedHost(request.headers["x-forwarded-host"]) : undefined;
   if (forwarded === undefined) return found(hosts.lookup(hostHeader));
-  if (forwarded === null) return ambiguous("its X-Forwarded-Host holds more than one host (a proxy added its own to the one the client sent)");
+  if (forwarded === null)
+    return ambiguous("its X-Forwarded-Host holds more than one host (a proxy added its own to the one the client sent)");
   const named = hosts.lookup(forwarded);
   if (!named) return UNKNOWN;
   // Behind the documented proxy configurations both headers are the same text: one lookup (this runs on every /auth/check).
@@ -87,7 +88,10 @@ const ambiguous = (why: string): HostReading => ({ host: null, refusal: { kind: 
 function forwardedHost(header: string | string[] | undefined): string | null | undefined {
   if (typeof header !== "string" || header === "") return undefined;
   if (!header.includes(",")) return header;
-  const values = header.split(",").map((value) => value.trim()).filter((value) => value !== "");
+  const values = header
+    .split(",")
+    .map((value) => value.trim())
+    .filter((value) => value !== "");
   if (values.length === 0) return undefined;
   const first = values[0]!.toLowerCase();
   return values.every((value) => value.toLowerCase() === first) ? values[0]! : null;

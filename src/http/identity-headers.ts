@@ -25,7 +25,10 @@ export function identityHeaders(server: AccessRules, logger: Logger): IdentityHe
     if (!logged.has(seen)) {
       if (logged.size >= MAX_REMEMBERED_UNSAFE) logged.clear();
       logged.add(seen);
-      logger.warn({ userId: record.user.id, header, length: value.length }, "a value from GitHub cannot go into this header safely (control, non-ASCII or comma): sent empty");
+      logger.warn(
+        { userId: record.user.id, header, length: value.length },
+        "a value from GitHub cannot go into this header safely (control, non-ASCII or comma): sent empty",
+      );
     }
     return false;
   };

@@ -7,5 +7,10 @@ import { requestPath } from "./route-label.js";
 /** API callers get JSON: any /api/* or /webhooks/* path, or a client that prefers JSON over HTML (SPEC §3). */
 export function wantsJson(request: IncomingMessage): boolean {
   const path = requestPath(request) ?? "";
-  return path.startsWith("/api/") || path.startsWith("/webhooks/") || path.startsWith("/auth/device") || accepts(request).type(["html", "json"]) === "json";
+  return (
+    path.startsWith("/api/") ||
+    path.startsWith("/webhooks/") ||
+    path.startsWith("/auth/device") ||
+    accepts(request).type(["html", "json"]) === "json"
+  );
 }

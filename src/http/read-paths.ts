@@ -38,7 +38,12 @@ export interface ReadPath {
 
 const READ_PATHS: ReadPath[] = (Object.entries(ROUTES) as [ReadPathName, RouteSpec][])
   .filter(([, route]) => route.answer === "read")
-  .map(([name, { path }]) => ({ name, path, cors: path.startsWith("/api/"), pattern: new RegExp(`^${path.replaceAll("/", "\\/")}\\/?$`, "i") }));
+  .map(([name, { path }]) => ({
+    name,
+    path,
+    cors: path.startsWith("/api/"),
+    pattern: new RegExp(`^${path.replaceAll("/", "\\/")}\\/?$`, "i"),
+  }));
 /** The spelling nearly every request uses, found without a pattern. */
 const BY_PATH = new Map(READ_PATHS.map((readPath) => [readPath.path, readPath]));
 
@@ -91,7 +96,9 @@ export function readPaths(deps: ReadPathsDependencies): AnswerReadPath {
   };
   return (request, response, readPath, requestId) => {
     if (!readPath.cors) return void answer(request, response, readPath, requestId);
-    apiCors(request, response, (error) => (error ? fail(request, response, requestId, error) : void answer(request, response, readPath, requestId)));
+    apiCors(request, response, (error) =>
+      error ? fail(request, response, requestId, error) : void answer(request, response, readPath, requestId),
+    );
   };
 }
 

@@ -21,7 +21,14 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
   const eta = new Eta({ views: viewsDirectory, autoEscape: true, cache: true });
   return {
     render(response, status, template, data) {
-      const html = Buffer.from(eta.render(template, { demoMode: options.demoMode, sessionsInMemory: options.sessionsInMemory, assetsPath: MOUNTS.assets, ...data }));
+      const html = Buffer.from(
+        eta.render(template, {
+          demoMode: options.demoMode,
+          sessionsInMemory: options.sessionsInMemory,
+          assetsPath: MOUNTS.assets,
+          ...data,
+        }),
+      );
       options.beforeSend?.(response);
       response.statusCode = status;
       response.setHeader("Content-Type", "text/html; charset=utf-8");

@@ -11,7 +11,11 @@ import type { AllowedSessions } from "./allowed-session.js";
 import type { SignedInSession } from "./session-reader.js";
 
 /** The browser's session when a sign-in may use it as it is; null when it must go to GitHub. */
-export async function reusableBrowserSession(allowed: AllowedSessions, request: Request, response: Response): Promise<SignedInSession | null> {
+export async function reusableBrowserSession(
+  allowed: AllowedSessions,
+  request: Request,
+  response: Response,
+): Promise<SignedInSession | null> {
   try {
     const session = await allowed.allowed(request, response);
     return session?.credential === "cookie" ? session : null;

@@ -21,7 +21,8 @@ export function parseRouteRule(query: string): AccessRules | null {
   // Parsed as Express's own query parser does (node:querystring), every key kept.
   const parameters = parseQuery(query, "&", "=", { maxKeys: 0 });
   const unknown = Object.keys(parameters).filter((name) => !(RULE_PARAMETERS as readonly string[]).includes(name));
-  if (unknown.length > 0) fail(`unknown parameter${unknown.length > 1 ? "s" : ""} ${shownNames(unknown)}; a rule has only users, orgs, teams and repos`);
+  if (unknown.length > 0)
+    fail(`unknown parameter${unknown.length > 1 ? "s" : ""} ${shownNames(unknown)}; a rule has only users, orgs, teams and repos`);
   const lists: { [list in RuleParameter]?: string } = {};
   for (const name of RULE_PARAMETERS) {
     const value = parameters[name];

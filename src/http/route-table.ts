@@ -82,7 +82,12 @@ export interface RegisterOptions {
 }
 
 /** Registers the table's routes of one kind, in table order. GET routes answer HEAD too (Express). */
-export function registerRoutes(app: Express, answer: Exclude<RouteSpec["answer"], "read">, handlers: RouteHandlers, options: RegisterOptions): void {
+export function registerRoutes(
+  app: Express,
+  answer: Exclude<RouteSpec["answer"], "read">,
+  handlers: RouteHandlers,
+  options: RegisterOptions,
+): void {
   for (const name of Object.keys(ROUTES) as RouteName[]) {
     const route: RouteSpec = ROUTES[name];
     if (route.answer !== answer) continue;
@@ -120,5 +125,7 @@ export function servesAnyHost(path: string): boolean {
 
 /** Whether a failure at this path belongs to signing in (its error page offers to sign in again). */
 export function isPartOfSignIn(path: string): boolean {
-  return (Object.values(ROUTES) as RouteSpec[]).some((route) => route.partOfSignIn && (path === route.path || path.startsWith(`${route.path}/`)));
+  return (Object.values(ROUTES) as RouteSpec[]).some(
+    (route) => route.partOfSignIn && (path === route.path || path.startsWith(`${route.path}/`)),
+  );
 }

@@ -47,7 +47,8 @@ export function sessionCookies(config: Config): SessionCookies {
       const sessionId = sessionIdFor(verified.subject, host);
       return sessionId ? { sessionId, signedWithCurrentSecret: verified.currentSecret } : null;
     },
-    signedValue: (sessionId, host) => `${SIGNED_PREFIX}${sign(host.login ? sessionId : `${sessionId}${HOST_SEPARATOR}${host.host}`, keys[0]!)}`,
+    signedValue: (sessionId, host) =>
+      `${SIGNED_PREFIX}${sign(host.login ? sessionId : `${sessionId}${HOST_SEPARATOR}${host.host}`, keys[0]!)}`,
   };
 }
 

@@ -118,7 +118,9 @@ function credentialReader(cookies: SessionCookies, bearerAccepted: boolean) {
 function sessionLoader(entries: SessionEntries, bearerSessions: BearerSessionLookup | null) {
   return async (credential: Credential): Promise<LoadedSession | null> => {
     const named =
-      credential.kind === "cookie" ? { sessionId: credential.sessionId, found: await entries.readWithExpiry(credential.sessionId) } : await bearerSessions!.find(credential.token);
+      credential.kind === "cookie"
+        ? { sessionId: credential.sessionId, found: await entries.readWithExpiry(credential.sessionId) }
+        : await bearerSessions!.find(credential.token);
     const record = named?.found?.entry.data.auth;
     if (!named?.found || !record) return null;
     return { sessionId: named.sessionId, record, expiresInMs: named.found.expiresInMs, credential };

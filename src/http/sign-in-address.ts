@@ -24,5 +24,8 @@ export function signInAddressFor(request: IncomingMessage, publicUrl: string): s
 /** The check's 401, whose page (Traefik shows it as it is) has its button lead to that sign-in. */
 export function signInNeeded(signIn: string): AppError {
   const { publicMessage, heading } = unauthenticated();
-  return new AppError("unauthenticated", publicMessage, { heading: heading ?? undefined, next: { href: signIn, label: "Sign in with GitHub" } });
+  return new AppError("unauthenticated", publicMessage, {
+    heading: heading ?? undefined,
+    next: { href: signIn, label: "Sign in with GitHub" },
+  });
 }

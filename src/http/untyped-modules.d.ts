@@ -12,10 +12,15 @@ declare module "etag" {
 
 declare module "fresh" {
   /** Whether the request's conditional headers (If-None-Match, If-Modified-Since) match the answer's ETag and Last-Modified. */
-  export default function fresh(requestHeaders: Record<string, string | string[] | undefined>, responseHeaders: { etag?: string; "last-modified"?: string }): boolean;
+  export default function fresh(
+    requestHeaders: Record<string, string | string[] | undefined>,
+    responseHeaders: { etag?: string; "last-modified"?: string },
+  ): boolean;
 }
 
 declare module "parseurl" {
   /** The request's URL, parsed once and remembered on the request (Express parses it so too). */
-  export default function parseurl(request: import("node:http").IncomingMessage): { pathname: string | null; search: string | null } | undefined;
+  export default function parseurl(
+    request: import("node:http").IncomingMessage,
+  ): { pathname: string | null; search: string | null } | undefined;
 }

@@ -60,17 +60,8 @@ export type BrowserDecision = { session: SignedInSession | null } | { refused: A
 const GROUP_LEARNING_MISSES = new Set(["not_allowed", "sso_required", "access_unconfirmed", "too_many_requests"]);
 
 export function createAccessDecision(deps: AccessDecisionDependencies) {
-  const { config, clock, github, entries, locks, logger, background } = deps;
-  const refresher = grantTokenRefresher({
-    refresher: deps.refresher,
-    entries,
-    sealer: deps.sealer,
-    logger,
-    endGrant: (sessionId, record) => deps.endSession(sessionId, record, "authorization_gone"),
-  });
-  const revalidation = createRevalidation({ config, clock, github, entries, refresher, locks, logger, background, endSession: deps.endSession });
-  const ruleFacts = createRuleFacts({ config, clock, github, entries, refresher });
-  const gate = createAccessGate({ config, revalidation, refresher, ruleFacts, logger });
+  const { entries } = deps;
+  const gate = grantAwareGate(deps);
   const ruleOf = (client: OidcClient): AdmitOptions => (isEmptyRules(client.rules) ? {} : { routeRules: client.rules });
 
   /** Learns the facts of `groups` the rule does not name; a refusal by them refuses nothing. */
@@ -109,13 +100,24 @@ export function createAccessDecision(deps: AccessDecisionDependencies) {
       return withGroupFacts(sessionId, admitted, client);
     },
     /** When a token is used (userinfo): decided on what is known, a due revalidation running behind. */
-    forUse: (sessionId: string, record: SignedInRecord, client: OidcClient): Promise<SignedInRecord> => gate.admit(sessionId, record, ruleOf(client)),
+    forUse: (sessionId: string, record: SignedInRecord, client: OidcClient): Promise<SignedInRecord> =>
+      gate.admit(sessionId, record, ruleOf(client)),
     /** The orgs and teams reported to `client` that the user is an active member of. */
     groupsFor: (record: SignedInRecord, client: OidcClient): string[] => groupsOf(record.access, client.rules, client.groups),
   };
 }
 
 export type AccessDecision = ReturnType<typeof createAccessDecision>;
+
+/** The server's access gate, its revalidation and rule facts, on a refresher that knows a grant's session takes its parent's GitHub token. */
+function grantAwareGate(deps: AccessDecisionDependencies) {
+  const { entries, logger } = deps;
+  const endGrant = (sessionId: string, record: SignedInRecord) => deps.endSession(sessionId, record, "authorization_gone");
+  const refresher = grantTokenRefresher({ refresher: deps.refresher, entries, sealer: deps.sealer, logger, endGrant });
+  const revalidation = createRevalidation({ ...deps, refresher, endSession: deps.endSession });
+  const ruleFacts = createRuleFacts({ ...deps, refresher });
+  return createAccessGate({ config: deps.config, revalidation, refresher, ruleFacts, logger });
+}
 
 const extraByClient = new WeakMap<OidcClient, AccessRules | null>();
 

@@ -48,9 +48,15 @@ export function createGrantSessions(deps: GrantSessionDependencies) {
   const { idleTimeoutMs, maxAgeMs } = config.session;
   /** What the provider still holds of a grant; connected once the provider is built (provider.ts). */
   let revokeAtProvider: (grantId: string) => Promise<void> = async () => undefined;
-  const revoke = (record: SignedInRecord) => (record.oidc ? revokeAtProvider(record.oidc.grantId).catch((error: unknown) => {
-    deps.logger.warn({ err: error, clientId: record.oidc?.clientId }, "could not revoke an ended grant at the OpenID Connect provider; its tokens fail anyway");
-  }) : Promise.resolve());
+  const revoke = (record: SignedInRecord) =>
+    record.oidc
+      ? revokeAtProvider(record.oidc.grantId).catch((error: unknown) => {
+          deps.logger.warn(
+            { err: error, clientId: record.oidc?.clientId },
+            "could not revoke an ended grant at the OpenID Connect provider; its tokens fail anyway",
+          );
+        })
+      : Promise.resolve();
 
   /** Ends a grant's session (the server ends it), and its grant at the provider. */
   async function end(sessionId: string, record: SignedInRecord, reason: SessionEndReason): Promise<void> {
@@ -69,21 +75,13 @@ export function createGrantSessions(deps: GrantSessionDependencies) {
       revokeAtProvider = revokeGrant;
     },
     /** Stores the session of the grant `grantId` for `client`, made from the signed-in `parent` session. */
-    start: (grantId: string, parent: { sessionId: string; record: SignedInRecord }, client: OidcClient) => startGrantSession(deps, grantId, parent, client),
+    start: (grantId: string, parent: { sessionId: string; record: SignedInRecord }, client: OidcClient) =>
+      startGrantSession(deps, grantId, parent, client),
     /**
      * The session of the grant `grantId` for `clientId` and the user `sub`, or null: ended, past
      * SESSION_MAX_AGE (then ended now), or not that client's or user's.
      */
-    async read(grantId: string, clientId: string, sub: string): Promise<{ sessionId: string; record: SignedInRecord } | null> {
-      const sessionId = grantSessionId(grantId);
-      const record = await readRecord(entries, sessionId);
-      if (!record?.oidc || record.oidc.grantId !== grantId || record.oidc.clientId !== clientId || String(record.user.id) !== sub) return null;
-      if (clock.now() >= record.signedInAt + maxAgeMs) {
-        await end(sessionId, record, "max_age");
-        return null;
-      }
-      return { sessionId, record };
-    },
+    read: (grantId: string, clientId: string, sub: string) => readGrantSession(deps, end, grantId, clientId, sub),
     /** Each refresh is a use: the idle expiry slides, never past SESSION_MAX_AGE. */
     async touch(sessionId: string, record: SignedInRecord): Promise<void> {
       const left = Math.min(idleTimeoutMs, record.signedInAt + maxAgeMs - clock.now());
@@ -91,7 +89,8 @@ export function createGrantSessions(deps: GrantSessionDependencies) {
     },
     end,
     /** Ends any session the access gate finds over: a grant's also at the provider. */
-    endSession: (sessionId: string, record: SignedInRecord, reason: SessionEndReason) => (record.oidc ? end(sessionId, record, reason) : deps.endings.endSession(sessionId, record, reason)),
+    endSession: (sessionId: string, record: SignedInRecord, reason: SessionEndReason) =>
+      record.oidc ? end(sessionId, record, reason) : deps.endings.endSession(sessionId, record, reason),
     signOut,
     /** Ends every grant made from the sign-in session `parentId` of `userId` (/oidc/session/end); how many. */
     endGrantsOf: (parentId: string, userId: number) => endGrantsOf(deps, signOut, parentId, userId),
@@ -101,6 +100,24 @@ export function createGrantSessions(deps: GrantSessionDependencies) {
 export type GrantSessions = ReturnType<typeof createGrantSessions>;
 
 type SignOut = (sessionId: string, record: SignedInRecord, scope: SignOutScope) => Promise<void>;
+type End = (sessionId: string, record: SignedInRecord, reason: SessionEndReason) => Promise<void>;
+
+async function readGrantSession(
+  { config, clock, entries }: GrantSessionDependencies,
+  end: End,
+  grantId: string,
+  clientId: string,
+  sub: string,
+): Promise<{ sessionId: string; record: SignedInRecord } | null> {
+  const sessionId = grantSessionId(grantId);
+  const record = await readRecord(entries, sessionId);
+  if (!record?.oidc || record.oidc.grantId !== grantId || record.oidc.clientId !== clientId || String(record.user.id) !== sub) return null;
+  if (clock.now() >= record.signedInAt + config.session.maxAgeMs) {
+    await end(sessionId, record, "max_age");
+    return null;
+  }
+  return { sessionId, record };
+}
 
 async function endGrantsOf(deps: GrantSessionDependencies, signOut: SignOut, parentId: string, userId: number): Promise<number> {
   const sessionIds = (await deps.userSessions.list(userId)).filter((id) => id.startsWith(GRANT_SESSION_PREFIX));
@@ -118,7 +135,12 @@ async function endGrantsOf(deps: GrantSessionDependencies, signOut: SignOut, par
  * The grant's session: the user, the facts and the access token as the parent holds them now (never
  * its refresh token), the verified primary email, and where it came from.
  */
-async function startGrantSession(deps: GrantSessionDependencies, grantId: string, parent: { sessionId: string; record: SignedInRecord }, client: OidcClient): Promise<SignedInRecord> {
+async function startGrantSession(
+  deps: GrantSessionDependencies,
+  grantId: string,
+  parent: { sessionId: string; record: SignedInRecord },
+  client: OidcClient,
+): Promise<SignedInRecord> {
   const { idleTimeoutMs, maxAgeMs } = deps.config.session;
   // The primary email is asked with the parent's token, refreshed first (under the parent's lease) when it expires soon.
   const { record: current, result } = await deps.refresher.withUserToken(parent.sessionId, parent.record, async (accessToken) => ({
@@ -138,7 +160,13 @@ async function startGrantSession(deps: GrantSessionDependencies, grantId: string
     kind: "oidc",
     oidc: { clientId: client.clientId, grantId, parent: parent.sessionId, ...(email ? { email } : {}) },
   };
-  const tokens = { accessToken, refreshToken: null, scopes: github.scopes, accessTokenExpiresAt: github.accessTokenExpiresAt, refreshTokenExpiresAt: null };
+  const tokens = {
+    accessToken,
+    refreshToken: null,
+    scopes: github.scopes,
+    accessTokenExpiresAt: github.accessTokenExpiresAt,
+    refreshTokenExpiresAt: null,
+  };
   const record = withTokens(base, tokens, deps.sealer);
   await storeNewSession(record, entryUnder(deps.entries, grantSessionId(grantId), Math.min(idleTimeoutMs, maxAgeMs), null), deps);
   deps.audit.signIn("success", user, undefined, "oidc");
@@ -146,13 +174,20 @@ async function startGrantSession(deps: GrantSessionDependencies, grantId: string
 }
 
 /** The `email` claim: only GitHub's verified primary address (GET /user/emails), never a public one that is not it. */
-async function verifiedPrimaryEmail({ github, logger }: GrantSessionDependencies, accessToken: string, parent: SignedInRecord): Promise<string | null> {
+async function verifiedPrimaryEmail(
+  { github, logger }: GrantSessionDependencies,
+  accessToken: string,
+  parent: SignedInRecord,
+): Promise<string | null> {
   try {
     return await github.fetchPrimaryEmail(accessToken);
   } catch (error) {
     if (error instanceof GitHubBadCredentialsError) throw error; // refreshed once and asked again by withUserToken
     // The claim is a nicety, not a reason to refuse the authorization.
-    logger.info({ userId: parent.user.id, cause: (error as Error).message }, "could not ask GitHub for the verified primary email; the ID token carries none");
+    logger.info(
+      { userId: parent.user.id, cause: (error as Error).message },
+      "could not ask GitHub for the verified primary email; the ID token carries none",
+    );
     return null;
   }
 }

@@ -39,10 +39,16 @@ export function grantTokenRefresher(deps: GrantTokenDependencies): TokenRefreshe
   const { refresher } = deps;
   const grantToken = (sessionId: string, record: SignedInRecord, need: Need) => tokenFromParent(deps, sessionId, record, need);
   const refreshIfExpiring = (sessionId: string, record: SignedInRecord): Promise<UserToken> =>
-    record.oidc ? grantToken(sessionId, record, refresher.isExpiring(record) ? "expiring" : "current") : refresher.refreshIfExpiring(sessionId, record);
+    record.oidc
+      ? grantToken(sessionId, record, refresher.isExpiring(record) ? "expiring" : "current")
+      : refresher.refreshIfExpiring(sessionId, record);
   const refreshAfterRejection = (sessionId: string, record: SignedInRecord): Promise<UserToken> =>
     record.oidc ? grantToken(sessionId, record, "rejected") : refresher.refreshAfterRejection(sessionId, record);
-  async function withUserToken<T>(sessionId: string, record: SignedInRecord, call: (accessToken: string) => Promise<T>): Promise<{ record: SignedInRecord; result: T }> {
+  async function withUserToken<T>(
+    sessionId: string,
+    record: SignedInRecord,
+    call: (accessToken: string) => Promise<T>,
+  ): Promise<{ record: SignedInRecord; result: T }> {
     if (!record.oidc) return refresher.withUserToken(sessionId, record, call);
     const first = await refreshIfExpiring(sessionId, record);
     try {
@@ -54,7 +60,8 @@ export function grantTokenRefresher(deps: GrantTokenDependencies): TokenRefreshe
     try {
       return { record: again.record, result: await call(again.accessToken) };
     } catch (error) {
-      if (error instanceof GitHubBadCredentialsError) return endWith(deps, sessionId, again.record, "the parent's fresh token refused (401)");
+      if (error instanceof GitHubBadCredentialsError)
+        return endWith(deps, sessionId, again.record, "the parent's fresh token refused (401)");
       throw error;
     }
   }
@@ -76,7 +83,8 @@ async function tokenFromParent(deps: GrantTokenDependencies, sessionId: string, 
     const parentToken = openAccessToken(parent, deps.sealer);
     const parentMoved = parentToken !== null && parentToken !== own;
     if (need === "rejected" && !parentMoved) fromParent = await deps.refresher.refreshAfterRejection(parentId, parent);
-    else if (need === "current" && parentToken !== null && !deps.refresher.isExpiring(parent)) fromParent = { record: parent, accessToken: parentToken };
+    else if (need === "current" && parentToken !== null && !deps.refresher.isExpiring(parent))
+      fromParent = { record: parent, accessToken: parentToken };
     else fromParent = await deps.refresher.refreshIfExpiring(parentId, parent);
   } catch (error) {
     // The parent ended on the way: its authorization is gone, or it was signed out meanwhile.
@@ -87,21 +95,41 @@ async function tokenFromParent(deps: GrantTokenDependencies, sessionId: string, 
 }
 
 /** The parent has ended: the grant's own copy while it is usable as it is, else the grant ends. */
-function withoutParent(deps: GrantTokenDependencies, sessionId: string, grant: SignedInRecord, own: string | null, need: Need): Promise<UserToken> {
+function withoutParent(
+  deps: GrantTokenDependencies,
+  sessionId: string,
+  grant: SignedInRecord,
+  own: string | null,
+  need: Need,
+): Promise<UserToken> {
   if (own !== null && need === "current") return Promise.resolve({ record: grant, accessToken: own });
-  return endWith(deps, sessionId, grant, need === "rejected" ? "token refused (401), and its sign-in session has ended" : "token expiring, and its sign-in session has ended");
+  return endWith(
+    deps,
+    sessionId,
+    grant,
+    need === "rejected" ? "token refused (401), and its sign-in session has ended" : "token expiring, and its sign-in session has ended",
+  );
 }
 
 /** Seals the parent's access token (alone) into the grant, by compare-and-set. */
 async function copied(deps: GrantTokenDependencies, sessionId: string, { record: parent, accessToken }: UserToken): Promise<UserToken> {
-  const tokens = { accessToken, refreshToken: null, scopes: parent.github.scopes, accessTokenExpiresAt: parent.github.accessTokenExpiresAt, refreshTokenExpiresAt: null };
+  const tokens = {
+    accessToken,
+    refreshToken: null,
+    scopes: parent.github.scopes,
+    accessTokenExpiresAt: parent.github.accessTokenExpiresAt,
+    refreshTokenExpiresAt: null,
+  };
   const written = await updateRecord(deps.entries, sessionId, (latest) => withTokens(latest, tokens, deps.sealer));
   if (!written) throw sessionEnded(); // the grant ended meanwhile: nothing to copy into
   return { record: written, accessToken };
 }
 
 async function endWith(deps: GrantTokenDependencies, sessionId: string, grant: SignedInRecord, reason: string): Promise<never> {
-  deps.logger.info({ userId: grant.user.id, clientId: grant.oidc?.clientId, reason }, "OpenID Connect grant ended: its GitHub token can no longer be used");
+  deps.logger.info(
+    { userId: grant.user.id, clientId: grant.oidc?.clientId, reason },
+    "OpenID Connect grant ended: its GitHub token can no longer be used",
+  );
   await deps.endGrant(sessionId, grant);
   throw reauthenticationRequired();
 }

@@ -49,7 +49,10 @@ export function loginInteraction(deps: InteractionDependencies): RequestHandler 
     const { session } = decided;
     if (!session) {
       // Back from a sign-in and still signed out: the browser did not keep the session cookie. Said, not looped.
-      if (request.query.signed_in === "1") throw badRequest("Signing in did not complete in this browser: it did not keep this site's session cookie. Allow cookies for this site and try again.");
+      if (request.query.signed_in === "1")
+        throw badRequest(
+          "Signing in did not complete in this browser: it did not keep this site's session cookie. Allow cookies for this site and try again.",
+        );
       return void response.redirect(303, `/auth/github?returnTo=${encodeURIComponent(`${interactionPath(details.uid)}?signed_in=1`)}`);
     }
     if (wantsFreshSignIn(details, session, deps.clock)) {
@@ -58,7 +61,8 @@ export function loginInteraction(deps: InteractionDependencies): RequestHandler 
         const back = `${interactionPath(details.uid)}?fresh_since=${deps.freshness.mark(details.uid)}`;
         return void response.redirect(303, `/auth/github?prompt=select_account&returnTo=${encodeURIComponent(back)}`);
       }
-      if (session.record.signedInAt < since) throw badRequest("Signing in again did not complete in this browser. Go back to the application and try again.");
+      if (session.record.signedInAt < since)
+        throw badRequest("Signing in again did not complete in this browser. Go back to the application and try again.");
     }
     await authorize(deps, request, response, details, client, session);
   };
@@ -78,16 +82,23 @@ async function interactionOf({ provider, errors }: InteractionDependencies, requ
 }
 
 const expired = () =>
-  new AppError("bad_request", "This sign-in request has expired, or was started in another browser. Go back to the application and sign in again.", {
-    heading: "Sign-in request expired",
-    next: { href: "/", label: "Go to the home page" },
-  });
+  new AppError(
+    "bad_request",
+    "This sign-in request has expired, or was started in another browser. Go back to the application and sign in again.",
+    {
+      heading: "Sign-in request expired",
+      next: { href: "/", label: "Go to the home page" },
+    },
+  );
 
 /** `prompt=login`, or a sign-in older than `max_age`: GitHub is asked again (its account picker), within this interaction. */
 function wantsFreshSignIn(details: Details, session: SignedInSession, clock: Clock): boolean {
   const prompts = String(details.params.prompt ?? "").split(" ");
   const maxAge = Number(details.params.max_age);
-  return prompts.includes("login") || (details.params.max_age !== undefined && Number.isFinite(maxAge) && clock.now() - session.record.signedInAt > maxAge * 1000);
+  return (
+    prompts.includes("login") ||
+    (details.params.max_age !== undefined && Number.isFinite(maxAge) && clock.now() - session.record.signedInAt > maxAge * 1000)
+  );
 }
 
 /**
@@ -115,11 +126,20 @@ export function freshnessMarks(secret: string, clock: Clock) {
 
 export type FreshnessMarks = ReturnType<typeof freshnessMarks>;
 
-async function authorize(deps: InteractionDependencies, request: Request, response: Response, details: Details, client: OidcClient, session: SignedInSession): Promise<void> {
+async function authorize(
+  deps: InteractionDependencies,
+  request: Request,
+  response: Response,
+  details: Details,
+  client: OidcClient,
+  session: SignedInSession,
+): Promise<void> {
   const { provider, grants } = deps;
   const accountId = String(session.record.user.id);
   const grant = new provider.Grant({ accountId, clientId: client.clientId });
-  const requested = String(details.params.scope ?? "").split(" ").filter((scope) => SCOPES.includes(scope));
+  const requested = String(details.params.scope ?? "")
+    .split(" ")
+    .filter((scope) => SCOPES.includes(scope));
   grant.addOIDCScope(requested.join(" "));
   const grantId = await grant.save();
   const record = await grants.start(grantId, session, client);
@@ -130,7 +150,13 @@ async function authorize(deps: InteractionDependencies, request: Request, respon
 }
 
 /** The gate refused (or could not decide): the client hears it at its redirect URI, with why. */
-async function refuse(deps: InteractionDependencies, request: Request, response: Response, client: OidcClient, { refused, user }: RefusedDecision): Promise<void> {
+async function refuse(
+  deps: InteractionDependencies,
+  request: Request,
+  response: Response,
+  client: OidcClient,
+  { refused, user }: RefusedDecision,
+): Promise<void> {
   const unconfirmed = refused.code === "access_unconfirmed";
   const reason = refused.details.reason ?? refused.publicMessage;
   deps.metrics.grants.inc({ outcome: unconfirmed ? "unconfirmed" : "refused" });
@@ -138,6 +164,8 @@ async function refuse(deps: InteractionDependencies, request: Request, response:
     deps.audit.signIn("not_allowed", user, undefined, "oidc");
     deps.logger.info({ userId: user.id, login: user.login, clientId: client.clientId, reason }, "OpenID Connect authorization refused");
   }
-  const result = unconfirmed ? { error: "temporarily_unavailable", error_description: refused.publicMessage } : { error: "access_denied", error_description: reason };
+  const result = unconfirmed
+    ? { error: "temporarily_unavailable", error_description: refused.publicMessage }
+    : { error: "access_denied", error_description: reason };
   await deps.provider.interactionFinished(request, response, result, { mergeWithLastSubmission: false });
 }

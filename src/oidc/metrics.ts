@@ -17,7 +17,12 @@ export interface OidcMetrics {
 export function createOidcMetrics({ registry }: Pick<Metrics, "registry">): OidcMetrics {
   const registers = [registry];
   const metrics: OidcMetrics = {
-    grants: new Counter({ name: "gls_oidc_grants_total", help: "OpenID Connect authorizations, by outcome (issued, refused, unconfirmed)", labelNames: ["outcome"], registers }),
+    grants: new Counter({
+      name: "gls_oidc_grants_total",
+      help: "OpenID Connect authorizations, by outcome (issued, refused, unconfirmed)",
+      labelNames: ["outcome"],
+      registers,
+    }),
     tokens: new Counter({
       name: "gls_oidc_token_requests_total",
       help: "OpenID Connect token requests, by grant type and outcome (ok, not_allowed, reused, ended, unavailable, error)",

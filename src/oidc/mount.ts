@@ -28,7 +28,12 @@ export interface MountServices {
 
 const DISCOVERY = ["/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"];
 /** Where anonymous requests store something (an interaction, a device code, a form's CSRF token) or try a user code. */
-const LIMITED: string[] = [OIDC_ROUTES.authorization, OIDC_ROUTES.device_authorization, OIDC_ROUTES.code_verification, OIDC_ROUTES.end_session];
+const LIMITED: string[] = [
+  OIDC_ROUTES.authorization,
+  OIDC_ROUTES.device_authorization,
+  OIDC_ROUTES.code_verification,
+  OIDC_ROUTES.end_session,
+];
 const PROVIDER_PATHS = [
   ...DISCOVERY,
   OIDC_ROUTES.authorization,
@@ -52,7 +57,9 @@ export function mountOidcProvider(app: Express, services: MountServices): void {
   const loginHostOnly: RequestHandler = (request, _response, next) => next(services.hosts.of(request)?.login ? undefined : notFound());
   const headers = providerHeaders(config);
   const { authRateLimit } = config;
-  const limit: RequestHandler = authRateLimit ? rateLimitByIp(services.storage.rateLimiter("oidc", authRateLimit.points, authRateLimit.durationMs)) : (_request, _response, next) => next();
+  const limit: RequestHandler = authRateLimit
+    ? rateLimitByIp(services.storage.rateLimiter("oidc", authRateLimit.points, authRateLimit.durationMs))
+    : (_request, _response, next) => next();
   const limited: RequestHandler = (request, response, next) => (LIMITED.includes(request.path) ? limit(request, response, next) : next());
   app.get(interactionPath(":uid"), loginHostOnly, headers, oidc.interaction);
   app.all(PROVIDER_PATHS, loginHostOnly, headers, limited, (request, response, next) => {

@@ -11,7 +11,9 @@ export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character)
 
 /** A whole page around `body` (already escaped HTML). */
 export function page(title: string, body: string, demoMode: boolean): string {
-  const banner = demoMode ? '\n  <aside class="demo-banner" aria-label="Demo mode notice" data-demo-banner><p>Demo mode — sign-in uses the built-in GitHub emulator. Do not use in production.</p></aside>' : "";
+  const banner = demoMode
+    ? '\n  <aside class="demo-banner" aria-label="Demo mode notice" data-demo-banner><p>Demo mode — sign-in uses the built-in GitHub emulator. Do not use in production.</p></aside>'
+    : "";
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -37,18 +37,37 @@ export function pageSources({ config, sessions }: { config: Config; sessions: Se
     },
     deviceFlow: {
       userCodeInputSource: async (ctx: Context, form: string, _out: unknown, error?: Error & { userCode?: string }) => {
-        const problem = !error ? null : error.name === "AbortedError" ? "The sign-in was cancelled. Enter a code to sign in a device." : error.userCode !== undefined || error.name === "NoCodeError" ? "That code is not valid, or has expired or been used. Check it and try again." : "Something went wrong. Please try again.";
+        const problem = !error
+          ? null
+          : error.name === "AbortedError"
+            ? "The sign-in was cancelled. Enter a code to sign in a device."
+            : error.userCode !== undefined || error.name === "NoCodeError"
+              ? "That code is not valid, or has expired or been used. Check it and try again."
+              : "Something went wrong. Please try again.";
         show(ctx, "Sign in a device", pages.userCodeEntry(OIDC_ROUTES.code_verification, pages.xsrfOf(form), problem));
       },
       userCodeConfirmSource: async (ctx: Context, form: string, client: { clientId: string }, _device: unknown, userCode: string) => {
-        show(ctx, "Sign in a device", pages.userCodeConfirmation(OIDC_ROUTES.code_verification, pages.xsrfOf(form), userCode, client.clientId));
+        show(
+          ctx,
+          "Sign in a device",
+          pages.userCodeConfirmation(OIDC_ROUTES.code_verification, pages.xsrfOf(form), userCode, client.clientId),
+        );
       },
       successSource: async (ctx: Context) => show(ctx, "Device signed in", pages.deviceSignedIn(ctx.oidc.client?.clientId ?? null)),
     },
     logout: {
       logoutSource: async (ctx: Context, form: string) => {
         const session = await sessions.signedIn(ctx.req as IncomingMessage, ctx.res as ServerResponse);
-        show(ctx, "Sign out", pages.signOutConfirmation(`${OIDC_ROUTES.end_session}/confirm`, pages.xsrfOf(form), loginHost, session?.record.user.login ?? null));
+        show(
+          ctx,
+          "Sign out",
+          pages.signOutConfirmation(
+            `${OIDC_ROUTES.end_session}/confirm`,
+            pages.xsrfOf(form),
+            loginHost,
+            session?.record.user.login ?? null,
+          ),
+        );
       },
       postLogoutSuccessSource: async (ctx: Context) => show(ctx, "Signed out", pages.signedOut()),
     },
@@ -114,7 +133,8 @@ function honourOfflineAccess(ctx: Context): void {
   const query = new URLSearchParams(ctx.querystring);
   const scopes = (query.get("scope") ?? "").split(" ");
   const prompts = (query.get("prompt") ?? "").split(" ").filter(Boolean);
-  if (!scopes.includes("offline_access") || prompts.includes("consent") || prompts.includes("none") || query.getAll("prompt").length > 1) return;
+  if (!scopes.includes("offline_access") || prompts.includes("consent") || prompts.includes("none") || query.getAll("prompt").length > 1)
+    return;
   query.set("prompt", [...prompts, "consent"].join(" "));
   ctx.querystring = query.toString();
 }
@@ -129,7 +149,12 @@ async function askBeforeSigningOut(deps: MiddlewareDependencies, ctx: Context): 
   if (ctx.status !== 200 || typeof ctx.body !== "string" || !/name="logout" value="yes"/.test(ctx.body)) return;
   const session = await deps.sessions.signedIn(ctx.req as IncomingMessage, ctx.res as ServerResponse);
   if (!session || session.credential !== "cookie") return;
-  const form = pages.signOutConfirmation(`${OIDC_ROUTES.end_session}/confirm`, pages.xsrfOf(ctx.body), new URL(deps.config.publicUrl).host, session.record.user.login);
+  const form = pages.signOutConfirmation(
+    `${OIDC_ROUTES.end_session}/confirm`,
+    pages.xsrfOf(ctx.body),
+    new URL(deps.config.publicUrl).host,
+    session.record.user.login,
+  );
   ctx.type = "html";
   ctx.body = pages.page("Sign out", form, deps.config.demoMode);
 }
@@ -157,7 +182,10 @@ function withoutCookie(header: string | undefined, name: string): string | undef
 function dropSetCookie(response: ServerResponse, name: string): void {
   const set = response.getHeader("set-cookie");
   if (!Array.isArray(set)) return;
-  response.setHeader("set-cookie", set.filter((cookie) => !cookie.startsWith(`${name}=`) && !cookie.startsWith(`${name}.sig=`)));
+  response.setHeader(
+    "set-cookie",
+    set.filter((cookie) => !cookie.startsWith(`${name}=`) && !cookie.startsWith(`${name}.sig=`)),
+  );
 }
 
 export interface ObserverDependencies {
@@ -170,9 +198,12 @@ export interface ObserverDependencies {
 
 export function observeProvider(provider: Provider, deps: ObserverDependencies): void {
   const { logger, metrics } = deps;
-  const count = (ctx: Context, outcome: string) => metrics.tokens.inc({ grant_type: grantTypeLabel(ctx.oidc?.params?.grant_type), outcome });
+  const count = (ctx: Context, outcome: string) =>
+    metrics.tokens.inc({ grant_type: grantTypeLabel(ctx.oidc?.params?.grant_type), outcome });
   provider.on("grant.success", (ctx: Context) => count(ctx, "ok"));
-  provider.on("grant.error", (ctx: Context, error: Error & { error?: string; error_detail?: string; [REFUSED]?: true }) => count(ctx, tokenOutcome(error)));
+  provider.on("grant.error", (ctx: Context, error: Error & { error?: string; error_detail?: string; [REFUSED]?: true }) =>
+    count(ctx, tokenOutcome(error)),
+  );
   provider.on("end_session.success", (ctx: Context) => {
     if (ctx.oidc.params?.logout) ctx.state.signOutConfirmed = true;
   });

@@ -102,7 +102,18 @@ function start(deps: OidcProviderDependencies, oidc: OidcConfig, parts: ReturnTy
   observeProvider(provider, { logger, metrics, background: deps.background, entries, grants });
   provider.use(providerMiddleware({ config, sessions: deps.sessions, endings: deps.endings, grants, logger }));
   const freshness = freshnessMarks(config.session.secrets[0]!, clock);
-  const interaction = loginInteraction({ provider, clients, decision, grants, audit: deps.audit, metrics, clock, logger, freshness, errors });
+  const interaction = loginInteraction({
+    provider,
+    clients,
+    decision,
+    grants,
+    audit: deps.audit,
+    metrics,
+    clock,
+    logger,
+    freshness,
+    errors,
+  });
   return { provider, interaction, handle: provider.callback() };
 }
 

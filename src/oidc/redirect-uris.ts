@@ -22,5 +22,12 @@ export function redirectUriAllowed(requested: unknown, registered: readonly stri
 
 function isLoopbackWithoutPort(uri: string): boolean {
   const url = URL.parse(uri);
-  return url !== null && url.protocol === "http:" && url.port === "" && LOOPBACK_HOSTNAMES.has(url.hostname) && url.username === "" && url.password === "";
+  return (
+    url !== null &&
+    url.protocol === "http:" &&
+    url.port === "" &&
+    LOOPBACK_HOSTNAMES.has(url.hostname) &&
+    url.username === "" &&
+    url.password === ""
+  );
 }

@@ -35,7 +35,10 @@ export class ExpressSessionStore extends Store {
     const { cookie, ...data } = session;
     const expires = cookie?.expires ? new Date(cookie.expires).getTime() : Number.NaN;
     const ttlMs = Number.isFinite(expires) ? expires - Date.now() : this.cookie.maxAge;
-    this.createOnly(sessionId, data, ttlMs).then(() => callback?.(), (error: unknown) => callback?.(error));
+    this.createOnly(sessionId, data, ttlMs).then(
+      () => callback?.(),
+      (error: unknown) => callback?.(error),
+    );
   }
 
   override touch(_sessionId: string, _session: SessionData, callback?: () => void): void {
@@ -53,7 +56,9 @@ export class ExpressSessionStore extends Store {
     // carries the same content and is harmless. Anything else bypassed the compare-and-set.
     const stored = await this.backing.read(sessionId);
     if (stored === null || JSON.stringify(stored.data.auth) !== JSON.stringify(data.auth)) {
-      this.logger.error("refused to overwrite an existing session entry from express-session: changes after sign-in must use SessionEntries");
+      this.logger.error(
+        "refused to overwrite an existing session entry from express-session: changes after sign-in must use SessionEntries",
+      );
     }
   }
 }

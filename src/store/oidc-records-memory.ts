@@ -53,7 +53,9 @@ function memoryModelRecords(held: Held, model: string): OidcModelRecords {
   const read = (key: string): OidcPayload | undefined => {
     const stored = live(held, records, key);
     if (!stored) return undefined;
-    return stored.consumed === undefined ? structuredClone(stored.payload) : { ...structuredClone(stored.payload), consumed: stored.consumed };
+    return stored.consumed === undefined
+      ? structuredClone(stored.payload)
+      : { ...structuredClone(stored.payload), consumed: stored.consumed };
   };
   const byIndex = async (index: string) => {
     const id = live(held, indexes, index);

@@ -40,7 +40,13 @@ export interface OidcModelRecords {
 export type OidcRecordsFactory = (model: string) => OidcModelRecords;
 
 /** The models whose records belong to a grant (revokeByGrantId deletes them). */
-export const GRANT_BOUND_MODELS = new Set(["AccessToken", "AuthorizationCode", "RefreshToken", "DeviceCode", "BackchannelAuthenticationRequest"]);
+export const GRANT_BOUND_MODELS = new Set([
+  "AccessToken",
+  "AuthorizationCode",
+  "RefreshToken",
+  "DeviceCode",
+  "BackchannelAuthenticationRequest",
+]);
 
 export const epochSeconds = (clock: Clock) => Math.floor(clock.now() / 1000);
 
@@ -121,7 +127,8 @@ interface ModelKeys {
 }
 
 const grantPrefix = (base: string, grantId: string) => `${base}{${grantId}}:`;
-const ttlOf = (expiresInSeconds?: number) => (typeof expiresInSeconds === "number" && expiresInSeconds > 0 ? Math.ceil(expiresInSeconds * 1000) : 0);
+const ttlOf = (expiresInSeconds?: number) =>
+  typeof expiresInSeconds === "number" && expiresInSeconds > 0 ? Math.ceil(expiresInSeconds * 1000) : 0;
 
 function redisModelRecords({ redis, base, clock, model }: ModelKeys): OidcModelRecords {
   const named = (id: string) => `${base}${model}:${id}`;

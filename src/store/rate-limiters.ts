@@ -29,10 +29,13 @@ export function redisRateLimiters(connection: RedisConnection, keyPrefix: string
       rejectIfRedisNotReady: true,
       insuranceLimiter: new RateLimiterMemory({ keyPrefix: `rl:${name}`, points, duration: seconds(durationMs) }),
     });
-  return Object.assign(fixed, { rolling: (name: string, windowMs: number) => new RedisRollingBudgets(connection, `${keyPrefix}rl:{${name}}:`, windowMs) });
+  return Object.assign(fixed, {
+    rolling: (name: string, windowMs: number) => new RedisRollingBudgets(connection, `${keyPrefix}rl:{${name}}:`, windowMs),
+  });
 }
 
 export function memoryRateLimiters(): RateLimiterFactory {
-  const fixed = (name: string, points: number, durationMs: number) => new RateLimiterMemory({ keyPrefix: `rl:${name}`, points, duration: seconds(durationMs) });
+  const fixed = (name: string, points: number, durationMs: number) =>
+    new RateLimiterMemory({ keyPrefix: `rl:${name}`, points, duration: seconds(durationMs) });
   return Object.assign(fixed, { rolling: (_name: string, windowMs: number) => new MemoryRollingBudgets(windowMs) });
 }

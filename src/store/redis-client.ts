@@ -28,9 +28,16 @@ export function isRedisConfigured(config: RedisConfig): boolean {
 }
 
 export function createRedisConnection(config: RedisConfig): RedisConnection {
-  const credentials = { ...(config.username ? { username: config.username } : {}), ...(config.password ? { password: config.password } : {}) };
+  const credentials = {
+    ...(config.username ? { username: config.username } : {}),
+    ...(config.password ? { password: config.password } : {}),
+  };
   if (config.clusterNodes.length > 0) {
-    return new Cluster(config.clusterNodes, { enableOfflineQueue: false, enableAutoPipelining: true, redisOptions: { ...CONNECTION_OPTIONS, ...credentials } });
+    return new Cluster(config.clusterNodes, {
+      enableOfflineQueue: false,
+      enableAutoPipelining: true,
+      redisOptions: { ...CONNECTION_OPTIONS, ...credentials },
+    });
   }
   if (config.sentinels.length > 0) {
     // The Sentinels say which node is the master now; after a failover ioredis asks again and

@@ -67,7 +67,14 @@ export class RedisRollingBudgets implements RollingBudgets {
     const now = this.now();
     const member = `${now}-${randomBytes(6).toString("hex")}`;
     const keys = counts.map((count) => `${this.keyPrefix}${count.key}`);
-    const [full, retryAfterMs] = await this.connection.glsTakeRolling(keys.length, ...keys, now, this.windowMs, member, ...counts.map((count) => count.limit));
+    const [full, retryAfterMs] = await this.connection.glsTakeRolling(
+      keys.length,
+      ...keys,
+      now,
+      this.windowMs,
+      member,
+      ...counts.map((count) => count.limit),
+    );
     return full === 0 ? null : { full: full - 1, retryAfterMs };
   }
 }

@@ -305,7 +305,12 @@ const fmtWholeMs = (ms) => (Number.isFinite(ms) ? `${integer.format(ms)} ms` : "
 /** @param {number} ms */
 const fmtMs = (ms) => (Number.isFinite(ms) ? `${ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0)} ms` : "—");
 /** @param {number} ms */
-const fmtDuration = (ms) => (ms >= 86_400_000 ? `${(ms / 86_400_000).toFixed(1)} d` : ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)} h` : `${Math.round(ms / 60_000)} min`);
+const fmtDuration = (ms) =>
+  ms >= 86_400_000
+    ? `${(ms / 86_400_000).toFixed(1)} d`
+    : ms >= 3_600_000
+      ? `${(ms / 3_600_000).toFixed(1)} h`
+      : `${Math.round(ms / 60_000)} min`;
 /** @param {number} micros */
 const fmtMicros = (micros) => (Number.isFinite(micros) ? `${micros.toFixed(0)} µs` : "—");
 /** @param {number} a @param {number} b */
@@ -407,7 +412,13 @@ function withinRounds(a, b) {
 
 /** No sign-ins measured (BENCH_ONLY left them out). */
 function emptySignIns() {
-  return { timings: /** @type {Awaited<ReturnType<typeof signIn>>["timings"][]} */ ([]), failures: 0, perSecond: NaN, cpuMicrosPerSignIn: NaN, cpuMicrosPerSignInByRound: /** @type {number[]} */ ([]) };
+  return {
+    timings: /** @type {Awaited<ReturnType<typeof signIn>>["timings"][]} */ ([]),
+    failures: 0,
+    perSecond: NaN,
+    cpuMicrosPerSignIn: NaN,
+    cpuMicrosPerSignInByRound: /** @type {number[]} */ ([]),
+  };
 }
 
 /**
@@ -539,7 +550,9 @@ function benchUsers(count) {
       location: "San Francisco, California, United States",
       bio: `Staff engineer ${n} on developer infrastructure: distributed systems, build tooling and CI. Open source maintainer. Views my own.`,
       createdAt: "2011-01-25T18:44:36Z",
-      emails: [{ email: `maximiliane.konstantinopoulou-${n}@example-corporation.com`, primary: true, verified: true, visibility: "public" }],
+      emails: [
+        { email: `maximiliane.konstantinopoulou-${n}@example-corporation.com`, primary: true, verified: true, visibility: "public" },
+      ],
       orgs: ["github"],
     };
   });
@@ -549,7 +562,9 @@ async function main() {
   // The emulator package's built entry (packages/github-emulator/dist/, which `npm run build` makes first).
   const emulatorPackage = await import("@github-login-server/github-emulator").catch((error) => ({ error }));
   if (!existsSync(join(PROJECT_ROOT, "dist/server.js")) || "error" in emulatorPackage) {
-    throw new Error("dist/ is missing: run `npm run bench` (it builds first) or `npm run build`.", { cause: "error" in emulatorPackage ? emulatorPackage.error : undefined });
+    throw new Error("dist/ is missing: run `npm run bench` (it builds first) or `npm run build`.", {
+      cause: "error" in emulatorPackage ? emulatorPackage.error : undefined,
+    });
   }
   const { createEmulator } = emulatorPackage;
 
@@ -602,54 +617,69 @@ async function main() {
   const emulatorUrl = `http://127.0.0.1:${emulatorAddress.port}`;
 
   progress("starting github-login-server (dist/server.js)");
-  const ours = startNode("github-login-server", join(PROJECT_ROOT, "dist/server.js"), {
-    NODE_ENV: "production",
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    PUBLIC_URL: base,
-    GITHUB_CLIENT_ID: client.clientId,
-    GITHUB_CLIENT_SECRET: client.clientSecret,
-    GITHUB_BASE_URL: emulatorUrl,
-    GITHUB_API_URL: `${emulatorUrl}/api/v3`,
-    REDIS_URL: redisServer.url,
-    REDIS_KEY_PREFIX: KEY_PREFIX,
-    SESSION_SECRET: randomBytes(32).toString("base64url"),
-    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-    LOG_LEVEL: "info",
-    // Every sign-in of the run comes from one address; the per-IP limit would stop the setup.
-    AUTH_RATE_LIMIT: "off",
-    ...(SETTINGS.only.has("oidc") ? oidcEnvironment() : {}),
-  }, cpuProfileOptions("ours"));
+  const ours = startNode(
+    "github-login-server",
+    join(PROJECT_ROOT, "dist/server.js"),
+    {
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      PUBLIC_URL: base,
+      GITHUB_CLIENT_ID: client.clientId,
+      GITHUB_CLIENT_SECRET: client.clientSecret,
+      GITHUB_BASE_URL: emulatorUrl,
+      GITHUB_API_URL: `${emulatorUrl}/api/v3`,
+      REDIS_URL: redisServer.url,
+      REDIS_KEY_PREFIX: KEY_PREFIX,
+      SESSION_SECRET: randomBytes(32).toString("base64url"),
+      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+      LOG_LEVEL: "info",
+      // Every sign-in of the run comes from one address; the per-IP limit would stop the setup.
+      AUTH_RATE_LIMIT: "off",
+      ...(SETTINGS.only.has("oidc") ? oidcEnvironment() : {}),
+    },
+    cpuProfileOptions("ours"),
+  );
   await waitForHealthy(base, ours, "github-login-server");
 
   progress("starting the floor server");
   const floorPort = await freePort();
   const floorBase = `http://127.0.0.1:${floorPort}`;
   const floorSecret = randomBytes(32).toString("base64url");
-  const floor = startNode("floor server", join(PROJECT_ROOT, "test/bench/floor-server.js"), {
-    NODE_ENV: "production",
-    PORT: String(floorPort),
-    REDIS_URL: redisServer.url,
-    FLOOR_SESSION_SECRET: floorSecret,
-    FLOOR_KEY_PREFIX,
-    FLOOR_COOKIE_NAME,
-  }, cpuProfileOptions("floor"));
+  const floor = startNode(
+    "floor server",
+    join(PROJECT_ROOT, "test/bench/floor-server.js"),
+    {
+      NODE_ENV: "production",
+      PORT: String(floorPort),
+      REDIS_URL: redisServer.url,
+      FLOOR_SESSION_SECRET: floorSecret,
+      FLOOR_KEY_PREFIX,
+      FLOOR_COOKIE_NAME,
+    },
+    cpuProfileOptions("floor"),
+  );
   await waitForHealthy(floorBase, floor, "floor server");
 
   /** @type {number | undefined} */
   let peerPid;
   if (SETTINGS.only.has("signin")) {
     progress("starting the sign-in peer (passport-github2)");
-    const peer = startNode("sign-in peer", join(PROJECT_ROOT, "test/bench/passport-peer.js"), {
-      NODE_ENV: "production",
-      PORT: String(peerPort),
-      REDIS_URL: redisServer.url,
-      PEER_SESSION_SECRET: randomBytes(32).toString("base64url"),
-      PEER_CLIENT_ID: peerClient.clientId,
-      PEER_CLIENT_SECRET: peerClient.clientSecret,
-      PEER_GITHUB_URL: emulatorUrl,
-      PEER_KEY_PREFIX,
-    }, cpuProfileOptions("peer"));
+    const peer = startNode(
+      "sign-in peer",
+      join(PROJECT_ROOT, "test/bench/passport-peer.js"),
+      {
+        NODE_ENV: "production",
+        PORT: String(peerPort),
+        REDIS_URL: redisServer.url,
+        PEER_SESSION_SECRET: randomBytes(32).toString("base64url"),
+        PEER_CLIENT_ID: peerClient.clientId,
+        PEER_CLIENT_SECRET: peerClient.clientSecret,
+        PEER_GITHUB_URL: emulatorUrl,
+        PEER_KEY_PREFIX,
+      },
+      cpuProfileOptions("peer"),
+    );
     peerPid = peer.child.pid;
     await waitForHealthy(peerBase, peer, "sign-in peer");
   }
@@ -664,7 +694,11 @@ async function main() {
     for (const limit of /** @type {const} */ (["express", "node"])) {
       const port = await freePort();
       limitBases[limit] = `http://127.0.0.1:${port}`;
-      const server = startNode(`${limit} limit`, join(PROJECT_ROOT, "test/bench/limit-servers.js"), { NODE_ENV: "production", PORT: String(port), LIMIT: limit });
+      const server = startNode(`${limit} limit`, join(PROJECT_ROOT, "test/bench/limit-servers.js"), {
+        NODE_ENV: "production",
+        PORT: String(port),
+        LIMIT: limit,
+      });
       limitPids[limit] = server.child.pid;
       await waitForHealthy(limitBases[limit], server, `${limit} limit`);
     }
@@ -758,43 +792,83 @@ async function main() {
   // sessions' own): its access token for userinfo, a read path; its refresh token for the token
   // endpoint below. Access tokens live PROFILE_MAX_AGE (5 min), longer than these rounds last
   // with the default knobs; with more, userinfo's non-2xx says they ran out.
-  const grants = SETTINGS.only.has("oidc") ? (progress("handing every session to the OpenID Connect client (code exchanges)"), await oidcGrants(base, ourCookies)) : [];
+  const grants = SETTINGS.only.has("oidc")
+    ? (progress("handing every session to the OpenID Connect client (code exchanges)"), await oidcGrants(base, ourCookies))
+    : [];
   const ourSides = [
     { name: "me", label: "ours /api/me    ", path: "/api/me" },
     { name: "check", label: "ours /auth/check", path: "/auth/check" },
     { name: "rule", label: "ours rule       ", path: RULE_PATH },
-    { name: "oidc", label: "ours /oidc/me   ", path: "/oidc/me", header: "authorization", cookies: grants.map((grant) => `Bearer ${grant.accessToken}`) },
+    {
+      name: "oidc",
+      label: "ours /oidc/me   ",
+      path: "/oidc/me",
+      header: "authorization",
+      cookies: grants.map((grant) => `Bearer ${grant.accessToken}`),
+    },
   ].filter((side) => SETTINGS.only.has(side.name));
   const readResults = new Map();
   if (ourSides.length > 0) {
     const sides = [
       ...ourSides.map((side) => ({ cookies: ourCookies, ...side, base, pid: ours.child.pid })),
       { name: "floor", label: "floor           ", base: floorBase, path: "/api/me", cookies: floorCookies, pid: floor.child.pid },
-      { name: "express", label: "empty Express   ", base: limitBases.express, path: "/auth/check", cookies: ourCookies, pid: limitPids.express },
+      {
+        name: "express",
+        label: "empty Express   ",
+        base: limitBases.express,
+        path: "/auth/check",
+        cookies: ourCookies,
+        pid: limitPids.express,
+      },
       { name: "node", label: "raw node:http   ", base: limitBases.node, path: "/auth/check", cookies: ourCookies, pid: limitPids.node },
     ];
     progress(`read paths: ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.seconds} s per side, ${sides.length} sides`);
     const results = await interleaved(sides);
     sides.forEach((side, index) => readResults.set(side.name, results[index]));
   }
-  const [meOurs, checkOurs, ruleOurs, userinfoOurs, readFloor, readExpress, readNode] = ["me", "check", "rule", "oidc", "floor", "express", "node"].map((name) => readResults.get(name) ?? null);
+  const [meOurs, checkOurs, ruleOurs, userinfoOurs, readFloor, readExpress, readNode] = [
+    "me",
+    "check",
+    "rule",
+    "oidc",
+    "floor",
+    "express",
+    "node",
+  ].map((name) => readResults.get(name) ?? null);
   const ruleCallsToGitHub = SETTINGS.only.has("rule") ? emulator.stats.apiRequests.length : null;
 
   // 5. The OpenID Connect token endpoint: code exchanges and refreshes, alternating rounds.
   const tokenEndpoint = SETTINGS.only.has("oidc")
-    ? (progress(`OpenID Connect token endpoint: ${SETTINGS.rounds} alternating rounds × ${SETTINGS.signInSeconds} s of code exchanges and of refreshes, ${SETTINGS.signInConcurrency} concurrent`),
-      await measureTokenEndpoint({ base, pid: ours.child.pid, cookies: ourCookies, grants, rounds: SETTINGS.rounds, seconds: SETTINGS.signInSeconds, concurrency: SETTINGS.signInConcurrency, cpuMicrosOf, progress }))
+    ? (progress(
+        `OpenID Connect token endpoint: ${SETTINGS.rounds} alternating rounds × ${SETTINGS.signInSeconds} s of code exchanges and of refreshes, ${SETTINGS.signInConcurrency} concurrent`,
+      ),
+      await measureTokenEndpoint({
+        base,
+        pid: ours.child.pid,
+        cookies: ourCookies,
+        grants,
+        rounds: SETTINGS.rounds,
+        seconds: SETTINGS.signInSeconds,
+        concurrency: SETTINGS.signInConcurrency,
+        cpuMicrosOf,
+        progress,
+      }))
     : null;
 
   // 6. Full sign-ins, ours and the passport-github2 peer's, in interleaved rounds.
   const signInsMeasured = SETTINGS.only.has("signin");
   const logins = users.map((user) => user.login);
   const [loop, peerLoop] = signInsMeasured
-    ? (progress(`full sign-ins: ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.signInSeconds} s per side, ${SETTINGS.signInConcurrency} concurrent`),
-      await interleavedSignIns([
-        { label: "ours", base, pid: ours.child.pid },
-        { label: "peer", base: peerBase, pid: peerPid },
-      ], logins))
+    ? (progress(
+        `full sign-ins: ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.signInSeconds} s per side, ${SETTINGS.signInConcurrency} concurrent`,
+      ),
+      await interleavedSignIns(
+        [
+          { label: "ours", base, pid: ours.child.pid },
+          { label: "peer", base: peerBase, pid: peerPid },
+        ],
+        logins,
+      ))
     : [emptySignIns(), emptySignIns()];
   const totals = loop.timings.map((timing) => timing.total);
   const ourPart = loop.timings.map((timing) => timing.start + timing.callback + timing.me);
@@ -831,7 +905,9 @@ async function main() {
     lines.push(
       `| ${label}: server CPU per request | ${fmtMicros(a.cpuMicrosPerRequest)} | ${fmtMicros(b.cpuMicrosPerRequest)} | ${ratio(a.cpuMicrosPerRequest, b.cpuMicrosPerRequest)} |`,
     );
-    lines.push(`| ${label}: non-2xx (of requests) | ${fmtInt(a.non2xx)} of ${fmtInt(a.total)} | ${fmtInt(b.non2xx)} of ${fmtInt(b.total)} | |`);
+    lines.push(
+      `| ${label}: non-2xx (of requests) | ${fmtInt(a.non2xx)} of ${fmtInt(a.total)} | ${fmtInt(b.non2xx)} of ${fmtInt(b.total)} | |`,
+    );
   };
   loadRows("`GET /api/me`", meOurs, readFloor);
   loadRows("`GET /auth/check` (floor: `/api/me`)", checkOurs, readFloor);
@@ -844,11 +920,17 @@ async function main() {
   if (tokenEndpoint) lines.push(...tokenEndpointRows(tokenEndpoint, { median, percentile, fmtMs, fmtMicros }));
   else lines.push("| `POST /oidc/token` (code exchange, refresh) | not measured (BENCH_ONLY) | — | — |");
   if (checkOurs && readExpress) {
-    lines.push(`| \`GET /auth/check\` vs an empty Express 5 route: requests/s, ours / its within each round | ${withinRounds(checkOurs, readExpress)} | | |`);
+    lines.push(
+      `| \`GET /auth/check\` vs an empty Express 5 route: requests/s, ours / its within each round | ${withinRounds(checkOurs, readExpress)} | | |`,
+    );
   }
   if (ruleOurs && checkOurs) {
-    lines.push(`| per-route rule vs plain \`/auth/check\`: requests/s | ${fmtInt(ruleOurs.rps)} | ${fmtInt(checkOurs.rps)} (plain) | ${ratio(ruleOurs.rps, checkOurs.rps)} |`);
-    lines.push(`| per-route rule vs plain \`/auth/check\`: requests/s, rule / plain within each round | ${withinRounds(ruleOurs, checkOurs)} | | |`);
+    lines.push(
+      `| per-route rule vs plain \`/auth/check\`: requests/s | ${fmtInt(ruleOurs.rps)} | ${fmtInt(checkOurs.rps)} (plain) | ${ratio(ruleOurs.rps, checkOurs.rps)} |`,
+    );
+    lines.push(
+      `| per-route rule vs plain \`/auth/check\`: requests/s, rule / plain within each round | ${withinRounds(ruleOurs, checkOurs)} | | |`,
+    );
     lines.push(
       `| per-route rule vs plain \`/auth/check\`: server CPU per request | ${fmtMicros(ruleOurs.cpuMicrosPerRequest)} | ` +
         `${fmtMicros(checkOurs.cpuMicrosPerRequest)} (plain) | ${ratio(ruleOurs.cpuMicrosPerRequest, checkOurs.cpuMicrosPerRequest)} |`,
@@ -858,7 +940,9 @@ async function main() {
   if (!signInsMeasured) lines.push("| full sign-ins | not measured (BENCH_ONLY) | — | — |");
   else {
     const stepMedians = (/** @type {typeof loop} */ run) =>
-      ["start", "consent", "callback", "me"].map((step) => fmtMs(median(run.timings.map((timing) => timing[/** @type {"start"} */ (step)])))).join(" / ");
+      ["start", "consent", "callback", "me"]
+        .map((step) => fmtMs(median(run.timings.map((timing) => timing[/** @type {"start"} */ (step)]))))
+        .join(" / ");
     lines.push(
       `| full sign-ins/s (start → consent → callback → \`/api/me\`, ${SETTINGS.signInConcurrency} concurrent, ${SETTINGS.rounds} rounds × ${SETTINGS.signInSeconds} s; ` +
         `floor column: the passport-github2 peer) | ${loop.perSecond.toFixed(1)} (${fmtInt(loop.timings.length)} done, ${fmtInt(loop.failures)} failed) | ` +
@@ -881,13 +965,19 @@ async function main() {
       `| full sign-in, the server's steps only (start + callback + \`/api/me\`): p50 / p99 (peer) | ${fmtMs(percentile(ourPart, 50))} / ${fmtMs(percentile(ourPart, 99))} | ` +
         `${fmtMs(percentile(peerPart, 50))} / ${fmtMs(percentile(peerPart, 99))} | ${ratio(percentile(ourPart, 50), percentile(peerPart, 50))} (p50) |`,
     );
-    lines.push(`| full sign-in, step medians: start / consent (emulator) / callback / \`/api/me\` (peer) | ${stepMedians(loop)} | ${stepMedians(peerLoop)} | |`);
+    lines.push(
+      `| full sign-in, step medians: start / consent (emulator) / callback / \`/api/me\` (peer) | ${stepMedians(loop)} | ${stepMedians(peerLoop)} | |`,
+    );
   }
   const ourBytes = median(ourSessionSizes);
   const floorBytes = median(floorSessionSizes);
-  lines.push(`| Redis bytes per session (\`MEMORY USAGE\`, median of ${ourSessionSizes.length} / ${floorSessionSizes.length}) | ${fmtInt(ourBytes)} | ${fmtInt(floorBytes)} | ${ratio(ourBytes, floorBytes)} |`);
+  lines.push(
+    `| Redis bytes per session (\`MEMORY USAGE\`, median of ${ourSessionSizes.length} / ${floorSessionSizes.length}) | ${fmtInt(ourBytes)} | ${fmtInt(floorBytes)} | ${ratio(ourBytes, floorBytes)} |`,
+  );
   const floorAllBytes = floorSessionSizes.reduce((sum, size) => sum + size, 0) / floorSessionSizes.length;
-  lines.push(`| Redis bytes per signed-in user, all keys (sum of \`MEMORY USAGE\` / users) | ${fmtInt(ourAllBytes)} | ${fmtInt(floorAllBytes)} | ${ratio(ourAllBytes, floorAllBytes)} |`);
+  lines.push(
+    `| Redis bytes per signed-in user, all keys (sum of \`MEMORY USAGE\` / users) | ${fmtInt(ourAllBytes)} | ${fmtInt(floorAllBytes)} | ${ratio(ourAllBytes, floorAllBytes)} |`,
+  );
   if (otherKeys.length === 0) lines.push(`| other Redis keys per signed-in user (each signed in once) | 0 | 0 | |`);
   for (const { kind, count, bytes, ttlMs } of otherKeys) {
     const ttlText = ttlMs >= 0 ? `TTL ${fmtDuration(ttlMs)}` : "no TTL";
@@ -896,7 +986,12 @@ async function main() {
     );
   }
   if (readFloor && readExpress && readNode) {
-    const paths = /** @type {[string, LoadSummary | null][]} */ ([["`GET /api/me`", meOurs], ["`GET /auth/check`", checkOurs], [`\`GET ${RULE_PATH}\``, ruleOurs], ["`GET /oidc/me` (userinfo)", userinfoOurs]]);
+    const paths = /** @type {[string, LoadSummary | null][]} */ ([
+      ["`GET /api/me`", meOurs],
+      ["`GET /auth/check`", checkOurs],
+      [`\`GET ${RULE_PATH}\``, ruleOurs],
+      ["`GET /oidc/me` (userinfo)", userinfoOurs],
+    ]);
     lines.push("", ...baselineTable(paths, readFloor, readExpress, readNode));
   }
   process.stdout.write(`${lines.join("\n")}\n`);
@@ -909,7 +1004,10 @@ async function main() {
  * @param {Awaited<ReturnType<typeof load>>} floor @param {Awaited<ReturnType<typeof load>>} express @param {Awaited<ReturnType<typeof load>>} node
  */
 function baselineTable(paths, floor, express, node) {
-  const rows = ["| read path (same rounds) | requests/s | p50 / p99 | server CPU per request | × the floor | × an empty Express 5 route | × a raw `node:http` 204 |", "|---|---:|---:|---:|---:|---:|---:|"];
+  const rows = [
+    "| read path (same rounds) | requests/s | p50 / p99 | server CPU per request | × the floor | × an empty Express 5 route | × a raw `node:http` 204 |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+  ];
   const row = (/** @type {string} */ label, /** @type {Awaited<ReturnType<typeof load>>} */ run, /** @type {boolean} */ ours) =>
     `| ${label} | ${fmtInt(run.rps)} | ${fmtWholeMs(run.p50)} / ${fmtWholeMs(run.p99)} | ${fmtMicros(run.cpuMicrosPerRequest)} | ` +
     (ours ? `${ratio(run.rps, floor.rps)} | ${ratio(run.rps, express.rps)} | ${ratio(run.rps, node.rps)} |` : "| | |");

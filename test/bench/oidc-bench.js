@@ -45,12 +45,27 @@ function keepCookies(jar, response) {
 async function authorize(base, cookie) {
   const verifier = randomBytes(32).toString("base64url");
   const challenge = createHash("sha256").update(verifier).digest("base64url");
-  const query = new URLSearchParams({ client_id: OIDC_CLIENT_ID, response_type: "code", redirect_uri: REDIRECT_URI, scope: SCOPE, state: randomBytes(8).toString("hex"), code_challenge: challenge, code_challenge_method: "S256" });
+  const query = new URLSearchParams({
+    client_id: OIDC_CLIENT_ID,
+    response_type: "code",
+    redirect_uri: REDIRECT_URI,
+    scope: SCOPE,
+    state: randomBytes(8).toString("hex"),
+    code_challenge: challenge,
+    code_challenge_method: "S256",
+  });
   /** @type {Map<string, string>} */
-  const jar = new Map(cookie.split(/;\s*/).map((pair) => /** @type {[string, string]} */ ([pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)])));
+  const jar = new Map(
+    cookie
+      .split(/;\s*/)
+      .map((pair) => /** @type {[string, string]} */ ([pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)])),
+  );
   let url = `${base}/oidc/auth?${query}`;
   for (let hop = 0; hop < 8; hop++) {
-    const answer = await fetch(url, { headers: { cookie: [...jar].map(([name, value]) => `${name}=${value}`).join("; ") }, redirect: "manual" });
+    const answer = await fetch(url, {
+      headers: { cookie: [...jar].map(([name, value]) => `${name}=${value}`).join("; ") },
+      redirect: "manual",
+    });
     keepCookies(jar, answer);
     const location = answer.headers.get("location");
     await answer.arrayBuffer();
@@ -58,7 +73,10 @@ async function authorize(base, cookie) {
     const next = new URL(location, url);
     if (next.href.startsWith(REDIRECT_URI)) {
       const code = next.searchParams.get("code");
-      if (!code) throw new Error(`the redirect URI was reached without a code: ${next.searchParams.get("error") ?? "?"} ${next.searchParams.get("error_description") ?? ""}`);
+      if (!code)
+        throw new Error(
+          `the redirect URI was reached without a code: ${next.searchParams.get("error") ?? "?"} ${next.searchParams.get("error_description") ?? ""}`,
+        );
       return { code, verifier };
     }
     url = next.href;
@@ -69,10 +87,18 @@ async function authorize(base, cookie) {
 /** @param {string} base @param {Record<string, string>} form */
 async function tokenRequest(base, form) {
   const began = performance.now();
-  const answer = await fetch(`${base}/oidc/token`, { method: "POST", headers: { authorization: BASIC, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(form) });
+  const answer = await fetch(`${base}/oidc/token`, {
+    method: "POST",
+    headers: { authorization: BASIC, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(form),
+  });
   const body = await answer.json();
-  if (answer.status !== 200) throw new Error(`POST /oidc/token (${form.grant_type}) answered ${answer.status}: ${body.error ?? ""} ${body.error_description ?? ""}`);
-  return { tokens: /** @type {{ access_token: string, refresh_token?: string, id_token?: string }} */ (body), ms: performance.now() - began };
+  if (answer.status !== 200)
+    throw new Error(`POST /oidc/token (${form.grant_type}) answered ${answer.status}: ${body.error ?? ""} ${body.error_description ?? ""}`);
+  return {
+    tokens: /** @type {{ access_token: string, refresh_token?: string, id_token?: string }} */ (body),
+    ms: performance.now() - began,
+  };
 }
 
 /** A code exchange for a signed-in session: the tokens, and how long the token request took. @param {string} base @param {string} cookie */
@@ -142,7 +168,10 @@ export async function measureTokenEndpoint(run) {
     },
   };
   /** @type {Record<"exchange" | "refresh", { times: number[], failures: number, firstFailure: string, perSecond: number[], cpuMicros: number[] }>} */
-  const results = { exchange: { times: [], failures: 0, firstFailure: "", perSecond: [], cpuMicros: [] }, refresh: { times: [], failures: 0, firstFailure: "", perSecond: [], cpuMicros: [] } };
+  const results = {
+    exchange: { times: [], failures: 0, firstFailure: "", perSecond: [], cpuMicros: [] },
+    refresh: { times: [], failures: 0, firstFailure: "", perSecond: [], cpuMicros: [] },
+  };
   for (let round = 0; round < rounds; round++) {
     const order = /** @type {const} */ (round % 2 === 0 ? ["exchange", "refresh"] : ["refresh", "exchange"]);
     for (const kind of order) {
@@ -155,7 +184,9 @@ export async function measureTokenEndpoint(run) {
       result.perSecond.push(done.perSecond);
       // A code exchange's CPU includes the /oidc/auth hops before it: the server's whole part of handing a session to a client.
       result.cpuMicros.push((cpuMicrosOf(pid) - cpuBefore) / done.times.length);
-      progress(`  round ${round + 1}/${rounds} OIDC ${kind}: ${done.perSecond.toFixed(1)}/s, failed ${done.failures}${done.firstFailure ? ` (first: ${done.firstFailure})` : ""}`);
+      progress(
+        `  round ${round + 1}/${rounds} OIDC ${kind}: ${done.perSecond.toFixed(1)}/s, failed ${done.failures}${done.firstFailure ? ` (first: ${done.firstFailure})` : ""}`,
+      );
     }
   }
   return results;
@@ -169,7 +200,8 @@ export async function measureTokenEndpoint(run) {
 export function tokenEndpointRows(results, format) {
   const { median, percentile, fmtMs, fmtMicros } = format;
   const labels = {
-    exchange: "`POST /oidc/token`, code exchange (authorization_code + PKCE, confidential client; CPU includes the `/oidc/auth` hops before it)",
+    exchange:
+      "`POST /oidc/token`, code exchange (authorization_code + PKCE, confidential client; CPU includes the `/oidc/auth` hops before it)",
     refresh: "`POST /oidc/token`, refresh (refresh_token, rotating; each decides access again)",
   };
   return /** @type {const} */ (["exchange", "refresh"]).map((kind) => {

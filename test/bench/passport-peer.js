@@ -16,7 +16,13 @@ import passport from "passport";
 import { Strategy as GitHubStrategy } from "passport-github2";
 
 const port = Number(process.env.PORT);
-const { REDIS_URL: redisUrl, PEER_SESSION_SECRET: secret, PEER_CLIENT_ID: clientID, PEER_CLIENT_SECRET: clientSecret, PEER_GITHUB_URL: github } = process.env;
+const {
+  REDIS_URL: redisUrl,
+  PEER_SESSION_SECRET: secret,
+  PEER_CLIENT_ID: clientID,
+  PEER_CLIENT_SECRET: clientSecret,
+  PEER_GITHUB_URL: github,
+} = process.env;
 if (!Number.isInteger(port) || port <= 0 || !redisUrl || !secret || !clientID || !clientSecret || !github) {
   console.error("passport-peer: PORT, REDIS_URL, PEER_SESSION_SECRET, PEER_CLIENT_ID, PEER_CLIENT_SECRET and PEER_GITHUB_URL are required");
   process.exit(1);
@@ -37,7 +43,8 @@ passport.use(
       // The tutorial asks for the user:email scope, so passport-github2 also reads the e-mail list.
       userEmailURL: `${github}/api/v3/user/emails`,
     },
-    (/** @type {string} */ _accessToken, /** @type {string} */ _refreshToken, /** @type {any} */ profile, /** @type {Function} */ done) => done(null, profile),
+    (/** @type {string} */ _accessToken, /** @type {string} */ _refreshToken, /** @type {any} */ profile, /** @type {Function} */ done) =>
+      done(null, profile),
   ),
 );
 passport.serializeUser((user, done) => done(null, user));

@@ -22,7 +22,8 @@ const nodesById = new Map(profile.nodes.map((node) => [node.id, node]));
 
 /** Each node's parent, to walk a sample's stack from the top down. */
 const parentOf = new Map();
-for (const node of profile.nodes) for (const child of /** @type {{ children?: number[] }} */ (node).children ?? []) parentOf.set(child, node.id);
+for (const node of profile.nodes)
+  for (const child of /** @type {{ children?: number[] }} */ (node).children ?? []) parentOf.set(child, node.id);
 
 /** Self time in µs per node id: each sample's time goes to the node that was on top of the stack. */
 const selfMicros = new Map();
@@ -79,18 +80,34 @@ function componentOf(owner, name, url) {
   if (owner === "(program)") return "V8 (program: compiling, runtime)";
   if (owner === "(root)") return null;
   if (/undici|^wasm:/.test(url)) return "GitHub client (octokit request, fetch)";
-  if (owner === "node (built-in modules)" || owner === "(native)") return name === "parse" || name === "stringify" ? "JSON (parse/stringify)" : null;
+  if (owner === "node (built-in modules)" || owner === "(native)")
+    return name === "parse" || name === "stringify" ? "JSON (parse/stringify)" : null;
   /** @type {[RegExp, string][]} */
   const table = [
-    [/^(express|router|path-to-regexp|parseurl|finalhandler|send|serve-static|qs|body-parser|type-is|accepts|negotiator|mime-types|mime-db|content-type|on-finished|encodeurl|escape-html|vary|etag|fresh|range-parser|statuses|depd|http-errors|merge-descriptors|utils-merge)$|dist\/http\/(route-table|negotiation|error-handler|error-outcomes)/, "routing (Express, router)"],
+    [
+      /^(express|router|path-to-regexp|parseurl|finalhandler|send|serve-static|qs|body-parser|type-is|accepts|negotiator|mime-types|mime-db|content-type|on-finished|encodeurl|escape-html|vary|etag|fresh|range-parser|statuses|depd|http-errors|merge-descriptors|utils-merge)$|dist\/http\/(route-table|negotiation|error-handler|error-outcomes)/,
+      "routing (Express, router)",
+    ],
     [/^(cookie|cookie-signature)$|dist\/http\/(cookies|session-cookie)/, "cookies"],
-    [/^(express-session|on-headers|uid-safe|random-bytes)$|dist\/http\/(session-middleware|session-helpers)|dist\/store\/express-session-store/, "express-session"],
+    [
+      /^(express-session|on-headers|uid-safe|random-bytes)$|dist\/http\/(session-middleware|session-helpers)|dist\/store\/express-session-store/,
+      "express-session",
+    ],
     [/^(passport|passport-oauth2|passport-github2|passport-strategy|oauth|base64url)$/, "passport (strategy, node-oauth)"],
-    [/^(ioredis|@ioredis\/.*|redis-parser|redis-errors|standard-as-callback|cluster-key-slot|denque|lodash\..*|connect-redis)$|dist\/store\//, "Redis client (ioredis, stores)"],
-    [/^(pino|@pinojs\/.*|pino-std-serializers|sonic-boom|fast-redact|quick-format-unescaped|atomic-sleep|safe-stable-stringify|thread-stream|on-exit-leak-free)$|dist\/(logger|http\/request-logging|auth\/audit)/, "logging (pino)"],
+    [
+      /^(ioredis|@ioredis\/.*|redis-parser|redis-errors|standard-as-callback|cluster-key-slot|denque|lodash\..*|connect-redis)$|dist\/store\//,
+      "Redis client (ioredis, stores)",
+    ],
+    [
+      /^(pino|@pinojs\/.*|pino-std-serializers|sonic-boom|fast-redact|quick-format-unescaped|atomic-sleep|safe-stable-stringify|thread-stream|on-exit-leak-free)$|dist\/(logger|http\/request-logging|auth\/audit)/,
+      "logging (pino)",
+    ],
     [/^(prom-client|tdigest|bintrees)$|dist\/metrics/, "metrics (prom-client)"],
     [/^helmet$|dist\/http\/security-headers/, "headers (helmet, security headers)"],
-    [/^(@octokit\/.*|json-with-bigint|universal-user-agent|before-after-hook|fast-content-type-parse)$|dist\/github\//, "GitHub client (octokit request, fetch)"],
+    [
+      /^(@octokit\/.*|json-with-bigint|universal-user-agent|before-after-hook|fast-content-type-parse)$|dist\/github\//,
+      "GitHub client (octokit request, fetch)",
+    ],
     [/dist\/(sealer|auth\/(sign-in-attempt|pkce|session-record))/, "crypto (sealing, PKCE, state)"],
   ];
   for (const [pattern, component] of table) if (pattern.test(owner)) return component;

@@ -12,7 +12,11 @@ afterAll(() => redis.disconnect());
 /** GitHub's device code lives 15 minutes; the attempt a little longer. */
 const LIFETIME_MS = 15 * 60_000 + 60_000;
 
-const stores = bothStores<DeviceAttempts>(redis, ["RedisDeviceAttempts", (keyPrefix) => new RedisDeviceAttempts(redis, keyPrefix)], ["MemoryDeviceAttempts", (_prefix, clock) => new MemoryDeviceAttempts(clock)]);
+const stores = bothStores<DeviceAttempts>(
+  redis,
+  ["RedisDeviceAttempts", (keyPrefix) => new RedisDeviceAttempts(redis, keyPrefix)],
+  ["MemoryDeviceAttempts", (_prefix, clock) => new MemoryDeviceAttempts(clock)],
+);
 
 describe.each(stores)("%s", (_name, makeStore) => {
   let attempts: DeviceAttempts;

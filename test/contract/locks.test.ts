@@ -10,7 +10,11 @@ afterAll(() => redis.disconnect());
 
 const LEASE_MS = 60_000;
 
-const stores = bothStores<Locks>(redis, ["RedisLocks", (keyPrefix) => new RedisLocks(redis, keyPrefix)], ["MemoryLocks", (_prefix, clock) => new MemoryLocks(clock)]);
+const stores = bothStores<Locks>(
+  redis,
+  ["RedisLocks", (keyPrefix) => new RedisLocks(redis, keyPrefix)],
+  ["MemoryLocks", (_prefix, clock) => new MemoryLocks(clock)],
+);
 
 describe.each(stores)("%s", (_name, makeStore) => {
   let locks: Locks;

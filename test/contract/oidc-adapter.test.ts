@@ -139,7 +139,9 @@ test("on Redis every key is under the prefix, and a grant's records share its ha
   const keys = await redis.keys(`${keyPrefix}*`);
   expect(keys.every((key) => key.startsWith(`${keyPrefix}oidc:`))).toBe(true);
   const tagged = keys.filter((key) => key.includes("{gX}"));
-  expect(tagged.sort()).toEqual([`${keyPrefix}oidc:{gX}:AccessToken:a1`, `${keyPrefix}oidc:{gX}:RefreshToken:r1`, `${keyPrefix}oidc:{gX}:grant`].sort());
+  expect(tagged.sort()).toEqual(
+    [`${keyPrefix}oidc:{gX}:AccessToken:a1`, `${keyPrefix}oidc:{gX}:RefreshToken:r1`, `${keyPrefix}oidc:{gX}:grant`].sort(),
+  );
   for (const key of keys) expect(await redis.pttl(key)).toBeGreaterThan(0);
   await redis.del(...keys);
 });

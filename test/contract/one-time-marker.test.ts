@@ -10,7 +10,11 @@ afterAll(() => redis.disconnect());
 
 const LIFETIME_MS = 600_000;
 
-const stores = bothStores<OneTimeMarker>(redis, ["RedisOneTimeMarker", (keyPrefix) => new RedisOneTimeMarker(redis, keyPrefix)], ["MemoryOneTimeMarker", (_prefix, clock) => new MemoryOneTimeMarker(clock)]);
+const stores = bothStores<OneTimeMarker>(
+  redis,
+  ["RedisOneTimeMarker", (keyPrefix) => new RedisOneTimeMarker(redis, keyPrefix)],
+  ["MemoryOneTimeMarker", (_prefix, clock) => new MemoryOneTimeMarker(clock)],
+);
 
 describe.each(stores)("%s", (_name, makeStore) => {
   let marker: OneTimeMarker;

@@ -34,11 +34,17 @@ function sessionWith(login: string, version: number): SessionData {
 }
 
 const save = (store: TestedStore, id: string, data: SessionData) =>
-  new Promise<void>((resolve, reject) => asExpressSees(store).adapter.set(id, data, (error?: unknown) => (error ? reject(error) : resolve())));
+  new Promise<void>((resolve, reject) =>
+    asExpressSees(store).adapter.set(id, data, (error?: unknown) => (error ? reject(error) : resolve())),
+  );
 const load = (store: TestedStore, id: string) =>
-  new Promise<SessionData | null | undefined>((resolve, reject) => asExpressSees(store).adapter.get(id, (error, data) => (error ? reject(error) : resolve(data))));
+  new Promise<SessionData | null | undefined>((resolve, reject) =>
+    asExpressSees(store).adapter.get(id, (error, data) => (error ? reject(error) : resolve(data))),
+  );
 const destroy = (store: TestedStore, id: string) =>
-  new Promise<void>((resolve, reject) => asExpressSees(store).adapter.destroy(id, (error?: unknown) => (error ? reject(error) : resolve())));
+  new Promise<void>((resolve, reject) =>
+    asExpressSees(store).adapter.destroy(id, (error?: unknown) => (error ? reject(error) : resolve())),
+  );
 
 describe.each(stores)("%s", (_name, makeStore) => {
   let store: TestedStore;
@@ -158,9 +164,15 @@ describe.each(stores)("%s", (_name, makeStore) => {
     expect(entry.data).toEqual({ auth: sessionWith("octocat", 1).auth });
     const loaded = await load(store, "s1");
     expect(loaded?.auth?.user.login).toBe("octocat");
-    expect(loaded?.cookie).toEqual({ httpOnly: true, sameSite: "lax", secure: false, path: "/", maxAge: 3_600_000, originalMaxAge: 3_600_000 });
+    expect(loaded?.cookie).toEqual({
+      httpOnly: true,
+      sameSite: "lax",
+      secure: false,
+      path: "/",
+      maxAge: 3_600_000,
+      originalMaxAge: 3_600_000,
+    });
   });
-
 });
 
 test("RedisSessionStore: a damaged entry reads as no session", async () => {

@@ -31,16 +31,26 @@ type Implementation<Store> = [name: string, make: (keyPrefix: string, clock: Man
  * Both implementations of one store, for `describe.each`: the Redis one under a fresh key prefix
  * with time moved as Redis would see it, the memory one on its own clock.
  */
-export function bothStores<Store>(redis: Redis, [redisName, makeRedis]: Implementation<Store>, [memoryName, makeMemory]: Implementation<Store>): [string, () => StoreUnderTest<Store>][] {
+export function bothStores<Store>(
+  redis: Redis,
+  [redisName, makeRedis]: Implementation<Store>,
+  [memoryName, makeMemory]: Implementation<Store>,
+): [string, () => StoreUnderTest<Store>][] {
   return [
-    [redisName, () => {
-      const time = redisTime(redis);
-      return { store: makeRedis(time.keyPrefix, time.clock), time };
-    }],
-    [memoryName, () => {
-      const time = memoryTime();
-      return { store: makeMemory("", time.clock), time };
-    }],
+    [
+      redisName,
+      () => {
+        const time = redisTime(redis);
+        return { store: makeRedis(time.keyPrefix, time.clock), time };
+      },
+    ],
+    [
+      memoryName,
+      () => {
+        const time = memoryTime();
+        return { store: makeMemory("", time.clock), time };
+      },
+    ],
   ];
 }
 

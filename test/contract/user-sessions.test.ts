@@ -12,7 +12,11 @@ afterAll(() => redis.disconnect());
 
 const MAX_AGE_MS = 3_600_000;
 
-const stores = bothStores<UserSessions>(redis, ["RedisUserSessions", (keyPrefix, clock) => new RedisUserSessions(redis, keyPrefix, clock)], ["MemoryUserSessions", (_prefix, clock) => new MemoryUserSessions(clock)]);
+const stores = bothStores<UserSessions>(
+  redis,
+  ["RedisUserSessions", (keyPrefix, clock) => new RedisUserSessions(redis, keyPrefix, clock)],
+  ["MemoryUserSessions", (_prefix, clock) => new MemoryUserSessions(clock)],
+);
 
 describe.each(stores)("%s", (_name, makeStore) => {
   let sessions: UserSessions;

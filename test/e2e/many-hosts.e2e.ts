@@ -64,7 +64,10 @@ test("sign in on one protected host, single sign-on on another, sign out on one 
       `127.0.0.3:${port}/`,
     ]);
     // Each host holds a cookie of its own.
-    const hosts = (await context.cookies()).filter((cookie) => cookie.name === "gls.sid").map((cookie) => cookie.domain).sort();
+    const hosts = (await context.cookies())
+      .filter((cookie) => cookie.name === "gls.sid")
+      .map((cookie) => cookie.domain)
+      .sort();
     expect(hosts).toEqual(["127.0.0.1", "127.0.0.2", "127.0.0.3"]);
 
     // Sign-out on a protected host lands on the login host's signed-out page, not on the app

@@ -41,9 +41,18 @@ describe("CORS for /api/*", () => {
   });
 
   test("an allowed origin may use an enabled unsafe proxy method; another origin may not", async () => {
-    const fromSpa = await request(stack.app).post("/api/github/user/repos").set("Origin", SPA).set("Sec-Fetch-Site", "cross-site").set("Cookie", cookie).send({});
+    const fromSpa = await request(stack.app)
+      .post("/api/github/user/repos")
+      .set("Origin", SPA)
+      .set("Sec-Fetch-Site", "cross-site")
+      .set("Cookie", cookie)
+      .send({});
     expect(fromSpa.status).not.toBe(403);
-    const fromElsewhere = await request(stack.app).post("/api/github/user/repos").set("Origin", "https://evil.example").set("Cookie", cookie).send({});
+    const fromElsewhere = await request(stack.app)
+      .post("/api/github/user/repos")
+      .set("Origin", "https://evil.example")
+      .set("Cookie", cookie)
+      .send({});
     expect(fromElsewhere.status).toBe(403);
     expect(fromElsewhere.headers["access-control-allow-origin"]).toBeUndefined();
   });
@@ -77,13 +86,19 @@ describe("rate limiting of /auth/*", () => {
       const other = await stack.anotherInstance();
       const from = (ip: string) => ({ "X-Forwarded-For": ip });
       for (let index = 0; index < 5; index += 1) {
-        await request(index % 2 ? other : stack.app).get("/auth/github").set(from("203.0.113.7")).expect(302);
+        await request(index % 2 ? other : stack.app)
+          .get("/auth/github")
+          .set(from("203.0.113.7"))
+          .expect(302);
       }
       const limited = await request(stack.app).get("/auth/github").set(from("203.0.113.7"));
       expect(limited.status).toBe(429);
       expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
       expect(limited.text).toContain("Too many");
-      const limitedCallback = await request(other).get("/auth/github/callback?code=x&state=y").set(from("203.0.113.7")).set("Accept", "application/json");
+      const limitedCallback = await request(other)
+        .get("/auth/github/callback?code=x&state=y")
+        .set(from("203.0.113.7"))
+        .set("Accept", "application/json");
       expect(limitedCallback.status).toBe(429);
       expect(limitedCallback.body.error).toBe("too_many_requests");
       // Another address has its own budget; non-auth routes are not limited.
@@ -105,7 +120,12 @@ describe("allow-lists at revalidation", () => {
       await signIn(agent, { login: "octocat" });
       await agent.get("/api/me").expect(200);
       // octocat leaves the organisation: GitHub now answers 404 to the membership check.
-      allowed.emulator.emulator.injectFault({ pathPrefix: "/api/v3/user/memberships/orgs/github", status: 404, body: { message: "Not Found" }, times: 10 });
+      allowed.emulator.emulator.injectFault({
+        pathPrefix: "/api/v3/user/memberships/orgs/github",
+        status: 404,
+        body: { message: "Not Found" },
+        times: 10,
+      });
       await agent.get("/api/me").expect(200); // profile still fresh: no check yet
       clock.advance(5 * 60_000 + 1_000);
       const refused = await agent.get("/api/me");

@@ -40,10 +40,16 @@ async function signedIn(on: TestStack, login: string): Promise<string> {
 }
 
 const get = (path: string, cookie: string) => request(stack.app).get(path).set("Cookie", cookie);
-const membershipChecks = () => stack.emulator.emulator.stats.apiRequests.filter((call) => call.path.startsWith("/api/v3/user/memberships/orgs/"));
+const membershipChecks = () =>
+  stack.emulator.emulator.stats.apiRequests.filter((call) => call.path.startsWith("/api/v3/user/memberships/orgs/"));
 /** octocat leaves the organisation: GitHub answers 404 to the membership check from now on. */
 const leaveTheOrganisation = () =>
-  stack.emulator.emulator.injectFault({ pathPrefix: "/api/v3/user/memberships/orgs/github", status: 404, body: { message: "Not Found" }, times: 1_000 });
+  stack.emulator.emulator.injectFault({
+    pathPrefix: "/api/v3/user/memberships/orgs/github",
+    status: 404,
+    body: { message: "Not Found" },
+    times: 1_000,
+  });
 
 describe.each(ROUTES)("%s", (path, allowedStatus) => {
   test("removed from the allowed organisation: noticed by this route, refused from the next request", async () => {
@@ -74,7 +80,10 @@ test("taken off ALLOWED_USERS (configuration changed, server restarted): refused
   const restarted = async () => (await stack.restartedWith({ ALLOWED_USERS: "hubot", ALLOWED_ORGS: "" })).app;
   for (const [path] of [...ROUTES, ["/api/me"]]) {
     const cookie = await signedIn(stack, "monalisa");
-    const answer = await request(await restarted()).get(path!).set("Cookie", cookie).set("Accept", "application/json");
+    const answer = await request(await restarted())
+      .get(path!)
+      .set("Cookie", cookie)
+      .set("Accept", "application/json");
     expect([path, answer.status, answer.body.error]).toEqual([path, 403, "not_allowed"]);
     expect(stack.emulator.emulator.stats.apiRequests).toHaveLength(0); // decided without GitHub
   }
@@ -103,9 +112,13 @@ test("the request that notices never waits for GitHub, even when GitHub hangs", 
     patient.emulator.emulator.injectFault({ pathPrefix: "/api/v3/user", delayMs: 120_000 });
     pastTheWindow();
     await request(patient.app).get("/auth/check").set("Cookie", cookie).expect(204);
-    await eventually("the revalidation's call to GitHub's /user", () => patient.emulator.emulator.stats.apiRequests.some((call) => call.path === "/api/v3/user"), {
-      intervalMs: 5,
-    });
+    await eventually(
+      "the revalidation's call to GitHub's /user",
+      () => patient.emulator.emulator.stats.apiRequests.some((call) => call.path === "/api/v3/user"),
+      {
+        intervalMs: 5,
+      },
+    );
     // While GitHub still holds it, other checks are answered too, and start nothing more.
     await request(patient.app).get("/auth/check").set("Cookie", cookie).expect(204);
     expect(patient.emulator.emulator.stats.apiRequests.filter((call) => call.path === "/api/v3/user")).toHaveLength(1);
@@ -130,7 +143,9 @@ test("two instances: one revalidation per session per window, not one per instan
   const other = await stack.anotherInstance();
   const cookie = await signedIn(stack, "octocat");
   pastTheWindow();
-  const answers = await Promise.all([stack.app, other, stack.app, other, stack.app, other].map((app) => request(app).get("/auth/check").set("Cookie", cookie)));
+  const answers = await Promise.all(
+    [stack.app, other, stack.app, other, stack.app, other].map((app) => request(app).get("/auth/check").set("Cookie", cookie)),
+  );
   expect(answers.map((answer) => answer.status)).toEqual([204, 204, 204, 204, 204, 204]);
   await stack.settled();
   expect(stack.emulator.emulator.stats.apiRequests.filter((call) => call.path === "/api/v3/user")).toHaveLength(1);

@@ -22,7 +22,11 @@ const clock = new ManualClock(Date.now());
 const stacks: TestStack[] = [];
 async function stackWith(env: Record<string, string> = {}): Promise<TestStack> {
   // Leases on the test's clock, so "the lease a failure kept has lapsed" is a step of the test.
-  const stack = await startTestStack({ clock, locks: new MemoryLocks(clock), env: { ALLOWED_ORGS: "github", ACCESS_MAX_STALE: "10m", ...env } });
+  const stack = await startTestStack({
+    clock,
+    locks: new MemoryLocks(clock),
+    env: { ALLOWED_ORGS: "github", ACCESS_MAX_STALE: "10m", ...env },
+  });
   stacks.push(stack);
   return stack;
 }
@@ -34,11 +38,13 @@ afterEach(async () => {
 });
 afterAll(() => Promise.all(stacks.map((stack) => stack.close())));
 
-const get = (stack: TestStack, path: string, cookie: string) => request(stack.app).get(path).set("Cookie", cookie).set("Accept", "application/json");
+const get = (stack: TestStack, path: string, cookie: string) =>
+  request(stack.app).get(path).set("Cookie", cookie).set("Accept", "application/json");
 const userCalls = (stack: TestStack) => stack.emulator.emulator.stats.apiRequests.filter((call) => call.path === "/api/v3/user").length;
 const entries = (stack: TestStack) => redisBackend(stack.redis, stack.keyPrefix, clock).sessionStore;
 const storedRecord = (stack: TestStack, cookie: string) => readRecord(entries(stack), sessionIdOf(cookie));
-const githubDown = (stack: TestStack) => stack.emulator.emulator.injectFault({ pathPrefix: "/api/v3/user", status: 503, body: "unavailable", times: 10_000 });
+const githubDown = (stack: TestStack) =>
+  stack.emulator.emulator.injectFault({ pathPrefix: "/api/v3/user", status: 503, body: "unavailable", times: 10_000 });
 
 /** Every route that uses a session, as a program sees it past the bound. */
 const ROUTES = ["/auth/check", "/api/me", "/api/session", "/api/sessions", "/api/github/user"];
@@ -84,7 +90,11 @@ test("GitHub down: the last decision stands within ACCESS_MAX_STALE, then 503 ac
 
 test("past the bound with GitHub failing, a check answers 503 at once: it never waits on GitHub", async () => {
   // GitHub holds every call far beyond this test's timeout: a check that waited could not answer.
-  const stack = await startTestStack({ clock, locks: new MemoryLocks(clock), env: { ALLOWED_ORGS: "github", ACCESS_MAX_STALE: "10m", GITHUB_TIMEOUT: "60s" } });
+  const stack = await startTestStack({
+    clock,
+    locks: new MemoryLocks(clock),
+    env: { ALLOWED_ORGS: "github", ACCESS_MAX_STALE: "10m", GITHUB_TIMEOUT: "60s" },
+  });
   try {
     const { cookie } = await signedInBrowser(stack.app, "octocat");
     githubDown(stack);
@@ -140,7 +150,10 @@ test("a session idle past the bound is asked of GitHub once, on its next request
 
 describe("a session marked revalidateFirst (a revocation GitHub could not confirm)", () => {
   const markRevalidateFirst = async (stack: TestStack, cookie: string) => {
-    const marked = await updateRecord(entries(stack), sessionIdOf(cookie), (record): SignedInRecord => ({ ...record, revalidateFirst: true }));
+    const marked = await updateRecord(entries(stack), sessionIdOf(cookie), (record): SignedInRecord => ({
+      ...record,
+      revalidateFirst: true,
+    }));
     expect(marked?.revalidateFirst).toBe(true);
   };
 

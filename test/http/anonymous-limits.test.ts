@@ -7,7 +7,11 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import request from "supertest";
 import { ManualClock } from "../../src/clock.js";
-import { DEVICE_POLLS_PER_ADDRESS, DEVICE_STARTS_IN_ALL_PER_HOUR, DEVICE_STARTS_PER_ADDRESS_PER_HOUR } from "../../src/http/device-limits.js";
+import {
+  DEVICE_POLLS_PER_ADDRESS,
+  DEVICE_STARTS_IN_ALL_PER_HOUR,
+  DEVICE_STARTS_PER_ADDRESS_PER_HOUR,
+} from "../../src/http/device-limits.js";
 import { sessionEntryKeyOf } from "../support/cookies.js";
 import { DEVICE_GRANT } from "../support/device.js";
 import { signedInBrowser } from "../support/sign-in.js";
@@ -29,13 +33,17 @@ async function countedStack(env: Record<string, string>): Promise<{ stack: TestS
     .use(express.urlencoded({ extended: false }), express.json())
     .use((incoming, _response, next) => {
       if (incoming.method === "POST" && incoming.path === "/login/device/code") counts.deviceCodes += 1;
-      if (incoming.method === "POST" && incoming.path === "/login/oauth/access_token" && incoming.body?.grant_type === DEVICE_GRANT) counts.devicePolls += 1;
+      if (incoming.method === "POST" && incoming.path === "/login/oauth/access_token" && incoming.body?.grant_type === DEVICE_GRANT)
+        counts.devicePolls += 1;
       next();
     })
     // The stack is there by the time it calls GitHub.
     .use((incoming, response, next) => stack.emulator.emulator.app(incoming, response, next));
   const server = await listening(front);
-  const stack = await startTestStack({ clock: new ManualClock(Date.now()), env: { GITHUB_BASE_URL: server.url, GITHUB_API_URL: `${server.url}/api/v3`, ...env } });
+  const stack = await startTestStack({
+    clock: new ManualClock(Date.now()),
+    env: { GITHUB_BASE_URL: server.url, GITHUB_API_URL: `${server.url}/api/v3`, ...env },
+  });
   return {
     stack,
     counts,
@@ -131,7 +139,11 @@ describe("POST /auth/device/token", () => {
     try {
       const started = await startFrom(stack.app, "198.51.100.1").expect(200);
       const poll = (address: string) =>
-        request(served.url).post("/auth/device/token").set("X-Forwarded-For", address).type("form").send({ grant_type: DEVICE_GRANT, device_code: started.body.device_code });
+        request(served.url)
+          .post("/auth/device/token")
+          .set("X-Forwarded-For", address)
+          .type("form")
+          .send({ grant_type: DEVICE_GRANT, device_code: started.body.device_code });
       let flood: request.Response[] = [];
       const commands = await storeCommandsDuring(stack, async () => {
         flood = await Promise.all(Array.from({ length: 300 }, () => poll("203.0.113.9")));
@@ -147,7 +159,12 @@ describe("POST /auth/device/token", () => {
         const retryAfter = Number(answer.headers["retry-after"]);
         expect(retryAfter).toBeGreaterThanOrEqual(1);
         expect(retryAfter).toBeLessThanOrEqual(5);
-        expect(answer.body).toEqual({ error: "slow_down", error_description: expect.any(String), message: expect.any(String), interval: retryAfter + 5 });
+        expect(answer.body).toEqual({
+          error: "slow_down",
+          error_description: expect.any(String),
+          message: expect.any(String),
+          interval: retryAfter + 5,
+        });
       }
       expect(counts.devicePolls).toBe(0); // GitHub's interval since the code request has not passed
       const neighbour = await poll("198.51.100.1");

@@ -25,17 +25,35 @@ async function auditLines(during: () => Promise<unknown>): Promise<Record<string
     .slice(before)
     .map((line) => JSON.parse(line) as Record<string, unknown>)
     .filter((line) => typeof line.event === "string")
-    .map(({ event, outcome, reason, sessions, userId, login, host, kind }) => ({ event, outcome, reason, sessions, userId, login, host, kind }));
+    .map(({ event, outcome, reason, sessions, userId, login, host, kind }) => ({
+      event,
+      outcome,
+      reason,
+      sessions,
+      userId,
+      login,
+      host,
+      kind,
+    }));
 }
 /** gls_session_endings_total for one reason, as /metrics says it. */
 async function endings(reason: string): Promise<number> {
   const text = (await request(stack.app).get("/metrics").expect(200)).text;
   return Number(new RegExp(`^gls_session_endings_total\\{reason="${reason}"\\} (\\d+)$`, "m").exec(text)?.[1] ?? Number.NaN);
 }
-const line = (fields: Record<string, unknown>) => ({ outcome: undefined, reason: undefined, sessions: undefined, userId: undefined, login: undefined, ...fields });
+const line = (fields: Record<string, unknown>) => ({
+  outcome: undefined,
+  reason: undefined,
+  sessions: undefined,
+  userId: undefined,
+  login: undefined,
+  ...fields,
+});
 
 test("sign-ins: one line each, with the outcome, and who when known", async () => {
-  expect(await auditLines(() => signedInBrowser(stack.app, "octocat"))).toEqual([line({ event: "sign_in", outcome: "success", ...octocat })]);
+  expect(await auditLines(() => signedInBrowser(stack.app, "octocat"))).toEqual([
+    line({ event: "sign_in", outcome: "success", ...octocat }),
+  ]);
   expect(await auditLines(() => signIn(request.agent(stack.app), { login: "monalisa" }))).toEqual([
     line({ event: "sign_in", outcome: "not_allowed", host: HOST, kind: "browser" }),
   ]);
@@ -64,17 +82,23 @@ test("sessions the server ends say why: the authorization gone, no longer allowe
   const revoked = await signedInBrowser(stack.app, "octocat");
   stack.emulator.emulator.revokeAuthorization("octocat", TEST_CLIENT_ID);
   clock.advance(5 * 60_000 + 1_000);
-  expect(await auditLines(() => revoked.agent.get("/api/me"))).toEqual([line({ event: "session_ended", reason: "authorization_gone", ...octocat })]);
+  expect(await auditLines(() => revoked.agent.get("/api/me"))).toEqual([
+    line({ event: "session_ended", reason: "authorization_gone", ...octocat }),
+  ]);
 
   const leaving = await signedInBrowser(stack.app, "octocat");
   stack.emulator.emulator.setOrgMembership("octocat", "github", null);
   clock.advance(5 * 60_000 + 1_000);
-  expect(await auditLines(() => leaving.agent.get("/api/me"))).toEqual([line({ event: "session_ended", reason: "not_allowed", ...octocat })]);
+  expect(await auditLines(() => leaving.agent.get("/api/me"))).toEqual([
+    line({ event: "session_ended", reason: "not_allowed", ...octocat }),
+  ]);
   stack.emulator.emulator.setOrgMembership("octocat", "github", "active");
 
   const old = await signedInBrowser(stack.app, "octocat");
   clock.advance(60 * 60_000 + 1_000);
   const maxAge = await endings("max_age");
-  expect(await auditLines(() => old.agent.get("/auth/check").expect(401))).toEqual([line({ event: "session_ended", reason: "max_age", ...octocat })]);
+  expect(await auditLines(() => old.agent.get("/auth/check").expect(401))).toEqual([
+    line({ event: "session_ended", reason: "max_age", ...octocat }),
+  ]);
   expect(await endings("max_age")).toBe(maxAge + 1);
 });

@@ -21,7 +21,10 @@ const signedInCookie = async (login = "octocat") => (await signedInBrowser(stack
 const githubCalls = () => stack.emulator.emulator.stats.apiRequests.length + stack.emulator.emulator.stats.tokenRequests.length;
 
 test("signed in: 204 with the login, email and user id, and no body", async () => {
-  const answer = await request(stack.app).get("/auth/check").set("Cookie", await signedInCookie()).expect(204);
+  const answer = await request(stack.app)
+    .get("/auth/check")
+    .set("Cookie", await signedInCookie())
+    .expect(204);
   expect(answer.headers["x-auth-request-user"]).toBe("octocat");
   expect(answer.headers["x-auth-request-email"]).toBe("octocat@github.com");
   expect(answer.headers["x-auth-request-user-id"]).toBe("583231");
@@ -30,7 +33,10 @@ test("signed in: 204 with the login, email and user id, and no body", async () =
 });
 
 test("HEAD answers the same", async () => {
-  const answer = await request(stack.app).head("/auth/check").set("Cookie", await signedInCookie()).expect(204);
+  const answer = await request(stack.app)
+    .head("/auth/check")
+    .set("Cookie", await signedInCookie())
+    .expect(204);
   expect(answer.headers["x-auth-request-user"]).toBe("octocat");
 });
 

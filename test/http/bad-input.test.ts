@@ -27,7 +27,12 @@ const STATE = "A".repeat(43);
 
 function wrongMethods(): BadRequest[] {
   return ROUTES.flatMap(([path, allowed]) =>
-    METHODS.filter((method) => !allowed.includes(method)).map((method) => ({ label: `${method.toUpperCase()} ${path}`, method, path, signedIn: true })),
+    METHODS.filter((method) => !allowed.includes(method)).map((method) => ({
+      label: `${method.toUpperCase()} ${path}`,
+      method,
+      path,
+      signedIn: true,
+    })),
   );
 }
 
@@ -75,14 +80,24 @@ function brokenSessionCookies(): BadRequest[] {
     "gls.sid=s%3Aabc.def; gls.sid=s%3Aghi.jkl",
     "gls.sid",
     "=;=;=;",
-    "gls.sid=\"quoted\"",
+    'gls.sid="quoted"',
     `gls.sid=${HUGE}`,
     "gls-signin-AAAAAAAAAAAAAAAA=v1.x.y.z.w",
   ];
   return cookies.flatMap((cookie) => [
     { label: `/api/me with Cookie: ${cookie.slice(0, 40)}`, method: "get" as const, path: "/api/me", headers: { Cookie: cookie } },
-    { label: `/api/session with Cookie: ${cookie.slice(0, 40)}`, method: "get" as const, path: "/api/session", headers: { Cookie: cookie } },
-    { label: `/api/github/user with Cookie: ${cookie.slice(0, 40)}`, method: "get" as const, path: "/api/github/user", headers: { Cookie: cookie } },
+    {
+      label: `/api/session with Cookie: ${cookie.slice(0, 40)}`,
+      method: "get" as const,
+      path: "/api/session",
+      headers: { Cookie: cookie },
+    },
+    {
+      label: `/api/github/user with Cookie: ${cookie.slice(0, 40)}`,
+      method: "get" as const,
+      path: "/api/github/user",
+      headers: { Cookie: cookie },
+    },
   ]);
 }
 
@@ -153,10 +168,21 @@ function badBodiesAndHeaders(): BadRequest[] {
       body: "everywhere=1",
       signedIn: true,
     },
-    { label: "logout with Origin null and no Sec-Fetch-Site", method: "post", path: "/auth/logout", headers: { Origin: "null" }, signedIn: true },
+    {
+      label: "logout with Origin null and no Sec-Fetch-Site",
+      method: "post",
+      path: "/auth/logout",
+      headers: { Origin: "null" },
+      signedIn: true,
+    },
     { label: "oversized header", method: "get", path: "/api/me", headers: { "X-Padding": HUGE } },
     { label: "oversized header on the callback", method: "get", path: "/auth/github/callback", headers: { "X-Padding": HUGE } },
-    { label: "many headers", method: "get", path: "/", headers: Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`x-h-${i}`, "v"])) },
+    {
+      label: "many headers",
+      method: "get",
+      path: "/",
+      headers: Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`x-h-${i}`, "v"])),
+    },
     { label: "Accept JSON on a page route, unknown path", method: "get", path: "/missing", headers: { Accept: "application/json" } },
     { label: "proxy: path with backslashes", method: "get", path: "/api/github/%5C%5Cevil.example", signedIn: true },
     { label: "proxy: dot segments", method: "get", path: "/api/github/user/%2e%2e/%2e%2e/x", signedIn: true },
@@ -164,7 +190,13 @@ function badBodiesAndHeaders(): BadRequest[] {
   ];
 }
 
-const TABLE: BadRequest[] = [...wrongMethods(), ...malformedCallbacks(), ...brokenSessionCookies(), ...unknownAndMalformedPaths(), ...badBodiesAndHeaders()];
+const TABLE: BadRequest[] = [
+  ...wrongMethods(),
+  ...malformedCallbacks(),
+  ...brokenSessionCookies(),
+  ...unknownAndMalformedPaths(),
+  ...badBodiesAndHeaders(),
+];
 
 let stack: TestStack;
 let sessionCookie: string;
@@ -187,10 +219,12 @@ test.each(TABLE.map((row) => [row.label, row]))("%s → 4xx with a clear message
   if (row.signedIn) headers.Cookie = [headers.Cookie, sessionCookie].filter(Boolean).join("; ");
   call = call.set(headers);
   if (row.body !== undefined) call = call.send(row.body);
-  const answer = await call.ok(() => true).catch((error: { response?: request.Response }) => {
-    if (error.response) return error.response;
-    throw error;
-  });
+  const answer = await call
+    .ok(() => true)
+    .catch((error: { response?: request.Response }) => {
+      if (error.response) return error.response;
+      throw error;
+    });
   outcomes.push(answer.status);
   expect(answer.status).toBeGreaterThanOrEqual(400);
   expect(answer.status).toBeLessThan(500);
@@ -211,8 +245,12 @@ test("after all of that the server still serves, and the signed-in user is still
   const fourHundreds = outcomes.filter((status) => status >= 400 && status < 500).length;
   expect(fourHundreds).toBe(TABLE.length);
   // What the closing note reports: tried, 4xx, 5xx.
-  const byStatus = Object.entries(outcomes.reduce<Record<number, number>>((counts, status) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {}));
-  process.stdout.write(`bad input: ${TABLE.length} tried, ${fourHundreds} got a 4xx (${byStatus.map(([status, count]) => `${count}×${status}`).join(", ")}), ${outcomes.filter((s) => s >= 500).length} got a 5xx\n`);
+  const byStatus = Object.entries(
+    outcomes.reduce<Record<number, number>>((counts, status) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {}),
+  );
+  process.stdout.write(
+    `bad input: ${TABLE.length} tried, ${fourHundreds} got a 4xx (${byStatus.map(([status, count]) => `${count}×${status}`).join(", ")}), ${outcomes.filter((s) => s >= 500).length} got a 5xx\n`,
+  );
 });
 
 test("logout from a same-origin page still works afterwards", async () => {

@@ -27,7 +27,9 @@ test("/auth/check answers 204 with the user's headers for a bearer, and sets no 
   expect(check.headers["set-cookie"]).toBeUndefined();
   // Forward auth after the idle expiry has moved a step: the entry slides, still no cookie.
   clock.advance(120_000);
-  expect((await request(stack.app).get("/auth/check").set("Authorization", `Bearer ${token}`).expect(204)).headers["set-cookie"]).toBeUndefined();
+  expect(
+    (await request(stack.app).get("/auth/check").set("Authorization", `Bearer ${token}`).expect(204)).headers["set-cookie"],
+  ).toBeUndefined();
 });
 
 test("/api/me, /api/session and /api/github/* take the bearer; a wrong or malformed one is 401", async () => {
@@ -47,7 +49,11 @@ test("a request with both a session cookie and a bearer token is refused with 40
   const token = await deviceToken();
   const browser = await signedInBrowser(stack.app);
   for (const path of ["/api/me", "/auth/check", "/api/sessions"]) {
-    const answer = await request(stack.app).get(path).set("Accept", "application/json").set("Cookie", browser.cookie).set("Authorization", `Bearer ${token}`);
+    const answer = await request(stack.app)
+      .get(path)
+      .set("Accept", "application/json")
+      .set("Cookie", browser.cookie)
+      .set("Authorization", `Bearer ${token}`);
     expect({ path, status: answer.status, error: answer.body.error }).toEqual({ path, status: 400, error: "mixed_credentials" });
   }
   await request(stack.app).get("/api/me").set("Cookie", browser.cookie).expect(200);
@@ -64,9 +70,16 @@ test("sign-out with the bearer needs no same-origin check and ends the session; 
   clock.advance(1_000);
   const browser = await signedInBrowser(stack.app);
   const list = await request(stack.app).get("/api/sessions").set("Cookie", browser.cookie).expect(200);
-  expect(list.body.map((session: { kind: string; current: boolean }) => [session.kind, session.current])).toEqual([["browser", true], ["device", false]]);
+  expect(list.body.map((session: { kind: string; current: boolean }) => [session.kind, session.current])).toEqual([
+    ["browser", true],
+    ["device", false],
+  ]);
   const device = list.body.find((session: { kind: string }) => session.kind === "device");
-  await request(stack.app).delete(`/api/sessions/${device.id}`).set("Cookie", browser.cookie).set("Origin", "http://app.test:3000").expect(204);
+  await request(stack.app)
+    .delete(`/api/sessions/${device.id}`)
+    .set("Cookie", browser.cookie)
+    .set("Origin", "http://app.test:3000")
+    .expect(204);
   await request(stack.app).get("/api/me").set("Authorization", `Bearer ${second}`).expect(401);
 });
 

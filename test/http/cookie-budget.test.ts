@@ -45,7 +45,10 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 
 const start = (jar: CookieJar, returnTo: string) =>
-  request(stack.app).get(`/auth/github?returnTo=${encodeURIComponent(returnTo)}`).set("Cookie", jar.header()).expect(302);
+  request(stack.app)
+    .get(`/auth/github?returnTo=${encodeURIComponent(returnTo)}`)
+    .set("Cookie", jar.header())
+    .expect(302);
 
 test(`${WORST_CASE_RETURN_TO.length * 5} sign-ins started one after another with worst-case returnTo values stay under 4 KB of cookies`, async () => {
   const jar = new CookieJar();

@@ -68,12 +68,19 @@ test("pending until approved, then the session token; /api/me with it; a device 
   clock.advance(5 * SECONDS);
   const approved = await pollDevice(stack.app, started.device_code).set("User-Agent", "my-cli/1.0").expect(200);
   expect(approved.headers["cache-control"]).toMatch(/no-store/);
-  expect(approved.body).toEqual({ access_token: expect.stringMatching(/^gls_[A-Za-z0-9_-]{43}$/), token_type: "Bearer", expires_in: 86400, user: { id: 583231, login: "octocat" } });
+  expect(approved.body).toEqual({
+    access_token: expect.stringMatching(/^gls_[A-Za-z0-9_-]{43}$/),
+    token_type: "Bearer",
+    expires_in: 86400,
+    user: { id: 583231, login: "octocat" },
+  });
   const bearer = `Bearer ${approved.body.access_token}`;
   expect((await request(stack.app).get("/api/me").set("Authorization", bearer).expect(200)).body.login).toBe("octocat");
   const sessions = await request(stack.app).get("/api/sessions").set("Authorization", bearer).expect(200);
   expect(sessions.body).toEqual([expect.objectContaining({ current: true, kind: "device", userAgent: "my-cli/1.0" })]);
-  expect(auditLines()).toEqual([expect.objectContaining({ event: "sign_in", outcome: "success", kind: "device", userId: 583231, login: "octocat" })]);
+  expect(auditLines()).toEqual([
+    expect.objectContaining({ event: "sign_in", outcome: "success", kind: "device", userId: 583231, login: "octocat" }),
+  ]);
   // Spent: the handle answers nothing more.
   clock.advance(5 * SECONDS);
   expect((await pollDevice(stack.app, started.device_code).expect(400)).body.error).toBe("invalid_grant");
@@ -83,7 +90,11 @@ test("a program polling faster than its interval gets slow_down (5 s more each t
   const started = await startedAndDue();
   await pollDevice(stack.app, started.device_code).expect(400);
   expect(devicePolls()).toBe(1);
-  for (const [wait, interval] of [[1, 10], [1, 15], [9, 20]] as const) {
+  for (const [wait, interval] of [
+    [1, 10],
+    [1, 15],
+    [9, 20],
+  ] as const) {
     clock.advance(wait * SECONDS);
     expect((await pollDevice(stack.app, started.device_code).expect(400)).body).toMatchObject({ error: "slow_down", interval });
   }
@@ -119,8 +130,17 @@ test("bad polls are clear 400s: no grant_type, another grant, repeated values, b
   const started = await startDevice(stack.app);
   const post = () => request(stack.app).post("/auth/device/token");
   expect((await post().type("form").send({ device_code: started.device_code }).expect(400)).body.error).toBe("invalid_request");
-  expect((await post().type("form").send({ grant_type: "password", device_code: started.device_code }).expect(400)).body.error).toBe("unsupported_grant_type");
-  expect((await post().type("form").send(`grant_type=${encodeURIComponent(DEVICE_GRANT)}&device_code=a&device_code=b`).expect(400)).body.error).toBe("invalid_request");
+  expect((await post().type("form").send({ grant_type: "password", device_code: started.device_code }).expect(400)).body.error).toBe(
+    "unsupported_grant_type",
+  );
+  expect(
+    (
+      await post()
+        .type("form")
+        .send(`grant_type=${encodeURIComponent(DEVICE_GRANT)}&device_code=a&device_code=b`)
+        .expect(400)
+    ).body.error,
+  ).toBe("invalid_request");
   expect((await post().set("Content-Type", "application/json").send("{nope").expect(400)).body.error).toBe("bad_request");
   const json = await post().send({ grant_type: DEVICE_GRANT, device_code: started.device_code }).expect(400);
   expect(json.body.error).toBe("authorization_pending");
@@ -176,7 +196,10 @@ test("a GitHub App's expiring token in a device session is refreshed like a brow
 test("concurrent polls of one device_code: one GitHub call at a time, one session", async () => {
   const tokenEndpoint = holdRequests("/login/oauth/access_token");
   const front = await serveHeld(tokenEndpoint, () => held.emulator.emulator.app);
-  const held = await startTestStack({ clock, env: { DEVICE_FLOW: "true", GITHUB_BASE_URL: front.url, GITHUB_API_URL: `${front.url}/api/v3` } });
+  const held = await startTestStack({
+    clock,
+    env: { DEVICE_FLOW: "true", GITHUB_BASE_URL: front.url, GITHUB_API_URL: `${front.url}/api/v3` },
+  });
   try {
     const started = await startDevice(held.app);
     clock.advance(5 * SECONDS);

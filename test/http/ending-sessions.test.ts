@@ -91,7 +91,9 @@ describe("sign out everywhere", () => {
     const firstToken = stack.emulator.emulator.issuedAccessTokens().at(-1)!;
     const second = await signedIn("monalisa");
     await second.agent.post("/auth/logout?everywhere=1&revoke=1").set("Origin", TEST_PUBLIC_URL).expect(303);
-    const check = await fetch(`${stack.emulator.url}/api/v3/user`, { headers: { authorization: `token ${firstToken}`, "user-agent": "test" } });
+    const check = await fetch(`${stack.emulator.url}/api/v3/user`, {
+      headers: { authorization: `token ${firstToken}`, "user-agent": "test" },
+    });
     expect(check.status).toBe(401);
     await request(stack.app).get("/api/me").set("Cookie", first.cookie).expect(401);
   });
@@ -143,7 +145,9 @@ describe("POST /webhooks/github", () => {
     await deliverRevocation(); // the same signed delivery, captured and sent again later
     await request(stack.app).get("/api/me").set("Cookie", again.cookie).expect(200);
     // GitHub was asked about the new token: the token check, with the app's credentials.
-    expect(stack.emulator.emulator.stats.apiRequests.filter((call) => call.method === "POST" && call.path.startsWith("/api/v3/applications/"))).not.toHaveLength(0);
+    expect(
+      stack.emulator.emulator.stats.apiRequests.filter((call) => call.method === "POST" && call.path.startsWith("/api/v3/applications/")),
+    ).not.toHaveLength(0);
   });
 
   test("a session whose token has expired meanwhile is refreshed before it is judged, and kept", async () => {
@@ -181,7 +185,12 @@ describe("POST /webhooks/github", () => {
   test("other events are acknowledged and ignored", async () => {
     const { cookie } = await signedIn("octocat");
     const ping = JSON.stringify({ zen: "Keep it logically awesome.", sender: { id: 583231 } });
-    await request(stack.app).post("/webhooks/github").set("X-GitHub-Event", "ping").set("X-Hub-Signature-256", sign(ping)).send(ping).expect(202);
+    await request(stack.app)
+      .post("/webhooks/github")
+      .set("X-GitHub-Event", "ping")
+      .set("X-Hub-Signature-256", sign(ping))
+      .send(ping)
+      .expect(202);
     await request(stack.app).get("/api/me").set("Cookie", cookie).expect(200);
   });
 

@@ -24,27 +24,33 @@ const KINDS: Array<{ kind: string; env: Record<string, string>; rule?: string; f
 const figures: string[] = [];
 afterAll(() => console.log(["GitHub calls per busy session per hour (a check every 10 s):", ...figures].join("\n")));
 
-test.each(KINDS)("$kind: one conditional call per fact and one GET /user per revalidation, nothing in between", async ({ kind, env, rule, facts }) => {
-  const clock = new ManualClock(Date.now());
-  const stack = await startTestStack({ clock, env });
-  try {
-    const { cookie } = await signedInBrowser(stack.app, "octocat");
-    const path = `/auth/check${rule ?? ""}`;
-    await request(stack.app).get(path).set("Cookie", cookie).expect(204); // a route rule's first check
-    stack.emulator.emulator.resetStats();
-    for (let elapsed = 0; elapsed < HOUR_MS; elapsed += STEP_MS) {
-      clock.advance(STEP_MS);
-      await request(stack.app).get(path).set("Cookie", cookie).expect(204);
-      await stack.settled();
+test.each(KINDS)(
+  "$kind: one conditional call per fact and one GET /user per revalidation, nothing in between",
+  async ({ kind, env, rule, facts }) => {
+    const clock = new ManualClock(Date.now());
+    const stack = await startTestStack({ clock, env });
+    try {
+      const { cookie } = await signedInBrowser(stack.app, "octocat");
+      const path = `/auth/check${rule ?? ""}`;
+      await request(stack.app).get(path).set("Cookie", cookie).expect(204); // a route rule's first check
+      stack.emulator.emulator.resetStats();
+      for (let elapsed = 0; elapsed < HOUR_MS; elapsed += STEP_MS) {
+        clock.advance(STEP_MS);
+        await request(stack.app).get(path).set("Cookie", cookie).expect(204);
+        await stack.settled();
+      }
+      const calls = stack.emulator.emulator.stats.apiRequests;
+      const notModified = calls.filter((call) => call.status === 304).length;
+      figures.push(
+        `  ${kind}: ${calls.length} calls (${notModified} of them 304, free), ${calls.length - notModified} counted against the rate limit`,
+      );
+      expect(calls.filter((call) => call.path === "/api/v3/user")).toHaveLength(REVALIDATIONS_PER_HOUR);
+      expect(calls).toHaveLength(REVALIDATIONS_PER_HOUR * (1 + facts));
+      expect(calls.every((call) => call.ifNoneMatch !== null)).toBe(true);
+      expect(notModified).toBe(calls.length);
+    } finally {
+      await stack.close();
     }
-    const calls = stack.emulator.emulator.stats.apiRequests;
-    const notModified = calls.filter((call) => call.status === 304).length;
-    figures.push(`  ${kind}: ${calls.length} calls (${notModified} of them 304, free), ${calls.length - notModified} counted against the rate limit`);
-    expect(calls.filter((call) => call.path === "/api/v3/user")).toHaveLength(REVALIDATIONS_PER_HOUR);
-    expect(calls).toHaveLength(REVALIDATIONS_PER_HOUR * (1 + facts));
-    expect(calls.every((call) => call.ifNoneMatch !== null)).toBe(true);
-    expect(notModified).toBe(calls.length);
-  } finally {
-    await stack.close();
-  }
-}, 60_000);
+  },
+  60_000,
+);

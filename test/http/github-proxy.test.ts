@@ -66,13 +66,26 @@ describe("whatever GitHub answers can never run as a page of this origin", () =>
   }
 
   test("an HTML answer (raw content, GitHub's own error pages) keeps its type, sandboxed", async () => {
-    stack.emulator.emulator.injectFault({ pathPrefix: "/api/v3/repos/octocat/site/contents/index.html", status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: HOSTILE_HTML });
-    const page = await agent.get("/api/github/repos/octocat/site/contents/index.html").set("Accept", "application/vnd.github.raw").expect(200);
+    stack.emulator.emulator.injectFault({
+      pathPrefix: "/api/v3/repos/octocat/site/contents/index.html",
+      status: 200,
+      headers: { "content-type": "text/html; charset=utf-8" },
+      body: HOSTILE_HTML,
+    });
+    const page = await agent
+      .get("/api/github/repos/octocat/site/contents/index.html")
+      .set("Accept", "application/vnd.github.raw")
+      .expect(200);
     expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
     expect(page.text).toBe(HOSTILE_HTML);
     expectSandboxed(page);
 
-    stack.emulator.emulator.injectFault({ pathPrefix: "/api/v3/user", status: 503, headers: { "content-type": "text/html; charset=utf-8" }, body: HOSTILE_HTML });
+    stack.emulator.emulator.injectFault({
+      pathPrefix: "/api/v3/user",
+      status: 503,
+      headers: { "content-type": "text/html; charset=utf-8" },
+      body: HOSTILE_HTML,
+    });
     const unicorn = await agent.get("/api/github/user").expect(503);
     expect(unicorn.headers["content-type"]).toBe("text/html; charset=utf-8");
     expectSandboxed(unicorn);

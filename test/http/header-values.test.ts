@@ -14,7 +14,16 @@ afterAll(() => stack.close());
 
 /** Signs octocat in while GitHub's /user says these of her. */
 async function signedInAs(profile: { login?: string; email?: string }): Promise<string> {
-  const body = { id: 583231, login: "octocat", name: "The Octocat", email: "octocat@github.com", avatar_url: "", html_url: "", created_at: null, ...profile };
+  const body = {
+    id: 583231,
+    login: "octocat",
+    name: "The Octocat",
+    email: "octocat@github.com",
+    avatar_url: "",
+    html_url: "",
+    created_at: null,
+    ...profile,
+  };
   stack.emulator.emulator.injectFault({ pathPrefix: "/api/v3/user", status: 200, body });
   return (await signedInBrowser(stack.app, "octocat")).cookie;
 }

@@ -58,13 +58,16 @@ describe("a request whose host the proxy and X-Forwarded-Host disagree on", () =
     }
     const answer = await request(stack.app).get("/api/me").set({ Host: "c.test", "X-Forwarded-Host": "b.test", Cookie: cookieOfB });
     expect(answer.body.error).toBe("conflicting_host");
-    expect(answer.body.message).toMatch(/Host names c\.test but X-Forwarded-Host names b\.test\. The proxy in front must set X-Forwarded-Host itself/);
+    expect(answer.body.message).toMatch(
+      /Host names c\.test but X-Forwarded-Host names b\.test\. The proxy in front must set X-Forwarded-Host itself/,
+    );
     expect(setCookies(answer)).toEqual([]);
   });
 
   test("the login host's cookie with X-Forwarded-Host: the login host, sent to a protected host, is refused too", async () => {
     const headers = { Host: "b.test", "X-Forwarded-Host": LOGIN_HOST, Cookie: cookieOfLogin };
-    for (const path of ["/auth/check", "/api/me", "/api/sessions"]) expect([path, await onBothPaths(path, headers)]).toEqual([path, [421, 421]]);
+    for (const path of ["/auth/check", "/api/me", "/api/sessions"])
+      expect([path, await onBothPaths(path, headers)]).toEqual([path, [421, 421]]);
   });
 
   test("the same host in both, or a Host that is none of ours (a proxy's own name for this server), is the forwarded host", async () => {
@@ -87,12 +90,17 @@ describe("a request that names its host more than once", () => {
   test("an X-Forwarded-Host holding different hosts (a list, or the header repeated) is refused with 400 on both paths", async () => {
     for (const forwarded of ["c.test, b.test", "b.test,c.test", ["c.test", "b.test"]]) {
       const headers = { Host: "login-server:3000", "X-Forwarded-Host": forwarded, Cookie: cookieOfB };
-      for (const path of ["/auth/check", "/api/me"]) expect([forwarded, path, await onBothPaths(path, headers)]).toEqual([forwarded, path, [400, 400]]);
+      for (const path of ["/auth/check", "/api/me"])
+        expect([forwarded, path, await onBothPaths(path, headers)]).toEqual([forwarded, path, [400, 400]]);
     }
-    const answer = await request(stack.app).get("/api/me").set({ Host: "login-server:3000", "X-Forwarded-Host": "c.test, b.test", Cookie: cookieOfB });
+    const answer = await request(stack.app)
+      .get("/api/me")
+      .set({ Host: "login-server:3000", "X-Forwarded-Host": "c.test, b.test", Cookie: cookieOfB });
     expect(answer.body).toEqual({ error: "bad_request", message: expect.stringMatching(/X-Forwarded-Host holds more than one host/) });
     // The same host twice is that host.
-    expect(await onBothPaths("/auth/check", { Host: "login-server:3000", "X-Forwarded-Host": "b.test, b.test", Cookie: cookieOfB })).toEqual([204, 204]);
+    expect(
+      await onBothPaths("/auth/check", { Host: "login-server:3000", "X-Forwarded-Host": "b.test, b.test", Cookie: cookieOfB }),
+    ).toEqual([204, 204]);
   });
 
   test("from a sender TRUST_PROXY does not trust, X-Forwarded-Host is not heard at all: Host decides", async () => {
@@ -110,10 +118,17 @@ describe("a request that names its host more than once", () => {
     afterAll(() => void server.close());
 
     /** GET and HEAD of `target` sent as given, with exactly these headers: both statuses. */
-    const rawOnBothPaths = async (target: string, headers: Headers) => [await rawSend(server, "GET", target, headers), await rawSend(server, "HEAD", target, headers)];
+    const rawOnBothPaths = async (target: string, headers: Headers) => [
+      await rawSend(server, "GET", target, headers),
+      await rawSend(server, "HEAD", target, headers),
+    ];
 
     test("two Host headers are refused with 400 on both paths, even naming the same host", async () => {
-      for (const hosts of [["b.test", "c.test"], ["c.test", "b.test"], ["b.test", "b.test"]]) {
+      for (const hosts of [
+        ["b.test", "c.test"],
+        ["c.test", "b.test"],
+        ["b.test", "b.test"],
+      ]) {
         for (const path of ["/auth/check", "/api/me"]) {
           expect([hosts, path, await rawOnBothPaths(path, { Host: hosts, Cookie: cookieOfB })]).toEqual([hosts, path, [400, 400]]);
         }
@@ -133,7 +148,19 @@ describe("a request that names its host more than once", () => {
 
 describe("every refusal of the host is a page with the pages' security headers", () => {
   /** The security headers of a page answered on the login host (its home page), by name. */
-  const PAGE_HEADERS = ["content-security-policy", "x-frame-options", "x-content-type-options", "referrer-policy", "cross-origin-opener-policy", "cross-origin-resource-policy", "origin-agent-cluster", "x-dns-prefetch-control", "x-download-options", "x-permitted-cross-domain-policies", "x-xss-protection"];
+  const PAGE_HEADERS = [
+    "content-security-policy",
+    "x-frame-options",
+    "x-content-type-options",
+    "referrer-policy",
+    "cross-origin-opener-policy",
+    "cross-origin-resource-policy",
+    "origin-agent-cluster",
+    "x-dns-prefetch-control",
+    "x-download-options",
+    "x-permitted-cross-domain-policies",
+    "x-xss-protection",
+  ];
   const securityHeadersOf = (answer: Response) => Object.fromEntries(PAGE_HEADERS.map((name) => [name, answer.headers[name]]));
 
   test.each([
@@ -158,7 +185,9 @@ function rawSend(server: Server, method: "GET" | "HEAD", target: string, headers
   const { port } = server.address() as AddressInfo;
   return new Promise((resolve, reject) => {
     // As a flat list (name, value, name, value…), which node:http sends line by line, a repeated name included.
-    const lines = Object.entries(headers).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).flatMap((one) => [name, one]));
+    const lines = Object.entries(headers).flatMap(([name, value]) =>
+      (Array.isArray(value) ? value : [value]).flatMap((one) => [name, one]),
+    );
     const sent = httpRequest({ host: "127.0.0.1", port, method, path: target, headers: lines, setHost: false }, (answer) => {
       answer.resume();
       answer.on("end", () => resolve(answer.statusCode!));

@@ -92,7 +92,8 @@ test("single sign-on: four more hosts sign in with no call to GitHub and no visi
 });
 
 describe("a ticket works once, for its host, in its browser, for a minute", () => {
-  const noSessionCookie = (response: request.Response) => expect(setCookies(response).filter((header) => header.startsWith(SESSION_COOKIE))).toEqual([]);
+  const noSessionCookie = (response: request.Response) =>
+    expect(setCookies(response).filter((header) => header.startsWith(SESSION_COOKIE))).toEqual([]);
 
   test("replayed: refused, no cookie", async () => {
     const browser = new HostBrowser(stack.app);
@@ -146,7 +147,14 @@ describe("a ticket works once, for its host, in its browser, for a minute", () =
     const { ticketUrl } = await walkToTicket(browser, B, "/");
     const ticket = new URL(ticketUrl).searchParams.get("ticket")!;
     const flipped = `${ticket.slice(0, -3)}${ticket.at(-3) === "A" ? "B" : "A"}${ticket.slice(-2)}`;
-    for (const query of ["", "?ticket=", "?ticket=v1.abc", `?ticket=${flipped}`, `?ticket=${ticket}&ticket=${ticket}`, `?ticket=${"x".repeat(5000)}`]) {
+    for (const query of [
+      "",
+      "?ticket=",
+      "?ticket=v1.abc",
+      `?ticket=${flipped}`,
+      `?ticket=${ticket}&ticket=${ticket}`,
+      `?ticket=${"x".repeat(5000)}`,
+    ]) {
       const answer = await browser.get(`${B}/auth/handoff${query}`);
       expect([query, answer.status]).toEqual([query, 400]);
       noSessionCookie(answer);

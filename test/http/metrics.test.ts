@@ -110,7 +110,9 @@ describe("sign-ins by outcome", () => {
     try {
       const samples = await scrape(fresh.app);
       for (const outcome of ["success", "cancelled", "invalid_state", "code_refused", "not_allowed", "github_unavailable"]) {
-        expect(samples.some((sample) => sample.name === "gls_sign_ins_total" && sample.labels.outcome === outcome && sample.value === 0)).toBe(true);
+        expect(
+          samples.some((sample) => sample.name === "gls_sign_ins_total" && sample.labels.outcome === outcome && sample.value === 0),
+        ).toBe(true);
       }
     } finally {
       await fresh.close();
@@ -125,7 +127,13 @@ describe("token refreshes by outcome", () => {
     clock.advance(9 * HOURS);
     emulator().resetStats();
     const moved = await change(async () => {
-      const answers = await Promise.all(Array.from({ length: 6 }, (_, index) => request(index % 2 ? other : stack.app).get("/api/me").set("Cookie", cookie)));
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, (_, index) =>
+          request(index % 2 ? other : stack.app)
+            .get("/api/me")
+            .set("Cookie", cookie),
+        ),
+      );
       expect(answers.map((answer) => answer.status)).toEqual(Array(6).fill(200));
     });
     expect(emulator().stats.refreshes).toBe(1);
@@ -186,11 +194,20 @@ describe("GitHub calls", () => {
 });
 
 test("session store errors: requests refused because Redis does not answer", async () => {
-  const deadRedis = new Redis(`redis://127.0.0.1:${await freePort()}`, { enableOfflineQueue: false, lazyConnect: true, retryStrategy: () => null });
+  const deadRedis = new Redis(`redis://127.0.0.1:${await freePort()}`, {
+    enableOfflineQueue: false,
+    lazyConnect: true,
+    retryStrategy: () => null,
+  });
   deadRedis.on("error", () => {});
   await deadRedis.connect().catch(() => undefined);
   const logger = createLogger("silent");
-  const app = onLoginHostByDefault(createApp(buildServices(stack.config, { clock, logger, metrics: createMetrics(), storage: redisBackend(deadRedis, stack.keyPrefix, clock) })), stack.config);
+  const app = onLoginHostByDefault(
+    createApp(
+      buildServices(stack.config, { clock, logger, metrics: createMetrics(), storage: redisBackend(deadRedis, stack.keyPrefix, clock) }),
+    ),
+    stack.config,
+  );
   const cookie = await signedInCookie();
   const moved = await change(async () => {
     await request(app).get("/api/me").set("Cookie", cookie).expect(503);

@@ -65,7 +65,10 @@ test("Redis failing after the session was read (e.g. mid-failover) is a 503 too,
     await whenReady(live, 5_000);
     const logger = createLogger("silent");
     // Sessions answer; the per-user index (written at sign-in) does not.
-    const storage = { ...redisBackend(live, stack.keyPrefix, systemClock), userSessions: new RedisUserSessions(dead, stack.keyPrefix, systemClock) };
+    const storage = {
+      ...redisBackend(live, stack.keyPrefix, systemClock),
+      userSessions: new RedisUserSessions(dead, stack.keyPrefix, systemClock),
+    };
     const app = onLoginHostByDefault(createApp(buildServices(stack.config, { clock: systemClock, logger, storage })), stack.config);
     const agent = request.agent(app);
     const { callback } = await signIn(agent);

@@ -34,7 +34,8 @@ afterAll(() => stack.close());
 
 const READ_PATHS = ["/auth/check", "/api/me", "/api/session"] as const;
 const signedInCookie = async (app: App = stack.app, login = "octocat") => (await signedInBrowser(app, login)).cookie;
-const get = (path: string, cookie: string, app: App = stack.app) => request(app).get(path).set("Cookie", cookie).set("Accept", "application/json");
+const get = (path: string, cookie: string, app: App = stack.app) =>
+  request(app).get(path).set("Cookie", cookie).set("Accept", "application/json");
 
 /** The headers two answers to the same question may differ in: the date and a fresh request id. */
 const comparable = (answer: Response) => {
@@ -88,8 +89,13 @@ describe("the answers", () => {
     expectDataHeaders(unchanged);
     await get("/api/me", cookie).set("If-None-Match", 'W/"something else"').expect(200);
     // It has no Last-Modified, so If-Modified-Since alone never makes it 304.
-    await get("/api/me", cookie).set("If-Modified-Since", new Date(Date.now() + MINUTES).toUTCString()).expect(200);
-    expect((await get("/api/session", cookie)).body).toMatchObject({ user: { id: 583231, login: "octocat" }, github: { clientType: "github-app" } });
+    await get("/api/me", cookie)
+      .set("If-Modified-Since", new Date(Date.now() + MINUTES).toUTCString())
+      .expect(200);
+    expect((await get("/api/session", cookie)).body).toMatchObject({
+      user: { id: 583231, login: "octocat" },
+      github: { clientType: "github-app" },
+    });
   });
 
   test("CORS under /api: an allowed origin gets its headers on answers and refusals alike, any other origin none, /auth/check never", async () => {
@@ -105,7 +111,11 @@ describe("the answers", () => {
     const check = await get("/auth/check", cookie).set("Origin", SPA).expect(204);
     expect(check.headers["access-control-allow-origin"]).toBeUndefined();
     // A preflight is Express's (the same CORS middleware): allowed, or 405 for an origin that is not.
-    const preflight = await request(stack.app).options("/api/me").set("Origin", SPA).set("Access-Control-Request-Method", "GET").expect(204);
+    const preflight = await request(stack.app)
+      .options("/api/me")
+      .set("Origin", SPA)
+      .set("Access-Control-Request-Method", "GET")
+      .expect(204);
     expect(preflight.headers["access-control-allow-methods"]).toContain("GET");
     await request(stack.app).options("/api/me").set("Origin", "https://other.test").set("Access-Control-Request-Method", "GET").expect(405);
   });
@@ -113,10 +123,15 @@ describe("the answers", () => {
   test("a session token (bearer) is answered the same, with no cookie; a token naming nothing is 401; with a session cookie too, 400", async () => {
     const token = await deviceSessionToken(stack, clock);
     for (const path of READ_PATHS) {
-      const answer = await request(stack.app).get(path).set("Authorization", `Bearer ${token}`).expect(path === "/auth/check" ? 204 : 200);
+      const answer = await request(stack.app)
+        .get(path)
+        .set("Authorization", `Bearer ${token}`)
+        .expect(path === "/auth/check" ? 204 : 200);
       expect(answer.headers["set-cookie"]).toBeUndefined();
       await request(stack.app).get(path).set("Authorization", `Bearer ${token}x`).set("Accept", "application/json").expect(401);
-      const mixed = await get(path, await signedInCookie()).set("Authorization", `Bearer ${token}`).expect(400);
+      const mixed = await get(path, await signedInCookie())
+        .set("Authorization", `Bearer ${token}`)
+        .expect(400);
       expect(mixed.body.error).toBe("mixed_credentials");
       expectDataHeaders(mixed);
     }
@@ -130,7 +145,12 @@ describe("what a read writes", () => {
     await get("/auth/check", cookie).expect(204); // Redis now knows the script: a bare EVALSHA
     for (const path of READ_PATHS) {
       for (const credential of [{ Cookie: cookie }, { Authorization: `Bearer ${token}` }]) {
-        const commands = await storeCommandsDuring(stack, () => request(stack.app).get(path).set(credential).expect((answer) => expect(answer.status).toBeLessThan(300)));
+        const commands = await storeCommandsDuring(stack, () =>
+          request(stack.app)
+            .get(path)
+            .set(credential)
+            .expect((answer) => expect(answer.status).toBeLessThan(300)),
+        );
         expect([path, commands.map((args) => args[0]!.toLowerCase())]).toEqual([path, ["evalsha", "get", "pttl"]]);
       }
     }
@@ -147,7 +167,11 @@ describe("what a read writes", () => {
       expect(commands.map((args) => args[0]!.toLowerCase())).toEqual(["evalsha", "get", "pttl", "pexpire"]);
       expect(await stack.redis.pttl(entryKey)).toBeGreaterThan(23 * 60 * MINUTES);
       const header = setCookie(answer!, SESSION_COOKIE)!;
-      expect(header).toMatch(new RegExp(`^${SESSION_COOKIE}=${cookie.split("=")[1]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}; Max-Age=86400; Path=/; Expires=[^;]+ GMT; HttpOnly; SameSite=Lax$`));
+      expect(header).toMatch(
+        new RegExp(
+          `^${SESSION_COOKIE}=${cookie.split("=")[1]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}; Max-Age=86400; Path=/; Expires=[^;]+ GMT; HttpOnly; SameSite=Lax$`,
+        ),
+      );
       const expires = Date.parse(/Expires=([^;]+)/.exec(header)![1]!);
       expect(Math.abs(expires - (Date.now() + 24 * 60 * MINUTES))).toBeLessThan(5_000);
     }
@@ -172,7 +196,9 @@ describe("what a read writes", () => {
       await stack.redis.pexpire(sessionEntryKeyOf(stack.keyPrefix, cookie), 30_000); // nor is a slide due
       clock.advance(60 * MINUTES + 10_000);
       const ended = await get(path, cookie, app).expect(401);
-      expect(setCookie(ended, SESSION_COOKIE)).toBe(`${SESSION_COOKIE}=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax`);
+      expect(setCookie(ended, SESSION_COOKIE)).toBe(
+        `${SESSION_COOKIE}=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax`,
+      );
       expect(await stack.redis.exists(sessionEntryKeyOf(stack.keyPrefix, cookie))).toBe(0);
     }
   });
@@ -188,9 +214,16 @@ describe("the errors, written as Express's error handler writes them", () => {
     const check = await request(stack.app).get("/auth/check").set("X-Forwarded-Uri", "/reports?year=2025&q=a").expect(401);
     expect(check.headers.location).toBe("/auth/github?returnTo=/reports%3Fyear%3D2025%26q%3Da");
     // A browser sees the page, under the page set of headers, its button leading to that sign-in.
-    expect([check.type, check.headers["x-frame-options"], check.headers["content-security-policy"]]).toEqual(["text/html", "SAMEORIGIN", expect.stringContaining("default-src 'self'")]);
+    expect([check.type, check.headers["x-frame-options"], check.headers["content-security-policy"]]).toEqual([
+      "text/html",
+      "SAMEORIGIN",
+      expect.stringContaining("default-src 'self'"),
+    ]);
     expect(check.text).toContain('href="/auth/github?returnTo=/reports%3Fyear%3D2025%26q%3Da"');
-    const forged = await request(stack.app).get("/auth/check").set("Cookie", `${SESSION_COOKIE}=s%3Aforged.forged`).set("Accept", "application/json");
+    const forged = await request(stack.app)
+      .get("/auth/check")
+      .set("Cookie", `${SESSION_COOKIE}=s%3Aforged.forged`)
+      .set("Accept", "application/json");
     expect(forged.status).toBe(401);
   });
 
@@ -218,7 +251,11 @@ describe("the errors, written as Express's error handler writes them", () => {
     const cookie = await signedInCookie();
     for (const path of READ_PATHS) {
       const unknown = await get(path, cookie).set("Host", "elsewhere.test").expect(421);
-      expect([unknown.body.error, unknown.headers["x-frame-options"], unknown.headers["x-auth-request-user"]]).toEqual(["unknown_host", "SAMEORIGIN", undefined]);
+      expect([unknown.body.error, unknown.headers["x-frame-options"], unknown.headers["x-auth-request-user"]]).toEqual([
+        "unknown_host",
+        "SAMEORIGIN",
+        undefined,
+      ]);
     }
     const { app } = await stack.restartedWith({ TRUST_PROXY: "true" });
     const twice = await get("/api/me", cookie, app).set("X-Forwarded-Host", "a.test, app.test:3000").expect(400);
@@ -249,13 +286,21 @@ describe("the errors, written as Express's error handler writes them", () => {
     const dead = createRedisConnection({ ...stack.config.redis, url: `redis://127.0.0.1:${await freePort()}` });
     dead.on("error", () => {});
     try {
-      const services = buildServices(stack.config, { clock: systemClock, logger: createLogger("silent"), storage: redisBackend(dead, stack.keyPrefix, systemClock) });
+      const services = buildServices(stack.config, {
+        clock: systemClock,
+        logger: createLogger("silent"),
+        storage: redisBackend(dead, stack.keyPrefix, systemClock),
+      });
       const app = onLoginHostByDefault(createApp(services), stack.config);
       const cookie = `${SESSION_COOKIE}=s%3A${randomBytes(8).toString("hex")}.x`;
       const signed = await signedInCookie();
       for (const path of READ_PATHS) {
         const answer = await get(path, signed, app).expect(503);
-        expect([answer.body.error, answer.headers["retry-after"], answer.headers["set-cookie"]]).toEqual(["session_store_unavailable", "5", undefined]);
+        expect([answer.body.error, answer.headers["retry-after"], answer.headers["set-cookie"]]).toEqual([
+          "session_store_unavailable",
+          "5",
+          undefined,
+        ]);
       }
       await get("/auth/check", cookie, app).expect(401); // a forged cookie never reaches the store
       expect(await services.metrics.registry.getSingleMetricAsString("gls_session_store_errors_total")).toMatch(/ 3$/m);
@@ -279,7 +324,8 @@ describe("the errors, written as Express's error handler writes them", () => {
 
 test("other spellings of a read path get Express's answers: any case and a trailing slash answered, others 404, other methods 405", async () => {
   const cookie = await signedInCookie();
-  for (const path of ["/API/ME", "/api/me/", "/Auth/Check/"]) expect([path, (await get(path, cookie)).status]).toEqual([path, path.includes("heck") ? 204 : 200]);
+  for (const path of ["/API/ME", "/api/me/", "/Auth/Check/"])
+    expect([path, (await get(path, cookie)).status]).toEqual([path, path.includes("heck") ? 204 : 200]);
   for (const path of ["/api/me//", "/api/m%65", "/api/me.json"]) expect([path, (await get(path, cookie)).status]).toEqual([path, 404]);
   for (const path of READ_PATHS) {
     const answer = await request(stack.app).post(path).set("Cookie", cookie).set("Accept", "application/json").expect(405);
@@ -294,7 +340,9 @@ test("a request line whose address cannot be read is 400 at the front door, and 
   /** Sends `requestLine` as it is, over a socket of its own: the status line of the answer. */
   const statusLineOf = (requestLine: string) =>
     new Promise<string>((resolve, reject) => {
-      const socket = connect(port, "127.0.0.1", () => socket.write(`${requestLine}\r\nHost: app.test:3000\r\nAccept: application/json\r\nConnection: close\r\n\r\n`));
+      const socket = connect(port, "127.0.0.1", () =>
+        socket.write(`${requestLine}\r\nHost: app.test:3000\r\nAccept: application/json\r\nConnection: close\r\n\r\n`),
+      );
       let received = "";
       socket.on("data", (chunk: Buffer) => (received += chunk.toString()));
       socket.on("close", () => resolve(received.split("\r\n")[0]!));
@@ -315,7 +363,9 @@ test("the front door's log line and request metrics, with the signed-in user", a
   const cookie = await signedInCookie();
   for (const path of READ_PATHS) {
     const id = `read-path-line${path.replaceAll("/", "-")}`;
-    await get(path, cookie).set("X-Request-Id", id).expect((answer) => expect(answer.headers["x-request-id"]).toBe(id));
+    await get(path, cookie)
+      .set("X-Request-Id", id)
+      .expect((answer) => expect(answer.headers["x-request-id"]).toBe(id));
     const line = stack.logs.map((text) => JSON.parse(text) as Record<string, unknown>).find((entry) => entry.reqId === id);
     expect(line).toMatchObject({ msg: "request completed", method: "GET", route: path, userId: 583231 });
     expect(typeof line!.durationMs).toBe("number");

@@ -117,7 +117,10 @@ test("each line is one JSON object on its own line, with the service name", asyn
 test("a 10 KB path is logged cut to 512 characters and marked as cut, without its query, on every line of the request", async () => {
   const path = `/${"a".repeat(10 * 1024)}`;
   const before = stack.logs.length;
-  await request(stack.app).get(`${path}?teams=${"b".repeat(200)}`).set("X-Request-Id", "ten-kilobyte-path").expect(404);
+  await request(stack.app)
+    .get(`${path}?teams=${"b".repeat(200)}`)
+    .set("X-Request-Id", "ten-kilobyte-path")
+    .expect(404);
   const lines = stack.logs.slice(before);
   expect(lines.length).toBeGreaterThan(0);
   const cut = `/${"a".repeat(511)}…[${path.length - 512} more characters]`;

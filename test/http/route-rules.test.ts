@@ -79,10 +79,28 @@ describe("without server-wide lists", () => {
   test("a rule not understood is 400 invalid_rule for everyone, on both paths, never a pass", async () => {
     const sixteen = Array.from({ length: 16 }, (_, index) => `user-${index}`);
     for (const query of [
-      "?team=acme/ops", "?org=acme", "?user=octocat", "?repo=acme/infra", "?TEAMS=acme/ops", "?teams[]=acme/ops", "?teams%5B%5D=acme/ops",
-      "?a=1&b=2", "?teams=acme/ops&x=1", "?teams=acme/ops&teams=acme/dev", "?users=octocat&users=octocat", "?teams=", "?teams", "?teams=,,",
-      "?teams=acme/ops,", "?teams=acme", "?repos=acme/infra:owner", "?orgs=a b", "?orgs=a%0D%0Ab", "?=octocat",
-      `?users=${[...sixteen, "octocat"].join(",")}`, `?users=${sixteen.slice(1).join(",")}&users=octocat,hubot`,
+      "?team=acme/ops",
+      "?org=acme",
+      "?user=octocat",
+      "?repo=acme/infra",
+      "?TEAMS=acme/ops",
+      "?teams[]=acme/ops",
+      "?teams%5B%5D=acme/ops",
+      "?a=1&b=2",
+      "?teams=acme/ops&x=1",
+      "?teams=acme/ops&teams=acme/dev",
+      "?users=octocat&users=octocat",
+      "?teams=",
+      "?teams",
+      "?teams=,,",
+      "?teams=acme/ops,",
+      "?teams=acme",
+      "?repos=acme/infra:owner",
+      "?orgs=a b",
+      "?orgs=a%0D%0Ab",
+      "?=octocat",
+      `?users=${[...sixteen, "octocat"].join(",")}`,
+      `?users=${sixteen.slice(1).join(",")}&users=octocat,hubot`,
       `?users=${sixteen.join(",")}&orgs=github`,
     ]) {
       // With a cookie and without: the rule is refused before any session is read.
@@ -98,7 +116,9 @@ describe("without server-wide lists", () => {
   });
 
   test("what a rule not understood says is logged without the rule's text", async () => {
-    const answer = await check(stack, octocat, "?team=zz-rule-text-zz&teamsX=1&orgs=zz-more-text-zz").set("Accept", "application/json").expect(400);
+    const answer = await check(stack, octocat, "?team=zz-rule-text-zz&teamsX=1&orgs=zz-more-text-zz")
+      .set("Accept", "application/json")
+      .expect(400);
     expect(answer.body.message).toContain('"team"');
     expect(answer.body.message).not.toContain("zz-");
     const entry = await check(stack, octocat, "?orgs=github,zz-rule%20text-zz").set("Accept", "application/json").expect(400);

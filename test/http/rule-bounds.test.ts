@@ -21,8 +21,10 @@ async function stackWith(env: Record<string, string> = {}): Promise<TestStack> {
 afterEach(() => Promise.all(stacks.map((stack) => stack.settled())));
 afterAll(() => Promise.all(stacks.map((stack) => stack.close())));
 
-const check = (stack: TestStack, cookie: string, query: string) => request(stack.app).get(`/auth/check${query}`).set("Cookie", cookie).set("Accept", "application/json");
-const githubCalls = (stack: TestStack) => stack.emulator.emulator.stats.apiRequests.length + stack.emulator.emulator.stats.tokenRequests.length;
+const check = (stack: TestStack, cookie: string, query: string) =>
+  request(stack.app).get(`/auth/check${query}`).set("Cookie", cookie).set("Accept", "application/json");
+const githubCalls = (stack: TestStack) =>
+  stack.emulator.emulator.stats.apiRequests.length + stack.emulator.emulator.stats.tokenRequests.length;
 const orgs = (prefix: string, count: number) => Array.from({ length: count }, (_, index) => `${prefix}${index + 1}`);
 const orgRule = (names: string[]) => `?orgs=${names.join(",")}`;
 
@@ -74,9 +76,27 @@ test("a revalidation renews what 16 calls allow, and the facts it does not reach
   await check(stack, cookie, rule).expect(403);
   clock.advance(PROFILE_MAX_AGE_MS + 1_000);
   // /user and 15 of the 16 memberships, behind the check that noticed; the 16th behind the next one.
-  expect(await callsDuring(stack, () => check(stack, cookie, "").expect(204).then(() => stack.settled()))).toBe(16);
-  expect(await callsDuring(stack, () => check(stack, cookie, "").expect(204).then(() => stack.settled()))).toBe(1);
-  expect(await callsDuring(stack, () => check(stack, cookie, rule).expect(403).then(() => stack.settled()))).toBe(0);
+  expect(
+    await callsDuring(stack, () =>
+      check(stack, cookie, "")
+        .expect(204)
+        .then(() => stack.settled()),
+    ),
+  ).toBe(16);
+  expect(
+    await callsDuring(stack, () =>
+      check(stack, cookie, "")
+        .expect(204)
+        .then(() => stack.settled()),
+    ),
+  ).toBe(1);
+  expect(
+    await callsDuring(stack, () =>
+      check(stack, cookie, rule)
+        .expect(403)
+        .then(() => stack.settled()),
+    ),
+  ).toBe(0);
 });
 
 test("a session keeps at most 32 facts: beyond them the oldest a rule brought in makes room, the server's lists' own are kept", async () => {
@@ -96,7 +116,8 @@ test("a session keeps at most 32 facts: beyond them the oldest a rule brought in
 });
 
 describe("X-Auth-Request-Groups is never partial and never older than the bound (SPEC §7)", () => {
-  const memberOf = (stack: TestStack, names: string[]) => names.forEach((name) => stack.emulator.emulator.setOrgMembership("octocat", name, "active"));
+  const memberOf = (stack: TestStack, names: string[]) =>
+    names.forEach((name) => stack.emulator.emulator.setOrgMembership("octocat", name, "active"));
   const groupsOf = (answer: request.Response) => String(answer.headers["x-auth-request-groups"]).split(",");
 
   test("a rule whose facts do not all fit in one request's budget is 503 with Retry-After, not a 204 that leaves groups out", async () => {

@@ -18,7 +18,8 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-const storedRecordOf = async (cookie: string) => parseEntry(await stack.redis.get(sessionEntryKeyOf(stack.keyPrefix, cookie)))!.data.auth as SignedInRecord;
+const storedRecordOf = async (cookie: string) =>
+  parseEntry(await stack.redis.get(sessionEntryKeyOf(stack.keyPrefix, cookie)))!.data.auth as SignedInRecord;
 
 test("after a restart with new secrets first, old sessions and sealed tokens keep working and move to the new ones", async () => {
   const oldSecret = stack.env.SESSION_SECRET!;

@@ -15,7 +15,13 @@ afterAll(() => stack.close());
 
 // sandbox: should a data answer ever be opened as a document, it has an opaque origin and no script.
 const DATA_CSP = "default-src 'none';frame-ancestors 'none';sandbox";
-const DOCUMENT_ONLY = ["cross-origin-opener-policy", "origin-agent-cluster", "x-dns-prefetch-control", "x-download-options", "x-xss-protection"];
+const DOCUMENT_ONLY = [
+  "cross-origin-opener-policy",
+  "origin-agent-cluster",
+  "x-dns-prefetch-control",
+  "x-download-options",
+  "x-xss-protection",
+];
 
 function expectPageHeaders(headers: Record<string, string>) {
   expect(headers["content-security-policy"]).toMatch(/default-src 'self'/);

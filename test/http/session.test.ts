@@ -40,10 +40,18 @@ describe("session cookie", () => {
       expect(attempt).toMatch(/^__Host-gls-signin=/);
       expect(attempt).toMatch(/; Secure/);
       expect(attempt).toMatch(/; Path=\//);
-      expect(attempt).toMatch(/^__Host-gls-signin=[A-Za-z0-9_-]{43}; Max-Age=2592000; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/);
+      expect(attempt).toMatch(
+        /^__Host-gls-signin=[A-Za-z0-9_-]{43}; Max-Age=2592000; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/,
+      );
       // The session cookie there, as sign-out clears it: the same prefix and attributes.
-      const signOut = await request(https.app).post("/auth/logout").set("X-Forwarded-Proto", "https").set("Origin", "https://app.test").expect(303);
-      expect(setCookie(signOut, "__Host-gls.sid")).toMatch(/^__Host-gls\.sid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax$/);
+      const signOut = await request(https.app)
+        .post("/auth/logout")
+        .set("X-Forwarded-Proto", "https")
+        .set("Origin", "https://app.test")
+        .expect(303);
+      expect(setCookie(signOut, "__Host-gls.sid")).toMatch(
+        /^__Host-gls\.sid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax$/,
+      );
       expect(start.headers["strict-transport-security"]).toMatch(/max-age=/);
     } finally {
       await https.close();
@@ -102,7 +110,10 @@ describe("sign-out", () => {
   });
 
   test.each([
-    ["Sec-Fetch-Site same-origin with Origin null (a form post under a strict referrer policy)", { "Sec-Fetch-Site": "same-origin", Origin: "null" }],
+    [
+      "Sec-Fetch-Site same-origin with Origin null (a form post under a strict referrer policy)",
+      { "Sec-Fetch-Site": "same-origin", Origin: "null" },
+    ],
     ["Origin of this site, no Sec-Fetch-Site (older browsers)", { Origin: TEST_PUBLIC_URL }],
     ["neither header (not a browser)", {}],
   ])("allowed: %s", async (_label, headers) => {
@@ -115,7 +126,6 @@ describe("sign-out", () => {
   test("signed out already: still a clean 303", async () => {
     await request(stack.app).post("/auth/logout").set("Origin", TEST_PUBLIC_URL).expect(303);
   });
-
 });
 
 describe("signed out", () => {
@@ -187,7 +197,12 @@ describe("health", () => {
     deadRedis.on("error", () => {});
     await deadRedis.connect().catch(() => undefined);
     const logger = createLogger("silent");
-    const app = onLoginHostByDefault(createApp(buildServices(stack.config, { clock: systemClock, logger, storage: redisBackend(deadRedis, stack.keyPrefix, systemClock) })), stack.config);
+    const app = onLoginHostByDefault(
+      createApp(
+        buildServices(stack.config, { clock: systemClock, logger, storage: redisBackend(deadRedis, stack.keyPrefix, systemClock) }),
+      ),
+      stack.config,
+    );
     await request(app).get("/healthz").expect(200);
     expect((await request(app).get("/readyz").expect(503)).body.error).toBe("not_ready");
     const cookie = sessionCookieOf((await signIn(request.agent(stack.app))).callback);

@@ -29,7 +29,8 @@ async function browserWith(userAgent: string, login = "octocat") {
   const { callback } = await signIn(agent, { login });
   return { agent, cookie: sessionCookieOf(callback) };
 }
-const list = async (cookie: string) => (await request(stack.app).get("/api/sessions").set("Cookie", cookie).expect(200)).body as Record<string, unknown>[];
+const list = async (cookie: string) =>
+  (await request(stack.app).get("/api/sessions").set("Cookie", cookie).expect(200)).body as Record<string, unknown>[];
 
 test("the list: each session with an opaque id, kind, host, its browser, created and last seen; the current one marked", async () => {
   const laptop = await browserWith(LAPTOP);
@@ -64,7 +65,11 @@ test("ending another of one's sessions: 204, and that device is refused from its
   const laptop = await browserWith(LAPTOP);
   const phone = await browserWith(PHONE);
   const phoneId = (await list(laptop.cookie)).find((session) => !session.current)!.id;
-  await request(stack.app).delete(`/api/sessions/${phoneId}`).set("Cookie", laptop.cookie).set("Origin", "https://evil.example").expect(403);
+  await request(stack.app)
+    .delete(`/api/sessions/${phoneId}`)
+    .set("Cookie", laptop.cookie)
+    .set("Origin", "https://evil.example")
+    .expect(403);
   await request(stack.app).delete(`/api/sessions/${phoneId}`).set("Cookie", laptop.cookie).set("Origin", TEST_PUBLIC_URL).expect(204);
   await request(stack.app).get("/auth/check").set("Cookie", phone.cookie).expect(401);
   await request(stack.app).get("/auth/check").set("Cookie", laptop.cookie).expect(204);
@@ -75,9 +80,17 @@ test("another user's session, or any made-up id, is a 404", async () => {
   const octocat = await browserWith(LAPTOP);
   const monalisa = await browserWith(PHONE, "monalisa");
   const monalisasId = (await list(monalisa.cookie))[0]!.id;
-  const answer = await request(stack.app).delete(`/api/sessions/${monalisasId}`).set("Cookie", octocat.cookie).set("Origin", TEST_PUBLIC_URL).set("Accept", "application/json");
+  const answer = await request(stack.app)
+    .delete(`/api/sessions/${monalisasId}`)
+    .set("Cookie", octocat.cookie)
+    .set("Origin", TEST_PUBLIC_URL)
+    .set("Accept", "application/json");
   expect([answer.status, answer.body.error]).toEqual([404, "not_found"]);
-  await request(stack.app).delete(`/api/sessions/${sessionIdOf(octocat.cookie)}`).set("Cookie", octocat.cookie).set("Origin", TEST_PUBLIC_URL).expect(404);
+  await request(stack.app)
+    .delete(`/api/sessions/${sessionIdOf(octocat.cookie)}`)
+    .set("Cookie", octocat.cookie)
+    .set("Origin", TEST_PUBLIC_URL)
+    .expect(404);
   // Even a session id of monalisa's that found its way into octocat's index is not his to list or end.
   await stack.redis.zadd(`${stack.keyPrefix}user:583231:sessions`, Date.now() + 3_600_000, sessionIdOf(monalisa.cookie));
   expect((await list(octocat.cookie)).map((session) => session.id)).not.toContain(monalisasId);
@@ -95,11 +108,19 @@ test("the /sessions page: one sign-out button per session and one for all others
   expect(page.text.match(/action="\/sessions\/[A-Za-z0-9_-]{22}\/end"/g)).toHaveLength(3);
   expect(page.text).toContain('action="/sessions/end-others"');
   await request(stack.app).post("/sessions/end-others").set("Cookie", laptop.cookie).set("Sec-Fetch-Site", "cross-site").expect(403);
-  const ended = await request(stack.app).post("/sessions/end-others").set("Cookie", laptop.cookie).set("Origin", TEST_PUBLIC_URL).expect(303);
+  const ended = await request(stack.app)
+    .post("/sessions/end-others")
+    .set("Cookie", laptop.cookie)
+    .set("Origin", TEST_PUBLIC_URL)
+    .expect(303);
   expect(ended.headers.location).toBe("/sessions");
   for (const other of [phone, tablet]) await request(stack.app).get("/auth/check").set("Cookie", other.cookie).expect(401);
   const [current] = await list(laptop.cookie);
-  const signedOut = await request(stack.app).post(`/sessions/${current!.id}/end`).set("Cookie", laptop.cookie).set("Origin", TEST_PUBLIC_URL).expect(303);
+  const signedOut = await request(stack.app)
+    .post(`/sessions/${current!.id}/end`)
+    .set("Cookie", laptop.cookie)
+    .set("Origin", TEST_PUBLIC_URL)
+    .expect(303);
   expect(signedOut.headers.location).toBe("/?signed_out=1");
   await request(stack.app).get("/auth/check").set("Cookie", laptop.cookie).expect(401);
 });
@@ -111,7 +132,10 @@ describe("the host a session was signed in on", () => {
   });
   afterAll(() => hosts.close());
   const hostsListed = async (browser: HostBrowser, origin: string) =>
-    ((await browser.get(`${origin}/api/sessions`)).body as { host: string; current: boolean }[]).map(({ host, current }) => ({ host, current }));
+    ((await browser.get(`${origin}/api/sessions`)).body as { host: string; current: boolean }[]).map(({ host, current }) => ({
+      host,
+      current,
+    }));
 
   test("a sign-in started on a protected host shows that host, on every host the session reached", async () => {
     const browser = new HostBrowser(hosts.app);
@@ -127,7 +151,10 @@ describe("the host a session was signed in on", () => {
 
   test("on the login host for a protected host's address: that host; for a path of its own: the login host", async () => {
     const browsers = [new HostBrowser(hosts.app), new HostBrowser(hosts.app)];
-    for (const [browser, returnTo] of [[browsers[0]!, "http://b.test/report"], [browsers[1]!, "/"]] as const) {
+    for (const [browser, returnTo] of [
+      [browsers[0]!, "http://b.test/report"],
+      [browsers[1]!, "/"],
+    ] as const) {
       const start = await browser.get(`${TEST_PUBLIC_URL}/auth/github?returnTo=${encodeURIComponent(returnTo)}`);
       const callbackUrl = await approveAtEmulator(start.headers.location!, { login: "octocat" });
       expect((await browser.get(callbackUrl.href)).status).toBe(303);

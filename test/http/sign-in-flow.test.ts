@@ -241,7 +241,9 @@ describe("allow-lists", () => {
       await refused.get("/api/me").expect(401);
       // The token GitHub issued for the refused sign-in was revoked, not left live at GitHub.
       const token = stack.emulator.emulator.issuedAccessTokens().at(-1)!;
-      const check = await fetch(`${stack.emulator.url}/api/v3/user`, { headers: { authorization: `token ${token}`, "user-agent": "test" } });
+      const check = await fetch(`${stack.emulator.url}/api/v3/user`, {
+        headers: { authorization: `token ${token}`, "user-agent": "test" },
+      });
       expect(check.status).toBe(401);
       const allowed = request.agent(stack.app);
       expect((await signIn(allowed, { login: "monalisa" })).callback.status).toBe(303);

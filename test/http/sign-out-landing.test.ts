@@ -85,7 +85,7 @@ test("the notice shows only when asked for, and never over a signed-in profile",
   expect(profile.text).toContain('action="/auth/logout"');
 });
 
-describe("one host for this server and an application at \"/\" (the login host is the app's host)", () => {
+describe('one host for this server and an application at "/" (the login host is the app\'s host)', () => {
   test("a signed-out visit of the signed-out page is sent to its copy under /auth/, never into a sign-in", async () => {
     const check = await request(stack.app).get("/auth/check").set("X-Forwarded-Uri", "/?signed_out=1").expect(401);
     expect(check.headers.location).toBe("/auth/signed-out");

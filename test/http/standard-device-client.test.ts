@@ -26,7 +26,11 @@ afterEach(async () => {
 
 /** A device sign-in started by oauth4webapi, and its poll, exactly as the library makes them. */
 async function startedByStandardClient() {
-  const as: oauth.AuthorizationServer = { issuer: url, device_authorization_endpoint: `${url}/auth/device`, token_endpoint: `${url}/auth/device/token` };
+  const as: oauth.AuthorizationServer = {
+    issuer: url,
+    device_authorization_endpoint: `${url}/auth/device`,
+    token_endpoint: `${url}/auth/device/token`,
+  };
   const client: oauth.Client = { client_id: "my-cli" };
   const insecure = { [oauth.allowInsecureRequests]: true }; // the test server is plain http on loopback
 
@@ -35,13 +39,22 @@ async function startedByStandardClient() {
     client,
     await oauth.deviceAuthorizationRequest(as, client, oauth.None(), new URLSearchParams(), insecure),
   );
-  const poll = async () => oauth.processDeviceCodeResponse(as, client, await oauth.deviceCodeGrantRequest(as, client, oauth.None(), authorization.device_code, insecure));
+  const poll = async () =>
+    oauth.processDeviceCodeResponse(
+      as,
+      client,
+      await oauth.deviceCodeGrantRequest(as, client, oauth.None(), authorization.device_code, insecure),
+    );
   return { authorization, poll };
 }
 
 test("oauth4webapi's device authorization grant gets a session token, which then calls /api/me", async () => {
   const { authorization, poll } = await startedByStandardClient();
-  expect(authorization).toMatchObject({ user_code: expect.any(String), verification_uri: expect.stringContaining("/login/device"), interval: 5 });
+  expect(authorization).toMatchObject({
+    user_code: expect.any(String),
+    verification_uri: expect.stringContaining("/login/device"),
+    interval: 5,
+  });
 
   clock.advance(authorization.interval! * 1000);
   await expect(poll()).rejects.toMatchObject({ error: "authorization_pending" });
@@ -65,7 +78,10 @@ test("polls over the address's budget (a neighbour's flood) reach a standard cli
   clock.advance(authorization.interval! * 1000);
   // Someone else at this address floods the endpoint with polls of codes that do not exist.
   const flood = Array.from({ length: 60 }, () =>
-    fetch(`${url}/auth/device/token`, { method: "POST", body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: "A".repeat(43) }) }),
+    fetch(`${url}/auth/device/token`, {
+      method: "POST",
+      body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: "A".repeat(43) }),
+    }),
   );
   expect((await Promise.all(flood)).some((answer) => answer.status === 429)).toBe(true);
   const refused = await poll().catch((error: unknown) => error);

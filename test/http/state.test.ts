@@ -142,7 +142,10 @@ test("two tabs started at the same moment both complete once the browser has its
   const agent = request.agent(stack.app);
   await startSignIn(agent); // an earlier visit: the browser holds its binding from now on
   const [first, second] = await Promise.all([startSignIn(agent, "/first"), startSignIn(agent, "/second")]);
-  const [firstDone, secondDone] = await Promise.all([finishSignIn(agent, first.authorizeUrl), finishSignIn(agent, second.authorizeUrl, "monalisa")]);
+  const [firstDone, secondDone] = await Promise.all([
+    finishSignIn(agent, first.authorizeUrl),
+    finishSignIn(agent, second.authorizeUrl, "monalisa"),
+  ]);
   expect([firstDone.callback.status, firstDone.callback.headers.location]).toEqual([303, "/first"]);
   expect([secondDone.callback.status, secondDone.callback.headers.location]).toEqual([303, "/second"]);
 });

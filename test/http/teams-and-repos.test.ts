@@ -21,7 +21,8 @@ async function stackWith(env: Record<string, string>, clientType: "github-app" |
 afterEach(() => Promise.all(stacks.map((stack) => stack.settled())));
 afterAll(() => Promise.all(stacks.map((stack) => stack.close())));
 
-const calls = (stack: TestStack, pathPart: string) => stack.emulator.emulator.stats.apiRequests.filter((call) => call.path.includes(pathPart));
+const calls = (stack: TestStack, pathPart: string) =>
+  stack.emulator.emulator.stats.apiRequests.filter((call) => call.path.includes(pathPart));
 const signInStatus = async (stack: TestStack, login: string) => (await signIn(request.agent(stack.app), { login })).callback.status;
 
 describe("ALLOWED_TEAMS", () => {
@@ -78,9 +79,23 @@ describe("ALLOWED_TEAMS", () => {
     const other = await stack.anotherInstance();
     stack.emulator.emulator.resetStats();
     pastTheWindow();
-    await Promise.all(Array.from({ length: 10 }, (_, index) => request(index % 2 ? other : stack.app).get("/auth/check").set("Cookie", cookie).expect(204)));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, index) =>
+        request(index % 2 ? other : stack.app)
+          .get("/auth/check")
+          .set("Cookie", cookie)
+          .expect(204),
+      ),
+    );
     await stack.settled();
-    await Promise.all(Array.from({ length: 10 }, (_, index) => request(index % 2 ? other : stack.app).get("/auth/check").set("Cookie", cookie).expect(204)));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, index) =>
+        request(index % 2 ? other : stack.app)
+          .get("/auth/check")
+          .set("Cookie", cookie)
+          .expect(204),
+      ),
+    );
     await stack.settled();
     expect(calls(stack, "/teams/ops/memberships/octocat")).toHaveLength(1);
     expect(stack.emulator.emulator.stats.apiRequests.filter((call) => call.path === "/api/v3/user")).toHaveLength(1);
@@ -128,7 +143,12 @@ describe("ALLOWED_REPOS", () => {
 
 describe("the lists together: any entry of any list", () => {
   test("a login, an organisation, a team or a repository each let a user in; matching none refuses", async () => {
-    const stack = await stackWith({ ALLOWED_USERS: "monalisa", ALLOWED_ORGS: "octo-org", ALLOWED_TEAMS: "acme/ops", ALLOWED_REPOS: "acme/infra" });
+    const stack = await stackWith({
+      ALLOWED_USERS: "monalisa",
+      ALLOWED_ORGS: "octo-org",
+      ALLOWED_TEAMS: "acme/ops",
+      ALLOWED_REPOS: "acme/infra",
+    });
     const controls = stack.emulator.emulator;
     controls.setOrgMembership("monalisa", "octo-org", null);
     controls.setOrgMembership("octocat", "octo-org", null);

@@ -26,7 +26,11 @@ const userEndpoint = holdRequests("/api/v3/user");
 let github: { url: string; close(): Promise<void> };
 beforeAll(async () => {
   github = await serveHeld(userEndpoint, () => stack.emulator.emulator.app);
-  stack = await startTestStack({ clock: countingClock, clientType: "github-app", env: { GITHUB_BASE_URL: github.url, GITHUB_API_URL: `${github.url}/api/v3` } });
+  stack = await startTestStack({
+    clock: countingClock,
+    clientType: "github-app",
+    env: { GITHUB_BASE_URL: github.url, GITHUB_API_URL: `${github.url}/api/v3` },
+  });
 });
 afterAll(async () => {
   await stack.close();
@@ -100,7 +104,13 @@ test.each([
   const { cookie } = await signedInAgent();
   const instances = [stack.app, await stack.anotherInstance()];
   clock.advance(9 * HOURS);
-  const answers = await Promise.all(Array.from({ length: count }, (_, index) => request(instances[index % 2]!).get(path).set("Cookie", cookie)));
+  const answers = await Promise.all(
+    Array.from({ length: count }, (_, index) =>
+      request(instances[index % 2]!)
+        .get(path)
+        .set("Cookie", cookie),
+    ),
+  );
   expect(answers.map((answer) => answer.status)).toEqual(Array(count).fill(200));
   expect(emulator().stats.refreshes).toBe(1);
   expect(emulator().stats.refreshTokenReuses).toBe(0);
@@ -132,16 +142,26 @@ test("a waiter uses the tokens the lease's holder stored, without waiting for th
   const tokenEndpoint = holdRequests("/login/oauth/access_token");
   const front = await serveHeld(tokenEndpoint, () => held.emulator.emulator.app);
   const relay = await holdingRedisRelay(testRedisUrl());
-  const held = await startTestStack({ clock, redisUrl: relay.url, env: { GITHUB_BASE_URL: front.url, GITHUB_API_URL: `${front.url}/api/v3` } });
+  const held = await startTestStack({
+    clock,
+    redisUrl: relay.url,
+    env: { GITHUB_BASE_URL: front.url, GITHUB_API_URL: `${front.url}/api/v3` },
+  });
   try {
     const { cookie, sessionId } = await signedInAgent("octocat", held);
     const other = await held.anotherInstance();
     clock.advance(9 * HOURS);
     const refreshing = tokenEndpoint.holdNext();
-    const holder = request(held.app).get("/api/me").set("Cookie", cookie).then((answer) => answer);
+    const holder = request(held.app)
+      .get("/api/me")
+      .set("Cookie", cookie)
+      .then((answer) => answer);
     await refreshing; // the holder has the lease and is at GitHub
     const waiting = clock.nextSleep();
-    const waiter = request(other).get("/api/github/user").set("Cookie", cookie).then((answer) => answer);
+    const waiter = request(other)
+      .get("/api/github/user")
+      .set("Cookie", cookie)
+      .then((answer) => answer);
     await waiting; // the waiter loaded the old tokens and waits on the lease
     const releasingLease = relay.holdNext('redis.call("DEL", KEYS[1])');
     tokenEndpoint.release();
@@ -169,10 +189,19 @@ test("a holder whose lease lapsed while GitHub was slow meets bad_refresh_token,
     const { cookie, sessionId } = await signedInAgent("octocat", held);
     clock.advance(9 * HOURS);
     const refreshing = tokenEndpoint.holdNext({ onlyFirst: true });
-    const slow = request(held.app).get("/api/github/user").set("Cookie", cookie).then((answer) => answer);
+    const slow = request(held.app)
+      .get("/api/github/user")
+      .set("Cookie", cookie)
+      .then((answer) => answer);
     await refreshing; // the first holder is at GitHub with the refresh token
     await held.redis.del(`${held.keyPrefix}lock:refresh:${sessionId}`);
-    expect((await request(await held.anotherInstance()).get("/api/github/user").set("Cookie", cookie)).status).toBe(200);
+    expect(
+      (
+        await request(await held.anotherInstance())
+          .get("/api/github/user")
+          .set("Cookie", cookie)
+      ).status,
+    ).toBe(200);
     expect(held.emulator.emulator.stats.refreshes).toBe(1);
     tokenEndpoint.release();
     expect((await slow).status).toBe(200);
@@ -247,7 +276,10 @@ test("a slow request racing a sign-out does not bring the session back", async (
   const { agent, cookie, sessionId } = await signedInAgent();
   clock.advance(10 * 60_000); // stale profile → /api/me calls GitHub
   const atGitHub = userEndpoint.holdNext();
-  const slow = request(stack.app).get("/api/me").set("Cookie", cookie).then((answer) => answer);
+  const slow = request(stack.app)
+    .get("/api/me")
+    .set("Cookie", cookie)
+    .then((answer) => answer);
   await atGitHub; // the slow request has loaded its session and waits for GitHub
   await agent.post("/auth/logout").set("Origin", TEST_PUBLIC_URL).expect(303);
   userEndpoint.release();
@@ -266,7 +298,10 @@ test("a slow request whose write-back is on its way to Redis when the session is
     const other = await relayed.anotherInstance();
     clock.advance(10 * 60_000); // stale profile: /api/me revalidates, then writes the profile back
     const writing = relay.holdNext("KEEPTTL");
-    const slow = request(relayed.app).get("/api/me").set("Cookie", cookie).then((answer) => answer);
+    const slow = request(relayed.app)
+      .get("/api/me")
+      .set("Cookie", cookie)
+      .then((answer) => answer);
     await writing; // read, asked GitHub, and now writing what it read plus GitHub's answer
     await request(other).post("/auth/logout").set("Cookie", cookie).set("Origin", TEST_PUBLIC_URL).expect(303);
     relay.release();
@@ -283,7 +318,10 @@ test("a slow request does not write its older tokens over a newer refresh", asyn
   const other = await stack.anotherInstance();
   clock.advance(10 * 60_000); // stale profile: the slow request revalidates with the current token
   const atGitHub = userEndpoint.holdNext({ onlyFirst: true });
-  const slow = request(stack.app).get("/api/me").set("Cookie", cookie).then((answer) => answer);
+  const slow = request(stack.app)
+    .get("/api/me")
+    .set("Cookie", cookie)
+    .then((answer) => answer);
   await atGitHub; // the slow request holds the tokens it loaded and waits for GitHub
   clock.advance(8 * HOURS); // meanwhile the token expires and another instance refreshes it
   await request(other).get("/api/session").set("Cookie", cookie).expect(200);
@@ -343,7 +381,11 @@ test("a refresher that loses the race (its lease lapsed) meets bad_refresh_token
   // Refresh locks that exclude no one: what happens when a lease lapses while GitHub is slow.
   // (No revalidation lease is ever granted, so only the two requests' own refreshes reach GitHub.)
   // Nobody can tell they still hold such a lease: each refresher's may have lapsed.
-  const noLocks = { tryAcquire: async (name: string) => (name.startsWith("refresh:") ? "anyone" : null), release: async () => undefined, holds: async () => false };
+  const noLocks = {
+    tryAcquire: async (name: string) => (name.startsWith("refresh:") ? "anyone" : null),
+    release: async () => undefined,
+    holds: async () => false,
+  };
   const racy = await startTestStack({ clock, locks: noLocks });
   try {
     const agent = request.agent(racy.app);

@@ -40,7 +40,13 @@ afterEach(async () => {
 /** Sends the headers and `sent` of the body, never the rest, and waits for the server's answer. */
 function sendUnfinished(headers: Record<string, string | number>, sent: Buffer): Promise<EarlyAnswer> {
   return new Promise((resolve, reject) => {
-    const outgoing = httpRequest({ host: "127.0.0.1", port, method: "POST", path: "/webhooks/github", headers: { host: "app.test:3000", ...headers } });
+    const outgoing = httpRequest({
+      host: "127.0.0.1",
+      port,
+      method: "POST",
+      path: "/webhooks/github",
+      headers: { host: "app.test:3000", ...headers },
+    });
     let answered = false;
     const closed = new Promise<void>((resolveClosed) => outgoing.once("socket", (socket) => socket.once("close", () => resolveClosed())));
     // Once answered, the server may cut the upload off: that is the point, not a failure.
@@ -103,7 +109,11 @@ describe("with GITHUB_WEBHOOK_SECRET", () => {
     const body = Buffer.from(`${prefix}${"z".repeat(MEGABYTE - prefix.length - 2)}"}`);
     expect(body.length).toBe(MEGABYTE);
     const signature = `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}`;
-    const answer = await fetch(`http://127.0.0.1:${port}/webhooks/github`, { method: "POST", headers: { "x-github-event": "ping", "x-hub-signature-256": signature, "content-type": "application/json" }, body });
+    const answer = await fetch(`http://127.0.0.1:${port}/webhooks/github`, {
+      method: "POST",
+      headers: { "x-github-event": "ping", "x-hub-signature-256": signature, "content-type": "application/json" },
+      body,
+    });
     expect(answer.status).toBe(202);
   });
 });

@@ -27,7 +27,8 @@ afterEach(() => stack.close());
 
 const emulator = () => stack.emulator.emulator;
 const sign = (body: string) => `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}`;
-const revocationOf = (user: { login: string; id: number }) => JSON.stringify({ action: "revoked", sender: { login: user.login, id: user.id, type: "User" } });
+const revocationOf = (user: { login: string; id: number }) =>
+  JSON.stringify({ action: "revoked", sender: { login: user.login, id: user.id, type: "User" } });
 const markerKey = (userId: number) => `${stack.keyPrefix}once:revocation-check:${userId}`;
 
 function deliver(body: string, app = stack.app) {
@@ -41,7 +42,8 @@ function deliver(body: string, app = stack.app) {
 }
 
 /** The app's token checks GitHub answered (POST /applications/{client_id}/token). */
-const tokenChecks = () => emulator().stats.apiRequests.filter((call) => call.method === "POST" && call.path.startsWith("/api/v3/applications/"));
+const tokenChecks = () =>
+  emulator().stats.apiRequests.filter((call) => call.method === "POST" && call.path.startsWith("/api/v3/applications/"));
 
 async function storedRecord(cookie: string): Promise<SignedInRecord | null> {
   const raw = await stack.redis.get(sessionEntryKeyOf(stack.keyPrefix, cookie));
@@ -55,22 +57,35 @@ async function signedInThrice(user = OCTOCAT): Promise<string[]> {
 }
 
 const GITHUB_CANNOT_CONFIRM: [string, Omit<FaultSpec, "pathPrefix" | "times">][] = [
-  ["throttled: primary rate limit (403, x-ratelimit-remaining: 0)", { status: 403, headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.ceil(Date.now() / 1000) + 600) }, body: { message: "API rate limit exceeded" } }],
-  ["throttled: secondary rate limit (429)", { status: 429, headers: { "retry-after": "60" }, body: { message: "You have exceeded a secondary rate limit." } }],
+  [
+    "throttled: primary rate limit (403, x-ratelimit-remaining: 0)",
+    {
+      status: 403,
+      headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.ceil(Date.now() / 1000) + 600) },
+      body: { message: "API rate limit exceeded" },
+    },
+  ],
+  [
+    "throttled: secondary rate limit (429)",
+    { status: 429, headers: { "retry-after": "60" }, body: { message: "You have exceeded a secondary rate limit." } },
+  ],
   ["GitHub answers 503", { status: 503, body: { message: "Unavailable" } }],
   ["GitHub unreachable", { destroySocket: true }],
 ];
 
-test.each(GITHUB_CANNOT_CONFIRM)("GitHub cannot confirm (%s): no session ends, each is marked to be revalidated before its next answer", async (_kind, fault) => {
-  const cookies = await signedInThrice();
-  emulator().injectFault({ pathPrefix: "/api/v3/applications/", times: 100, ...fault });
-  await deliver(revocationOf(OCTOCAT));
-  for (const cookie of cookies) {
-    expect(await storedRecord(cookie)).toMatchObject({ user: { id: OCTOCAT.id }, revalidateFirst: true });
-  }
-  const indexed = await stack.redis.zrange(`${stack.keyPrefix}user:${OCTOCAT.id}:sessions`, "0", "-1");
-  expect(indexed.sort()).toEqual(cookies.map(sessionIdOf).sort());
-});
+test.each(GITHUB_CANNOT_CONFIRM)(
+  "GitHub cannot confirm (%s): no session ends, each is marked to be revalidated before its next answer",
+  async (_kind, fault) => {
+    const cookies = await signedInThrice();
+    emulator().injectFault({ pathPrefix: "/api/v3/applications/", times: 100, ...fault });
+    await deliver(revocationOf(OCTOCAT));
+    for (const cookie of cookies) {
+      expect(await storedRecord(cookie)).toMatchObject({ user: { id: OCTOCAT.id }, revalidateFirst: true });
+    }
+    const indexed = await stack.redis.zrange(`${stack.keyPrefix}user:${OCTOCAT.id}:sessions`, "0", "-1");
+    expect(indexed.sort()).toEqual(cookies.map(sessionIdOf).sort());
+  },
+);
 
 test("50 replays within a minute, spread over two instances: one round of token checks, the rest acknowledged without work", async () => {
   const cookies = await signedInThrice();

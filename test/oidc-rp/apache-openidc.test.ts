@@ -56,7 +56,8 @@ withApacheAndChromium(CHROMIUM, (binary) => {
     });
 
     /** Detail for a failure: where the browser is, and what Apache and this server logged. */
-    const detail = (page: Page) => `at ${page.url()}\nApache's error log:\n${apache.errorLog().slice(-3000)}\nserver log:\n${stack.logs.slice(-15).join("")}`;
+    const detail = (page: Page) =>
+      `at ${page.url()}\nApache's error log:\n${apache.errorLog().slice(-3000)}\nserver log:\n${stack.logs.slice(-15).join("")}`;
 
     /** Opens Apache's page in `context`, signs in at GitHub as `login`; the answers of Apache's pages, in order. */
     async function visitAndSignIn(context: BrowserContext, login: string): Promise<{ page: Page; answers: Response[] }> {
@@ -83,7 +84,11 @@ withApacheAndChromium(CHROMIUM, (binary) => {
       const context = await browser.newContext();
       try {
         const { page, answers } = await visitAndSignIn(context, "octocat");
-        expect(answers.map((answer) => [answer.status(), new URL(answer.url()).pathname])).toEqual([[302, "/"], [302, "/redirect_uri"], [200, "/"]]);
+        expect(answers.map((answer) => [answer.status(), new URL(answer.url()).pathname])).toEqual([
+          [302, "/"],
+          [302, "/redirect_uri"],
+          [200, "/"],
+        ]);
         expect(await page.locator("#user").textContent()).toBe("octocat");
         expect(await page.locator("#groups").textContent()).toBe("acme");
         expect(await page.locator("#sub").textContent()).toBe(OCTOCAT_ID);
@@ -110,7 +115,11 @@ withApacheAndChromium(CHROMIUM, (binary) => {
         const callsBefore = stack.tokenCalls.length;
         const { page, answers } = await visitAndSignIn(context, "monalisa");
         // Back at Apache with a code: redeemed, then the page itself refused (mod_auth_openidc answers 401).
-        expect(answers.map((answer) => [answer.status(), new URL(answer.url()).pathname])).toEqual([[302, "/"], [302, "/redirect_uri"], [401, "/"]]);
+        expect(answers.map((answer) => [answer.status(), new URL(answer.url()).pathname])).toEqual([
+          [302, "/"],
+          [302, "/redirect_uri"],
+          [401, "/"],
+        ]);
         expect(stack.tokenCalls.slice(callsBefore)).toEqual([{ grantType: "authorization_code", status: 200 }]);
         expect(await page.locator("#user").count()).toBe(0);
         // The refusal is Apache's own, by the documented `Require claim groups:acme`.

@@ -29,7 +29,9 @@ export async function walkToRedirect(browser: CookieClient, authorizationUrl: st
     const answer = await browser.fetch(next);
     const location = answer.headers.get("location");
     if (answer.status < 300 || answer.status >= 400 || !location) {
-      throw new Error(`the sign-in stopped at ${next} with ${answer.status}: ${(await answer.text()).slice(0, 400)}\nvisited: ${visited.join(" → ")}`);
+      throw new Error(
+        `the sign-in stopped at ${next} with ${answer.status}: ${(await answer.text()).slice(0, 400)}\nvisited: ${visited.join(" → ")}`,
+      );
     }
     next = new URL(location, origin).toString();
   }
@@ -59,7 +61,9 @@ export async function codeFlow(
   } catch (error) {
     // openid-client's message is generic; the provider's error and description say what was refused.
     const { error: code, error_description: description } = error as { error?: string; error_description?: string };
-    throw new Error(`the code exchange failed: ${(error as Error).message}${code ? ` (${code}: ${description ?? ""})` : ""}`, { cause: error });
+    throw new Error(`the code exchange failed: ${(error as Error).message}${code ? ` (${code}: ${description ?? ""})` : ""}`, {
+      cause: error,
+    });
   }
 }
 
@@ -70,14 +74,27 @@ export async function codeFlow(
  * URI without a path (what `kubectl oidc-login` registers) is redeemed with openid-client's
  * generic grant, the URI sent as it was asked for, and the checks the other makes done here.
  */
-async function redeem(config: client.Configuration, redirect: URL, expected: { redirectUri: string; verifier: string; state: string; nonce: string }) {
-  const checks = { pkceCodeVerifier: expected.verifier, expectedState: expected.state, expectedNonce: expected.nonce, idTokenExpected: true };
+async function redeem(
+  config: client.Configuration,
+  redirect: URL,
+  expected: { redirectUri: string; verifier: string; state: string; nonce: string },
+) {
+  const checks = {
+    pkceCodeVerifier: expected.verifier,
+    expectedState: expected.state,
+    expectedNonce: expected.nonce,
+    idTokenExpected: true,
+  };
   if (new URL(expected.redirectUri).href === expected.redirectUri) return client.authorizationCodeGrant(config, redirect, checks);
   const answered = Object.fromEntries(redirect.searchParams);
   if (answered.state !== expected.state) throw new Error(`the redirect carries state ${answered.state}, not the one sent`);
   if (answered.iss !== config.serverMetadata().issuer) throw new Error(`the redirect carries iss ${answered.iss}, not the issuer`);
   if (!answered.code) throw new Error(`the redirect carries no code: ${redirect.search}`);
-  const tokens = await client.genericGrantRequest(config, "authorization_code", { code: answered.code, redirect_uri: expected.redirectUri, code_verifier: expected.verifier });
+  const tokens = await client.genericGrantRequest(config, "authorization_code", {
+    code: answered.code,
+    redirect_uri: expected.redirectUri,
+    code_verifier: expected.verifier,
+  });
   if (tokens.claims()?.nonce !== expected.nonce) throw new Error("the ID token does not carry the nonce sent");
   return tokens;
 }

@@ -17,7 +17,9 @@ export const DOCUMENTED_SECRET = "the-client-secret-of-OIDC_CLIENTS";
 /** The one fenced block of `language` on the page that contains `marker`. */
 export function documentedBlock(language: string, marker: string): string {
   const page = readFileSync(join(PROJECT_ROOT, OIDC_DOCUMENTATION), "utf8");
-  const blocks = [...page.matchAll(new RegExp("```" + language + "\\n([\\s\\S]*?)```", "g"))].map((match) => match[1]!).filter((block) => block.includes(marker));
+  const blocks = [...page.matchAll(new RegExp("```" + language + "\\n([\\s\\S]*?)```", "g"))]
+    .map((match) => match[1]!)
+    .filter((block) => block.includes(marker));
   if (blocks.length !== 1) throw new Error(`${OIDC_DOCUMENTATION} has ${blocks.length} \`\`\`${language} blocks with "${marker}", not one`);
   return blocks[0]!;
 }
@@ -40,7 +42,11 @@ export function signingKeysFromDocumentedCommand(): string {
   if (!command) throw new Error(`the key generation block of ${OIDC_DOCUMENTATION} has no "node -e" line`);
   const folder = mkdtempSync(join(tmpdir(), "gls-oidc-key-"));
   try {
-    execFileSync("sh", ["-c", command], { cwd: folder, env: { PATH: `${join(process.execPath, "..")}:${process.env.PATH ?? ""}` }, stdio: "pipe" });
+    execFileSync("sh", ["-c", command], {
+      cwd: folder,
+      env: { PATH: `${join(process.execPath, "..")}:${process.env.PATH ?? ""}` },
+      stdio: "pipe",
+    });
     return readFileSync(join(folder, "oidc-signing-keys.json"), "utf8");
   } finally {
     rmSync(folder, { recursive: true, force: true });
@@ -53,7 +59,10 @@ export function signingKeysFromDocumentedCommand(): string {
  */
 export function documentedClient(clientId: string, clientSecret: string, replacements: [string, string][] = []): Record<string, unknown> {
   const block = documentedBlock("json", `"client_id": "${clientId}"`);
-  const text = substituted(block, `OIDC_CLIENTS entry "${clientId}"`, [['"client_secret": "…"', `"client_secret": ${JSON.stringify(clientSecret)}`], ...replacements]);
+  const text = substituted(block, `OIDC_CLIENTS entry "${clientId}"`, [
+    ['"client_secret": "…"', `"client_secret": ${JSON.stringify(clientSecret)}`],
+    ...replacements,
+  ]);
   const parsed = JSON.parse(text) as Record<string, unknown> | Record<string, unknown>[];
   const entry = (Array.isArray(parsed) ? parsed : [parsed]).find((client) => client.client_id === clientId);
   if (!entry) throw new Error(`no client "${clientId}" in its block of ${OIDC_DOCUMENTATION}`);
@@ -79,7 +88,14 @@ export function documentedApiServerFlags(issuer: string): string {
  * The documented kubeconfig (kubectl's built-in `oidc` provider) for a cluster at `server` with the
  * CA in `certificateAuthority`, the issuer a test runs, and the tokens to start with.
  */
-export function documentedKubeconfig(values: { server: string; certificateAuthority: string; issuer: string; clientSecret: string; idToken: string; refreshToken: string }): string {
+export function documentedKubeconfig(values: {
+  server: string;
+  certificateAuthority: string;
+  issuer: string;
+  clientSecret: string;
+  idToken: string;
+  refreshToken: string;
+}): string {
   const text = substituted(documentedBlock("yaml", "auth-provider:"), "kubeconfig", [
     ["https://kubernetes.example.com:6443", values.server],
     ["/etc/kubernetes/pki/ca.crt", values.certificateAuthority],

@@ -15,7 +15,13 @@ import type { Clock } from "../../src/clock.js";
 import { startStandInApiServer, oidcFlagsIn, type ApiServerOidcFlags, type StandInApiServer } from "../support/kubectl-api-server.js";
 import { kubectlHome, withKubectl, type KubectlHome } from "../support/kubectl-process.js";
 import { codeFlow, discover } from "./code-flow.js";
-import { documentedApiServerFlags, documentedClient, documentedKubeconfig, oidcProviderConfigIn, signingKeysFromDocumentedCommand } from "./documented.js";
+import {
+  documentedApiServerFlags,
+  documentedClient,
+  documentedKubeconfig,
+  oidcProviderConfigIn,
+  signingKeysFromDocumentedCommand,
+} from "./documented.js";
 import { startProviderStack, type ProviderStack } from "./provider-stack.js";
 
 /** The documented client's first loopback redirect URI: nothing needs to listen there, the test reads the redirect. */
@@ -77,7 +83,8 @@ withKubectl((binary) => {
     async function signedInKubeconfig(): Promise<{ home: KubectlHome; idToken: string; expiredIdToken: string; refreshToken: string }> {
       const config = await discover(stack.issuer, "kubernetes", clientSecret);
       const { tokens } = await codeFlow(config, { redirectUri: REDIRECT_URI, scope: SCOPE, login: "octocat" });
-      if (!tokens.id_token || !tokens.refresh_token) throw new Error(`the code flow gave no ID token or no refresh token: ${Object.keys(tokens).join(", ")}`);
+      if (!tokens.id_token || !tokens.refresh_token)
+        throw new Error(`the code flow gave no ID token or no refresh token: ${Object.keys(tokens).join(", ")}`);
       const home = kubectlHome(binary);
       homes.push(home);
       const kubeconfig = { server: cluster.url, certificateAuthority: cluster.certificateFile, issuer: stack.issuer, clientSecret };
@@ -111,7 +118,12 @@ withKubectl((binary) => {
       expect(written["refresh-token"]).toBeDefined();
       expect(written["refresh-token"]).not.toBe(refreshToken);
       expect(written["id-token"]).not.toBe(expiredIdToken);
-      expect(claimsOf(written["id-token"]!)).toMatchObject({ sub: "583231", preferred_username: "octocat", aud: "kubernetes", iss: stack.issuer });
+      expect(claimsOf(written["id-token"]!)).toMatchObject({
+        sub: "583231",
+        preferred_username: "octocat",
+        aud: "kubernetes",
+        iss: stack.issuer,
+      });
       expect(claimsOf(written["id-token"]!).exp).toBeGreaterThan(Date.now() / 1000);
 
       // With a valid ID token in the file, the next command needs no refresh.
@@ -128,8 +140,14 @@ withKubectl((binary) => {
       const callsBefore = stack.tokenCalls.length;
 
       const runs = await Promise.all([home.run(["get", "--raw", "/api"]), twin.run(["get", "--raw", "/api"])]);
-      expect(runs.map((run) => ({ code: run.code, stderr: run.stderr }))).toEqual([{ code: 0, stderr: "" }, { code: 0, stderr: "" }]);
-      expect(stack.tokenCalls.slice(callsBefore)).toEqual([{ grantType: "refresh_token", status: 200 }, { grantType: "refresh_token", status: 200 }]);
+      expect(runs.map((run) => ({ code: run.code, stderr: run.stderr }))).toEqual([
+        { code: 0, stderr: "" },
+        { code: 0, stderr: "" },
+      ]);
+      expect(stack.tokenCalls.slice(callsBefore)).toEqual([
+        { grantType: "refresh_token", status: 200 },
+        { grantType: "refresh_token", status: 200 },
+      ]);
     }, 30_000);
 
     test("after the user leaves the organisation, the next refresh gets invalid_grant and kubectl fails", async () => {
@@ -149,7 +167,9 @@ withKubectl((binary) => {
       // failure); every try asked for a refresh, and each was refused the same way.
       const refreshes = stack.tokenCalls.slice(callsBefore);
       expect(refreshes.length).toBeGreaterThan(0);
-      expect(new Set(refreshes.map((call) => JSON.stringify(call)))).toEqual(new Set([JSON.stringify({ grantType: "refresh_token", status: 400, error: "invalid_grant" })]));
+      expect(new Set(refreshes.map((call) => JSON.stringify(call)))).toEqual(
+        new Set([JSON.stringify({ grantType: "refresh_token", status: 400, error: "invalid_grant" })]),
+      );
       // Nothing reached the cluster with a credential: kubectl gave up before sending one.
       expect(cluster.requests.filter((request) => "user" in request)).toEqual([]);
       stack.emulator.emulator.setOrgMembership("octocat", "acme", "active");

@@ -52,7 +52,16 @@ export async function startProviderStack(options: ProviderStackOptions): Promise
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const emulator = await startEmulator({
-    clients: [{ clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, name: "OIDC provider", type: "github-app", expiringTokens: true, callbackUrls: [{ url: `${issuer}/auth/github/callback`, wildcard: false }] }],
+    clients: [
+      {
+        clientId: TEST_CLIENT_ID,
+        clientSecret: TEST_CLIENT_SECRET,
+        name: "OIDC provider",
+        type: "github-app",
+        expiringTokens: true,
+        callbackUrls: [{ url: `${issuer}/auth/github/callback`, wildcard: false }],
+      },
+    ],
     clock: options.clock,
   });
   const loaded = loadConfig({
@@ -68,7 +77,9 @@ export async function startProviderStack(options: ProviderStackOptions): Promise
   await whenReady(redis, 5_000);
   const logs: string[] = [];
   const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
-  const app = createApp(buildServices(config, { clock: options.clock, logger, storage: redisBackend(redis, config.redis.keyPrefix, options.clock) }));
+  const app = createApp(
+    buildServices(config, { clock: options.clock, logger, storage: redisBackend(redis, config.redis.keyPrefix, options.clock) }),
+  );
   const appServer = await listen(0, (request, response) => app(request, response));
   const tokenCalls: TokenCall[] = [];
   const front = await listen(port, (request, response) => passOn(request, response, portOf(appServer), tokenCalls));
@@ -92,25 +103,33 @@ export async function startProviderStack(options: ProviderStackOptions): Promise
  * its answer back; for the token endpoint, records the grant asked for and the answer's status and
  * error. Only the token endpoint's small bodies are read whole.
  */
-function passOn(request: import("node:http").IncomingMessage, response: import("node:http").ServerResponse, appPort: number, tokenCalls: TokenCall[]): void {
+function passOn(
+  request: import("node:http").IncomingMessage,
+  response: import("node:http").ServerResponse,
+  appPort: number,
+  tokenCalls: TokenCall[],
+): void {
   const recorded = request.method === "POST" && new URL(request.url ?? "/", "http://x").pathname === "/oidc/token";
   // Recorded once the request's body is read; its answer fills in the rest.
   const call: TokenCall = { grantType: "", status: 0 };
-  const upstream = forward({ host: "127.0.0.1", port: appPort, method: request.method, path: request.url, headers: request.headers }, (answer) => {
-    response.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
-    if (!recorded) {
-      answer.pipe(response);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    answer.on("data", (chunk: Buffer) => chunks.push(chunk));
-    answer.on("end", () => {
-      const body = Buffer.concat(chunks);
-      call.status = answer.statusCode ?? 0;
-      if (call.status >= 400) call.error = errorCodeOf(body.toString("utf8"));
-      response.end(body);
-    });
-  });
+  const upstream = forward(
+    { host: "127.0.0.1", port: appPort, method: request.method, path: request.url, headers: request.headers },
+    (answer) => {
+      response.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
+      if (!recorded) {
+        answer.pipe(response);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      answer.on("data", (chunk: Buffer) => chunks.push(chunk));
+      answer.on("end", () => {
+        const body = Buffer.concat(chunks);
+        call.status = answer.statusCode ?? 0;
+        if (call.status >= 400) call.error = errorCodeOf(body.toString("utf8"));
+        response.end(body);
+      });
+    },
+  );
   upstream.on("error", () => response.destroy());
   if (!recorded) {
     request.pipe(upstream);

@@ -31,7 +31,10 @@ test("a flow on two instances: code, refreshes (rotation, grace), userinfo; a re
   const here = await relyingParty(stack.app, "cli");
   const there = await relyingParty(other, "cli");
   const tokens = await signInWithCode(stack.app, newBrowser(stack.app), here);
-  const [first, second] = await Promise.all([client.refreshTokenGrant(here, tokens.refresh_token!), client.refreshTokenGrant(there, tokens.refresh_token!)]);
+  const [first, second] = await Promise.all([
+    client.refreshTokenGrant(here, tokens.refresh_token!),
+    client.refreshTokenGrant(there, tokens.refresh_token!),
+  ]);
   expect((await client.fetchUserInfo(there, first.access_token, "583231")).preferred_username).toBe("octocat");
   clock.advance((REFRESH_REUSE_GRACE_SECONDS + 1) * 1000);
   await expect(client.refreshTokenGrant(there, tokens.refresh_token!)).rejects.toMatchObject({ error: "invalid_grant" });
@@ -43,7 +46,13 @@ test("a grant's records share a slot with its member set, and a revocation delet
   await records("AccessToken").upsert("a1", { grantId: "g-cluster" }, 60);
   await records("RefreshToken").upsert("r1", { grantId: "g-cluster" }, 60);
   await records("RefreshToken").upsert("r2", { grantId: "g-other" }, 60);
-  const slots = new Set(await Promise.all(["AccessToken:a1", "RefreshToken:r1", "grant"].map((name) => inspect.cluster("KEYSLOT", `${stack.keyPrefix}direct:oidc:{g-cluster}:${name}`))));
+  const slots = new Set(
+    await Promise.all(
+      ["AccessToken:a1", "RefreshToken:r1", "grant"].map((name) =>
+        inspect.cluster("KEYSLOT", `${stack.keyPrefix}direct:oidc:{g-cluster}:${name}`),
+      ),
+    ),
+  );
   expect(slots.size).toBe(1);
   await records("AccessToken").revokeByGrantId("g-cluster");
   expect(await records("AccessToken").find("a1")).toBeUndefined();

@@ -2,7 +2,19 @@
 // client with PKCE through the server's own sign-in at GitHub, a browser already signed in that is
 // answered at once (unless prompt=login or max_age asks for a new sign-in), a confidential client,
 // the claims, the grant in the session list.
-import { client, jwtPayload, newBrowser, relyingParty, signInWithCode, startOidcStack, WEB_CLIENT, WEB_SECRET, walk, redirectOf, type TestStack } from "../support/oidc-stack.js";
+import {
+  client,
+  jwtPayload,
+  newBrowser,
+  relyingParty,
+  signInWithCode,
+  startOidcStack,
+  WEB_CLIENT,
+  WEB_SECRET,
+  walk,
+  redirectOf,
+  type TestStack,
+} from "../support/oidc-stack.js";
 import { sessionCookieOf } from "../support/sign-in.js";
 
 let stack: TestStack;
@@ -56,7 +68,9 @@ test("a confidential client authenticates with client_secret_basic; a wrong secr
   const wrong = await relyingParty(stack.app, "web", "not-the-secret-0123456789abcdef");
   const started = await client.buildAuthorizationUrl(wrong, { redirect_uri: WEB_CLIENT.redirect_uris[0]!, scope: "openid", state: "s1" });
   const back = redirectOf(await walk(browser, started.toString(), "monalisa"));
-  const refused = await client.authorizationCodeGrant(wrong, back, { expectedState: "s1", idTokenExpected: true }).catch((error: unknown) => error);
+  const refused = await client
+    .authorizationCodeGrant(wrong, back, { expectedState: "s1", idTokenExpected: true })
+    .catch((error: unknown) => error);
   expect(refused).toBeInstanceOf(client.WWWAuthenticateChallengeError);
   const challenge = refused as client.WWWAuthenticateChallengeError;
   expect(challenge.response?.status).toBe(401);
@@ -85,7 +99,10 @@ test("the grant is a session of its own: listed with kind oidc and the client's 
   void sessionCookieOf;
 });
 
-test.each([["prompt=login", { prompt: "login" }], ["max_age=0", { max_age: "0" }]])("%s signs in with GitHub again, with its account picker, before the authorization goes on", async (_name, params) => {
+test.each([
+  ["prompt=login", { prompt: "login" }],
+  ["max_age=0", { max_age: "0" }],
+])("%s signs in with GitHub again, with its account picker, before the authorization goes on", async (_name, params) => {
   const rp = await relyingParty(stack.app, "cli");
   const browser = newBrowser(stack.app);
   const first = await signInWithCode(stack.app, browser, rp);

@@ -18,17 +18,30 @@ function problemsOf(env: Record<string, string>): string[] {
   return result.ok ? [] : result.errors;
 }
 
-const withClients = (clients: unknown, keys: unknown = [KEY]) => problemsOf({ OIDC_CLIENTS: typeof clients === "string" ? clients : JSON.stringify(clients), OIDC_SIGNING_KEYS: JSON.stringify(keys) });
+const withClients = (clients: unknown, keys: unknown = [KEY]) =>
+  problemsOf({ OIDC_CLIENTS: typeof clients === "string" ? clients : JSON.stringify(clients), OIDC_SIGNING_KEYS: JSON.stringify(keys) });
 
 test("a valid configuration reads into clients, rules and keys", () => {
   const result = loadConfig({
     ...BASE,
-    OIDC_CLIENTS: JSON.stringify([{ ...CLIENT, teams: "Acme/Ops", orgs: ["acme"], repos: "acme/app:write", groups: ["acme", "acme/devs"] }, { client_id: "cli", redirect_uris: ["http://127.0.0.1/cb", "http://[::1]/cb"], grant_types: ["authorization_code", "urn:ietf:params:oauth:grant-type:device_code"] }]),
+    OIDC_CLIENTS: JSON.stringify([
+      { ...CLIENT, teams: "Acme/Ops", orgs: ["acme"], repos: "acme/app:write", groups: ["acme", "acme/devs"] },
+      {
+        client_id: "cli",
+        redirect_uris: ["http://127.0.0.1/cb", "http://[::1]/cb"],
+        grant_types: ["authorization_code", "urn:ietf:params:oauth:grant-type:device_code"],
+      },
+    ]),
     OIDC_SIGNING_KEYS: JSON.stringify([KEY, signingKey("k2", "RS256")]),
   });
   if (!result.ok) throw new Error(result.errors.join("\n"));
   const oidc = result.config.oidc!;
-  expect(oidc.clients[0]).toMatchObject({ clientId: "app", tokenEndpointAuthMethod: "client_secret_basic", rules: { teams: ["acme/ops"], orgs: ["acme"], repos: [{ repo: "acme/app", permission: "write" }] }, groups: { orgs: ["acme"], teams: ["acme/devs"] } });
+  expect(oidc.clients[0]).toMatchObject({
+    clientId: "app",
+    tokenEndpointAuthMethod: "client_secret_basic",
+    rules: { teams: ["acme/ops"], orgs: ["acme"], repos: [{ repo: "acme/app", permission: "write" }] },
+    groups: { orgs: ["acme"], teams: ["acme/devs"] },
+  });
   expect(oidc.clients[1]).toMatchObject({ clientId: "cli", clientSecret: null, tokenEndpointAuthMethod: "none" });
   expect(oidc.signingKeys.map(({ kid, alg }) => `${kid}:${alg}`)).toEqual(["k1:ES256", "k2:RS256"]);
 });
@@ -38,14 +51,33 @@ test("every problem of every client is told at once, with where it is", () => {
     { client_secret: "0123456789abcdef0123", redirect_uris: ["https://a.example/cb"] },
     { ...CLIENT },
     { ...CLIENT },
-    { client_id: "plain", redirect_uris: ["http://app.example.com/cb", "https://x.example/cb#frag", "https://user@x.example/cb", "ftp://x.example/", "not a uri"] },
+    {
+      client_id: "plain",
+      redirect_uris: [
+        "http://app.example.com/cb",
+        "https://x.example/cb#frag",
+        "https://user@x.example/cb",
+        "ftp://x.example/",
+        "not a uri",
+      ],
+    },
     { client_id: "public", redirect_uris: ["http://localhost/cb"], grant_types: ["client_credentials"] },
-    { client_id: "implicit", client_secret: "0123456789abcdef0123", redirect_uris: ["https://x.example/cb"], grant_types: ["implicit", "password"] },
+    {
+      client_id: "implicit",
+      client_secret: "0123456789abcdef0123",
+      redirect_uris: ["https://x.example/cb"],
+      grant_types: ["implicit", "password"],
+    },
     { client_id: "typo", redirect_uris: ["https://x.example/cb"], team: "acme/ops" },
     { client_id: "rules", redirect_uris: ["https://x.example/cb"], teams: "acme", orgs: "-bad-", repos: "acme/app:owner", users: ["a,b"] },
     { client_id: "weak", client_secret: "short", redirect_uris: ["https://x.example/cb"] },
     { client_id: "nouris" },
-    { client_id: "many", redirect_uris: ["https://x.example/cb"], orgs: Array.from({ length: 10 }, (_, index) => `org${index}`), groups: Array.from({ length: 7 }, (_, index) => `g${index}`) },
+    {
+      client_id: "many",
+      redirect_uris: ["https://x.example/cb"],
+      orgs: Array.from({ length: 10 }, (_, index) => `org${index}`),
+      groups: Array.from({ length: 7 }, (_, index) => `g${index}`),
+    },
     "not an object",
   ]);
   const told = (pattern: RegExp) => expect(problems.filter((problem) => pattern.test(problem))).not.toEqual([]);
@@ -75,33 +107,42 @@ test("every problem of every client is told at once, with where it is", () => {
 test("malformed JSON, an empty list, and an unreadable @/path are each one clear problem", () => {
   expect(withClients("[{")).toEqual(["OIDC_CLIENTS: not valid JSON (a JSON array, or @/path/to/file.json)"]);
   expect(withClients([])).toEqual(["OIDC_CLIENTS: must be a non-empty JSON array of clients"]);
-  expect(problemsOf({ OIDC_CLIENTS: "@/nonexistent/clients.json", OIDC_SIGNING_KEYS: JSON.stringify([KEY]) })).toEqual(["OIDC_CLIENTS: cannot read /nonexistent/clients.json (ENOENT)"]);
+  expect(problemsOf({ OIDC_CLIENTS: "@/nonexistent/clients.json", OIDC_SIGNING_KEYS: JSON.stringify([KEY]) })).toEqual([
+    "OIDC_CLIENTS: cannot read /nonexistent/clients.json (ENOENT)",
+  ]);
 });
 
 test("@/path reads the file, for clients and keys alike", () => {
   const directory = mkdtempSync(join(tmpdir(), "gls-oidc-"));
   writeFileSync(join(directory, "clients.json"), JSON.stringify([CLIENT]));
   writeFileSync(join(directory, "keys.json"), JSON.stringify({ keys: [KEY] }));
-  const result = loadConfig({ ...BASE, OIDC_CLIENTS: `@${join(directory, "clients.json")}`, OIDC_SIGNING_KEYS: `@${join(directory, "keys.json")}` });
+  const result = loadConfig({
+    ...BASE,
+    OIDC_CLIENTS: `@${join(directory, "clients.json")}`,
+    OIDC_SIGNING_KEYS: `@${join(directory, "keys.json")}`,
+  });
   expect(result.ok && result.config.oidc?.clients.map((client) => client.clientId)).toEqual(["app"]);
 });
 
 test("keys must be private RS256 (2048 bits or more) or ES256 JWKs, each with its own kid; their text is never repeated", () => {
   const { publicKey, privateKey: small } = generateKeyPairSync("rsa", { modulusLength: 1024 });
   const p384 = generateKeyPairSync("ec", { namedCurve: "P-384" }).privateKey.export({ format: "jwk" });
-  const problems = withClients([CLIENT], [
-    { ...KEY, kid: undefined },
-    KEY,
-    { ...KEY },
-    { ...publicKey.export({ format: "jwk" }), kid: "public" },
-    { ...small.export({ format: "jwk" }), kid: "small" },
-    { ...p384, kid: "p384" },
-    { ...KEY, kid: "wrong-alg", alg: "RS256" },
-    { ...KEY, kid: "enc", use: "enc" },
-    { kty: "oct", k: "c2VjcmV0", kid: "hmac" },
-    { ...KEY, kid: "broken", d: "AAAA" },
-    { ...KEY, kid: "swapped", d: signingKey("other", "ES256").d },
-  ]);
+  const problems = withClients(
+    [CLIENT],
+    [
+      { ...KEY, kid: undefined },
+      KEY,
+      { ...KEY },
+      { ...publicKey.export({ format: "jwk" }), kid: "public" },
+      { ...small.export({ format: "jwk" }), kid: "small" },
+      { ...p384, kid: "p384" },
+      { ...KEY, kid: "wrong-alg", alg: "RS256" },
+      { ...KEY, kid: "enc", use: "enc" },
+      { kty: "oct", k: "c2VjcmV0", kid: "hmac" },
+      { ...KEY, kid: "broken", d: "AAAA" },
+      { ...KEY, kid: "swapped", d: signingKey("other", "ES256").d },
+    ],
+  );
   expect(problems).toEqual([
     "OIDC_SIGNING_KEYS[0]: needs a kid (1-128 printable characters), which ID tokens name",
     'OIDC_SIGNING_KEYS[3] (kid "public"): must be a private key (it has no d)',
@@ -129,6 +170,8 @@ test("without OIDC_CLIENTS the provider is off, except in demo mode, which has i
   const off = loadConfig(BASE);
   expect(off.ok && off.config.oidc).toBeNull();
   const demo = loadConfig({ LOG_LEVEL: "silent" });
-  expect(demo.ok && demo.config.oidc?.clients.map((client) => `${client.clientId}:${client.tokenEndpointAuthMethod}`)).toEqual([`${DEMO_OIDC_CLIENT_ID}:none`]);
+  expect(demo.ok && demo.config.oidc?.clients.map((client) => `${client.clientId}:${client.tokenEndpointAuthMethod}`)).toEqual([
+    `${DEMO_OIDC_CLIENT_ID}:none`,
+  ]);
   expect(demo.ok && demo.config.warnings.join("\n")).toMatch(/client_id "demo-client".*http:\/\/127\.0\.0\.1\/callback/);
 });

@@ -34,12 +34,23 @@ beforeAll(async () => {
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 
 test("the demo client signs in with PKCE and refreshes, with nothing configured and no Redis", async () => {
-  const rp = await client.discovery(new URL(origin), DEMO_OIDC_CLIENT_ID, undefined, client.None(), { execute: [client.allowInsecureRequests] });
+  const rp = await client.discovery(new URL(origin), DEMO_OIDC_CLIENT_ID, undefined, client.None(), {
+    execute: [client.allowInsecureRequests],
+  });
   const started = await startAuthorization(rp);
   const browser = newBrowser(origin);
   const back = redirectOf(await walk(browser, started.url.toString(), "monalisa", origin));
-  const tokens = await client.authorizationCodeGrant(rp, back, { pkceCodeVerifier: started.verifier, expectedState: started.state, expectedNonce: started.nonce });
-  expect(tokens.claims()).toMatchObject({ sub: "1000001", preferred_username: "monalisa", email: "mona@example.com", email_verified: true });
+  const tokens = await client.authorizationCodeGrant(rp, back, {
+    pkceCodeVerifier: started.verifier,
+    expectedState: started.state,
+    expectedNonce: started.nonce,
+  });
+  expect(tokens.claims()).toMatchObject({
+    sub: "1000001",
+    preferred_username: "monalisa",
+    email: "mona@example.com",
+    email_verified: true,
+  });
   const refreshed = await client.refreshTokenGrant(rp, tokens.refresh_token!);
   expect(refreshed.claims()!.sub).toBe("1000001");
 });

@@ -1,7 +1,18 @@
 // The device authorization grant (RFC 8628, SPEC §9) for headless programs: the program gets a
 // user code, a person enters it at /oidc/device in a browser (signing in with GitHub there if
 // needed), confirms, and the program's poll gets tokens; cancelling gives it access_denied.
-import { client, DEVICE_GRANT, newBrowser, relyingParty, signInWithCode, startOidcStack, walk, WEB_SECRET, type Browser, type TestStack } from "../support/oidc-stack.js";
+import {
+  client,
+  DEVICE_GRANT,
+  newBrowser,
+  relyingParty,
+  signInWithCode,
+  startOidcStack,
+  walk,
+  WEB_SECRET,
+  type Browser,
+  type TestStack,
+} from "../support/oidc-stack.js";
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -15,10 +26,16 @@ const xsrfIn = (html: string) => /name="xsrf" value="([^"]+)"/.exec(html)?.[1] ?
 async function enterCode(browser: Browser, userCode: string, choice: "confirm" | "abort") {
   const form = await browser.get("/oidc/device");
   expect(form.status).toBe(200);
-  const confirmation = await browser.post("/oidc/device").type("form").send({ xsrf: xsrfIn(form.text), user_code: userCode });
+  const confirmation = await browser
+    .post("/oidc/device")
+    .type("form")
+    .send({ xsrf: xsrfIn(form.text), user_code: userCode });
   expect(confirmation.status).toBe(200);
   expect(confirmation.text).toContain("cli");
-  return browser.post("/oidc/device").type("form").send({ xsrf: xsrfIn(confirmation.text), user_code: userCode, [choice]: "yes" });
+  return browser
+    .post("/oidc/device")
+    .type("form")
+    .send({ xsrf: xsrfIn(confirmation.text), user_code: userCode, [choice]: "yes" });
 }
 
 async function poll(rp: client.Configuration, deviceCode: string) {
@@ -73,11 +90,19 @@ test("cancelling at the confirmation gives the program access_denied", async () 
 test("a wrong user code is said on the page, nothing more; a client without the device grant cannot start one", async () => {
   const browser = newBrowser(stack.app);
   const form = await browser.get("/oidc/device");
-  const wrong = await browser.post("/oidc/device").type("form").send({ xsrf: xsrfIn(form.text), user_code: "BCDF-GHJK" });
+  const wrong = await browser
+    .post("/oidc/device")
+    .type("form")
+    .send({ xsrf: xsrfIn(form.text), user_code: "BCDF-GHJK" });
   expect(wrong.status).toBe(200);
   expect(wrong.text).toContain("not valid");
   const web = await relyingParty(stack.app, "web", WEB_SECRET);
-  const refused = await client.initiateDeviceAuthorization(web, { scope: "openid" }).catch((error: unknown) => error as client.ResponseBodyError);
+  const refused = await client
+    .initiateDeviceAuthorization(web, { scope: "openid" })
+    .catch((error: unknown) => error as client.ResponseBodyError);
   expect(refused).toBeInstanceOf(client.ResponseBodyError);
-  expect([(refused as client.ResponseBodyError).error, (refused as client.ResponseBodyError).error_description]).toEqual(["invalid_request", expect.stringMatching(/device_code/)]);
+  expect([(refused as client.ResponseBodyError).error, (refused as client.ResponseBodyError).error_description]).toEqual([
+    "invalid_request",
+    expect.stringMatching(/device_code/),
+  ]);
 });

@@ -93,7 +93,10 @@ test("once its sign-in session ended, the grant works on with its copy until the
   const later = await client.refreshTokenGrant(rp, refreshToken);
   expect(later.claims()!.sub).toBe("583231");
   clock.advance(2 * HOURS);
-  const refused = await client.refreshTokenGrant(rp, later.refresh_token!).then(() => null, (error: unknown) => error as client.ResponseBodyError);
+  const refused = await client.refreshTokenGrant(rp, later.refresh_token!).then(
+    () => null,
+    (error: unknown) => error as client.ResponseBodyError,
+  );
   expect(refused).toBeInstanceOf(client.ResponseBodyError);
   expect(refused!.error).toBe("invalid_grant");
   expect(await recordOf(grantId)).toBeNull();

@@ -4,7 +4,17 @@
 // its counters in /metrics.
 import request from "supertest";
 import { safeReturnTo } from "../../src/auth/return-to.js";
-import { client, newBrowser, PUBLIC_CLIENT, relyingParty, signInWithCode, startAuthorization, startOidcStack, walk, type TestStack } from "../support/oidc-stack.js";
+import {
+  client,
+  newBrowser,
+  PUBLIC_CLIENT,
+  relyingParty,
+  signInWithCode,
+  startAuthorization,
+  startOidcStack,
+  walk,
+  type TestStack,
+} from "../support/oidc-stack.js";
 
 const AUTHORIZE = new URLSearchParams({
   client_id: "cli",
@@ -44,13 +54,22 @@ describe("on https", () => {
       expect(cookie).not.toMatch(/domain=/i);
     }
     // URLs the provider builds follow PUBLIC_URL, whatever the request's own scheme and forwarded headers say.
-    const forged = await request(stack.app).get("/.well-known/openid-configuration").set("X-Forwarded-Proto", "http").set("X-Forwarded-For", "198.51.100.7");
+    const forged = await request(stack.app)
+      .get("/.well-known/openid-configuration")
+      .set("X-Forwarded-Proto", "http")
+      .set("X-Forwarded-For", "198.51.100.7");
     expect(forged.body.issuer).toBe("https://login.test");
     expect(forged.body.token_endpoint).toBe("https://login.test/oidc/token");
   });
 
   test("the provider answers on the login host only: a protected host gets 404", async () => {
-    for (const path of ["/.well-known/openid-configuration", `/oidc/auth?${AUTHORIZE}`, "/oidc/jwks", "/oidc/device", "/oidc/interaction/abc"]) {
+    for (const path of [
+      "/.well-known/openid-configuration",
+      `/oidc/auth?${AUTHORIZE}`,
+      "/oidc/jwks",
+      "/oidc/device",
+      "/oidc/interaction/abc",
+    ]) {
       const answer = await request(stack.app).get(path).set("Host", "app.test");
       expect([path, answer.status]).toEqual([path, 404]);
       expect(cookiesOf(answer)).toEqual([]);
@@ -92,7 +111,16 @@ describe("on http", () => {
   });
 
   test("bad input is a 4xx with an OAuth error, never a 500", async () => {
-    const paths = ["token: a repeated parameter", "token: a body that is no JSON", "token: the password grant", "token: client_credentials", "auth: a client that is not the redirect's", "auth: an unknown client", "userinfo: a token that is none", "interaction: an undecodable uid"];
+    const paths = [
+      "token: a repeated parameter",
+      "token: a body that is no JSON",
+      "token: the password grant",
+      "token: client_credentials",
+      "auth: a client that is not the redirect's",
+      "auth: an unknown client",
+      "userinfo: a token that is none",
+      "interaction: an undecodable uid",
+    ];
     const answers = await Promise.all([
       request(stack.app).post("/oidc/token").type("form").send("grant_type=authorization_code&grant_type=refresh_token&client_id=cli"),
       request(stack.app).post("/oidc/token").type("json").send("{not json"),
@@ -113,7 +141,14 @@ describe("on http", () => {
     expect(logout.status).toBe(200);
     expect(logout.text).not.toContain("evil.example");
     // Revoking what is no token at all is a 200, as RFC 7009 §2.2 has it: nothing to learn from it.
-    expect((await request(stack.app).post("/oidc/token/revocation").type("form").send({ token: "x".repeat(5000), client_id: "cli" })).status).toBe(200);
+    expect(
+      (
+        await request(stack.app)
+          .post("/oidc/token/revocation")
+          .type("form")
+          .send({ token: "x".repeat(5000), client_id: "cli" })
+      ).status,
+    ).toBe(200);
   });
 
   test("anonymous authorizations count against the sign-in rate limit (each stores an interaction)", async () => {
@@ -138,6 +173,7 @@ describe("on http", () => {
   });
 
   test("returnTo keeps the interaction's address, query and all, through the sign-in", () => {
-    for (const path of ["/oidc/interaction/AbC_d-9?signed_in=1", "/oidc/interaction/xyz?fresh_since=1700000000000.aBc-_d"]) expect(safeReturnTo(path, "http://app.test:3000")).toBe(path);
+    for (const path of ["/oidc/interaction/AbC_d-9?signed_in=1", "/oidc/interaction/xyz?fresh_since=1700000000000.aBc-_d"])
+      expect(safeReturnTo(path, "http://app.test:3000")).toBe(path);
   });
 });

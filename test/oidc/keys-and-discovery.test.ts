@@ -4,7 +4,16 @@
 // a key taken off OIDC_SIGNING_KEYS no longer verifies what it signed.
 import { createPublicKey, verify } from "node:crypto";
 import request from "supertest";
-import { client, newBrowser, relyingParty, signingKey, signInWithCode, startOidcStack, type Jwk, type TestStack } from "../support/oidc-stack.js";
+import {
+  client,
+  newBrowser,
+  relyingParty,
+  signingKey,
+  signInWithCode,
+  startOidcStack,
+  type Jwk,
+  type TestStack,
+} from "../support/oidc-stack.js";
 import type { App } from "../support/stack.js";
 
 const OLD = signingKey("old-rs256", "RS256");
@@ -25,7 +34,12 @@ function verifiesWith(jwt: string, jwks: { keys: Jwk[] }): boolean {
   const jwk = jwks.keys.find((key) => key.kid === kid);
   if (!jwk || alg === "none" || (alg !== "RS256" && alg !== "ES256")) return false;
   const key = createPublicKey({ key: jwk as never, format: "jwk" });
-  return verify("sha256", Buffer.from(`${header}.${payload}`), alg === "ES256" ? { key, dsaEncoding: "ieee-p1363" } : key, Buffer.from(signature, "base64url"));
+  return verify(
+    "sha256",
+    Buffer.from(`${header}.${payload}`),
+    alg === "ES256" ? { key, dsaEncoding: "ieee-p1363" } : key,
+    Buffer.from(signature, "base64url"),
+  );
 }
 
 const headerOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[0]!, "base64url").toString()) as { kid: string; alg: string };
@@ -47,10 +61,20 @@ test("discovery lists exactly what is supported, at the issuer PUBLIC_URL, endpo
     token_endpoint_auth_methods_supported: ["none", "client_secret_basic", "client_secret_post"],
     subject_types_supported: ["public"],
   });
-  expect(new Set(discovery.grant_types_supported as string[])).toEqual(new Set(["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"]));
+  expect(new Set(discovery.grant_types_supported as string[])).toEqual(
+    new Set(["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"]),
+  );
   expect(new Set(discovery.scopes_supported as string[])).toEqual(new Set(["openid", "offline_access", "profile", "email", "groups"]));
-  expect(discovery.claims_supported).toEqual(expect.arrayContaining(["sub", "preferred_username", "groups", "name", "picture", "profile", "email", "email_verified"]));
-  for (const unsupported of ["registration_endpoint", "introspection_endpoint", "pushed_authorization_request_endpoint", "dpop_signing_alg_values_supported", "request_object_signing_alg_values_supported"]) {
+  expect(discovery.claims_supported).toEqual(
+    expect.arrayContaining(["sub", "preferred_username", "groups", "name", "picture", "profile", "email", "email_verified"]),
+  );
+  for (const unsupported of [
+    "registration_endpoint",
+    "introspection_endpoint",
+    "pushed_authorization_request_endpoint",
+    "dpop_signing_alg_values_supported",
+    "request_object_signing_alg_values_supported",
+  ]) {
     expect([unsupported, discovery[unsupported]]).toEqual([unsupported, undefined]);
   }
   expect(discovery.request_parameter_supported ?? false).toBe(false);

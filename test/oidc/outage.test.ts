@@ -15,15 +15,23 @@ test("503 with Retry-After while Redis is down, the grant intact once it is back
     const tokens = await signInWithCode(stack.app, newBrowser(stack.app), rp);
     await stopRedisServer(redisServer, { keepDir: true });
 
-    const refresh = await request(stack.app).post("/oidc/token").type("form").send({ grant_type: "refresh_token", refresh_token: tokens.refresh_token!, client_id: "cli" });
+    const refresh = await request(stack.app)
+      .post("/oidc/token")
+      .type("form")
+      .send({ grant_type: "refresh_token", refresh_token: tokens.refresh_token!, client_id: "cli" });
     expect([refresh.status, refresh.headers["retry-after"], refresh.body.error]).toEqual([503, "5", "temporarily_unavailable"]);
-    const authorize = await request(stack.app).get("/oidc/auth?client_id=cli&response_type=code&scope=openid&redirect_uri=http://127.0.0.1:1/callback&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256");
+    const authorize = await request(stack.app).get(
+      "/oidc/auth?client_id=cli&response_type=code&scope=openid&redirect_uri=http://127.0.0.1:1/callback&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
+    );
     expect([authorize.status, authorize.headers["retry-after"], authorize.type]).toEqual([503, "5", "text/html"]);
     const userinfo = await request(stack.app).get("/oidc/me").set("Authorization", `Bearer ${tokens.access_token}`);
     expect(userinfo.status).toBe(503);
 
     restarted = await startRedisServer(redisServer.port, { dir: redisServer.dir, appendOnly: true });
-    await eventually("/readyz to answer 200 once Redis is back", async () => (await request(stack.app).get("/readyz")).status === 200, { timeoutMs: 15_000, intervalMs: 100 });
+    await eventually("/readyz to answer 200 once Redis is back", async () => (await request(stack.app).get("/readyz")).status === 200, {
+      timeoutMs: 15_000,
+      intervalMs: 100,
+    });
     const refreshed = await client.refreshTokenGrant(rp, tokens.refresh_token!);
     expect(refreshed.claims()!.sub).toBe("583231");
   } finally {

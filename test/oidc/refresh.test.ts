@@ -22,7 +22,10 @@ afterEach(() => stack.close());
 
 /** What openid-client says when the token endpoint refuses (RFC 6749 §5.2). */
 async function refusal(attempt: Promise<unknown>): Promise<{ error: string; error_description?: string }> {
-  const error = (await attempt.then(() => null, (caught: unknown) => caught)) as client.ResponseBodyError | null;
+  const error = (await attempt.then(
+    () => null,
+    (caught: unknown) => caught,
+  )) as client.ResponseBodyError | null;
   if (!(error instanceof client.ResponseBodyError)) throw new Error(`expected the token endpoint to refuse, got ${String(error)}`);
   return { error: error.error, error_description: error.error_description };
 }
@@ -30,7 +33,8 @@ async function refusal(attempt: Promise<unknown>): Promise<{ error: string; erro
 async function signedIn(login = "octocat", clientId = "cli", secret?: string) {
   const rp = await relyingParty(stack.app, clientId, secret);
   const browser = newBrowser(stack.app);
-  const params: Record<string, string> = clientId === "octo" ? { redirect_uri: OCTO_CLIENT.redirect_uris[0]!, scope: "openid offline_access" } : {};
+  const params: Record<string, string> =
+    clientId === "octo" ? { redirect_uri: OCTO_CLIENT.redirect_uris[0]!, scope: "openid offline_access" } : {};
   const tokens = await signInWithCode(stack.app, browser, rp, params, login);
   return { rp, browser, tokens, refreshToken: tokens.refresh_token! };
 }
@@ -116,7 +120,13 @@ test("the revocation webhook, confirmed by GitHub, ends the grant", async () => 
   stack.emulator.emulator.revokeAuthorization("octocat", TEST_CLIENT_ID);
   const body = JSON.stringify({ action: "revoked", sender: { login: "octocat", id: 583231, type: "User" } });
   const signature = `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}`;
-  await request(stack.app).post("/webhooks/github").set("Content-Type", "application/json").set("X-GitHub-Event", "github_app_authorization").set("X-Hub-Signature-256", signature).send(body).expect(202);
+  await request(stack.app)
+    .post("/webhooks/github")
+    .set("Content-Type", "application/json")
+    .set("X-GitHub-Event", "github_app_authorization")
+    .set("X-Hub-Signature-256", signature)
+    .send(body)
+    .expect(202);
   await stack.settled();
   expect(await refusal(client.refreshTokenGrant(rp, refreshToken))).toMatchObject({ error: "invalid_grant" });
 });

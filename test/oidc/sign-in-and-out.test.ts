@@ -4,7 +4,20 @@
 // the first grant alone; /oidc/session/end ends the sign-in and its grants; two instances serve
 // the same grants.
 import { ManualClock } from "../../src/clock.js";
-import { client, newBrowser, OCTO_CLIENT, redirectOf, relyingParty, signInWithCode, startAuthorization, startOidcStack, walk, WEB_CLIENT, WEB_SECRET, type TestStack } from "../support/oidc-stack.js";
+import {
+  client,
+  newBrowser,
+  OCTO_CLIENT,
+  redirectOf,
+  relyingParty,
+  signInWithCode,
+  startAuthorization,
+  startOidcStack,
+  walk,
+  WEB_CLIENT,
+  WEB_SECRET,
+  type TestStack,
+} from "../support/oidc-stack.js";
 
 let stack: TestStack;
 let clock: ManualClock;
@@ -14,7 +27,8 @@ beforeEach(async () => {
 });
 afterEach(() => stack.close());
 
-const auditLines = () => stack.logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.event === "sign_in" && line.kind === "oidc");
+const auditLines = () =>
+  stack.logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.event === "sign_in" && line.kind === "oidc");
 
 test("a user the client's rule refuses gets access_denied at the client's redirect URI, saying why, and the log says it too", async () => {
   const rp = await relyingParty(stack.app, "octo", OCTO_CLIENT.client_secret);
@@ -46,7 +60,10 @@ test("a second sign-in in the same browser, to another client or the same, leave
   const cli = await relyingParty(stack.app, "cli");
   const browser = newBrowser(stack.app);
   const first = await signInWithCode(stack.app, browser, cli);
-  await signInWithCode(stack.app, browser, await relyingParty(stack.app, "web", WEB_SECRET), { redirect_uri: WEB_CLIENT.redirect_uris[0]!, scope: "openid" });
+  await signInWithCode(stack.app, browser, await relyingParty(stack.app, "web", WEB_SECRET), {
+    redirect_uri: WEB_CLIENT.redirect_uris[0]!,
+    scope: "openid",
+  });
   await signInWithCode(stack.app, browser, cli);
   await expect(client.refreshTokenGrant(cli, first.refresh_token!)).resolves.toBeDefined();
   const grants = ((await browser.get("/api/sessions")).body as { kind: string }[]).filter((session) => session.kind === "oidc");
@@ -56,12 +73,19 @@ test("a second sign-in in the same browser, to another client or the same, leave
 test("/oidc/session/end, once confirmed, ends the browser's sign-in and every grant it made, and nothing else", async () => {
   const web = await relyingParty(stack.app, "web", WEB_SECRET);
   const browser = newBrowser(stack.app);
-  const tokens = await signInWithCode(stack.app, browser, web, { redirect_uri: WEB_CLIENT.redirect_uris[0]!, scope: "openid offline_access" });
+  const tokens = await signInWithCode(stack.app, browser, web, {
+    redirect_uri: WEB_CLIENT.redirect_uris[0]!,
+    scope: "openid offline_access",
+  });
   const otherBrowser = newBrowser(stack.app);
   const cli = await relyingParty(stack.app, "cli");
   const elsewhere = await signInWithCode(stack.app, otherBrowser, cli);
 
-  const endUrl = client.buildEndSessionUrl(web, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: WEB_CLIENT.post_logout_redirect_uris[0]!, state: "bye" });
+  const endUrl = client.buildEndSessionUrl(web, {
+    id_token_hint: tokens.id_token!,
+    post_logout_redirect_uri: WEB_CLIENT.post_logout_redirect_uris[0]!,
+    state: "bye",
+  });
   const confirm = await browser.get(`${endUrl.pathname}${endUrl.search}`);
   expect(confirm.status).toBe(200);
   expect(confirm.text).toContain("@octocat");
@@ -71,7 +95,10 @@ test("/oidc/session/end, once confirmed, ends the browser's sign-in and every gr
   expect(done.headers.location).toBe(`${WEB_CLIENT.post_logout_redirect_uris[0]}?state=bye`);
 
   expect((await browser.get("/api/me")).status).toBe(401);
-  const refused = await client.refreshTokenGrant(web, tokens.refresh_token!).then(() => null, (error: unknown) => error as client.ResponseBodyError);
+  const refused = await client.refreshTokenGrant(web, tokens.refresh_token!).then(
+    () => null,
+    (error: unknown) => error as client.ResponseBodyError,
+  );
   expect(refused?.error).toBe("invalid_grant");
   // Another browser's sign-in, and its grant, are not this one's.
   expect((await otherBrowser.get("/api/me")).status).toBe(200);
@@ -81,7 +108,10 @@ test("/oidc/session/end, once confirmed, ends the browser's sign-in and every gr
 test("/oidc/session/end declined ends nothing", async () => {
   const web = await relyingParty(stack.app, "web", WEB_SECRET);
   const browser = newBrowser(stack.app);
-  const tokens = await signInWithCode(stack.app, browser, web, { redirect_uri: WEB_CLIENT.redirect_uris[0]!, scope: "openid offline_access" });
+  const tokens = await signInWithCode(stack.app, browser, web, {
+    redirect_uri: WEB_CLIENT.redirect_uris[0]!,
+    scope: "openid offline_access",
+  });
   const confirm = await browser.get("/oidc/session/end");
   const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.text)![1]!;
   const declined = await browser.post("/oidc/session/end/confirm").type("form").send({ xsrf });
@@ -97,7 +127,11 @@ test("two instances on one Redis: a code issued by one is redeemed at the other,
   const browser = newBrowser(stack.app);
   const started = await startAuthorization(rpHere);
   const back = redirectOf(await walk(browser, started.url.toString()));
-  const tokens = await client.authorizationCodeGrant(rpThere, back, { pkceCodeVerifier: started.verifier, expectedState: started.state, expectedNonce: started.nonce });
+  const tokens = await client.authorizationCodeGrant(rpThere, back, {
+    pkceCodeVerifier: started.verifier,
+    expectedState: started.state,
+    expectedNonce: started.nonce,
+  });
   const onFirst = await client.refreshTokenGrant(rpHere, tokens.refresh_token!);
   const onSecond = await client.refreshTokenGrant(rpThere, onFirst.refresh_token!);
   expect(onSecond.claims()!.sub).toBe("583231");
@@ -114,6 +148,9 @@ test("a grant's session ends with SESSION_MAX_AGE like any other, whatever its r
     refreshToken = (await client.refreshTokenGrant(rp, refreshToken)).refresh_token!;
   }
   clock.advance(25 * 60_000);
-  const refused = await client.refreshTokenGrant(rp, refreshToken).then(() => null, (error: unknown) => error as client.ResponseBodyError);
+  const refused = await client.refreshTokenGrant(rp, refreshToken).then(
+    () => null,
+    (error: unknown) => error as client.ResponseBodyError,
+  );
   expect(refused?.error).toBe("invalid_grant");
 });

@@ -75,7 +75,16 @@ beforeAll(async () => {
   const clientId = "Iv23liCapacityTest001";
   const clientSecret = randomBytes(20).toString("hex");
   emulator = await startEmulator({
-    clients: [{ clientId, clientSecret, name: "Capacity", type: "github-app", expiringTokens: true, callbackUrls: [{ url: `${base}/auth/github/callback`, wildcard: false }] }],
+    clients: [
+      {
+        clientId,
+        clientSecret,
+        name: "Capacity",
+        type: "github-app",
+        expiringTokens: true,
+        callbackUrls: [{ url: `${base}/auth/github/callback`, wildcard: false }],
+      },
+    ],
     users: users(USERS + 11),
     rateLimitPerHour: 1_000_000,
   });
@@ -97,7 +106,11 @@ afterAll(async () => {
 test(`Redis holds about 1.3 kB per signed-in user (all keys, ${USERS} users)`, async () => {
   // One sign-in first, so Redis's own structures for the key space exist before the measurement.
   const warm = new CookieClient();
-  await warm.fetch(`${base}/auth/github`).then(async (start) => warm.fetch((await approveAtEmulator(start.headers.get("location")!, { login: users(USERS + 11).at(-1)!.login })).toString()));
+  await warm
+    .fetch(`${base}/auth/github`)
+    .then(async (start) =>
+      warm.fetch((await approveAtEmulator(start.headers.get("location")!, { login: users(USERS + 11).at(-1)!.login })).toString()),
+    );
   const keysBefore = await redis.dbsize();
   const before = await usedMemory();
   for (let index = 0; index < USERS; index += 10) {
@@ -123,11 +136,15 @@ test(`Redis holds about 1.3 kB per signed-in user (all keys, ${USERS} users)`, a
         .map(async (user) => {
           const browser = new CookieClient();
           const start = await browser.fetch(`${base}/auth/github`);
-          expect((await browser.fetch((await approveAtEmulator(start.headers.get("location")!, { login: user.login })).toString())).status).toBe(303);
+          expect(
+            (await browser.fetch((await approveAtEmulator(start.headers.get("location")!, { login: user.login })).toString())).status,
+          ).toBe(303);
         }),
     );
   });
-  note(`${perUser.toFixed(0)} bytes of used_memory and ${keysPerUser.toFixed(2)} keys per signed-in user; ${(total(signIns.sent) / 10).toFixed(1)} Redis commands sent per sign-in ${JSON.stringify(signIns.sent)}`);
+  note(
+    `${perUser.toFixed(0)} bytes of used_memory and ${keysPerUser.toFixed(2)} keys per signed-in user; ${(total(signIns.sent) / 10).toFixed(1)} Redis commands sent per sign-in ${JSON.stringify(signIns.sent)}`,
+  );
   expect(keysPerUser).toBeGreaterThanOrEqual(2);
   expect(perUser).toBeLessThan(2_000);
 }, 120_000);
@@ -135,24 +152,30 @@ test(`Redis holds about 1.3 kB per signed-in user (all keys, ${USERS} users)`, a
 test.each([
   ["/auth/check", 204],
   ["/api/me", 200],
-])(`GET %s sends Redis one command (a script) per request (${REQUESTS} requests over the signed-in users)`, async (path, status) => {
-  // One round first, so no session is due a write (an expiry to slide) during the measurement.
-  for (const browser of cookies) expect((await browser.fetch(`${base}${path}`)).status).toBe(status);
-  const commands = await commandsDuring(async () => {
-  for (let index = 0; index < REQUESTS; index += 20) {
-    await Promise.all(
-      Array.from({ length: 20 }, async (_, offset) => {
-        const response = await cookies[(index + offset) % cookies.length]!.fetch(`${base}${path}`);
-        expect(response.status).toBe(status);
-        await response.arrayBuffer();
-      }),
+])(
+  `GET %s sends Redis one command (a script) per request (${REQUESTS} requests over the signed-in users)`,
+  async (path, status) => {
+    // One round first, so no session is due a write (an expiry to slide) during the measurement.
+    for (const browser of cookies) expect((await browser.fetch(`${base}${path}`)).status).toBe(status);
+    const commands = await commandsDuring(async () => {
+      for (let index = 0; index < REQUESTS; index += 20) {
+        await Promise.all(
+          Array.from({ length: 20 }, async (_, offset) => {
+            const response = await cookies[(index + offset) % cookies.length]!.fetch(`${base}${path}`);
+            expect(response.status).toBe(status);
+            await response.arrayBuffer();
+          }),
+        );
+      }
+    });
+    const perRequest = total(commands.sent) / REQUESTS;
+    note(
+      `GET ${path}: ${perRequest.toFixed(2)} Redis commands sent per request ${JSON.stringify(commands.sent)}, running ${JSON.stringify(commands.inScripts)} inside`,
     );
-  }
-  });
-  const perRequest = total(commands.sent) / REQUESTS;
-  note(`GET ${path}: ${perRequest.toFixed(2)} Redis commands sent per request ${JSON.stringify(commands.sent)}, running ${JSON.stringify(commands.inScripts)} inside`);
-  // One script (the entry and its TTL together); a write only when an expiry slides a step.
-  expect(perRequest).toBeLessThanOrEqual(1.05);
-  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.child.pid}/status`, "utf8"));
-  if (rss) note(`server process resident memory ${(Number(rss[1]) / 1024).toFixed(0)} MiB after ${USERS} sign-ins`);
-}, 60_000);
+    // One script (the entry and its TTL together); a write only when an expiry slides a step.
+    expect(perRequest).toBeLessThanOrEqual(1.05);
+    const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.child.pid}/status`, "utf8"));
+    if (rss) note(`server process resident memory ${(Number(rss[1]) / 1024).toFixed(0)} MiB after ${USERS} sign-ins`);
+  },
+  60_000,
+);

@@ -34,7 +34,9 @@ interface Login {
 }
 
 function runLogin(args: string[], env: Record<string, string>, command = "login"): Login {
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, "dist/cli.js"), command, ...args], { env: { PATH: process.env.PATH ?? "", ...env } });
+  const child = spawn(process.execPath, [join(PROJECT_ROOT, "dist/cli.js"), command, ...args], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+  });
   let stdout = "";
   let stderr = "";
   let codeSeen: (code: string) => void = () => undefined;
@@ -45,7 +47,9 @@ function runLogin(args: string[], env: Record<string, string>, command = "login"
     if (match) codeSeen(match[1]!);
   });
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("close", (code) => resolve({ code, stdout, stderr })),
+  );
   return { userCode, done };
 }
 
@@ -81,7 +85,11 @@ test("falls back to ~/.config; a denied sign-in exits 1 with a clear line and sa
 test("bad arguments exit 2 with the usage; an unreachable server or one without DEVICE_FLOW exits 1", async () => {
   for (const args of [[], ["--server"], ["--server", "ftp://x"], ["--server", url, "extra"]]) {
     const ran = await runLogin(args, { HOME: configHome() }).done;
-    expect([args, ran.code, ran.stderr.split("\n")[0]]).toEqual([args, 2, "usage: node dist/cli.js login --server <URL of the login server>"]);
+    expect([args, ran.code, ran.stderr.split("\n")[0]]).toEqual([
+      args,
+      2,
+      "usage: node dist/cli.js login --server <URL of the login server>",
+    ]);
   }
   const unreachable = await runLogin(["--server", "http://127.0.0.1:1"], { HOME: configHome() }).done;
   expect(unreachable.code).toBe(1);
@@ -116,7 +124,10 @@ test("names itself in User-Agent; status says who the kept token is; logout ends
   expect((await login.done).code).toBe(0);
   const path = join(home, "github-login-server", "token.json");
   const { access_token: token } = JSON.parse(readFileSync(path, "utf8")) as { access_token: string };
-  const listed = (await (await fetch(`${url}/api/sessions`, { headers: { authorization: `Bearer ${token}` } })).json()) as { current: boolean; userAgent: string }[];
+  const listed = (await (await fetch(`${url}/api/sessions`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+    current: boolean;
+    userAgent: string;
+  }[];
   expect(listed.find((session) => session.current)?.userAgent).toMatch(/^github-login-server-cli\/\d+\.\d+\.\d+$/);
 
   const status = await run("status", [], env);
@@ -129,7 +140,10 @@ test("names itself in User-Agent; status says who the kept token is; logout ends
   expect((await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
 
   const after = await run("status", [], env);
-  expect([after.code, after.stderr.trim()]).toEqual([1, "github-login-server status: not signed in (run: node dist/cli.js login --server <URL>)"]);
+  expect([after.code, after.stderr.trim()]).toEqual([
+    1,
+    "github-login-server status: not signed in (run: node dist/cli.js login --server <URL>)",
+  ]);
 }, 30_000);
 
 test("a 503 with Retry-After is waited out, not a failure", async () => {

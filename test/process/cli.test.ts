@@ -28,8 +28,11 @@ interface Ran {
 function cli(args: string[], env: Record<string, string> = {}): Promise<Ran> {
   const cwd = mkdtempSync(join(tmpdir(), "gls-cli-"));
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(PROJECT_ROOT, "dist/cli.js"), ...args], { cwd, env: { PATH: process.env.PATH ?? "", ...stack.env, ...env } }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [join(PROJECT_ROOT, "dist/cli.js"), ...args],
+      { cwd, env: { PATH: process.env.PATH ?? "", ...stack.env, ...env } },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -42,10 +45,15 @@ test("sessions list <login>: one line per session, with its opaque id, kind, hos
   expect([listed.code, listed.stderr]).toEqual([0, ""]);
   const lines = listed.stdout.trim().split("\n");
   expect(lines).toHaveLength(2);
-  for (const line of lines) expect(line).toMatch(/^[A-Za-z0-9_-]{22} {2}browser {2}app\.test:3000 {2}signed in \d{4}-\d\d-\d\dT.* {2}last seen .*$/);
+  for (const line of lines)
+    expect(line).toMatch(/^[A-Za-z0-9_-]{22} {2}browser {2}app\.test:3000 {2}signed in \d{4}-\d\d-\d\dT.* {2}last seen .*$/);
   stack.emulator.emulator.resetStats();
   const byId = await cli(["sessions", "list", "--id", "583231"]);
-  const ids = (text: string) => text.trim().split("\n").map((line) => line.split("  ")[0]);
+  const ids = (text: string) =>
+    text
+      .trim()
+      .split("\n")
+      .map((line) => line.split("  ")[0]);
   expect(ids(byId.stdout)).toEqual(ids(listed.stdout));
   expect(stack.emulator.emulator.stats.apiRequests).toEqual([]); // by id, without asking GitHub
 });
@@ -57,7 +65,10 @@ test("sessions end <login> --revoke: every session refused from its next request
   const token = stack.emulator.emulator.issuedAccessTokens().at(-2)!; // octocat's second sign-in
   const ended = await cli(["sessions", "end", "octocat", "--revoke"]);
   expect([ended.code, ended.stdout.trim()]).toEqual([0, "ended 2 session(s) of @octocat; the app's authorization was revoked at GitHub"]);
-  const audit = ended.stderr.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+  const audit = ended.stderr
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
   expect(audit.map(({ event, reason, login }) => ({ event, reason, login }))).toEqual([
     { event: "session_ended", reason: "operator", login: "octocat" },
     { event: "session_ended", reason: "operator", login: "octocat" },
@@ -70,7 +81,16 @@ test("sessions end <login> --revoke: every session refused from its next request
 });
 
 test("bad input and an unreachable Redis or GitHub: a clear line and a non-zero exit", async () => {
-  for (const args of [[], ["sessions"], ["sessions", "list"], ["sessions", "list", "a", "b"], ["sessions", "list", "octocat", "--revoke"], ["sessions", "drop", "octocat"], ["sessions", "list", "--id", "x"], ["sessions", "list", "bad login!"]]) {
+  for (const args of [
+    [],
+    ["sessions"],
+    ["sessions", "list"],
+    ["sessions", "list", "a", "b"],
+    ["sessions", "list", "octocat", "--revoke"],
+    ["sessions", "drop", "octocat"],
+    ["sessions", "list", "--id", "x"],
+    ["sessions", "list", "bad login!"],
+  ]) {
     const ran = await cli(args);
     expect([args, ran.code, ran.stderr.split("\n")[0]]).toEqual([args, 2, "usage: node dist/cli.js sessions list <login | --id N>"]);
   }

@@ -50,12 +50,15 @@ const COMPOSE_ONLY_VARIABLES = new Set(["BIND_ADDRESS"]);
 
 /** Compose's variable substitution, as far as docker-compose.yml uses it: ${VAR}, ${VAR:-default}, ${VAR-default}. */
 function interpolate(text: string, environment: Record<string, string>): string {
-  return text.replace(/\$\{([A-Z0-9_]+)(?:(:?-)([^}]*))?\}/g, (_match, name: string, operator: string | undefined, fallback: string | undefined) => {
-    const value = environment[name];
-    if (operator === ":-") return value ? value : fallback!;
-    if (operator === "-") return value ?? fallback!;
-    return value ?? "";
-  });
+  return text.replace(
+    /\$\{([A-Z0-9_]+)(?:(:?-)([^}]*))?\}/g,
+    (_match, name: string, operator: string | undefined, fallback: string | undefined) => {
+      const value = environment[name];
+      if (operator === ":-") return value ? value : fallback!;
+      if (operator === "-") return value ?? fallback!;
+      return value ?? "";
+    },
+  );
 }
 
 /** The app service of docker-compose.yml. */
@@ -79,7 +82,12 @@ const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, "utf8"
  */
 function runComposeCommand(cwd: string, env: Record<string, string>) {
   const [shell, ...args] = composeCommand();
-  const child = spawn(shell!, args, { cwd, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(shell!, args, {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let output = "";
   let exit: string | undefined;
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -111,8 +119,16 @@ describe("docker-compose.yml", () => {
   });
 
   test("builds the image once: the app is the only service with a build, and no other service runs its image", () => {
-    expect(Object.entries(compose.services).filter(([, service]) => service.build !== undefined).map(([name]) => name)).toEqual(["app"]);
-    expect(Object.entries(compose.services).filter(([, service]) => service.image === app.image).map(([name]) => name)).toEqual(["app"]);
+    expect(
+      Object.entries(compose.services)
+        .filter(([, service]) => service.build !== undefined)
+        .map(([name]) => name),
+    ).toEqual(["app"]);
+    expect(
+      Object.entries(compose.services)
+        .filter(([, service]) => service.image === app.image)
+        .map(([name]) => name),
+    ).toEqual(["app"]);
   });
 
   test("Redis persists append-only to a volume and has a healthcheck", () => {
@@ -189,7 +205,8 @@ describe("Dockerfile", () => {
   const stages = parseDockerfile(read("Dockerfile"));
   const build = stages.find((stage) => stage.name === "build")!;
   const runtime = stages.at(-1)!;
-  const texts = (stage: Stage, keyword: string) => stage.instructions.filter((instruction) => instruction.keyword === keyword).map((instruction) => instruction.text);
+  const texts = (stage: Stage, keyword: string) =>
+    stage.instructions.filter((instruction) => instruction.keyword === keyword).map((instruction) => instruction.text);
 
   test("builds in one stage with dev dependencies and runs in another with production ones only", () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
@@ -226,7 +243,8 @@ describe("Dockerfile", () => {
 
 describe("scripts/offline-images.sh", () => {
   const script = join(PROJECT_ROOT, "scripts/offline-images.sh");
-  const names = (root: string) => execFileSync("bash", [join(root, "scripts/offline-images.sh"), "names"], { encoding: "utf8", stdio: "pipe" });
+  const names = (root: string) =>
+    execFileSync("bash", [join(root, "scripts/offline-images.sh"), "names"], { encoding: "utf8", stdio: "pipe" });
   const redisImage = (parseYaml(read("docker-compose.yml")) as { services: Record<string, ComposeService> }).services.redis!.image!;
   let root: string;
 
@@ -243,13 +261,20 @@ describe("scripts/offline-images.sh", () => {
   test("makes the Dockerfile's base (Node 24 on Debian bookworm) and the compose file's Redis, the names taken from those files", () => {
     const bases = [...new Set(parseDockerfile(read("Dockerfile")).map((stage) => stage.base))];
     expect(bases).toHaveLength(1);
-    expect(names(PROJECT_ROOT)).toBe(`base docker.io/library/${bases[0]}\nnode 24\ndebian bookworm\nredis docker.io/library/${redisImage}\n`);
+    expect(names(PROJECT_ROOT)).toBe(
+      `base docker.io/library/${bases[0]}\nnode 24\ndebian bookworm\nredis docker.io/library/${redisImage}\n`,
+    );
   });
 
   test("follows those files when they change (nothing is written twice), and refuses a Dockerfile with two bases", () => {
     writeFileSync(join(root, "Dockerfile"), read("Dockerfile").replaceAll(/^FROM \S+/gm, "FROM node:22.12.0-trixie-slim"));
-    writeFileSync(join(root, "docker-compose.yml"), read("docker-compose.yml").replace(`image: ${redisImage}`, "image: registry.example.com/cache/redis:8"));
-    expect(names(root)).toBe("base docker.io/library/node:22.12.0-trixie-slim\nnode 22.12.0\ndebian trixie\nredis registry.example.com/cache/redis:8\n");
+    writeFileSync(
+      join(root, "docker-compose.yml"),
+      read("docker-compose.yml").replace(`image: ${redisImage}`, "image: registry.example.com/cache/redis:8"),
+    );
+    expect(names(root)).toBe(
+      "base docker.io/library/node:22.12.0-trixie-slim\nnode 22.12.0\ndebian trixie\nredis registry.example.com/cache/redis:8\n",
+    );
     writeFileSync(join(root, "Dockerfile"), read("Dockerfile").replace(/^FROM \S+/m, "FROM node:22-bookworm-slim"));
     expect(() => names(root)).toThrow(/several bases/);
   });
@@ -297,7 +322,8 @@ describe("the build context (.dockerignore)", () => {
 
   test("keeps every source a COPY takes from it", () => {
     expect(contextSources.length).toBeGreaterThan(0);
-    for (const source of contextSources) expect([source, inContext.ignores(source), existsSync(join(PROJECT_ROOT, source))]).toEqual([source, false, true]);
+    for (const source of contextSources)
+      expect([source, inContext.ignores(source), existsSync(join(PROJECT_ROOT, source))]).toEqual([source, false, true]);
   });
 
   test("holds nothing of this checkout but what those COPY lines take", () => {
@@ -371,14 +397,25 @@ describe("the runtime layout the Dockerfile builds, without Docker", () => {
       } else if (keyword === "RUN") {
         expect(text).toMatch(/^npm ci --omit=dev\b/);
         // The same install, kept off the network where the npm cache already has the packages.
-        await promisify(execFile)("npm", ["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: runtimeDir });
+        await promisify(execFile)("npm", ["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"], {
+          cwd: runtimeDir,
+        });
       }
     }
     expect(environment.NODE_ENV).toBe("production");
 
     port = await freePort();
     emulator = await startEmulator({
-      clients: [{ clientId, clientSecret, name: "Container test", type: "github-app", expiringTokens: true, callbackUrls: [{ url: `http://127.0.0.1:${port}/auth/github/callback`, wildcard: false }] }],
+      clients: [
+        {
+          clientId,
+          clientSecret,
+          name: "Container test",
+          type: "github-app",
+          expiringTokens: true,
+          callbackUrls: [{ url: `http://127.0.0.1:${port}/auth/github/callback`, wildcard: false }],
+        },
+      ],
     });
     const [command, ...args] = execForm(runtime.instructions.find((instruction) => instruction.keyword === "CMD")!.text)!;
     expect(command).toBe("node");
@@ -505,7 +542,14 @@ describe("the runtime layout the Dockerfile builds, without Docker", () => {
   test("the compose file's command, with a configuration that passes: Node replaces the shell (exec), serves, and SIGTERM ends it cleanly", async () => {
     const commandPort = await freePort();
     const run = runComposeCommand(runtimeDir, {
-      ...productionEnvironment({ port: commandPort, githubUrl: emulator.url, clientId, clientSecret, redisUrl: testRedisUrl(), keyPrefix: `gls-command-${randomBytes(4).toString("hex")}:` }),
+      ...productionEnvironment({
+        port: commandPort,
+        githubUrl: emulator.url,
+        clientId,
+        clientSecret,
+        redisUrl: testRedisUrl(),
+        keyPrefix: `gls-command-${randomBytes(4).toString("hex")}:`,
+      }),
     });
     try {
       await eventually(`/healthz on port ${commandPort}`, async () => (await fetch(`http://127.0.0.1:${commandPort}/healthz`)).ok, {

@@ -27,7 +27,10 @@ beforeAll(() => {
   buildServer();
   folder = mkdtempSync(join(tmpdir(), "gls-emulator-loading-"));
   writeFileSync(join(folder, "hooks.mjs"), REFUSING_HOOKS);
-  writeFileSync(join(folder, "register.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(join(folder, "hooks.mjs")).href)});\n`);
+  writeFileSync(
+    join(folder, "register.mjs"),
+    `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(join(folder, "hooks.mjs")).href)});\n`,
+  );
   refuseEmulator = ["--import", pathToFileURL(join(folder, "register.mjs")).href, join(PROJECT_ROOT, "dist/server.js")];
 }, 60_000);
 

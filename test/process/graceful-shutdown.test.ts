@@ -25,7 +25,16 @@ beforeAll(async () => {
   // The emulator behind a gate on its token endpoint: the sign-in callback waits there for as long as the test wants.
   tokenEndpoint = holdRequests("/login/oauth/access_token");
   const emulator = createEmulator({
-    clients: [{ clientId, clientSecret, name: "Shutdown test", type: "github-app", expiringTokens: true, callbackUrls: [{ url: `http://127.0.0.1:${port}/auth/github/callback`, wildcard: false }] }],
+    clients: [
+      {
+        clientId,
+        clientSecret,
+        name: "Shutdown test",
+        type: "github-app",
+        expiringTokens: true,
+        callbackUrls: [{ url: `http://127.0.0.1:${port}/auth/github/callback`, wildcard: false }],
+      },
+    ],
   });
   const front = express().use(tokenEndpoint.middleware).use(emulator.app);
   const server = createServer(front);

@@ -18,7 +18,16 @@ import { parse as parseYaml } from "yaml";
 import { approveAtEmulator, startEmulator, type RunningEmulator } from "../support/emulator-server.js";
 import { eventually } from "../support/eventually.js";
 import { CookieClient, PROJECT_ROOT, productionEnvironment } from "../support/process.js";
-import { APP_IMAGE, buildAppImage, containersRequired, engineProblem, ensureStandIns, podman, podmanCompose, standInNames } from "../support/podman.js";
+import {
+  APP_IMAGE,
+  buildAppImage,
+  containersRequired,
+  engineProblem,
+  ensureStandIns,
+  podman,
+  podmanCompose,
+  standInNames,
+} from "../support/podman.js";
 import { freePort, startRedisServer, stopRedisServer } from "../support/redis-server.js";
 import { testRedisUrl } from "../support/stack.js";
 
@@ -42,8 +51,27 @@ if (problem && containersRequired) {
 /** Runs `podman run -d` with the README's flags; returns the container's name. */
 async function runContainer(env: Record<string, string>): Promise<string> {
   const name = `gls-image-test-${randomBytes(4).toString("hex")}`;
-  const flags = ["--network", "host", "--init", "--read-only", "--tmpfs", "/tmp", "--security-opt", "no-new-privileges:true", "--stop-timeout", "30"];
-  await podman(["run", "-d", "--name", name, ...flags, ...Object.entries(env).flatMap(([key, value]) => ["-e", `${key}=${value}`]), APP_IMAGE]);
+  const flags = [
+    "--network",
+    "host",
+    "--init",
+    "--read-only",
+    "--tmpfs",
+    "/tmp",
+    "--security-opt",
+    "no-new-privileges:true",
+    "--stop-timeout",
+    "30",
+  ];
+  await podman([
+    "run",
+    "-d",
+    "--name",
+    name,
+    ...flags,
+    ...Object.entries(env).flatMap(([key, value]) => ["-e", `${key}=${value}`]),
+    APP_IMAGE,
+  ]);
   return name;
 }
 
@@ -78,9 +106,20 @@ function describeImage(): void {
 
       port = await freePort();
       emulator = await startEmulator({
-        clients: [{ clientId, clientSecret, name: "Image test", type: "github-app", expiringTokens: true, callbackUrls: [{ url: `http://127.0.0.1:${port}/auth/github/callback`, wildcard: false }] }],
+        clients: [
+          {
+            clientId,
+            clientSecret,
+            name: "Image test",
+            type: "github-app",
+            expiringTokens: true,
+            callbackUrls: [{ url: `http://127.0.0.1:${port}/auth/github/callback`, wildcard: false }],
+          },
+        ],
       });
-      container = await runContainer(productionEnvironment({ port, githubUrl: emulator.url, clientId, clientSecret, redisUrl: testRedisUrl(), keyPrefix }));
+      container = await runContainer(
+        productionEnvironment({ port, githubUrl: emulator.url, clientId, clientSecret, redisUrl: testRedisUrl(), keyPrefix }),
+      );
       await waitForAnswer(`http://127.0.0.1:${port}/healthz`, container);
     }, 600_000);
 
@@ -92,7 +131,8 @@ function describeImage(): void {
     test("runs as the node user (uid 1000), with the root filesystem read-only and /tmp writable", async () => {
       expect((await podman(["exec", container, "id", "-u"])).stdout.trim()).toBe("1000");
       expect((await podman(["exec", container, "id", "-un"])).stdout.trim()).toBe("node");
-      const write = async (path: string) => (await podman(["exec", container, "sh", "-c", `echo x > ${path}`], { allowFailure: true })).code;
+      const write = async (path: string) =>
+        (await podman(["exec", container, "sh", "-c", `echo x > ${path}`], { allowFailure: true })).code;
       expect(await write("/app/dist/server.js")).not.toBe(0);
       expect(await write("/app/written-by-the-app")).not.toBe(0);
       expect(await write("/tmp/scratch")).toBe(0);
@@ -136,7 +176,9 @@ function describeImage(): void {
     }, 60_000);
 
     test("keeps the Dockerfile's HEALTHCHECK (docker format), and `podman healthcheck run` passes", async () => {
-      const healthcheck = JSON.parse((await podman(["image", "inspect", "--format", "{{json .Config.Healthcheck}}", APP_IMAGE])).stdout) as { Test: string[] } | null;
+      const healthcheck = JSON.parse(
+        (await podman(["image", "inspect", "--format", "{{json .Config.Healthcheck}}", APP_IMAGE])).stdout,
+      ) as { Test: string[] } | null;
       expect(healthcheck?.Test.join(" ")).toMatch(/\/healthz/);
       // Podman runs timed checks through systemd; `healthcheck run` runs the image's check now.
       const run = await podman(["healthcheck", "run", container], { allowFailure: true });
@@ -145,10 +187,16 @@ function describeImage(): void {
     }, 60_000);
 
     test("holds the build output and production dependencies only, and stays small", async () => {
-      const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
-      const listing = (await podman(["exec", container, "ls", "/app", "/app/node_modules", "/app/node_modules/@types"], { allowFailure: true })).stdout;
+      const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as {
+        dependencies: Record<string, string>;
+        devDependencies: Record<string, string>;
+      };
+      const listing = (
+        await podman(["exec", container, "ls", "/app", "/app/node_modules", "/app/node_modules/@types"], { allowFailure: true })
+      ).stdout;
       for (const name of Object.keys(manifest.dependencies)) expect(listing).toContain(name.split("/")[0]);
-      for (const name of ["typescript", "jest", "eslint", "ts-jest", "playwright-core", "autocannon", "supertest"]) expect(listing).not.toMatch(new RegExp(`^${name}$`, "m"));
+      for (const name of ["typescript", "jest", "eslint", "ts-jest", "playwright-core", "autocannon", "supertest"])
+        expect(listing).not.toMatch(new RegExp(`^${name}$`, "m"));
       expect(listing.split("\n").filter((line) => ["src", "test", ".env", ".git"].includes(line))).toEqual([]);
       const size = async (image: string) => Number((await podman(["image", "inspect", "--format", "{{.Size}}", image])).stdout.trim());
       const ownBytes = (await size(APP_IMAGE)) - (await size(standInNames().base));
@@ -160,7 +208,14 @@ function describeImage(): void {
       const redisPort = await freePort();
       const appPort = await freePort();
       const name = await runContainer({
-        ...productionEnvironment({ port: appPort, githubUrl: emulator.url, clientId, clientSecret, redisUrl: `redis://127.0.0.1:${redisPort}`, keyPrefix }),
+        ...productionEnvironment({
+          port: appPort,
+          githubUrl: emulator.url,
+          clientId,
+          clientSecret,
+          redisUrl: `redis://127.0.0.1:${redisPort}`,
+          keyPrefix,
+        }),
       });
       others.push(name);
       const base = `http://127.0.0.1:${appPort}`;
@@ -187,7 +242,9 @@ function describeImage(): void {
 
 function describeCompose(): void {
   describe("docker-compose.yml, unchanged, with podman-compose (its OCI build, the compose Redis)", () => {
-    const compose = parseYaml(readFileSync(join(PROJECT_ROOT, "docker-compose.yml"), "utf8")) as { services: Record<string, { image?: string }> };
+    const compose = parseYaml(readFileSync(join(PROJECT_ROOT, "docker-compose.yml"), "utf8")) as {
+      services: Record<string, { image?: string }>;
+    };
     const project = `glscompose${randomBytes(3).toString("hex")}`;
     const app = `${project}_app_1`;
     let directory: string;
@@ -224,21 +281,30 @@ function describeCompose(): void {
 
     test("with an unedited .env (production, unconfigured) the app lists the problems and waits, up and unhealthy, never restarted", async () => {
       let seen = "";
-      await eventually("the app's log to list the configuration's problems and the way out", async () => /SESSION_SECRET: required[^]*is NOT running/.test((seen = await logsOf(app))), {
-        timeoutMs: 30_000,
-        intervalMs: 200,
-        detail: () => `(podman logs ${app}:\n${seen})`,
-      });
+      await eventually(
+        "the app's log to list the configuration's problems and the way out",
+        async () => /SESSION_SECRET: required[^]*is NOT running/.test((seen = await logsOf(app))),
+        {
+          timeoutMs: 30_000,
+          intervalMs: 200,
+          detail: () => `(podman logs ${app}:\n${seen})`,
+        },
+      );
       // Podman restarts an exited container at once, whatever its restart policy: a loop shows
       // within seconds, as a restart count that climbs and a new start time.
       const states = new Set<string>();
       for (const deadline = Date.now() + 5_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 250))) {
-        states.add((await podman(["inspect", "--format", "restarts={{.RestartCount}} {{.State.Status}} since {{.State.StartedAt}}", app])).stdout.trim());
+        states.add(
+          (
+            await podman(["inspect", "--format", "restarts={{.RestartCount}} {{.State.Status}} since {{.State.StartedAt}}", app])
+          ).stdout.trim(),
+        );
       }
       expect([...states]).toEqual([expect.stringMatching(/^restarts=0 running since /)]);
       const logs = await logsOf(app);
       expect(logs.match(/the configuration has \d+ problem/g)).toHaveLength(1);
-      for (const variable of ["SESSION_SECRET", "TOKEN_ENCRYPTION_KEY", "GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "PUBLIC_URL"]) expect(logs).toContain(`${variable}: required`);
+      for (const variable of ["SESSION_SECRET", "TOKEN_ENCRYPTION_KEY", "GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "PUBLIC_URL"])
+        expect(logs).toContain(`${variable}: required`);
       expect(logs).toContain("up -d --force-recreate");
       const health = await podman(["healthcheck", "run", app], { allowFailure: true });
       expect([health.code, health.stdout.trim()]).toEqual([1, "unhealthy"]);
@@ -252,7 +318,9 @@ function describeCompose(): void {
       note(`podman-compose up --force-recreate to /readyz 200 in ${seconds(upStarted)}`);
       expect(await logsOf(app)).toContain("configuration OK");
       // The OCI image podman-compose built has no HEALTHCHECK of its own: the one that passes is the compose file's.
-      expect((await podman(["image", "inspect", "--format", "{{json .Config.Healthcheck}}", compose.services.app!.image!])).stdout.trim()).toMatch(/^(null|)$/);
+      expect(
+        (await podman(["image", "inspect", "--format", "{{json .Config.Healthcheck}}", compose.services.app!.image!])).stdout.trim(),
+      ).toMatch(/^(null|)$/);
       // Podman runs timed checks through systemd; `healthcheck run` runs the container's check now.
       const health = await podman(["healthcheck", "run", app], { allowFailure: true });
       expect([health.code, health.stdout.trim()]).toEqual([0, ""]);
@@ -269,7 +337,10 @@ function describeCompose(): void {
       expect(((await (await browser.fetch(`${base}/api/me`)).json()) as { login: string }).login).toBe("octocat");
       expect((await browser.fetch(`${base}/auth/check`)).status).toBe(204);
       // The session is in the compose Redis (append-only, in its volume).
-      const keys = (await podman(["exec", `${project}_redis_1`, "redis-cli", "--scan", "--pattern", "gls:sess:*"])).stdout.trim().split("\n").filter(Boolean);
+      const keys = (await podman(["exec", `${project}_redis_1`, "redis-cli", "--scan", "--pattern", "gls:sess:*"])).stdout
+        .trim()
+        .split("\n")
+        .filter(Boolean);
       expect(keys.length).toBe(1);
       expect((await podman(["exec", `${project}_redis_1`, "redis-cli", "config", "get", "appendonly"])).stdout).toMatch(/yes/);
       expect((await podman(["exec", app, "id", "-u"])).stdout.trim()).toBe("1000");

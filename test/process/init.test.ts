@@ -14,7 +14,9 @@ function init(args: string[], folder = mkdtempSync(join(tmpdir(), "gls-init-")))
 
 /** The .env's settings as the server's .env reader would see them (KEY=value lines, comments skipped). */
 function settingsIn(folder: string): Record<string, string> {
-  const lines = readFileSync(join(folder, ".env"), "utf8").split("\n").filter((line) => /^[A-Z_]+=/.test(line));
+  const lines = readFileSync(join(folder, ".env"), "utf8")
+    .split("\n")
+    .filter((line) => /^[A-Z_]+=/.test(line));
   return Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
 }
 
@@ -24,7 +26,13 @@ test("with credentials: a production configuration the server accepts, readable 
   expect(stdout).toContain("Wrote .env with your GitHub app's credentials");
   expect(statSync(join(folder, ".env")).mode & 0o777).toBe(0o600);
   const settings = settingsIn(folder);
-  expect(Object.keys(settings).sort()).toEqual(["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "PUBLIC_URL", "SESSION_SECRET", "TOKEN_ENCRYPTION_KEY"]);
+  expect(Object.keys(settings).sort()).toEqual([
+    "GITHUB_CLIENT_ID",
+    "GITHUB_CLIENT_SECRET",
+    "PUBLIC_URL",
+    "SESSION_SECRET",
+    "TOKEN_ENCRYPTION_KEY",
+  ]);
   const result = loadConfig({ ...settings, NODE_ENV: "production", REDIS_URL: "redis://redis:6379", TRUST_PROXY: "1" });
   expect(result.ok ? "accepted" : result.errors).toBe("accepted");
   // Every other line of the example stays, so each setting is documented where it is set.
@@ -53,7 +61,11 @@ test("an existing .env is never overwritten", () => {
 test("bad flags exit 2 with the usage; half a credential writes nothing", () => {
   for (const args of [["--client-id"], ["--nope"], ["--demo", "--client-id", "x"], ["--client-id", "a", "--client-id", "b"]]) {
     const ran = init(args);
-    expect([args, ran.code, ran.stderr.trim()]).toEqual([args, 2, "usage: npm run init [-- --client-id ID --client-secret SECRET] [--public-url URL] [--demo]"]);
+    expect([args, ran.code, ran.stderr.trim()]).toEqual([
+      args,
+      2,
+      "usage: npm run init [-- --client-id ID --client-secret SECRET] [--public-url URL] [--demo]",
+    ]);
   }
   const half = init(["--client-id", "Iv23liabc"]);
   expect(half.code).toBe(1);

@@ -43,7 +43,10 @@ describe.each(cases)("npm run %s", (script, entry) => {
     // Built after the sources, so `npm start` does not build again.
     const later = new Date(Date.now() + 60_000);
     utimesSync(join(project, entry), later, later);
-    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "signal-check", private: true, scripts: { [script]: scripts[script], build: "true" } }));
+    writeFileSync(
+      join(project, "package.json"),
+      JSON.stringify({ name: "signal-check", private: true, scripts: { [script]: scripts[script], build: "true" } }),
+    );
   });
   afterAll(() => rmSync(project, { recursive: true, force: true }));
 

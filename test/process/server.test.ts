@@ -7,7 +7,15 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { approveAtEmulator, startEmulator, type RunningEmulator } from "../support/emulator-server.js";
 import { freePort } from "../support/redis-server.js";
-import { buildServer, CookieClient, PROJECT_ROOT, productionEnvironment, runServer, waitForHealthy, type ServerProcess } from "../support/process.js";
+import {
+  buildServer,
+  CookieClient,
+  PROJECT_ROOT,
+  productionEnvironment,
+  runServer,
+  waitForHealthy,
+  type ServerProcess,
+} from "../support/process.js";
 import { readAllKeys, testRedisUrl } from "../support/stack.js";
 
 beforeAll(() => buildServer(), 60_000);
@@ -23,7 +31,14 @@ test("configuration problems are all printed and the process exits non-zero befo
   });
   expect(await server.exited).toBe(1);
   const output = server.output();
-  for (const problem of ["SESSION_IDLE_TIMEOUT", "TOKEN_ENCRYPTION_KEY", "GITHUB_CLIENT_ID", "REDIS_URL", "demo mode", "TRUST_PROXY: trusts every sender"]) {
+  for (const problem of [
+    "SESSION_IDLE_TIMEOUT",
+    "TOKEN_ENCRYPTION_KEY",
+    "GITHUB_CLIENT_ID",
+    "REDIS_URL",
+    "demo mode",
+    "TRUST_PROXY: trusts every sender",
+  ]) {
     expect(output).toContain(problem);
   }
   expect(output).not.toContain("too-short");
@@ -46,7 +61,7 @@ async function exitCodeWithin(server: ServerProcess, ms = 10_000): Promise<numbe
   return code;
 }
 
-test("--check-config: prints every problem and exits 1, or \"configuration OK\" and the warnings and exits 0; never listens or connects to Redis", async () => {
+test('--check-config: prints every problem and exits 1, or "configuration OK" and the warnings and exits 0; never listens or connects to Redis', async () => {
   // A stand-in for Redis that only counts who connects to it.
   const connections: Socket[] = [];
   const fakeRedis = createServer((socket) => connections.push(socket));
@@ -55,11 +70,25 @@ test("--check-config: prints every problem and exits 1, or \"configuration OK\" 
   try {
     const badPort = await freePort();
     const refused = runServer(
-      { NODE_ENV: "production", PORT: String(badPort), REDIS_URL: redisUrl, SESSION_IDLE_TIMEOUT: "forever", TOKEN_ENCRYPTION_KEY: "too-short", TRUST_PROXY: "true" },
+      {
+        NODE_ENV: "production",
+        PORT: String(badPort),
+        REDIS_URL: redisUrl,
+        SESSION_IDLE_TIMEOUT: "forever",
+        TOKEN_ENCRYPTION_KEY: "too-short",
+        TRUST_PROXY: "true",
+      },
       { cwd: emptyFolder, args: [join(PROJECT_ROOT, "dist/server.js"), "--check-config"] },
     );
     expect(await exitCodeWithin(refused)).toBe(1);
-    for (const problem of ["SESSION_IDLE_TIMEOUT", "TOKEN_ENCRYPTION_KEY", "GITHUB_CLIENT_ID", "SESSION_SECRET", "PUBLIC_URL", "TRUST_PROXY: trusts every sender"]) {
+    for (const problem of [
+      "SESSION_IDLE_TIMEOUT",
+      "TOKEN_ENCRYPTION_KEY",
+      "GITHUB_CLIENT_ID",
+      "SESSION_SECRET",
+      "PUBLIC_URL",
+      "TRUST_PROXY: trusts every sender",
+    ]) {
       expect(refused.output()).toContain(problem);
     }
     expect(refused.output()).not.toContain("configuration OK");
@@ -69,10 +98,22 @@ test("--check-config: prints every problem and exits 1, or \"configuration OK\" 
     const goodPort = await freePort();
     const directory = mkdtempSync(join(scratch, "env-"));
     const environment: Record<string, string> = {
-      ...productionEnvironment({ port: goodPort, githubUrl: "https://github.example.com", clientId: "Iv23liCheckConfig001", clientSecret: "s".repeat(40), redisUrl, keyPrefix: "gls:" }),
+      ...productionEnvironment({
+        port: goodPort,
+        githubUrl: "https://github.example.com",
+        clientId: "Iv23liCheckConfig001",
+        clientSecret: "s".repeat(40),
+        redisUrl,
+        keyPrefix: "gls:",
+      }),
       TRUST_PROXY: "loopback",
     };
-    writeFileSync(join(directory, ".env"), Object.entries(environment).map(([name, value]) => `${name}=${value}`).join("\n") + "\n");
+    writeFileSync(
+      join(directory, ".env"),
+      Object.entries(environment)
+        .map(([name, value]) => `${name}=${value}`)
+        .join("\n") + "\n",
+    );
     const accepted = runServer({}, { cwd: directory, args: [join(PROJECT_ROOT, "dist/server.js"), "--check-config"] });
     expect(await exitCodeWithin(accepted)).toBe(0);
     const lines = accepted.output().split("\n");
@@ -83,7 +124,10 @@ test("--check-config: prints every problem and exits 1, or \"configuration OK\" 
     await expect(fetch(`http://127.0.0.1:${goodPort}/healthz`)).rejects.toThrow();
 
     // Demo mode passes the check too (outside production), with its warnings.
-    const demo = runServer({ PORT: String(await freePort()) }, { cwd: emptyFolder, args: [join(PROJECT_ROOT, "dist/server.js"), "--check-config"] });
+    const demo = runServer(
+      { PORT: String(await freePort()) },
+      { cwd: emptyFolder, args: [join(PROJECT_ROOT, "dist/server.js"), "--check-config"] },
+    );
     expect(await exitCodeWithin(demo)).toBe(0);
     expect(demo.output()).toContain("configuration OK");
     expect(demo.output()).toContain("Demo mode");

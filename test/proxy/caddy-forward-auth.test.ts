@@ -8,7 +8,14 @@ import { documentedBlocks, PROXY_DOCUMENTATION, withProxy } from "../support/pro
 import { CookieClient } from "../support/process.js";
 import { describeHostileForwardedHeaders } from "./hostile-forwarded-headers.js";
 import { describeManyHostsBehind, type ManyHostsProxy } from "./many-hosts-walk.js";
-import { redirectTarget, signInThroughProxy, expectRenewedCookieHandedOn, expectSignOutThroughProxy, startForwardAuthStack, type ForwardAuthStack } from "./forward-auth-stack.js";
+import {
+  redirectTarget,
+  signInThroughProxy,
+  expectRenewedCookieHandedOn,
+  expectSignOutThroughProxy,
+  startForwardAuthStack,
+  type ForwardAuthStack,
+} from "./forward-auth-stack.js";
 
 const caddy = findCaddy();
 const CATCH_ALL = "\thandle {\n";
@@ -20,7 +27,8 @@ const CATCH_ALL = "\thandle {\n";
 function documentedCaddyConfiguration(): string {
   const [site, perRoute] = documentedBlocks("caddyfile");
   if (!site || !perRoute) throw new Error(`${PROXY_DOCUMENTATION} has not the two \`\`\`caddyfile blocks (the site, the per-route rule)`);
-  if (site.split(CATCH_ALL).length !== 2) throw new Error(`the Caddy site of ${PROXY_DOCUMENTATION} has not exactly one catch-all \`handle {\``);
+  if (site.split(CATCH_ALL).length !== 2)
+    throw new Error(`the Caddy site of ${PROXY_DOCUMENTATION} has not exactly one catch-all \`handle {\``);
   return site.replace(CATCH_ALL, `${perRoute}${CATCH_ALL}`);
 }
 
@@ -77,7 +85,12 @@ withProxy("Caddy", caddy, "apt-get install caddy", (caddy) => {
 
     test("user headers sent by the client are never believed", async () => {
       stack.received.length = 0;
-      const forged = { "X-Auth-Request-User": "admin", "X-Auth-Request-User-Id": "1", "X-Auth-Request-Email": "admin@example.com", "X-Auth-Request-Groups": "acme/ops" };
+      const forged = {
+        "X-Auth-Request-User": "admin",
+        "X-Auth-Request-User-Id": "1",
+        "X-Auth-Request-Email": "admin@example.com",
+        "X-Auth-Request-Groups": "acme/ops",
+      };
       const signedOut = await new CookieClient().fetch(`${base}/reports`, { headers: forged });
       expect(signedOut.status).toBe(302);
       expect(received()).toEqual([]);
@@ -97,7 +110,9 @@ withProxy("Caddy", caddy, "apt-get install caddy", (caddy) => {
       const browser = new CookieClient();
       await signInThroughProxy(browser, base, "/", "monalisa");
       stack.received.length = 0;
-      const page = await browser.fetch(`${base}/reports`, { headers: { "X-Auth-Request-Email": "admin@example.com", "X-Auth-Request-Groups": "acme/ops" } });
+      const page = await browser.fetch(`${base}/reports`, {
+        headers: { "X-Auth-Request-Email": "admin@example.com", "X-Auth-Request-Groups": "acme/ops" },
+      });
       expect(await page.json()).toEqual({ application: true, user: "monalisa" });
       expect(lastHeaders()["x-auth-request-email"]).toBe("");
       expect(lastHeaders()["x-auth-request-groups"]).toBe("");

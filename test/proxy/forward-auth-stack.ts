@@ -41,12 +41,24 @@ export interface ForwardAuthStack {
  * base is then the login host's origin, and the protected hosts are other loopback addresses).
  * `trustProxy`: TRUST_PROXY, `loopback` by default.
  */
-export async function startForwardAuthStack(name: string, options: { protectedHosts?: string; trustProxy?: string } = {}): Promise<ForwardAuthStack> {
+export async function startForwardAuthStack(
+  name: string,
+  options: { protectedHosts?: string; trustProxy?: string } = {},
+): Promise<ForwardAuthStack> {
   // The proxy's port goes into PUBLIC_URL before anything listens; the others are taken by listening.
   const proxyPort = await freePort();
   const base = `http://127.0.0.1:${proxyPort}`;
   const emulator = await startEmulator({
-    clients: [{ clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, name: "Forward auth", type: "github-app", expiringTokens: true, callbackUrls: [{ url: `${base}/auth/github/callback`, wildcard: false }] }],
+    clients: [
+      {
+        clientId: TEST_CLIENT_ID,
+        clientSecret: TEST_CLIENT_SECRET,
+        name: "Forward auth",
+        type: "github-app",
+        expiringTokens: true,
+        callbackUrls: [{ url: `${base}/auth/github/callback`, wildcard: false }],
+      },
+    ],
   });
   const loaded = loadConfig({
     ...testEnvironment(emulator.url, `gls-${name}-${randomBytes(4).toString("hex")}:`, testRedisUrl()),
@@ -58,7 +70,13 @@ export async function startForwardAuthStack(name: string, options: { protectedHo
   const config = loaded.config;
   const redis = createRedisConnection(config.redis);
   await whenReady(redis, 5_000);
-  const app = createApp(buildServices(config, { clock: systemClock, logger: createLogger("silent"), storage: redisBackend(redis, config.redis.keyPrefix, systemClock) }));
+  const app = createApp(
+    buildServices(config, {
+      clock: systemClock,
+      logger: createLogger("silent"),
+      storage: redisBackend(redis, config.redis.keyPrefix, systemClock),
+    }),
+  );
   const loginReceived: ForwardAuthStack["loginReceived"] = [];
   const loginServer = await listen((request, response) => {
     loginReceived.push({ path: request.url ?? "", headers: { ...request.headers } });

@@ -27,14 +27,24 @@ export function describeHostileForwardedHeaders(proxy: ManyHostsProxy): void {
       let cookieOfLogin: string;
 
       beforeAll(async () => {
-        stack = await startForwardAuthStack(`${proxy.name}-hostile`, { protectedHosts: "127.0.0.2:{port},127.0.0.3:{port},127.0.0.4:{port}", trustProxy });
-        running = await proxy.start(proxy.configure(documentedHostBlocks(proxy.language), stack, ["127.0.0.2", "127.0.0.3"]), stack.proxyPort);
+        stack = await startForwardAuthStack(`${proxy.name}-hostile`, {
+          protectedHosts: "127.0.0.2:{port},127.0.0.3:{port},127.0.0.4:{port}",
+          trustProxy,
+        });
+        running = await proxy.start(
+          proxy.configure(documentedHostBlocks(proxy.language), stack, ["127.0.0.2", "127.0.0.3"]),
+          stack.proxyPort,
+        );
         [A, B, LOGIN] = [`http://127.0.0.2:${stack.proxyPort}`, `http://127.0.0.3:${stack.proxyPort}`, stack.base];
         [hostOfB, hostOfC] = [`127.0.0.3:${stack.proxyPort}`, `127.0.0.4:${stack.proxyPort}`];
         const browser = await signedInOnProtectedHost(stack, B, "/");
         cookieOfB = sessionCookieIn(browser.cookieHeaderFor("127.0.0.3"));
         cookieOfLogin = sessionCookieIn(browser.cookieHeaderFor("127.0.0.1"));
-        const signed = sessionCookies(stack.config).signedValue(sessionIdOf(cookieOfB), { host: hostOfC, origin: `http://${hostOfC}`, login: false });
+        const signed = sessionCookies(stack.config).signedValue(sessionIdOf(cookieOfB), {
+          host: hostOfC,
+          origin: `http://${hostOfC}`,
+          login: false,
+        });
         cookieOfC = `${SESSION_COOKIE}=${encodeURIComponent(signed)}`;
       }, 30_000);
 
@@ -44,7 +54,11 @@ export function describeHostileForwardedHeaders(proxy: ManyHostsProxy): void {
       });
 
       test("what reaches this server names the host the proxy served, the address it saw and its scheme, whatever the client wrote", async () => {
-        const forged = { "X-Forwarded-Host": `${hostOfB}, ${hostOfC}`, "X-Forwarded-For": `${FORGED_ADDRESS}, 127.0.0.9`, "X-Forwarded-Proto": "https" };
+        const forged = {
+          "X-Forwarded-Host": `${hostOfB}, ${hostOfC}`,
+          "X-Forwarded-For": `${FORGED_ADDRESS}, 127.0.0.9`,
+          "X-Forwarded-Proto": "https",
+        };
         const asked: [string, string][] = [
           [A, "/report"], // the check, asked by the proxy before the application
           [A, "/auth/check"],
@@ -56,7 +70,12 @@ export function describeHostileForwardedHeaders(proxy: ManyHostsProxy): void {
           stack.loginReceived.length = 0;
           await fetch(`${origin}${path}`, { headers: { ...forged, Cookie: cookieOfB }, redirect: "manual" });
           const host = new URL(origin).host;
-          const heard = stack.loginReceived.map(({ headers }) => [headers.host, headers["x-forwarded-host"], headers["x-forwarded-for"], headers["x-forwarded-proto"]]);
+          const heard = stack.loginReceived.map(({ headers }) => [
+            headers.host,
+            headers["x-forwarded-host"],
+            headers["x-forwarded-for"],
+            headers["x-forwarded-proto"],
+          ]);
           expect([origin, path, heard]).toEqual([origin, path, [[host, host, "127.0.0.1", "http"]]]);
         }
       });
@@ -102,11 +121,16 @@ export function describeHostileForwardedHeaders(proxy: ManyHostsProxy): void {
       test("a forged X-Forwarded-For does not choose the sign-in rate-limit bucket: the address the proxy saw does", async () => {
         for (const origin of [A, LOGIN]) {
           for (const forwardedFor of [FORGED_ADDRESS, `${FORGED_ADDRESS}, 198.51.100.9`, "127.0.0.5"]) {
-            const start = await fetch(`${origin}/auth/github?returnTo=/`, { headers: { "X-Forwarded-For": forwardedFor }, redirect: "manual" });
+            const start = await fetch(`${origin}/auth/github?returnTo=/`, {
+              headers: { "X-Forwarded-For": forwardedFor },
+              redirect: "manual",
+            });
             expect(start.status).toBe(302);
           }
         }
-        const buckets = (await stack.redis.keys(`${stack.config.redis.keyPrefix}rl:auth*`)).map((key) => key.slice(key.lastIndexOf(":") + 1));
+        const buckets = (await stack.redis.keys(`${stack.config.redis.keyPrefix}rl:auth*`)).map((key) =>
+          key.slice(key.lastIndexOf(":") + 1),
+        );
         expect(buckets).toEqual(["127.0.0.1"]);
       });
     });

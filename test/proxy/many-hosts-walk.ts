@@ -22,7 +22,8 @@ export interface ManyHostsProxy {
 /** The documented application block (nginx or Caddy) and login-host block (Many apps on many hosts) for `proxy`'s language. */
 export function documentedHostBlocks(language: ManyHostsProxy["language"]): { app: string; login: string } {
   const [app, , login] = documentedBlocks(language);
-  if (!app || !login) throw new Error(`${PROXY_DOCUMENTATION} has not the \`\`\`${language} blocks of the application and of Many apps on many hosts`);
+  if (!app || !login)
+    throw new Error(`${PROXY_DOCUMENTATION} has not the \`\`\`${language} blocks of the application and of Many apps on many hosts`);
   return { app, login };
 }
 
@@ -98,7 +99,12 @@ export async function signInOnProtectedHost(stack: ForwardAuthStack, appBase: st
 }
 
 /** The browser of a walk through the sign-in on `appBase` for `page`, checked step by step, signed in there and on the login host. */
-export async function signedInOnProtectedHost(stack: ForwardAuthStack, appBase: string, page: string, login = "octocat"): Promise<HostCookieClient> {
+export async function signedInOnProtectedHost(
+  stack: ForwardAuthStack,
+  appBase: string,
+  page: string,
+  login = "octocat",
+): Promise<HostCookieClient> {
   const browser = new HostCookieClient();
   const visited: string[] = [];
   const go = async (url: string, status: number) => {

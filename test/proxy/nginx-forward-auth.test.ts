@@ -6,7 +6,14 @@ import { documentedBlocks, PROXY_DOCUMENTATION, withProxy } from "../support/pro
 import { CookieClient } from "../support/process.js";
 import { describeHostileForwardedHeaders } from "./hostile-forwarded-headers.js";
 import { describeManyHostsBehind, type ManyHostsProxy } from "./many-hosts-walk.js";
-import { redirectTarget, signInThroughProxy as walkThroughProxy, expectRenewedCookieHandedOn, expectSignOutThroughProxy, startForwardAuthStack, type ForwardAuthStack } from "./forward-auth-stack.js";
+import {
+  redirectTarget,
+  signInThroughProxy as walkThroughProxy,
+  expectRenewedCookieHandedOn,
+  expectSignOutThroughProxy,
+  startForwardAuthStack,
+  type ForwardAuthStack,
+} from "./forward-auth-stack.js";
 
 const nginx = findNginx();
 
@@ -17,7 +24,8 @@ const nginx = findNginx();
 function documentedNginxConfiguration(): string {
   const [server, perRoute] = documentedBlocks("nginx");
   if (!server || !perRoute) throw new Error(`${PROXY_DOCUMENTATION} has not the two \`\`\`nginx blocks (the server, the per-route rule)`);
-  if (!server.includes("    location @sign_in {")) throw new Error(`the nginx server block of ${PROXY_DOCUMENTATION} has no @sign_in location`);
+  if (!server.includes("    location @sign_in {"))
+    throw new Error(`the nginx server block of ${PROXY_DOCUMENTATION} has no @sign_in location`);
   return server.replace("    location @sign_in {", `${perRoute}\n    location @sign_in {`);
 }
 
@@ -110,7 +118,9 @@ withProxy("nginx", nginx, "apt-get install nginx-light", (nginx) => {
       const browser = new CookieClient();
       await signInThroughProxy(browser, "/", "monalisa");
       received.length = 0;
-      const page = await browser.fetch(`${base}/reports`, { headers: { "X-Auth-Request-Email": "admin@example.com", "X-Auth-Request-Groups": "acme/ops" } });
+      const page = await browser.fetch(`${base}/reports`, {
+        headers: { "X-Auth-Request-Email": "admin@example.com", "X-Auth-Request-Groups": "acme/ops" },
+      });
       expect(await page.json()).toEqual({ application: true, user: "monalisa" });
       expect(received.at(-1)!.headers["x-auth-request-email"]).toBeUndefined(); // nginx sends no header for an empty value
       expect(received.at(-1)!.headers["x-auth-request-groups"]).toBeUndefined();

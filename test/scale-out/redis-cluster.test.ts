@@ -89,7 +89,13 @@ test("concurrent requests on an expired token over two instances: one refresh un
   const instances = [stack.app, await stack.anotherInstance()];
   clock.advance(9 * HOURS);
   stack.emulator.emulator.resetStats();
-  const answers = await Promise.all(Array.from({ length: 12 }, (_, index) => request(instances[index % 2]!).get("/api/github/user").set("Cookie", cookie)));
+  const answers = await Promise.all(
+    Array.from({ length: 12 }, (_, index) =>
+      request(instances[index % 2]!)
+        .get("/api/github/user")
+        .set("Cookie", cookie),
+    ),
+  );
   expect(answers.map((answer) => answer.status)).toEqual(Array(12).fill(200));
   await stack.settled(); // the revalidation these requests started, and its lease, are done too
   expect(stack.emulator.emulator.stats.refreshes).toBe(1);

@@ -97,16 +97,24 @@ test("after a failover the server follows the new master: old sessions still wor
   const masterSwitch = await nextMasterSwitch();
   try {
     await withNode(topology.sentinel.port, (sentinel) => sentinel.call("SENTINEL", "FAILOVER", topology.masterName));
-    expect(await within("the Sentinel to announce +switch-master", masterSwitch.switched, { timeoutMs: 10_000 })).toBe(topology.replica.port);
+    expect(await within("the Sentinel to announce +switch-master", masterSwitch.switched, { timeoutMs: 10_000 })).toBe(
+      topology.replica.port,
+    );
   } finally {
     masterSwitch.unsubscribe();
   }
-  const address = (await withNode(topology.sentinel.port, (sentinel) => sentinel.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", topology.masterName))) as string[];
+  const address = (await withNode(topology.sentinel.port, (sentinel) =>
+    sentinel.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", topology.masterName),
+  )) as string[];
   expect(Number(address[1])).toBe(topology.replica.port);
   // Every connection of the server's instances has moved from the old master to the new one: the
   // server learns of the switch on its own schedule, with nothing a test can await.
   const serverConnections = async (port: number) =>
-    withNode(port, async (node) => ((await node.client("LIST")) as string).split("\n").filter((line) => line.includes("name=github-login-server ")).length);
+    withNode(
+      port,
+      async (node) =>
+        ((await node.client("LIST")) as string).split("\n").filter((line) => line.includes("name=github-login-server ")).length,
+    );
   await eventually(
     "the server's connections to move to the promoted replica",
     async () => (await serverConnections(topology.master.port)) === 0 && (await serverConnections(topology.replica.port)) >= 2,

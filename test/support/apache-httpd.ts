@@ -32,7 +32,8 @@ const MODULES = [
 export function findApacheWithOpenidc(): { binary: string | null; missing: string } {
   const binary = findBinary("apache2", ["/usr/sbin/apache2"]);
   if (!binary) return { binary: null, missing: "apache2 is not installed" };
-  if (!existsSync(join(APACHE_MODULES, "mod_auth_openidc.so"))) return { binary: null, missing: `no mod_auth_openidc.so in ${APACHE_MODULES}` };
+  if (!existsSync(join(APACHE_MODULES, "mod_auth_openidc.so")))
+    return { binary: null, missing: `no mod_auth_openidc.so in ${APACHE_MODULES}` };
   return { binary, missing: "" };
 }
 

@@ -19,6 +19,11 @@ export async function startCaddy(binary: string, caddyfile: string, port: number
   const configFile = join(home, "Caddyfile");
   const globalOptions = ["{", "\tadmin off", "\tauto_https off", `\tstorage file_system ${join(home, "data")}`, "}", ""];
   writeFileSync(configFile, [...globalOptions, caddyfile, ""].join("\n"));
-  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, XDG_DATA_HOME: join(home, "data"), XDG_CONFIG_HOME: join(home, "config") };
+  const env = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: home,
+    XDG_DATA_HOME: join(home, "data"),
+    XDG_CONFIG_HOME: join(home, "config"),
+  };
   return startProxy("Caddy", { binary, args: ["run", "--config", configFile, "--adapter", "caddyfile"], options: { env } }, port, home);
 }

@@ -31,8 +31,11 @@ export async function eventually(what: string, check: () => boolean | Promise<bo
     const reason = abandonIf?.();
     if (reason !== undefined) throw new Error(`gave up waiting for ${what}: ${reason}${detail ? `\n${detail()}` : ""}`);
     if (Date.now() >= deadline) {
-      const lastFailure = lastError === undefined ? "" : ` (last check threw: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastFailure}${detail ? `\n${detail()}` : ""}`, { cause: lastError });
+      const lastFailure =
+        lastError === undefined ? "" : ` (last check threw: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastFailure}${detail ? `\n${detail()}` : ""}`, {
+        cause: lastError,
+      });
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
@@ -42,11 +45,18 @@ export async function eventually(what: string, check: () => boolean | Promise<bo
  * The deterministic wait: `promise` (one that settles at the event itself), bounded, so that an
  * event that never comes fails with its name instead of the test's anonymous timeout.
  */
-export async function within<T>(what: string, promise: Promise<T>, options: Pick<EventuallyOptions, "timeoutMs" | "detail"> = {}): Promise<T> {
+export async function within<T>(
+  what: string,
+  promise: Promise<T>,
+  options: Pick<EventuallyOptions, "timeoutMs" | "detail"> = {},
+): Promise<T> {
   const { timeoutMs = 5_000, detail } = options;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail ? `\n${detail()}` : ""}`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail ? `\n${detail()}` : ""}`)),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([promise, timeout]);

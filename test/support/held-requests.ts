@@ -47,7 +47,9 @@ export function holdRequests(pathPrefix: string): HeldRequests {
  * GITHUB_API_URL at `url` for a GitHub whose answers come when the test lets them.
  */
 export async function serveHeld(held: HeldRequests, target: () => RequestHandler): Promise<{ url: string; close(): Promise<void> }> {
-  const front = express().use(held.middleware).use((request, response, next) => target()(request, response, next));
+  const front = express()
+    .use(held.middleware)
+    .use((request, response, next) => target()(request, response, next));
   const server = createServer(front);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   return {

@@ -50,7 +50,9 @@ export class HostBrowser {
   private keep(jar: Map<string, string>, header: string): void {
     const [pair, ...attributes] = header.split(";").map((part) => part.trim());
     const name = pair!.slice(0, pair!.indexOf("="));
-    const removed = attributes.some((attribute) => /^max-age=0$/i.test(attribute) || (/^expires=/i.test(attribute) && Date.parse(attribute.slice(8)) <= Date.now()));
+    const removed = attributes.some(
+      (attribute) => /^max-age=0$/i.test(attribute) || (/^expires=/i.test(attribute) && Date.parse(attribute.slice(8)) <= Date.now()),
+    );
     if (removed) jar.delete(name);
     else jar.set(name, pair!.slice(name.length + 1));
   }

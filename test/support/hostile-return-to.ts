@@ -47,6 +47,8 @@ const AFTER_THE_DOTS = [
   "/%09/evil.example",
   "//%65vil.example",
 ];
-const DOT_SEGMENT_CLASS = DOT_SEGMENTS.flatMap((dots) => AFTER_THE_DOTS.map((rest) => `/${dots}${rest.startsWith("/") || rest.startsWith("\\") ? rest : `/${rest}`}`));
+const DOT_SEGMENT_CLASS = DOT_SEGMENTS.flatMap((dots) =>
+  AFTER_THE_DOTS.map((rest) => `/${dots}${rest.startsWith("/") || rest.startsWith("\\") ? rest : `/${rest}`}`),
+);
 
 export const HOSTILE_RETURN_TO = [...CLASSIC, ...DOT_SEGMENT_CLASS];

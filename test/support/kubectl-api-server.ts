@@ -53,15 +53,40 @@ export function selfSignedCertificate(): { keyFile: string; certificateFile: str
   const certificateFile = join(folder, "certificate.pem");
   execFileSync(
     "openssl",
-    ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", keyFile, "-out", certificateFile,
-      "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-keyout",
+      keyFile,
+      "-out",
+      certificateFile,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+    ],
     { stdio: "pipe" },
   );
   return { keyFile, certificateFile, remove: () => rmSync(folder, { recursive: true, force: true }) };
 }
 
 /** What kube-apiserver answers a request it could not authenticate. */
-const UNAUTHORIZED = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "Unauthorized", reason: "Unauthorized", code: 401 };
+const UNAUTHORIZED = {
+  kind: "Status",
+  apiVersion: "v1",
+  metadata: {},
+  status: "Failure",
+  message: "Unauthorized",
+  reason: "Unauthorized",
+  code: 401,
+};
 
 /** The few discovery answers `kubectl get --raw` and `kubectl version` ask for. */
 const ANSWERS: Record<string, unknown> = {
@@ -71,8 +96,12 @@ const ANSWERS: Record<string, unknown> = {
 
 export async function startStandInApiServer(flags: ApiServerOidcFlags): Promise<StandInApiServer> {
   const tls = selfSignedCertificate();
-  const discovery = (await (await fetch(`${flags["oidc-issuer-url"].replace(/\/$/, "")}/.well-known/openid-configuration`)).json()) as { issuer: string; jwks_uri: string };
-  if (discovery.issuer !== flags["oidc-issuer-url"]) throw new Error(`the discovery document's issuer ${discovery.issuer} is not --oidc-issuer-url ${flags["oidc-issuer-url"]}`);
+  const discovery = (await (await fetch(`${flags["oidc-issuer-url"].replace(/\/$/, "")}/.well-known/openid-configuration`)).json()) as {
+    issuer: string;
+    jwks_uri: string;
+  };
+  if (discovery.issuer !== flags["oidc-issuer-url"])
+    throw new Error(`the discovery document's issuer ${discovery.issuer} is not --oidc-issuer-url ${flags["oidc-issuer-url"]}`);
   const keys = createRemoteJWKSet(new URL(discovery.jwks_uri));
   const requests: ApiRequest[] = [];
   const server: Server = createServer({ key: readFileSync(tls.keyFile), cert: readFileSync(tls.certificateFile) }, (request, response) => {
@@ -80,7 +109,12 @@ export async function startStandInApiServer(flags: ApiServerOidcFlags): Promise<
     void authenticate(request.headers.authorization, flags, keys).then((decided) => {
       requests.push({ path, ...decided });
       const known = ANSWERS[path];
-      const [status, body] = "refused" in decided ? [401, UNAUTHORIZED] : known ? [200, known] : [404, { ...UNAUTHORIZED, message: "not found", reason: "NotFound", code: 404 }];
+      const [status, body] =
+        "refused" in decided
+          ? [401, UNAUTHORIZED]
+          : known
+            ? [200, known]
+            : [404, { ...UNAUTHORIZED, message: "not found", reason: "NotFound", code: 404 }];
       response.writeHead(status, { "Content-Type": "application/json" });
       response.end(JSON.stringify(body));
     });
@@ -126,5 +160,8 @@ async function authenticate(
   const usernamePrefix = flags["oidc-username-prefix"] ?? (usernameClaim === "email" ? "" : `${flags["oidc-issuer-url"]}#`);
   const claimed = flags["oidc-groups-claim"] ? payload[flags["oidc-groups-claim"]] : undefined;
   const groups = Array.isArray(claimed) ? claimed.map(String) : typeof claimed === "string" ? [claimed] : [];
-  return { user: `${usernamePrefix === "-" ? "" : usernamePrefix}${username}`, groups: groups.map((group) => `${flags["oidc-groups-prefix"] ?? ""}${group}`) };
+  return {
+    user: `${usernamePrefix === "-" ? "" : usernamePrefix}${username}`,
+    groups: groups.map((group) => `${flags["oidc-groups-prefix"] ?? ""}${group}`),
+  };
 }

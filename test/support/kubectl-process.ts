@@ -51,7 +51,12 @@ function runKubectl(binary: string, args: string[], home: string, timeoutMs: num
   return new Promise((resolve) => {
     child.once("close", (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr: signal ? `${stderr}\n(killed by ${signal} after ${timeoutMs} ms)` : stderr, elapsedMs: performance.now() - started });
+      resolve({
+        code,
+        stdout,
+        stderr: signal ? `${stderr}\n(killed by ${signal} after ${timeoutMs} ms)` : stderr,
+        elapsedMs: performance.now() - started,
+      });
     });
   });
 }

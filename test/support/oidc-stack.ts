@@ -45,7 +45,8 @@ export type Jwk = Record<string, unknown>;
 
 /** A private signing key, as OIDC_SIGNING_KEYS holds one. */
 export function signingKey(kid: string, kind: "RS256" | "ES256" = "RS256"): Jwk {
-  const { privateKey } = kind === "RS256" ? generateKeyPairSync("rsa", { modulusLength: 2048 }) : generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const { privateKey } =
+    kind === "RS256" ? generateKeyPairSync("rsa", { modulusLength: 2048 }) : generateKeyPairSync("ec", { namedCurve: "P-256" });
   return { ...privateKey.export({ format: "jwk" }), kid, alg: kind, use: "sig" };
 }
 
@@ -83,12 +84,23 @@ function rawBody(response: request.Response, callback: (error: Error | null, bod
 }
 
 /** openid-client's view of the provider, for `clientId` (with `secret`: client_secret_basic), talking to `app`. */
-export async function relyingParty(app: App, clientId: string, secret?: string, metadata: Partial<client.ClientMetadata> = {}): Promise<client.Configuration> {
+export async function relyingParty(
+  app: App,
+  clientId: string,
+  secret?: string,
+  metadata: Partial<client.ClientMetadata> = {},
+): Promise<client.Configuration> {
   const customFetch = fetchThrough(app);
-  const config = await client.discovery(new URL(TEST_PUBLIC_URL), clientId, metadata, secret ? client.ClientSecretBasic(secret) : client.None(), {
-    execute: [client.allowInsecureRequests],
-    [client.customFetch]: customFetch,
-  });
+  const config = await client.discovery(
+    new URL(TEST_PUBLIC_URL),
+    clientId,
+    metadata,
+    secret ? client.ClientSecretBasic(secret) : client.None(),
+    {
+      execute: [client.allowInsecureRequests],
+      [client.customFetch]: customFetch,
+    },
+  );
   config[client.customFetch] = customFetch;
   return config;
 }
@@ -152,15 +164,27 @@ export async function walk(browser: Browser, start: string, login = "octocat", o
 
 /** The redirect to the client that ends an authorization, as a URL. */
 export function redirectOf(answer: TestResponse): URL {
-  if (answer.status !== 303 && answer.status !== 302) throw new Error(`expected a redirect to the client, got ${answer.status}: ${answer.text?.slice(0, 300)}`);
+  if (answer.status !== 303 && answer.status !== 302)
+    throw new Error(`expected a redirect to the client, got ${answer.status}: ${answer.text?.slice(0, 300)}`);
   return new URL(answer.headers.location!);
 }
 
 /** A whole authorization code flow with PKCE for the public client: the token response. */
-export async function signInWithCode(app: App, browser: Browser, config: client.Configuration, params: Record<string, string> = {}, login = "octocat") {
+export async function signInWithCode(
+  app: App,
+  browser: Browser,
+  config: client.Configuration,
+  params: Record<string, string> = {},
+  login = "octocat",
+) {
   const started = await startAuthorization(config, params);
   const back = redirectOf(await walk(browser, started.url.toString(), login));
-  return client.authorizationCodeGrant(config, back, { pkceCodeVerifier: started.verifier, expectedState: started.state, expectedNonce: started.nonce, idTokenExpected: true });
+  return client.authorizationCodeGrant(config, back, {
+    pkceCodeVerifier: started.verifier,
+    expectedState: started.state,
+    expectedNonce: started.nonce,
+    idTokenExpected: true,
+  });
 }
 
 /** Unverified: the payload of a JWT (for tests that look at a token the relying party already verified). */

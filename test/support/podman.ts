@@ -59,7 +59,8 @@ function run(command: string, args: string[], options: RunOptions = {}): Promise
 /** `podman <args>`; rejects with its output unless it exits 0 (or `allowFailure`). */
 export async function podman(args: string[], options: { allowFailure?: boolean; cwd?: string; timeoutMs?: number } = {}): Promise<Result> {
   const result = await run("podman", args, options);
-  if (result.code !== 0 && !options.allowFailure) throw new Error(`podman ${args.join(" ")} exited ${result.code}:\n${result.stderr}${result.stdout}`);
+  if (result.code !== 0 && !options.allowFailure)
+    throw new Error(`podman ${args.join(" ")} exited ${result.code}:\n${result.stderr}${result.stdout}`);
   return result;
 }
 
@@ -68,7 +69,9 @@ export async function podman(args: string[], options: { allowFailure?: boolean; 
  * next to it, as in a newcomer's shell, never from this test run (jest sets NODE_ENV=test).
  */
 export async function podmanCompose(args: string[], cwd: string, timeoutMs = 180_000): Promise<Result> {
-  const interpolated = [...readFileSync(join(cwd, "docker-compose.yml"), "utf8").matchAll(/\$\{([A-Za-z0-9_]+)/g)].map((match) => match[1]!);
+  const interpolated = [...readFileSync(join(cwd, "docker-compose.yml"), "utf8").matchAll(/\$\{([A-Za-z0-9_]+)/g)].map(
+    (match) => match[1]!,
+  );
   const result = await run("podman-compose", args, { cwd, timeoutMs, unset: interpolated });
   if (result.code !== 0) throw new Error(`podman-compose ${args.join(" ")} exited ${result.code}:\n${result.stderr}${result.stdout}`);
   return result;
@@ -83,7 +86,10 @@ let confWritten = false;
 /** CONTAINERS_CONF for every podman call, written once per test file by `offline-images.sh conf`. */
 function engineEnvironment(): Record<string, string> {
   if (!confWritten) {
-    execFileSync("bash", [OFFLINE_IMAGES_SCRIPT, "conf"], { env: { ...process.env, GLS_CONTAINERS_CONF: CONTAINERS_CONF }, stdio: "ignore" });
+    execFileSync("bash", [OFFLINE_IMAGES_SCRIPT, "conf"], {
+      env: { ...process.env, GLS_CONTAINERS_CONF: CONTAINERS_CONF },
+      stdio: "ignore",
+    });
     confWritten = true;
   }
   return { CONTAINERS_CONF: CONTAINERS_CONF, GLS_CONTAINERS_CONF: CONTAINERS_CONF };
@@ -110,7 +116,12 @@ export interface StandInNames {
 /** What `offline-images.sh names` derives from the Dockerfile and docker-compose.yml of `root`. */
 export function standInNames(root = PROJECT_ROOT): StandInNames {
   const output = execFileSync("bash", [join(root, "scripts/offline-images.sh"), "names"], { encoding: "utf8" });
-  const names = Object.fromEntries(output.trim().split("\n").map((line) => line.split(" ", 2) as [string, string]));
+  const names = Object.fromEntries(
+    output
+      .trim()
+      .split("\n")
+      .map((line) => line.split(" ", 2) as [string, string]),
+  );
   return { base: names.base!, node: names.node!, debian: names.debian!, redis: names.redis! };
 }
 

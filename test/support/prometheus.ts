@@ -23,7 +23,10 @@ export function parseMetrics(text: string): Sample[] {
 export function sampleValue(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
   const wanted = Object.entries(labels);
   const found = samples.find(
-    (sample) => sample.name === name && Object.keys(sample.labels).length === wanted.length && wanted.every(([key, value]) => sample.labels[key] === value),
+    (sample) =>
+      sample.name === name &&
+      Object.keys(sample.labels).length === wanted.length &&
+      wanted.every(([key, value]) => sample.labels[key] === value),
   );
   return found?.value ?? 0;
 }

@@ -43,8 +43,19 @@ export async function startRedisCluster(masters = 3, password?: string): Promise
     for (let index = 0; index < masters; index += 1) {
       const port = await freeClusterPort(taken);
       taken.add(port).add(port + CLUSTER_BUS_OFFSET);
-      const args = ["--port", String(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", join(dir, `nodes-${port}.conf`)];
-      processes.push(await spawnRedisProcess(port, [...args, ...auth, "--save", "", "--appendonly", "no", "--dir", dir], "Ready to accept connections"));
+      const args = [
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--cluster-enabled",
+        "yes",
+        "--cluster-config-file",
+        join(dir, `nodes-${port}.conf`),
+      ];
+      processes.push(
+        await spawnRedisProcess(port, [...args, ...auth, "--save", "", "--appendonly", "no", "--dir", dir], "Ready to accept connections"),
+      );
     }
     const addresses = processes.map((node) => `127.0.0.1:${node.port}`);
     const cliAuth = password ? ["-a", password, "--no-auth-warning"] : [];
@@ -61,7 +72,11 @@ export async function startRedisCluster(masters = 3, password?: string): Promise
 async function untilClusterStateOk(port: number, password: string | undefined): Promise<void> {
   const node = new Redis(port, "127.0.0.1", password ? { password } : {});
   try {
-    await eventually(`Redis Cluster node ${port} to report cluster_state:ok`, async () => /cluster_state:ok/.test(await node.cluster("INFO")), { timeoutMs: 15_000 });
+    await eventually(
+      `Redis Cluster node ${port} to report cluster_state:ok`,
+      async () => /cluster_state:ok/.test(await node.cluster("INFO")),
+      { timeoutMs: 15_000 },
+    );
   } finally {
     node.disconnect();
   }

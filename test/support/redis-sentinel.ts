@@ -80,7 +80,12 @@ export async function startRedisSentinel(masterName = "gls-test-master", passwor
  * Sentinel learns of replicas from the master's INFO, a moment after it starts: until it lists the
  * replica as healthy, a failover would fail with NOGOODSLAVE.
  */
-async function untilSentinelCanPromote(sentinelPort: number, masterName: string, replicaPort: number, password: string | undefined): Promise<void> {
+async function untilSentinelCanPromote(
+  sentinelPort: number,
+  masterName: string,
+  replicaPort: number,
+  password: string | undefined,
+): Promise<void> {
   const sentinel = new Redis(sentinelPort, "127.0.0.1", password ? { password } : {});
   let fields: Record<string, string>[] = [];
   try {
@@ -89,7 +94,9 @@ async function untilSentinelCanPromote(sentinelPort: number, masterName: string,
       async () => {
         const replicas = (await sentinel.call("SENTINEL", "REPLICAS", masterName)) as string[][];
         fields = replicas.map((flat) => Object.fromEntries(flat.flatMap((_, i) => (i % 2 === 0 ? [[flat[i]!, flat[i + 1]!]] : []))));
-        return fields.some((replica) => replica.port === String(replicaPort) && replica.flags === "slave" && replica["master-link-status"] === "ok");
+        return fields.some(
+          (replica) => replica.port === String(replicaPort) && replica.flags === "slave" && replica["master-link-status"] === "ok",
+        );
       },
       { timeoutMs: 15_000, detail: () => `the Sentinel's replicas: ${JSON.stringify(fields)}` },
     );

@@ -47,7 +47,12 @@ export async function approvedSignIn(agent: Agent, login = "octocat") {
   // The browser binding every attempt of this browser is tied to.
   const attemptCookie = [BINDING_COOKIE, `${HOST_ONLY_PREFIX}${BINDING_COOKIE}`].map((name) => setCookie(start, name)).find(Boolean);
   if (!attemptCookie) throw new Error(`GET /auth/github set no ${BINDING_COOKIE} cookie: ${setCookies(start).join(" | ")}`);
-  return { authorizeUrl, callbackUrl, callbackPath: `${callbackUrl.pathname}${callbackUrl.search}`, attemptCookie: attemptCookie.split(";")[0]! };
+  return {
+    authorizeUrl,
+    callbackUrl,
+    callbackPath: `${callbackUrl.pathname}${callbackUrl.search}`,
+    attemptCookie: attemptCookie.split(";")[0]!,
+  };
 }
 
 /** Signs a fresh browser in and returns it with its session cookie. */

@@ -6,12 +6,15 @@ import type { AccessFacts } from "../../src/auth/access.js";
 import { NO_RULES, type AccessRules } from "../../src/config/access-rules.js";
 
 const rules = (partial: Partial<AccessRules>): AccessRules => ({ ...NO_RULES, ...partial });
-const ask = (question: Partial<AccessQuestion> & Pick<AccessQuestion, "rules">) => decideAccess({ login: "octocat", facts: undefined, ...question });
+const ask = (question: Partial<AccessQuestion> & Pick<AccessQuestion, "rules">) =>
+  decideAccess({ login: "octocat", facts: undefined, ...question });
 
 describe("decideAccess", () => {
   it("allows everyone when no list names anything, and a listed login whatever its facts", () => {
     expect(ask({ rules: NO_RULES })).toEqual({ verdict: "allowed" });
-    expect(ask({ rules: rules({ users: ["octocat"], orgs: ["acme"] }), facts: { "org:acme": { level: 0 } } })).toEqual({ verdict: "allowed" });
+    expect(ask({ rules: rules({ users: ["octocat"], orgs: ["acme"] }), facts: { "org:acme": { level: 0 } } })).toEqual({
+      verdict: "allowed",
+    });
     expect(ask({ login: "OctoCat", rules: rules({ users: ["octocat"] }) })).toEqual({ verdict: "allowed" });
   });
 
@@ -37,8 +40,13 @@ describe("decideAccess", () => {
   it("refuses with the reason entry by entry, worded for the lists or for a narrower rule", () => {
     const facts: AccessFacts = { "org:acme": { level: 0 }, "team:acme/ops": { level: 0 } };
     const both = rules({ users: ["hubot"], orgs: ["acme"], teams: ["acme/ops"] });
-    expect(ask({ rules: both, facts })).toMatchObject({ verdict: "refused", reason: "not on ALLOWED_USERS; not an active member of acme; not an active member of acme/ops" });
-    expect(ask({ rules: both, facts, rulesOf: "rule" })).toMatchObject({ reason: expect.stringMatching(/^not among the users this location allows;/) });
+    expect(ask({ rules: both, facts })).toMatchObject({
+      verdict: "refused",
+      reason: "not on ALLOWED_USERS; not an active member of acme; not an active member of acme/ops",
+    });
+    expect(ask({ rules: both, facts, rulesOf: "rule" })).toMatchObject({
+      reason: expect.stringMatching(/^not among the users this location allows;/),
+    });
   });
 
   it("names at most six reasons and counts the rest", () => {
@@ -60,21 +68,30 @@ describe("decideAccess", () => {
 
   it("names the organisations a GitHub App could not see", () => {
     const facts: AccessFacts = { "team:globex/ops": { level: 0, appCannotSee: true }, "org:globex": { level: 0, appCannotSee: true } };
-    expect(ask({ rules: rules({ orgs: ["globex"], teams: ["globex/ops"] }), facts })).toMatchObject({ verdict: "refused", unseenOrgs: ["globex"] });
+    expect(ask({ rules: rules({ orgs: ["globex"], teams: ["globex/ops"] }), facts })).toMatchObject({
+      verdict: "refused",
+      unseenOrgs: ["globex"],
+    });
   });
 
   it("asks GitHub first when the last decision may not stand, even for a listed login", () => {
     const standing = { mustConfirm: true };
     expect(ask({ rules: rules({ users: ["octocat"], orgs: ["acme"] }), standing })).toEqual({ verdict: "unknown", missing: ["org:acme"] });
-    expect(ask({ rules: rules({ orgs: ["acme"] }), facts: { "org:acme": { level: 1 } }, standing: { mustConfirm: false } }).verdict).toBe("allowed");
+    expect(ask({ rules: rules({ orgs: ["acme"] }), facts: { "org:acme": { level: 1 } }, standing: { mustConfirm: false } }).verdict).toBe(
+      "allowed",
+    );
   });
 
   it("is unconfirmed when GitHub had to be asked and already failed to answer, and only then", () => {
     const failed = { unconfirmedSince: 1_000 };
-    expect(ask({ rules: rules({ orgs: ["acme"] }), facts: { "org:acme": { level: 1 } }, standing: { mustConfirm: true, ...failed } }).verdict).toBe("unconfirmed");
+    expect(
+      ask({ rules: rules({ orgs: ["acme"] }), facts: { "org:acme": { level: 1 } }, standing: { mustConfirm: true, ...failed } }).verdict,
+    ).toBe("unconfirmed");
     // A fact the lists added since is just as much a question GitHub failed to answer.
     expect(ask({ rules: rules({ orgs: ["acme"] }), standing: { mustConfirm: false, ...failed } }).verdict).toBe("unconfirmed");
     // Nothing to ask: the mark of an earlier failure does not refuse.
-    expect(ask({ rules: rules({ orgs: ["acme"] }), facts: { "org:acme": { level: 1 } }, standing: { mustConfirm: false, ...failed } }).verdict).toBe("allowed");
+    expect(
+      ask({ rules: rules({ orgs: ["acme"] }), facts: { "org:acme": { level: 1 } }, standing: { mustConfirm: false, ...failed } }).verdict,
+    ).toBe("allowed");
   });
 });

@@ -174,7 +174,9 @@ describe("configuration", () => {
     expect(ok(loadConfig({ ACCESS_MAX_STALE: "90m" })).accessMaxStaleMs).toBe(90 * 60_000);
     expect(ok(loadConfig({ ACCESS_MAX_STALE: "600" })).accessMaxStaleMs).toBe(600_000);
     for (const bad of ["forever", "0", "-5m", "1w"]) {
-      expect(errors(loadConfig({ ACCESS_MAX_STALE: bad, PORT: "nope" })).filter((problem) => /ACCESS_MAX_STALE|PORT/.test(problem))).toHaveLength(2);
+      expect(
+        errors(loadConfig({ ACCESS_MAX_STALE: bad, PORT: "nope" })).filter((problem) => /ACCESS_MAX_STALE|PORT/.test(problem)),
+      ).toHaveLength(2);
     }
   });
 
@@ -240,7 +242,10 @@ describe("configuration", () => {
     const teams = (count: number) => Array.from({ length: count }, (_, index) => `acme/team-${index}`).join(",");
     const names = { users: "users", orgs: "orgs", teams: "teams", repos: "repos" };
     expect(parseAccessRules({ teams: teams(MAX_RULE_ENTRIES) }, names, MAX_RULE_ENTRIES).ok).toBe(true);
-    expect(parseAccessRules({ teams: teams(MAX_RULE_ENTRIES + 1) }, names, MAX_RULE_ENTRIES)).toEqual({ ok: false, errors: [`teams: at most ${MAX_RULE_ENTRIES} entries`] });
+    expect(parseAccessRules({ teams: teams(MAX_RULE_ENTRIES + 1) }, names, MAX_RULE_ENTRIES)).toEqual({
+      ok: false,
+      errors: [`teams: at most ${MAX_RULE_ENTRIES} entries`],
+    });
   });
 
   test("team memberships need read:org from an OAuth App, unless a scope that covers it is asked for already", () => {
@@ -282,7 +287,15 @@ describe("configuration", () => {
       }),
     );
     const text = problems.join("\n");
-    for (const variable of ["PORT", "SESSION_IDLE_TIMEOUT", "TRUST_PROXY", "LOG_LEVEL", "GITHUB_CLIENT_TYPE", "CORS_ORIGINS", "REDIS_URL"]) {
+    for (const variable of [
+      "PORT",
+      "SESSION_IDLE_TIMEOUT",
+      "TRUST_PROXY",
+      "LOG_LEVEL",
+      "GITHUB_CLIENT_TYPE",
+      "CORS_ORIGINS",
+      "REDIS_URL",
+    ]) {
       expect(text).toContain(variable);
     }
     expect(problems).toHaveLength(7);
@@ -290,7 +303,14 @@ describe("configuration", () => {
 
   test("production requires its settings, refuses demo mode and names what is missing", () => {
     const text = errors(loadConfig({ NODE_ENV: "production" })).join("\n");
-    for (const variable of ["SESSION_SECRET", "TOKEN_ENCRYPTION_KEY", "GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "PUBLIC_URL", "REDIS_URL"]) {
+    for (const variable of [
+      "SESSION_SECRET",
+      "TOKEN_ENCRYPTION_KEY",
+      "GITHUB_CLIENT_ID",
+      "GITHUB_CLIENT_SECRET",
+      "PUBLIC_URL",
+      "REDIS_URL",
+    ]) {
       expect(text).toContain(variable);
     }
     expect(text).toMatch(/demo mode .* refused/);
@@ -317,11 +337,16 @@ describe("configuration", () => {
     expect(errors(loadConfig({ TOKEN_ENCRYPTION_KEY: Buffer.alloc(16).toString("base64") })).join()).toMatch(/TOKEN_ENCRYPTION_KEY/);
     expect(errors(loadConfig({ TOKEN_ENCRYPTION_KEY: "not base64!" })).join()).toMatch(/TOKEN_ENCRYPTION_KEY/);
     const second = Buffer.alloc(32, 9).toString("base64");
-    expect(ok(loadConfig({ TOKEN_ENCRYPTION_KEY: `${second},${KEY}` })).tokenEncryptionKeys).toEqual([Buffer.alloc(32, 9), Buffer.alloc(32, 7)]);
+    expect(ok(loadConfig({ TOKEN_ENCRYPTION_KEY: `${second},${KEY}` })).tokenEncryptionKeys).toEqual([
+      Buffer.alloc(32, 9),
+      Buffer.alloc(32, 7),
+    ]);
   });
 
   test("error messages never repeat a secret", () => {
-    const text = errors(loadConfig({ ...PRODUCTION, SESSION_SECRET: "tiny-secret-value", TOKEN_ENCRYPTION_KEY: "c2hvcnQta2V5" })).join("\n");
+    const text = errors(loadConfig({ ...PRODUCTION, SESSION_SECRET: "tiny-secret-value", TOKEN_ENCRYPTION_KEY: "c2hvcnQta2V5" })).join(
+      "\n",
+    );
     expect(text).not.toContain("tiny-secret-value");
     expect(text).not.toContain("c2hvcnQta2V5");
   });
@@ -354,7 +379,10 @@ describe("TRUST_PROXY that trusts every sender", () => {
   test("is refused in production, in any spelling, and as a /0 subnet, naming a hop count and the proxies' addresses as the fix", () => {
     for (const spelling of ["true", "TRUE", " True ", "0.0.0.0/0", "::/0", "loopback, 0.0.0.0/0"]) {
       const problems = trustProblem(loadConfig({ ...PRODUCTION, TRUST_PROXY: spelling }));
-      expect([spelling, problems]).toEqual([spelling, [expect.stringMatching(/^TRUST_PROXY: trusts every sender .*refused when NODE_ENV=production/)]]);
+      expect([spelling, problems]).toEqual([
+        spelling,
+        [expect.stringMatching(/^TRUST_PROXY: trusts every sender .*refused when NODE_ENV=production/)],
+      ]);
       expect(problems[0]).toMatch(/leftmost X-Forwarded-For entry, which the client writes itself/);
       expect(problems[0]).toMatch(/TRUST_PROXY=1\b.*TRUST_PROXY=loopback.*TRUST_PROXY=10\.0\.0\.0\/8/);
     }
@@ -405,6 +433,8 @@ describe("the GitHub API address", () => {
   });
 
   test("GITHUB_API_URL wins over the derived address", () => {
-    expect(apiUrlFor({ GITHUB_BASE_URL: "https://octocorp.ghe.com", GITHUB_API_URL: "https://api.example.net/" })).toBe("https://api.example.net");
+    expect(apiUrlFor({ GITHUB_BASE_URL: "https://octocorp.ghe.com", GITHUB_API_URL: "https://api.example.net/" })).toBe(
+      "https://api.example.net",
+    );
   });
 });

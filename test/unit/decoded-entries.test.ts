@@ -4,7 +4,22 @@ import { DecodedEntries } from "../../src/store/decoded-entries.js";
 import { encodeEntry, type StoredSession } from "../../src/store/session-entries.js";
 
 const stored = (login: string): string =>
-  encodeEntry({ auth: { user: { id: 1, login, name: null, email: null, avatarUrl: "", htmlUrl: "", company: null, location: null, bio: null, createdAt: null } } } as unknown as StoredSession);
+  encodeEntry({
+    auth: {
+      user: {
+        id: 1,
+        login,
+        name: null,
+        email: null,
+        avatarUrl: "",
+        htmlUrl: "",
+        company: null,
+        location: null,
+        bio: null,
+        createdAt: null,
+      },
+    },
+  } as unknown as StoredSession);
 
 test("the same text for the same session is decoded once; another text is decoded again", () => {
   const decoded = new DecodedEntries();

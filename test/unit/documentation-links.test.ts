@@ -5,7 +5,12 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { PROJECT_ROOT } from "../support/process.js";
 
-const PAGES = ["README.md", ...readdirSync(join(PROJECT_ROOT, "docs")).filter((name) => name.endsWith(".md")).map((name) => `docs/${name}`)];
+const PAGES = [
+  "README.md",
+  ...readdirSync(join(PROJECT_ROOT, "docs"))
+    .filter((name) => name.endsWith(".md"))
+    .map((name) => `docs/${name}`),
+];
 const read = (page: string) => readFileSync(join(PROJECT_ROOT, page), "utf8");
 
 /**
@@ -34,7 +39,10 @@ function anchorsOf(markdown: string): Set<string> {
     const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line)?.[1];
     if (heading === undefined) continue;
     const text = heading.replace(/\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/[`*]/g, "");
-    const anchor = text.toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replace(/ /g, "-");
+    const anchor = text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} _-]/gu, "")
+      .replace(/ /g, "-");
     let unique = anchor;
     for (let repeat = 1; anchors.has(unique); repeat += 1) unique = `${anchor}-${repeat}`;
     anchors.add(unique);
@@ -60,7 +68,8 @@ function brokenLinks(page: string): string[] {
 }
 
 test("GitHub's anchors for headings: lowercase, punctuation dropped, spaces as '-', repeats numbered", () => {
-  const page = "# Protecting an app\n## Before the proxy: `PUBLIC_URL` and `TRUST_PROXY`\n## A sign-out form\n## nginx\n```sh\n# not a heading\n```\n## nginx\n## Sign-in, beside a passport-github2 server\n";
+  const page =
+    "# Protecting an app\n## Before the proxy: `PUBLIC_URL` and `TRUST_PROXY`\n## A sign-out form\n## nginx\n```sh\n# not a heading\n```\n## nginx\n## Sign-in, beside a passport-github2 server\n";
   expect([...anchorsOf(page)]).toEqual([
     "protecting-an-app",
     "before-the-proxy-public_url-and-trust_proxy",

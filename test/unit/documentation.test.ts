@@ -31,7 +31,9 @@ const envExampleVariables = () => [...read(".env.example").matchAll(/^#? ?([A-Z]
 
 /** Variables docker-compose.yml substitutes from .env that the server itself does not read. */
 const composeOnlyVariables = () =>
-  sorted([...read("docker-compose.yml").matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((match) => match[1]!)).filter((name) => !variables.includes(name));
+  sorted([...read("docker-compose.yml").matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((match) => match[1]!)).filter(
+    (name) => !variables.includes(name),
+  );
 
 test("the configuration page's table documents exactly the variables the server reads, each once", () => {
   const documented = documentedConfigurationTable();

@@ -22,21 +22,35 @@ test("times out naming what it waited for", async () => {
 
 test("a check that throws counts as not yet, and its last error is in the timeout message", async () => {
   let calls = 0;
-  await eventually("a server that starts listening", () => {
-    calls += 1;
-    if (calls < 3) throw new Error("ECONNREFUSED");
-    return true;
-  }, { intervalMs: 1 });
+  await eventually(
+    "a server that starts listening",
+    () => {
+      calls += 1;
+      if (calls < 3) throw new Error("ECONNREFUSED");
+      return true;
+    },
+    { intervalMs: 1 },
+  );
   expect(calls).toBe(3);
   await expect(
-    eventually("a server that never listens", () => { throw new Error("ECONNREFUSED"); }, { timeoutMs: 20, intervalMs: 5 }),
+    eventually(
+      "a server that never listens",
+      () => {
+        throw new Error("ECONNREFUSED");
+      },
+      { timeoutMs: 20, intervalMs: 5 },
+    ),
   ).rejects.toThrow("timed out after 20 ms waiting for a server that never listens (last check threw: ECONNREFUSED)");
 });
 
 test("abandonIf stops the wait at once with its reason, and detail is added to the message", async () => {
   const started = Date.now();
   await expect(
-    eventually("a healthy server", () => false, { timeoutMs: 10_000, abandonIf: () => "it exited with code 1", detail: () => "its output" }),
+    eventually("a healthy server", () => false, {
+      timeoutMs: 10_000,
+      abandonIf: () => "it exited with code 1",
+      detail: () => "its output",
+    }),
   ).rejects.toThrow("gave up waiting for a healthy server: it exited with code 1\nits output");
   expect(Date.now() - started).toBeLessThan(1_000);
 });

@@ -1,7 +1,14 @@
 // How a session's access facts are merged and aged (src/auth/access-facts.ts): the lists' facts
 // and a rule's, the cap of MAX_FACTS_PER_SESSION, and which route facts are due.
 import { describe, expect, it } from "@jest/globals";
-import { MAX_FACTS_PER_SESSION, mergeFacts, oldestRouteCheck, routeFactsCheckedBefore, routeFactsOf, listFactsOf } from "../../src/auth/access-facts.js";
+import {
+  MAX_FACTS_PER_SESSION,
+  mergeFacts,
+  oldestRouteCheck,
+  routeFactsCheckedBefore,
+  routeFactsOf,
+  listFactsOf,
+} from "../../src/auth/access-facts.js";
 import type { AccessFacts } from "../../src/auth/access.js";
 
 const routeFacts = (count: number, checkedAt: number, prefix = "org:r"): AccessFacts =>
@@ -9,7 +16,11 @@ const routeFacts = (count: number, checkedAt: number, prefix = "org:r"): AccessF
 
 describe("mergeFacts", () => {
   it("puts what was just learned on top of what the session holds", () => {
-    const merged = mergeFacts({ "org:acme": { level: 1 }, "team:acme/ops": { level: 0, checkedAt: 1 } }, { "team:acme/ops": { level: 1, checkedAt: 2 } }, new Set());
+    const merged = mergeFacts(
+      { "org:acme": { level: 1 }, "team:acme/ops": { level: 0, checkedAt: 1 } },
+      { "team:acme/ops": { level: 1, checkedAt: 2 } },
+      new Set(),
+    );
     expect(merged).toEqual({ "org:acme": { level: 1 }, "team:acme/ops": { level: 1, checkedAt: 2 } });
   });
 

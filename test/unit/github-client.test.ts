@@ -41,12 +41,21 @@ function clientAnswering(...answers: Answer[]) {
   return { github: createGitHubClient(CONFIG, clock, fakeFetch as typeof fetch), sent, clock };
 }
 
-const TOKENS = { access_token: "ghu_access", token_type: "bearer", scope: "", expires_in: 28800, refresh_token: "ghr_refresh", refresh_token_expires_in: 15897600 };
+const TOKENS = {
+  access_token: "ghu_access",
+  token_type: "bearer",
+  scope: "",
+  expires_in: 28800,
+  refresh_token: "ghr_refresh",
+  refresh_token_expires_in: 15897600,
+};
 
 describe("authorize URL", () => {
   test("carries the client, the callback, the state, the S256 challenge and the scopes", () => {
     const { github } = clientAnswering();
-    const url = new URL(github.authorizeUrl({ state: "the-state", codeChallenge: "the-challenge", redirectUri: "https://login.example/cb" }));
+    const url = new URL(
+      github.authorizeUrl({ state: "the-state", codeChallenge: "the-challenge", redirectUri: "https://login.example/cb" }),
+    );
     expect(`${url.origin}${url.pathname}`).toBe("https://github.example/login/oauth/authorize");
     expect(Object.fromEntries(url.searchParams)).toEqual({
       client_id: "Iv23liabc",
@@ -84,12 +93,19 @@ describe("token endpoint", () => {
   test("a refresh sends the refresh token; without a Date header expiry counts from our clock", async () => {
     const { github, sent, clock } = clientAnswering({ status: 200, body: TOKENS });
     const tokens = await github.refresh("ghr_old");
-    expect(JSON.parse(sent[0]!.body)).toEqual({ client_id: "Iv23liabc", client_secret: "app-secret", grant_type: "refresh_token", refresh_token: "ghr_old" });
+    expect(JSON.parse(sent[0]!.body)).toEqual({
+      client_id: "Iv23liabc",
+      client_secret: "app-secret",
+      grant_type: "refresh_token",
+      refresh_token: "ghr_old",
+    });
     expect(tokens.accessTokenExpiresAt).toBe(clock.now() + 28800_000);
   });
 
   test("an OAuth error (sent with HTTP 200) is GitHub refusing; another status or a network failure is GitHub unavailable", async () => {
-    await expect(clientAnswering({ status: 200, body: { error: "bad_refresh_token" } }).github.refresh("ghr_old")).rejects.toBeInstanceOf(GitHubOAuthError);
+    await expect(clientAnswering({ status: 200, body: { error: "bad_refresh_token" } }).github.refresh("ghr_old")).rejects.toBeInstanceOf(
+      GitHubOAuthError,
+    );
     await expect(clientAnswering({ status: 404 }).github.refresh("ghr_old")).rejects.toBeInstanceOf(GitHubUnavailableError);
     await expect(clientAnswering({ status: 503 }).github.refresh("ghr_old")).rejects.toBeInstanceOf(GitHubUnavailableError);
     await expect(clientAnswering(new TypeError("fetch failed")).github.refresh("ghr_old")).rejects.toBeInstanceOf(GitHubUnavailableError);
@@ -97,7 +113,18 @@ describe("token endpoint", () => {
 });
 
 describe("calls as the user", () => {
-  const USER = { id: 1, login: "octocat", name: null, email: null, avatar_url: "https://a", html_url: "https://h", company: null, location: null, bio: null, created_at: null };
+  const USER = {
+    id: 1,
+    login: "octocat",
+    name: null,
+    email: null,
+    avatar_url: "https://a",
+    html_url: "https://h",
+    company: null,
+    location: null,
+    bio: null,
+    created_at: null,
+  };
 
   test("GET /user sends the token and the ETag to revalidate; 304 is not modified", async () => {
     const { github, sent } = clientAnswering({ status: 200, body: USER, headers: { etag: '"v1"' } }, { status: 304 });
@@ -110,23 +137,36 @@ describe("calls as the user", () => {
 
   test("401 is a token GitHub no longer honours; rate limits are told apart, with how long to wait", async () => {
     await expect(clientAnswering({ status: 401 }).github.fetchUser("ghu_access")).rejects.toBeInstanceOf(GitHubBadCredentialsError);
-    const { github: limited, clock } = clientAnswering({ status: 403, body: { message: "API rate limit exceeded" }, headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Date.UTC(2026, 0, 1) / 1000 + 90) } });
+    const { github: limited, clock } = clientAnswering({
+      status: 403,
+      body: { message: "API rate limit exceeded" },
+      headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Date.UTC(2026, 0, 1) / 1000 + 90) },
+    });
     const primary = await limited.fetchUser("ghu_access").catch((error: unknown) => error);
     expect(primary).toBeInstanceOf(GitHubRateLimitedError);
     expect(primary).toMatchObject({ kind: "primary", code: "github_rate_limited", retryAfterSeconds: 90 });
     expect(clock.now()).toBe(Date.UTC(2026, 0, 1));
-    const secondary = await clientAnswering({ status: 403, body: { message: "You have exceeded a secondary rate limit" } }).github.fetchUser("ghu_access").catch((error: unknown) => error);
+    const secondary = await clientAnswering({ status: 403, body: { message: "You have exceeded a secondary rate limit" } })
+      .github.fetchUser("ghu_access")
+      .catch((error: unknown) => error);
     expect(secondary).toMatchObject({ kind: "secondary", code: "github_secondary_rate_limited", retryAfterSeconds: 60 });
   });
 
   test("the primary email is the verified primary one; a 404 (no permission) is no email, not an error", async () => {
-    const emails = [{ email: "old@example.com", primary: false, verified: true }, { email: "mona@example.com", primary: true, verified: true }];
+    const emails = [
+      { email: "old@example.com", primary: false, verified: true },
+      { email: "mona@example.com", primary: true, verified: true },
+    ];
     expect(await clientAnswering({ status: 200, body: emails }).github.fetchPrimaryEmail("ghu_access")).toBe("mona@example.com");
     expect(await clientAnswering({ status: 404 }).github.fetchPrimaryEmail("ghu_access")).toBeNull();
   });
 
   test("organisation membership counts only when active", async () => {
-    const { github, sent } = clientAnswering({ status: 200, body: { state: "active" } }, { status: 200, body: { state: "pending" } }, { status: 404 });
+    const { github, sent } = clientAnswering(
+      { status: 200, body: { state: "active" } },
+      { status: 200, body: { state: "pending" } },
+      { status: 404 },
+    );
     expect(await github.isOrgMember("ghu_access", "octo-org")).toBe(true);
     expect(await github.isOrgMember("ghu_access", "octo-org")).toBe(false);
     expect(await github.isOrgMember("ghu_access", "octo-org")).toBe(false);

@@ -17,7 +17,9 @@ beforeAll(async () => {
       received.push({ method: request.method ?? "", headers: request.headers, body });
       if (request.url === "/not-modified") return void response.writeHead(304, { etag: '"abc"' }).end();
       if (request.url === "/slow") return void setTimeout(() => response.end("late"), 2_000);
-      response.writeHead(201, { "content-type": "application/json", "x-ratelimit-remaining": "4999" }).end(JSON.stringify({ echoed: body }));
+      response
+        .writeHead(201, { "content-type": "application/json", "x-ratelimit-remaining": "4999" })
+        .end(JSON.stringify({ echoed: body }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -30,8 +32,16 @@ afterAll(async () => {
 });
 
 test("sends the method, headers and a string body, also on DELETE, and answers status, headers and body", async () => {
-  const response = await nodeHttpFetch(`${base}/applications/x/token`, { method: "DELETE", headers: { authorization: "Basic eA==", "content-type": "application/json" }, body: '{"access_token":"t"}' });
-  expect(received.at(-1)).toMatchObject({ method: "DELETE", body: '{"access_token":"t"}', headers: { authorization: "Basic eA==", "content-length": "20" } });
+  const response = await nodeHttpFetch(`${base}/applications/x/token`, {
+    method: "DELETE",
+    headers: { authorization: "Basic eA==", "content-type": "application/json" },
+    body: '{"access_token":"t"}',
+  });
+  expect(received.at(-1)).toMatchObject({
+    method: "DELETE",
+    body: '{"access_token":"t"}',
+    headers: { authorization: "Basic eA==", "content-length": "20" },
+  });
   expect(response.status).toBe(201);
   expect(response.headers.get("x-ratelimit-remaining")).toBe("4999");
   expect(await response.json()).toEqual({ echoed: '{"access_token":"t"}' });

@@ -63,7 +63,9 @@ test("every bad entry is told at once", () => {
 test("with an http: PUBLIC_URL in production, only loopback hosts may be protected", () => {
   expect(load("127.0.0.2:3001,app.localhost,*.dev.localhost,[::1]:3002", "http://127.0.0.1:3000").ok).toBe(true);
   const result = load("127.0.0.2:3001,app.example.com", "http://127.0.0.1:3000");
-  expect(result.ok ? [] : result.errors).toEqual([expect.stringContaining("PROTECTED_HOSTS: app.example.com would be served over http://")]);
+  expect(result.ok ? [] : result.errors).toEqual([
+    expect.stringContaining("PROTECTED_HOSTS: app.example.com would be served over http://"),
+  ]);
   expect(loadConfig({ PUBLIC_URL: "http://app.test:3000", PROTECTED_HOSTS: "b.test" }).ok).toBe(true);
 });
 
@@ -83,9 +85,20 @@ describe("the host table", () => {
   });
 
   test.each([
-    "app.example.com.", "app.example.com:8443", "grafana.example.com", "tools.example.com", "a.ci.tools.example.com",
-    "evil.com", "app.example.com.evil.com", "app.example.com@evil.com", "app.example.com:", "app.example.com:99999",
-    "", "app.example.com\u0000", "xn--pp-6la.example.com", "-x.tools.example.com",
+    "app.example.com.",
+    "app.example.com:8443",
+    "grafana.example.com",
+    "tools.example.com",
+    "a.ci.tools.example.com",
+    "evil.com",
+    "app.example.com.evil.com",
+    "app.example.com@evil.com",
+    "app.example.com:",
+    "app.example.com:99999",
+    "",
+    "app.example.com\u0000",
+    "xn--pp-6la.example.com",
+    "-x.tools.example.com",
   ])("%j is no host of ours", (header) => {
     expect(table.lookup(header)).toBeNull();
   });

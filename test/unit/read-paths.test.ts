@@ -2,7 +2,14 @@
 // Express matches a route, so that every other spelling still reaches Express and gets the answer it
 // always got; an answer node:http would refuse to write becomes a whole error answer; and an error
 // answer that cannot be written (error-answer.ts) is a bare 500, not a crash.
-import { createServer, request as httpRequest, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { notFound } from "../../src/errors.js";
@@ -38,15 +45,42 @@ function send(port: number, method: string, path: string): Promise<{ status: num
 test("a request is a read path exactly when Express would route it to one of the read paths' GET routes", async () => {
   // Each side says which read path it took the request for in a header (HEAD answers have no body).
   const router = express();
-  for (const path of ["/auth/check", "/api/me", "/api/session"]) router.get(path, (_request, response) => void response.setHeader("X-Route", path).end());
+  for (const path of ["/auth/check", "/api/me", "/api/session"])
+    router.get(path, (_request, response) => void response.setHeader("X-Route", path).end());
   router.use((_request, response) => void response.setHeader("X-Route", "none").end());
   const expressPort = await listening(router);
   const oursPort = await listening((request, response) => void response.setHeader("X-Route", readPathOf(request)?.path ?? "none").end());
 
   const paths = [
     ...["/auth/check", "/api/me", "/api/session"],
-    ...["/API/ME", "/Auth/Check/", "/api/me/", "/api/session/?x=1", "/auth/check?orgs=github", "/api/me#part", "/api/me?", "http://app.test/api/me", "http://APP.test/API/me/"],
-    ...["/api/me//", "//api/me", "/api//me", "/api/m%65", "/api/me%2F", "/api/me/.", "/api/./me", "/api/me.json", "/api/meX", "/api/me;x", "/api/sessions", "/auth/checkout", "/auth", "/", "*"],
+    ...[
+      "/API/ME",
+      "/Auth/Check/",
+      "/api/me/",
+      "/api/session/?x=1",
+      "/auth/check?orgs=github",
+      "/api/me#part",
+      "/api/me?",
+      "http://app.test/api/me",
+      "http://APP.test/API/me/",
+    ],
+    ...[
+      "/api/me//",
+      "//api/me",
+      "/api//me",
+      "/api/m%65",
+      "/api/me%2F",
+      "/api/me/.",
+      "/api/./me",
+      "/api/me.json",
+      "/api/meX",
+      "/api/me;x",
+      "/api/sessions",
+      "/auth/checkout",
+      "/auth",
+      "/",
+      "*",
+    ],
   ];
   let readPaths = 0;
   for (const method of ["GET", "HEAD", "POST", "OPTIONS", "DELETE"]) {
@@ -72,16 +106,21 @@ test("an answer with a header value node:http would refuse is not half-written: 
     response.setHeader("Content-Type", "application/json; charset=utf-8");
     response.end('{"error":"internal_error"}');
   };
-  const answer = readPaths({ handlers, dataHeaders: [["Cache-Control", "no-store"]], apiCors: (_request, _response, next) => next(), writeError });
+  const answer = readPaths({
+    handlers,
+    dataHeaders: [["Cache-Control", "no-store"]],
+    apiCors: (_request, _response, next) => next(),
+    writeError,
+  });
   const port = await listening((request, response) => answer(request, response, readPathOf(request)!, "request-1"));
   const answered = await send(port, "GET", "/auth/check");
-  expect([answered.status, answered.body, answered.headers["x-auth-request-user"], answered.headers["x-request-id"], answered.headers["cache-control"]]).toEqual([
-    500,
-    '{"error":"internal_error"}',
-    undefined,
-    "request-1",
-    "no-store",
-  ]);
+  expect([
+    answered.status,
+    answered.body,
+    answered.headers["x-auth-request-user"],
+    answered.headers["x-request-id"],
+    answered.headers["cache-control"],
+  ]).toEqual([500, '{"error":"internal_error"}', undefined, "request-1", "no-store"]);
   expect(refused).toHaveLength(1);
 });
 
@@ -96,6 +135,10 @@ test("an error answer that cannot be written (a page that fails to render) is a 
   const writeError = errorWriter(logger, pages, createMetrics());
   const port = await listening((request, response) => writeError(request, response, notFound()));
   const answered = await send(port, "GET", "/somewhere");
-  expect([answered.status, answered.headers["content-type"], answered.body]).toEqual([500, "text/plain; charset=utf-8", "Internal Server Error"]);
+  expect([answered.status, answered.headers["content-type"], answered.body]).toEqual([
+    500,
+    "text/plain; charset=utf-8",
+    "Internal Server Error",
+  ]);
   expect(lines.map((line) => JSON.parse(line).msg)).toContain("could not write an error answer");
 });

@@ -3,7 +3,6 @@ import { HOSTILE_RETURN_TO } from "../support/hostile-return-to.js";
 
 const PUBLIC_URL = "https://login.example.com";
 
-
 describe("safeReturnTo", () => {
   test.each(HOSTILE_RETURN_TO.map((value) => [JSON.stringify(value).slice(0, 60), value]))("refuses %s", (_label, value) => {
     expect(safeReturnTo(value, PUBLIC_URL)).toBe("/");

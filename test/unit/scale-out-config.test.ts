@@ -24,7 +24,9 @@ function errors(result: ConfigResult): string {
 
 describe("Redis behind Sentinels", () => {
   test("REDIS_SENTINELS and REDIS_SENTINEL_NAME are enough for production", () => {
-    const config = ok(loadConfig({ ...PRODUCTION, REDIS_SENTINELS: "sentinel-1:26379, sentinel-2:26380", REDIS_SENTINEL_NAME: "sessions" }));
+    const config = ok(
+      loadConfig({ ...PRODUCTION, REDIS_SENTINELS: "sentinel-1:26379, sentinel-2:26380", REDIS_SENTINEL_NAME: "sessions" }),
+    );
     expect(config.redis).toMatchObject({
       url: null,
       clusterNodes: [],
@@ -45,8 +47,12 @@ describe("Redis behind Sentinels", () => {
   });
 
   test("a master name with spaces is refused; a name without Sentinels is a mistake", () => {
-    expect(errors(loadConfig({ ...PRODUCTION, REDIS_SENTINELS: "s:26379", REDIS_SENTINEL_NAME: "my master" }))).toMatch(/REDIS_SENTINEL_NAME/);
-    expect(errors(loadConfig({ ...PRODUCTION, REDIS_URL: "redis://r:6379", REDIS_SENTINEL_NAME: "sessions" }))).toMatch(/REDIS_SENTINEL_NAME: set REDIS_SENTINELS too/);
+    expect(errors(loadConfig({ ...PRODUCTION, REDIS_SENTINELS: "s:26379", REDIS_SENTINEL_NAME: "my master" }))).toMatch(
+      /REDIS_SENTINEL_NAME/,
+    );
+    expect(errors(loadConfig({ ...PRODUCTION, REDIS_URL: "redis://r:6379", REDIS_SENTINEL_NAME: "sessions" }))).toMatch(
+      /REDIS_SENTINEL_NAME: set REDIS_SENTINELS too/,
+    );
   });
 });
 
@@ -101,15 +107,25 @@ describe("credentials for a Cluster or Sentinels", () => {
   });
 
   test("none by default", () => {
-    expect(ok(loadConfig({ ...PRODUCTION, REDIS_CLUSTER_NODES: "c:6379" })).redis).toMatchObject({ username: null, password: null, sentinelPassword: null });
+    expect(ok(loadConfig({ ...PRODUCTION, REDIS_CLUSTER_NODES: "c:6379" })).redis).toMatchObject({
+      username: null,
+      password: null,
+      sentinelPassword: null,
+    });
   });
 
   test("with REDIS_URL they are refused: the URL carries its own credentials", () => {
-    expect(errors(loadConfig({ ...PRODUCTION, REDIS_URL: "redis://r:6379", REDIS_PASSWORD: "pw" }))).toMatch(/put the credentials in the URL/);
+    expect(errors(loadConfig({ ...PRODUCTION, REDIS_URL: "redis://r:6379", REDIS_PASSWORD: "pw" }))).toMatch(
+      /put the credentials in the URL/,
+    );
   });
 
   test("a username needs a password; a Sentinel password needs Sentinels", () => {
-    expect(errors(loadConfig({ ...PRODUCTION, REDIS_CLUSTER_NODES: "c:6379", REDIS_USERNAME: "sessions" }))).toMatch(/REDIS_USERNAME: set REDIS_PASSWORD too/);
-    expect(errors(loadConfig({ ...PRODUCTION, REDIS_CLUSTER_NODES: "c:6379", REDIS_SENTINEL_PASSWORD: "spw" }))).toMatch(/REDIS_SENTINEL_PASSWORD: set REDIS_SENTINELS too/);
+    expect(errors(loadConfig({ ...PRODUCTION, REDIS_CLUSTER_NODES: "c:6379", REDIS_USERNAME: "sessions" }))).toMatch(
+      /REDIS_USERNAME: set REDIS_PASSWORD too/,
+    );
+    expect(errors(loadConfig({ ...PRODUCTION, REDIS_CLUSTER_NODES: "c:6379", REDIS_SENTINEL_PASSWORD: "spw" }))).toMatch(
+      /REDIS_SENTINEL_PASSWORD: set REDIS_SENTINELS too/,
+    );
   });
 });

@@ -80,8 +80,7 @@ describe("session record (both tokens in one sealed envelope)", () => {
 
   test("a tampered, malformed or missing envelope opens to nothing", () => {
     const record = recordFor(1, expiring);
-    const withSealed = (sealedTokens: unknown) =>
-      ({ ...record, github: { ...record.github, sealedTokens } }) as SignedInRecord;
+    const withSealed = (sealedTokens: unknown) => ({ ...record, github: { ...record.github, sealedTokens } }) as SignedInRecord;
     const parts = record.github.sealedTokens.split(".");
     const flipped = Buffer.from(parts[3]!, "base64url");
     flipped[0] = flipped[0]! ^ 1;

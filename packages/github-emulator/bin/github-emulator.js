@@ -29,7 +29,9 @@ if (tsc) {
   }
 }
 if (!existsSync(new URL("../dist/standalone.js", import.meta.url))) {
-  process.stderr.write(`github-emulator: ${packageRoot}dist/standalone.js is missing; build it with TypeScript: npx tsc -b ${packageRoot}\n`);
+  process.stderr.write(
+    `github-emulator: ${packageRoot}dist/standalone.js is missing; build it with TypeScript: npx tsc -b ${packageRoot}\n`,
+  );
   process.exit(1);
 }
 await import("../dist/standalone.js");

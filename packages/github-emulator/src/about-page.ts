@@ -12,14 +12,20 @@ import type { EmulatorClient, EmulatorUser } from "./types.js";
 
 const ENDPOINTS: { route: string; purpose: string }[] = [
   { route: "GET /login/oauth/authorize", purpose: "consent page: pick a user, Authorize or Cancel" },
-  { route: "POST /login/oauth/access_token", purpose: "code exchange, refresh and device-code polls (form, JSON or query; answers form, JSON or XML)" },
+  {
+    route: "POST /login/oauth/access_token",
+    purpose: "code exchange, refresh and device-code polls (form, JSON or query; answers form, JSON or XML)",
+  },
   { route: "POST /login/device/code", purpose: "device flow: a device code and a user code for a program" },
   { route: "GET /login/device", purpose: "device flow: enter the user code, pick a user, Authorize or Cancel" },
   { route: "GET /api/v3/user", purpose: "the signed-in user (ETag, If-None-Match, rate-limit headers)" },
   { route: "GET /api/v3/user/emails", purpose: "email addresses (OAuth Apps need user or user:email)" },
   { route: "GET /api/v3/user/orgs", purpose: "organisations" },
   { route: "GET /api/v3/user/memberships/orgs/{org}", purpose: "organisation membership (OAuth Apps need read:org)" },
-  { route: "POST|PATCH|DELETE /api/v3/applications/{client_id}/token", purpose: "check, reset, revoke a token (HTTP Basic client credentials)" },
+  {
+    route: "POST|PATCH|DELETE /api/v3/applications/{client_id}/token",
+    purpose: "check, reset, revoke a token (HTTP Basic client credentials)",
+  },
   { route: "DELETE /api/v3/applications/{client_id}/grant", purpose: "revoke the whole authorization" },
   { route: "GET /{login}", purpose: "a user's profile page (html_url)" },
   { route: "GET /avatars/u/{id}", purpose: "generated avatars (avatar_url)" },
@@ -67,10 +73,11 @@ function clientSummary(client: EmulatorClient, accessTokenTtlSeconds: number): R
     kind: client.type === "github-app" ? "GitHub App" : "OAuth App",
     clientId: client.clientId,
     callbackUrls: client.callbackUrls.map((callback) => callback.url),
-    tokens:
-      client.expiringTokens ? `expire after ${lifetime}, with a refresh token`
-      : client.type === "oauth-app" ? "do not expire (unless the sign-in asks for offline_access)"
-      : "do not expire",
+    tokens: client.expiringTokens
+      ? `expire after ${lifetime}, with a refresh token`
+      : client.type === "oauth-app"
+        ? "do not expire (unless the sign-in asks for offline_access)"
+        : "do not expire",
   };
 }
 

@@ -33,7 +33,11 @@ export function sendApiError(response: Response, status: number, body: Record<st
 
 export const notFoundBody = (): Record<string, string> => ({ message: "Not Found", documentation_url: REST_DOCS });
 
-export const badCredentialsBody = (): Record<string, string> => ({ message: "Bad credentials", documentation_url: REST_DOCS, status: "401" });
+export const badCredentialsBody = (): Record<string, string> => ({
+  message: "Bad credentials",
+  documentation_url: REST_DOCS,
+  status: "401",
+});
 
 export const rateLimitedBody = (userId: number): Record<string, string> => ({
   message: `API rate limit exceeded for user ID ${userId}.`,

@@ -27,7 +27,9 @@ export function send(
   for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
   const text = JSON.stringify(body);
   if (status === 200) {
-    const tagged = Object.entries(headers).map(([name, value]) => `\0${name.toLowerCase()}:${value}`).join("");
+    const tagged = Object.entries(headers)
+      .map(([name, value]) => `\0${name.toLowerCase()}:${value}`)
+      .join("");
     const etag = etagFor(text + tagged, caller.token.token);
     response.setHeader("ETag", etag);
     response.setHeader("Cache-Control", "private, max-age=60");

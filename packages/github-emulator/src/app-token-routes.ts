@@ -18,23 +18,35 @@ export function appTokenRoutes(store: EmulatorState): Router {
   const router = express.Router();
   const handle = (action: TokenAction) => (request: Request, response: Response) => withToken(store, request, response, action);
 
-  router.post("/applications/:client_id/token", handle((_request, response, client, token) => {
-    response.status(200).json(authorizationJson(store, response, client, token));
-  }));
+  router.post(
+    "/applications/:client_id/token",
+    handle((_request, response, client, token) => {
+      response.status(200).json(authorizationJson(store, response, client, token));
+    }),
+  );
 
-  router.patch("/applications/:client_id/token", handle((_request, response, client, token) => {
-    response.status(200).json(authorizationJson(store, response, client, store.resetAccessToken(token)));
-  }));
+  router.patch(
+    "/applications/:client_id/token",
+    handle((_request, response, client, token) => {
+      response.status(200).json(authorizationJson(store, response, client, store.resetAccessToken(token)));
+    }),
+  );
 
-  router.delete("/applications/:client_id/token", handle((_request, response, _client, token) => {
-    store.revokeAccessToken(token);
-    response.status(204).end();
-  }));
+  router.delete(
+    "/applications/:client_id/token",
+    handle((_request, response, _client, token) => {
+      store.revokeAccessToken(token);
+      response.status(204).end();
+    }),
+  );
 
-  router.delete("/applications/:client_id/grant", handle((_request, response, client, token) => {
-    store.revokeAuthorization(token.userId, client.clientId);
-    response.status(204).end();
-  }));
+  router.delete(
+    "/applications/:client_id/grant",
+    handle((_request, response, client, token) => {
+      store.revokeAuthorization(token.userId, client.clientId);
+      response.status(204).end();
+    }),
+  );
 
   return router;
 }
@@ -51,7 +63,11 @@ function withToken(store: EmulatorState, request: Request, response: Response, a
   }
   const accessToken = stringParam(asObject(request.body), "access_token");
   if (accessToken === undefined) {
-    sendApiError(response, 422, { message: 'Invalid request.\n\n"access_token" wasn\'t supplied.', documentation_url: REST_DOCS, status: "422" });
+    sendApiError(response, 422, {
+      message: 'Invalid request.\n\n"access_token" wasn\'t supplied.',
+      documentation_url: REST_DOCS,
+      status: "422",
+    });
     return;
   }
   const token = store.liveAccessToken(accessToken);
@@ -73,7 +89,12 @@ function basicAuthClient(store: EmulatorState, header: string | undefined): Emul
 }
 
 /** GitHub's "Authorization" object (rest-api-description model `authorization`). */
-function authorizationJson(store: EmulatorState, response: Response, client: EmulatorClient, token: AccessTokenRecord): Record<string, unknown> {
+function authorizationJson(
+  store: EmulatorState,
+  response: Response,
+  client: EmulatorClient,
+  token: AccessTokenRecord,
+): Record<string, unknown> {
   const user = store.userById(token.userId);
   const bases = { web: webBase(response), api: apiBase(response) };
   const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");

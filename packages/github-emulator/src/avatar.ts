@@ -26,7 +26,11 @@ export function avatarRoutes(store: EmulatorState, directory: Directory): Router
 const FONT_STACK = "-apple-system, BlinkMacSystemFont, 'Segoe UI', 'Noto Sans', Helvetica, Arial, sans-serif";
 
 export function avatarSvg(login: string, id: number): string {
-  const initials = login.replace(/[^A-Za-z0-9]/g, "").slice(0, 2).toUpperCase() || "?";
+  const initials =
+    login
+      .replace(/[^A-Za-z0-9]/g, "")
+      .slice(0, 2)
+      .toUpperCase() || "?";
   const hue = id % 360;
   return [
     '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64" role="img">',

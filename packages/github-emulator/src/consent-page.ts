@@ -27,7 +27,9 @@ export interface ConsentPage {
 }
 
 export function sendConsentPage(response: Response, views: Eta, page: ConsentPage): void {
-  const suggested = page.accountPicker ? undefined : (page.users.find((user) => user.login.toLowerCase() === page.suggestedLogin?.toLowerCase()) ?? page.users[0]);
+  const suggested = page.accountPicker
+    ? undefined
+    : (page.users.find((user) => user.login.toLowerCase() === page.suggestedLogin?.toLowerCase()) ?? page.users[0]);
   const html = views.render("authorize", {
     root: RELATIVE_ROOT,
     error: null,

@@ -82,7 +82,10 @@ export const DEMO_REPOS: EmulatorRepo[] = [
  * A GitHub App with expiring tokens (GitHub's default for new apps) and one exact callback. Its id
  * and secret come from whoever runs the emulator: in demo mode, the server's own configuration.
  */
-export function demoClient(callbackUrl: string, { clientId, clientSecret }: Pick<EmulatorClient, "clientId" | "clientSecret">): EmulatorClient {
+export function demoClient(
+  callbackUrl: string,
+  { clientId, clientSecret }: Pick<EmulatorClient, "clientId" | "clientSecret">,
+): EmulatorClient {
   return {
     clientId,
     clientSecret,

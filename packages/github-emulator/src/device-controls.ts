@@ -4,7 +4,11 @@ import type { DeviceAuthorizations } from "./device-authorizations.js";
 import type { EmulatorState } from "./state.js";
 import type { EmulatorDeviceControls, EmulatorUser } from "./types.js";
 
-export function deviceControls(devices: DeviceAuthorizations, store: EmulatorState, userNamed: (login: string) => EmulatorUser): EmulatorDeviceControls {
+export function deviceControls(
+  devices: DeviceAuthorizations,
+  store: EmulatorState,
+  userNamed: (login: string) => EmulatorUser,
+): EmulatorDeviceControls {
   const pending = (userCode: string) => {
     const authorization = devices.pendingByUserCode(userCode);
     if (!authorization) throw new Error(`emulator: no pending device authorization with user code ${userCode}`);

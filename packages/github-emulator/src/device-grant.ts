@@ -11,10 +11,16 @@ import type { EmulatorStats } from "./types.js";
 
 export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
-export function pollDeviceCode(store: EmulatorState, stats: EmulatorStats, devices: DeviceAuthorizations, params: ParamSource): GrantResult {
+export function pollDeviceCode(
+  store: EmulatorState,
+  stats: EmulatorStats,
+  devices: DeviceAuthorizations,
+  params: ParamSource,
+): GrantResult {
   const client = store.client(stringParam(params, "client_id"));
   const secret = stringParam(params, "client_secret");
-  if (!client || (secret !== undefined && !sameSecret(secret, client.clientSecret))) return { ok: false, error: "incorrect_client_credentials" };
+  if (!client || (secret !== undefined && !sameSecret(secret, client.clientSecret)))
+    return { ok: false, error: "incorrect_client_credentials" };
   if (devices.disabledClients.has(client.clientId)) return { ok: false, error: "device_flow_disabled" };
   const poll = devices.poll(client.clientId, stringParam(params, "device_code"));
   if (poll.outcome === "slow_down") return { ok: false, error: "slow_down", extra: { interval: poll.intervalSeconds } };

@@ -184,7 +184,13 @@ export class Directory {
   private addTeam(team: EmulatorTeam): TeamRecord {
     const org = this.ensureOrg(team.org);
     const members = new Map(team.members.map((member) => [lower(member.login), { state: member.state, role: member.role }] as const));
-    const record: TeamRecord = { org, slug: lower(team.slug), name: team.name, id: team.id ?? stableId(1_000_000, `${org.login}/${team.slug}`), members };
+    const record: TeamRecord = {
+      org,
+      slug: lower(team.slug),
+      name: team.name,
+      id: team.id ?? stableId(1_000_000, `${org.login}/${team.slug}`),
+      members,
+    };
     this.teams.set(`${lower(org.login)}/${record.slug}`, record);
     return record;
   }
@@ -192,7 +198,13 @@ export class Directory {
   private addRepo(repo: EmulatorRepo): RepoRecord {
     if (!this.ownerIsUser(repo.owner)) this.ensureOrg(repo.owner);
     const permissions = new Map(Object.entries(repo.permissions).map(([login, role]) => [lower(login), role] as const));
-    const record: RepoRecord = { owner: repo.owner, name: repo.name, id: repo.id ?? stableId(200_000_000, `${repo.owner}/${repo.name}`), private: repo.private, permissions };
+    const record: RepoRecord = {
+      owner: repo.owner,
+      name: repo.name,
+      id: repo.id ?? stableId(200_000_000, `${repo.owner}/${repo.name}`),
+      private: repo.private,
+      permissions,
+    };
     this.repos.set(`${lower(repo.owner)}/${lower(repo.name)}`, record);
     return record;
   }

@@ -19,11 +19,21 @@ const ORG_SCOPES = ["admin:org", "read:org", "user", "write:org"];
 export function listRoutes(store: EmulatorState, directory: Directory, limiter: RateLimiter): Router {
   const router = express.Router();
   const authenticated = authenticateUser(store, limiter);
-  const list = <T extends { org: OrgRecord }>(request: Request, response: Response, scopes: string[], items: T[], json: (item: T) => unknown) => {
+  const list = <T extends { org: OrgRecord }>(
+    request: Request,
+    response: Response,
+    scopes: string[],
+    items: T[],
+    json: (item: T) => unknown,
+  ) => {
     const caller = apiCaller(response);
     const reachable = items.filter(({ org }) => caller.isOAuthApp || directory.appInstalled(caller.client, org.login));
     const withheld = reachable.filter(({ org }) => directory.ssoRequired(caller.user, org));
-    const page = paginate(request, response, reachable.filter((item) => !withheld.includes(item)));
+    const page = paginate(
+      request,
+      response,
+      reachable.filter((item) => !withheld.includes(item)),
+    );
     const headers = { ...page.headers, ...partialResultsHeader(withheld.map(({ org }) => org.id)) };
     send(request, response, limiter, scopes, 200, page.items.map(json), headers);
   };

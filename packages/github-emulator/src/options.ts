@@ -52,7 +52,8 @@ function checkClients(clients: EmulatorClient[]): void {
     ids.add(client.clientId);
     const count = client.callbackUrls.length;
     // GitHub: an OAuth App has exactly one callback URL, a GitHub App between 1 and 10.
-    if (client.type === "oauth-app" && count !== 1) throw new Error(`emulator: OAuth App ${client.clientId} needs exactly one callback URL`);
+    if (client.type === "oauth-app" && count !== 1)
+      throw new Error(`emulator: OAuth App ${client.clientId} needs exactly one callback URL`);
     if (client.type === "github-app" && (count < 1 || count > 10)) {
       throw new Error(`emulator: GitHub App ${client.clientId} needs 1 to 10 callback URLs`);
     }

@@ -8,7 +8,12 @@ import { nodeId, orgJson, simpleUserJson, type Bases } from "./user-json.js";
 const CREATED_AT = "2020-01-01T00:00:00Z";
 const LEVELS: RepoPermission[] = ["read", "triage", "write", "maintain", "admin"];
 
-export function orgMembershipJson(user: EmulatorUser, org: OrgRecord, membership: { state: string; role: string }, bases: Bases): Record<string, unknown> {
+export function orgMembershipJson(
+  user: EmulatorUser,
+  org: OrgRecord,
+  membership: { state: string; role: string },
+  bases: Bases,
+): Record<string, unknown> {
   return {
     url: `${bases.api}/orgs/${org.login}/memberships/${user.login}`,
     state: membership.state,
@@ -57,7 +62,12 @@ export function permissionsJson(role: RepoPermission | undefined): Record<string
 }
 
 /** full-repository (the fields clients read, and enough of the rest to look like GitHub's). */
-export function repoJson(repo: RepoRecord, owner: { login: string; id: number; type: "User" | "Organization" }, role: RepoPermission | undefined, bases: Bases): Record<string, unknown> {
+export function repoJson(
+  repo: RepoRecord,
+  owner: { login: string; id: number; type: "User" | "Organization" },
+  role: RepoPermission | undefined,
+  bases: Bases,
+): Record<string, unknown> {
   const fullName = `${owner.login}/${repo.name}`;
   const api = `${bases.api}/repos/${fullName}`;
   const ownerJson = simpleUserJson(owner, bases, owner.type);

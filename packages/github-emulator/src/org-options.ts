@@ -25,7 +25,8 @@ export function resolveOrgData(options: EmulatorOptions, users: EmulatorUser[]):
     if (!logins.has(login.toLowerCase())) throw new Error(`emulator: ${where} names ${login}, who is not one of the users`);
   };
   for (const org of data.orgs) {
-    if (org.id !== undefined && !Number.isSafeInteger(org.id)) throw new Error(`emulator: organisation ${org.login} needs a whole-number id`);
+    if (org.id !== undefined && !Number.isSafeInteger(org.id))
+      throw new Error(`emulator: organisation ${org.login} needs a whole-number id`);
     for (const login of [...(org.admins ?? []), ...(org.ssoAuthorized ?? [])]) known(login, `organisation ${org.login}`);
   }
   for (const team of data.teams) {
@@ -36,7 +37,8 @@ export function resolveOrgData(options: EmulatorOptions, users: EmulatorUser[]):
   for (const repo of data.repos) {
     for (const [login, permission] of Object.entries(repo.permissions)) {
       known(login, `repository ${repo.owner}/${repo.name}`);
-      if (!PERMISSIONS.includes(permission)) throw new Error(`emulator: ${permission} is not a repository role (${PERMISSIONS.join(", ")})`);
+      if (!PERMISSIONS.includes(permission))
+        throw new Error(`emulator: ${permission} is not a repository role (${PERMISSIONS.join(", ")})`);
     }
   }
   return data;

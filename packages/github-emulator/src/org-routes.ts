@@ -41,7 +41,9 @@ export function orgRoutes(store: EmulatorState, directory: Directory, limiter: R
     const caller = apiCaller(response);
     const org = directory.org(String(request.params.org));
     const visible = org && !lacksScope(caller, MEMBERSHIP_SCOPES) && directory.isActiveMember(caller.user, org);
-    const refusal = (org && integrationRefusal(caller, directory, org, TEAM_MEMBERSHIP_DOCS)) || (visible ? ssoRefusal(response, caller, directory, org) : notFound());
+    const refusal =
+      (org && integrationRefusal(caller, directory, org, TEAM_MEMBERSHIP_DOCS)) ||
+      (visible ? ssoRefusal(response, caller, directory, org) : notFound());
     const team = org && directory.team(org, String(request.params.team_slug));
     const login = String(request.params.username);
     const member = team?.members.get(login.toLowerCase());

@@ -30,7 +30,9 @@ export function repoRoutes(store: EmulatorState, directory: Directory, limiter: 
       return;
     }
     const user = directory.ownerIsUser(repo.owner);
-    const owner = user ? { login: user.login, id: user.id, type: "User" as const } : { login: org?.login ?? repo.owner, id: org?.id ?? 0, type: "Organization" as const };
+    const owner = user
+      ? { login: user.login, id: user.id, type: "User" as const }
+      : { login: org?.login ?? repo.owner, id: org?.id ?? 0, type: "Organization" as const };
     send(request, response, limiter, REPO_SCOPES, 200, repoJson(repo, owner, role, { web: webBase(response), api: apiBase(response) }));
   });
   return router;

@@ -30,7 +30,8 @@ export function parseStandaloneArgs(argv: string[]): StandaloneOptions {
   const callbacks = values.callback ?? [DEFAULT_CALLBACK];
   for (const callback of callbacks) {
     const url = URL.canParse(callback) ? new URL(callback) : null;
-    if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) throw new UsageError(`--callback must be an absolute http(s) URL, not "${callback}"`);
+    if (!url || (url.protocol !== "http:" && url.protocol !== "https:"))
+      throw new UsageError(`--callback must be an absolute http(s) URL, not "${callback}"`);
   }
   // GitHub: an OAuth App registers exactly one callback URL, a GitHub App up to ten.
   if (type === "oauth-app" && callbacks.length !== 1) throw new UsageError("an OAuth App has exactly one --callback");
@@ -87,7 +88,9 @@ function explain(error: unknown): string {
   const option = /'(?:-\w, )?(-[^' ,]+)/.exec(text)?.[1];
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown option ${option ?? text}`;
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
-    return text.includes("does not take an argument") ? `${option ?? "an option"} takes no value` : `${option ?? "an option"} needs a value`;
+    return text.includes("does not take an argument")
+      ? `${option ?? "an option"} takes no value`
+      : `${option ?? "an option"} needs a value`;
   }
   if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return `unexpected argument ${/'([^']*)'/.exec(text)?.[1] ?? text}`;
   return text.split("\n")[0] ?? text;

@@ -46,7 +46,9 @@ export async function approveAtEmulator(
   const html = await page.text();
   if (page.status !== 200) {
     const location = page.headers.get("location");
-    throw new Error(`approveAtEmulator: GET ${authorizeUrl} answered ${page.status}${location ? ` (Location: ${location})` : ""}, not the consent page: ${html.slice(0, 300)}`);
+    throw new Error(
+      `approveAtEmulator: GET ${authorizeUrl} answered ${page.status}${location ? ` (Location: ${location})` : ""}, not the consent page: ${html.slice(0, 300)}`,
+    );
   }
   const form = /<form\b([^>]*)>([\s\S]*?)<\/form>/i.exec(html);
   if (!form) throw new Error(`approveAtEmulator: the page at ${authorizeUrl} has no form`);
@@ -55,7 +57,9 @@ export async function approveAtEmulator(
   const accounts = inputs.filter((input) => input.type === "radio" && input.name === "login");
   const login = choice.login ?? accounts.find((input) => "checked" in input)?.value ?? accounts[0]?.value;
   if (!login || !accounts.some((input) => input.value === login)) {
-    throw new Error(`approveAtEmulator: no account "${login}" on the consent page (offered: ${accounts.map((input) => input.value).join(", ")})`);
+    throw new Error(
+      `approveAtEmulator: no account "${login}" on the consent page (offered: ${accounts.map((input) => input.value).join(", ")})`,
+    );
   }
 
   const body = new URLSearchParams();
@@ -66,7 +70,9 @@ export async function approveAtEmulator(
   const answer = await fetch(target, { method: "POST", body, redirect: "manual" });
   const location = answer.headers.get("location");
   if (answer.status !== 302 || !location) {
-    throw new Error(`approveAtEmulator: POST ${target} answered ${answer.status} without a redirect: ${(await answer.text()).slice(0, 300)}`);
+    throw new Error(
+      `approveAtEmulator: POST ${target} answered ${answer.status} without a redirect: ${(await answer.text()).slice(0, 300)}`,
+    );
   }
   return new URL(location, target);
 }

@@ -25,16 +25,19 @@ export function tokenRoute(store: EmulatorState, stats: EmulatorStats, devices: 
   return router;
 }
 
-const isDeviceGrant = (params: ParamSource) => !isMalformedParam(params, "grant_type") && stringParam(params, "grant_type") === DEVICE_CODE_GRANT;
+const isDeviceGrant = (params: ParamSource) =>
+  !isMalformedParam(params, "grant_type") && stringParam(params, "grant_type") === DEVICE_CODE_GRANT;
 
 function runGrant(store: EmulatorState, stats: EmulatorStats, params: ParamSource): GrantResult {
   const grantType = stringParam(params, "grant_type");
   // No grant_type means a code exchange (GitHub's documented request sends none).
-  const grant =
-    isMalformedParam(params, "grant_type") ? undefined
-    : grantType === undefined || grantType === "authorization_code" ? exchangeCode
-    : grantType === "refresh_token" ? refresh
-    : undefined;
+  const grant = isMalformedParam(params, "grant_type")
+    ? undefined
+    : grantType === undefined || grantType === "authorization_code"
+      ? exchangeCode
+      : grantType === "refresh_token"
+        ? refresh
+        : undefined;
   if (!grant) return { ok: false, error: "unsupported_grant_type" };
   const client = authenticateClient(store, params);
   if (!client) return { ok: false, error: "incorrect_client_credentials" };

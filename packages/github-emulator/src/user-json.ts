@@ -19,7 +19,11 @@ export function orgId(login: string): number {
 }
 
 /** simple-user; organisations take this shape too where they own something (a repository's owner). */
-export function simpleUserJson(user: Pick<EmulatorUser, "login" | "id">, bases: Bases, type: "User" | "Organization" = "User"): Record<string, unknown> {
+export function simpleUserJson(
+  user: Pick<EmulatorUser, "login" | "id">,
+  bases: Bases,
+  type: "User" | "Organization" = "User",
+): Record<string, unknown> {
   const api = `${bases.api}/users/${user.login}`;
   return {
     login: user.login,

@@ -27,7 +27,14 @@ export function userRoutes(store: EmulatorState, limiter: RateLimiter): Router {
       send(request, response, limiter, ["user", "user:email"], 404, notFoundBody());
       return;
     }
-    send(request, response, limiter, ["user", "user:email"], 200, user.emails.map((email) => ({ ...email })));
+    send(
+      request,
+      response,
+      limiter,
+      ["user", "user:email"],
+      200,
+      user.emails.map((email) => ({ ...email })),
+    );
   });
 
   return router;

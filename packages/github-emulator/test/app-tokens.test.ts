@@ -16,21 +16,28 @@ beforeEach(() => {
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString("base64")}`;
 
 function appCall(method: "post" | "patch" | "delete", path: string, body: unknown, client = githubApp) {
-  return request(emulator.app)[method](`/api/v3/applications/${client.clientId}/${path}`)
+  return request(emulator.app)
+    [method](`/api/v3/applications/${client.clientId}/${path}`)
     .set("User-Agent", "app-tokens-test")
     .set("Authorization", basic(client.clientId, client.clientSecret))
     .send(body as object);
 }
 
 function userStatus(token: string) {
-  return request(emulator.app).get("/api/v3/user").set("User-Agent", "t").set("Authorization", `token ${token}`).then((answer) => answer.status);
+  return request(emulator.app)
+    .get("/api/v3/user")
+    .set("User-Agent", "t")
+    .set("Authorization", `token ${token}`)
+    .then((answer) => answer.status);
 }
 
 const refresh = (refreshToken: string | undefined) =>
-  request(emulator.app)
-    .post("/login/oauth/access_token")
-    .set("Accept", "application/json")
-    .send({ client_id: githubApp.clientId, client_secret: githubApp.clientSecret, grant_type: "refresh_token", refresh_token: refreshToken });
+  request(emulator.app).post("/login/oauth/access_token").set("Accept", "application/json").send({
+    client_id: githubApp.clientId,
+    client_secret: githubApp.clientSecret,
+    grant_type: "refresh_token",
+    refresh_token: refreshToken,
+  });
 
 describe("POST /applications/{client_id}/token (check)", () => {
   it("answers the Authorization object for a live token", async () => {
@@ -77,7 +84,10 @@ describe("POST /applications/{client_id}/token (check)", () => {
       .send({ access_token });
     expect(wrongSecret.status).toBe(401);
     expect(wrongSecret.body.message).toBe("Requires authentication");
-    const noAuth = await request(emulator.app).post(`/api/v3/applications/${githubApp.clientId}/token`).set("User-Agent", "t").send({ access_token });
+    const noAuth = await request(emulator.app)
+      .post(`/api/v3/applications/${githubApp.clientId}/token`)
+      .set("User-Agent", "t")
+      .send({ access_token });
     expect(noAuth.status).toBe(401);
     const otherPath = await request(emulator.app)
       .post(`/api/v3/applications/${oauthApp.clientId}/token`)

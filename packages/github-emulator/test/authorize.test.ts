@@ -39,26 +39,35 @@ describe("GET /login/oauth/authorize", () => {
     ["another port", oauthApp, "http://app.example.com:8080/auth/callback"],
     ["GitHub App, a path below (exact match only)", githubApp, "https://gh.example.com/auth/callback/x"],
     ["GitHub App, another loopback port", githubApp, "http://127.0.0.1:4000/auth/callback"],
-  ])("mismatch (%s) redirects to the first registered callback with error=redirect_uri_mismatch and state", async (_case, client, redirectUri) => {
-    const answer = await request(app).get(authorizePath({ client_id: client.clientId, redirect_uri: redirectUri, state: "st8" }));
-    expect(answer.status).toBe(302);
-    const location = new URL(answer.headers.location ?? "");
-    expect(`${location.origin}${location.pathname}`).toBe(client.callbackUrls[0]?.url);
-    expect(location.searchParams.get("error")).toBe("redirect_uri_mismatch");
-    expect(location.searchParams.get("error_description")).toBe("The redirect_uri MUST match the registered callback URL for this application.");
-    expect(location.searchParams.get("error_uri")).toMatch(/^https:\/\/docs\.github\.com\/.*#redirect-uri-mismatch$/);
-    expect(location.searchParams.get("state")).toBe("st8");
-  });
+  ])(
+    "mismatch (%s) redirects to the first registered callback with error=redirect_uri_mismatch and state",
+    async (_case, client, redirectUri) => {
+      const answer = await request(app).get(authorizePath({ client_id: client.clientId, redirect_uri: redirectUri, state: "st8" }));
+      expect(answer.status).toBe(302);
+      const location = new URL(answer.headers.location ?? "");
+      expect(`${location.origin}${location.pathname}`).toBe(client.callbackUrls[0]?.url);
+      expect(location.searchParams.get("error")).toBe("redirect_uri_mismatch");
+      expect(location.searchParams.get("error_description")).toBe(
+        "The redirect_uri MUST match the registered callback URL for this application.",
+      );
+      expect(location.searchParams.get("error_uri")).toMatch(/^https:\/\/docs\.github\.com\/.*#redirect-uri-mismatch$/);
+      expect(location.searchParams.get("state")).toBe("st8");
+    },
+  );
 
   it("GitHub App: accepts its second callback exactly", async () => {
-    const answer = await request(app).get(authorizePath({ client_id: githubApp.clientId, redirect_uri: "http://127.0.0.1:3000/auth/callback" }));
+    const answer = await request(app).get(
+      authorizePath({ client_id: githubApp.clientId, redirect_uri: "http://127.0.0.1:3000/auth/callback" }),
+    );
     expect(answer.status).toBe(200);
   });
 
   it("OAuth App with a loopback callback: the port may differ", async () => {
     const loopbackApp = testOAuthApp("http://127.0.0.1/cb");
     const own = createEmulator({ clients: [loopbackApp] });
-    const answer = await request(own.app).get(authorizePath({ client_id: loopbackApp.clientId, redirect_uri: "http://127.0.0.1:51234/cb" }));
+    const answer = await request(own.app).get(
+      authorizePath({ client_id: loopbackApp.clientId, redirect_uri: "http://127.0.0.1:51234/cb" }),
+    );
     expect(answer.status).toBe(200);
   });
 
@@ -76,14 +85,26 @@ describe("GET /login/oauth/authorize", () => {
   it("renders the consent page: app name, scopes, demo users (first checked), hidden fields, two buttons", async () => {
     const { challenge } = pkcePair();
     const answer = await request(app).get(
-      authorizePath({ client_id: oauthApp.clientId, scope: "user:email read:user user", state: "xyz", code_challenge: challenge, code_challenge_method: "S256" }),
+      authorizePath({
+        client_id: oauthApp.clientId,
+        scope: "user:email read:user user",
+        state: "xyz",
+        code_challenge: challenge,
+        code_challenge_method: "S256",
+      }),
     );
     expect(answer.status).toBe(200);
     const html = answer.text;
     expect(html).toContain("Test OAuth App");
     expect(html).toContain('<span class="scope-name">user</span>');
     expect(html).not.toContain('<span class="scope-name">user:email</span>'); // normalised away: `user` covers it
-    for (const [name, value] of [["client_id", oauthApp.clientId], ["state", "xyz"], ["scope", "user:email read:user user"], ["code_challenge", challenge], ["code_challenge_method", "S256"]]) {
+    for (const [name, value] of [
+      ["client_id", oauthApp.clientId],
+      ["state", "xyz"],
+      ["scope", "user:email read:user user"],
+      ["code_challenge", challenge],
+      ["code_challenge_method", "S256"],
+    ]) {
       expect(html).toContain(`<input type="hidden" name="${name}" value="${value}">`);
     }
     const radios = [...html.matchAll(/<input type="radio" name="login" id="[^"]+" value="([^"]+)"( checked)?>/g)];
@@ -134,7 +155,10 @@ describe("POST /login/oauth/authorize (the consent form)", () => {
   const form = { client_id: githubApp.clientId, redirect_uri: "https://gh.example.com/auth/callback", state: "abc 123" };
 
   it("cancel → access_denied with state, at the redirect_uri", async () => {
-    const answer = await request(app).post("/login/oauth/authorize").type("form").send({ ...form, login: "octocat", decision: "cancel" });
+    const answer = await request(app)
+      .post("/login/oauth/authorize")
+      .type("form")
+      .send({ ...form, login: "octocat", decision: "cancel" });
     expect(answer.status).toBe(302);
     expect(answer.headers.location).toBe(
       "https://gh.example.com/auth/callback?error=access_denied&error_description=The+user+has+denied+your+application+access.&error_uri=https%3A%2F%2Fdocs.github.com%2Fapps%2Fmanaging-oauth-apps%2Ftroubleshooting-authorization-request-errors%2F%23access-denied&state=abc+123",
@@ -142,7 +166,10 @@ describe("POST /login/oauth/authorize (the consent form)", () => {
   });
 
   it("authorize → a 20-hex code and the state", async () => {
-    const answer = await request(app).post("/login/oauth/authorize").type("form").send({ ...form, login: "monalisa", decision: "authorize" });
+    const answer = await request(app)
+      .post("/login/oauth/authorize")
+      .type("form")
+      .send({ ...form, login: "monalisa", decision: "authorize" });
     expect(answer.status).toBe(302);
     const params = query(answer.headers.location);
     expect(params.get("code")).toMatch(/^[0-9a-f]{20}$/);
@@ -151,10 +178,12 @@ describe("POST /login/oauth/authorize (the consent form)", () => {
   });
 
   it("appends with & when the redirect_uri already has a query", async () => {
-    const answer = await request(app)
-      .post("/login/oauth/authorize")
-      .type("form")
-      .send({ client_id: oauthApp.clientId, redirect_uri: "http://app.example.com/auth/callback?next=%2Fhome", login: "octocat", decision: "authorize" });
+    const answer = await request(app).post("/login/oauth/authorize").type("form").send({
+      client_id: oauthApp.clientId,
+      redirect_uri: "http://app.example.com/auth/callback?next=%2Fhome",
+      login: "octocat",
+      decision: "authorize",
+    });
     expect(answer.headers.location).toMatch(/^http:\/\/app\.example\.com\/auth\/callback\?next=%2Fhome&code=[0-9a-f]{20}$/);
   });
 
@@ -173,13 +202,19 @@ describe("POST /login/oauth/authorize (the consent form)", () => {
     [{ login: "octocat" }, 400],
     [{ login: ["octocat", "hubot"], decision: "authorize" }, 400],
   ])("refuses a bad form %j", async (fields, status) => {
-    const answer = await request(app).post("/login/oauth/authorize").type("form").send({ ...form, ...fields });
+    const answer = await request(app)
+      .post("/login/oauth/authorize")
+      .type("form")
+      .send({ ...form, ...fields });
     expect(answer.status).toBe(status);
     expect(answer.headers.location).toBeUndefined();
   });
 
   it("refuses an unknown client and bad PKCE here too", async () => {
-    const unknown = await request(app).post("/login/oauth/authorize").type("form").send({ client_id: "x", login: "octocat", decision: "authorize" });
+    const unknown = await request(app)
+      .post("/login/oauth/authorize")
+      .type("form")
+      .send({ client_id: "x", login: "octocat", decision: "authorize" });
     expect(unknown.status).toBe(404);
     const badPkce = await request(app)
       .post("/login/oauth/authorize")

@@ -9,7 +9,11 @@ import { testGitHubApp, tokensFor } from "./support/emulator-server.js";
 const githubApp = testGitHubApp(["http://127.0.0.1:3000/cb"]);
 let emulator: ReturnType<typeof createEmulator>;
 beforeEach(() => {
-  emulator = createEmulator({ clients: [githubApp], webBaseUrl: "http://localhost:3000/_emulator", clock: new ManualClock(Date.UTC(2026, 0, 1)) });
+  emulator = createEmulator({
+    clients: [githubApp],
+    webBaseUrl: "http://localhost:3000/_emulator",
+    clock: new ManualClock(Date.UTC(2026, 0, 1)),
+  });
 });
 const api = (path: string, token: string, etag?: string) => {
   const call = request(emulator.app).get(`/api/v3${path}`).set("User-Agent", "demo-test").set("Authorization", `token ${token}`);
@@ -36,7 +40,10 @@ it("octo-org/ops: monalisa is an active maintainer, octocat is invited (pending)
 });
 
 it("octo-org/handbook is private: octocat may push, monalisa only pull; Hello-World is public", async () => {
-  expect((await api("/repos/octo-org/handbook", await token("octocat"))).body).toMatchObject({ private: true, permissions: { push: true, admin: false } });
+  expect((await api("/repos/octo-org/handbook", await token("octocat"))).body).toMatchObject({
+    private: true,
+    permissions: { push: true, admin: false },
+  });
   expect((await api("/repos/octo-org/handbook", await token("monalisa"))).body.permissions).toMatchObject({ push: false, pull: true });
   const hello = (await api("/repos/octocat/hello-world", await token("monalisa"))).body;
   expect(hello).toMatchObject({ full_name: "octocat/Hello-World", private: false, permissions: { pull: true, push: false } });

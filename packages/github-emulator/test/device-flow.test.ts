@@ -19,7 +19,14 @@ async function deviceCode(client = githubApp, scope?: string) {
     .post("/login/device/code")
     .set("Accept", "application/json")
     .send({ client_id: client.clientId, ...(scope ? { scope } : {}) });
-  return answer.body as { device_code: string; user_code: string; verification_uri: string; expires_in: number; interval: number; error?: string };
+  return answer.body as {
+    device_code: string;
+    user_code: string;
+    verification_uri: string;
+    expires_in: number;
+    interval: number;
+    error?: string;
+  };
 }
 
 function poll(deviceCodeValue: string | undefined, client = githubApp, extra: Record<string, string> = {}) {
@@ -54,7 +61,10 @@ describe("POST /login/device/code", () => {
     expect(unknown.body.error).toBe("incorrect_client_credentials");
     emulator.setDeviceFlowEnabled(githubApp.clientId, false);
     const disabled = await deviceCode();
-    expect(disabled).toMatchObject({ error: "device_flow_disabled", error_description: "Device Flow must be explicitly enabled for this App" });
+    expect(disabled).toMatchObject({
+      error: "device_flow_disabled",
+      error_description: "Device Flow must be explicitly enabled for this App",
+    });
     expect(disabled).not.toHaveProperty("device_code");
   });
 });
@@ -64,7 +74,11 @@ describe("polling with grant_type=device_code", () => {
     const codes = await deviceCode();
     const pending = await poll(codes.device_code);
     expect(pending.status).toBe(200);
-    expect(pending.body).toMatchObject({ error: "authorization_pending", error_description: expect.any(String), error_uri: expect.stringMatching(/^https:\/\/docs\.github\.com\//) });
+    expect(pending.body).toMatchObject({
+      error: "authorization_pending",
+      error_description: expect.any(String),
+      error_uri: expect.stringMatching(/^https:\/\/docs\.github\.com\//),
+    });
     emulator.approveDevice(codes.user_code, "octocat");
     clock.advance(5_000);
     const approved = await poll(codes.device_code);
@@ -77,7 +91,10 @@ describe("polling with grant_type=device_code", () => {
       token_type: "bearer",
     });
     expect(emulator.stats.deviceGrants).toBe(1);
-    const user = await request(emulator.app).get("/api/v3/user").set("User-Agent", "t").set("Authorization", `token ${approved.body.access_token}`);
+    const user = await request(emulator.app)
+      .get("/api/v3/user")
+      .set("User-Agent", "t")
+      .set("Authorization", `token ${approved.body.access_token}`);
     expect(user.body.login).toBe("octocat");
     clock.advance(5_000);
     expect((await poll(codes.device_code)).body.error).toBe("incorrect_device_code");
@@ -141,10 +158,12 @@ describe("polling with grant_type=device_code", () => {
     const codes = await deviceCode();
     emulator.approveDevice(codes.user_code, "octocat");
     const approved = await poll(codes.device_code);
-    const refreshed = await request(emulator.app)
-      .post("/login/oauth/access_token")
-      .set("Accept", "application/json")
-      .send({ client_id: githubApp.clientId, client_secret: githubApp.clientSecret, grant_type: "refresh_token", refresh_token: approved.body.refresh_token });
+    const refreshed = await request(emulator.app).post("/login/oauth/access_token").set("Accept", "application/json").send({
+      client_id: githubApp.clientId,
+      client_secret: githubApp.clientSecret,
+      grant_type: "refresh_token",
+      refresh_token: approved.body.refresh_token,
+    });
     expect(refreshed.body.access_token).toMatch(/^ghu_/);
   });
 });
@@ -157,7 +176,10 @@ describe("the /login/device page", () => {
     expect(page.text).toContain('name="user_code"');
     expect(page.text).toContain('value="octocat"');
     const typed = codes.user_code.replace("-", "").toLowerCase();
-    const done = await request(emulator.app).post("/login/device").type("form").send({ user_code: typed, login: "octocat", decision: "authorize" });
+    const done = await request(emulator.app)
+      .post("/login/device")
+      .type("form")
+      .send({ user_code: typed, login: "octocat", decision: "authorize" });
     expect(done.status).toBe(200);
     expect(done.text).toContain("all set");
     expect(done.text).toContain(githubApp.name);
@@ -166,13 +188,22 @@ describe("the /login/device page", () => {
 
   it("Cancel denies; a wrong, used or expired code is a 400 page that says so", async () => {
     const codes = await deviceCode();
-    const cancelled = await request(emulator.app).post("/login/device").type("form").send({ user_code: codes.user_code, decision: "cancel" });
+    const cancelled = await request(emulator.app)
+      .post("/login/device")
+      .type("form")
+      .send({ user_code: codes.user_code, decision: "cancel" });
     expect(cancelled.text).toContain("cancelled");
     expect((await poll(codes.device_code)).body.error).toBe("access_denied");
-    const again = await request(emulator.app).post("/login/device").type("form").send({ user_code: codes.user_code, login: "octocat", decision: "authorize" });
+    const again = await request(emulator.app)
+      .post("/login/device")
+      .type("form")
+      .send({ user_code: codes.user_code, login: "octocat", decision: "authorize" });
     expect(again.status).toBe(400);
     expect(again.text).toContain("not valid");
-    const bogus = await request(emulator.app).post("/login/device").type("form").send({ user_code: ["A", "B"], decision: "authorize" });
+    const bogus = await request(emulator.app)
+      .post("/login/device")
+      .type("form")
+      .send({ user_code: ["A", "B"], decision: "authorize" });
     expect(bogus.status).toBe(400);
   });
 

@@ -1,7 +1,15 @@
 import express from "express";
 import request from "supertest";
 import { createEmulator, DEMO_USERS, demoClient } from "../src/index.js";
-import { approveAtEmulator, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, pkcePair, startEmulator, testOAuthApp, type RunningEmulator } from "./support/emulator-server.js";
+import {
+  approveAtEmulator,
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  pkcePair,
+  startEmulator,
+  testOAuthApp,
+  type RunningEmulator,
+} from "./support/emulator-server.js";
 
 /** The demo client, with the credentials an embedding server would pass (the emulator takes them from its caller). */
 const DEMO_CREDENTIALS = { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET };
@@ -22,7 +30,9 @@ describe("startEmulator + approveAtEmulator over real HTTP", () => {
   it("runs on 127.0.0.1 and completes the whole flow: consent, code, PKCE exchange, /user", async () => {
     expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const { verifier, challenge } = pkcePair();
-    const callback = await approveAtEmulator(authorizeUrl({ state: "s&t=1", code_challenge: challenge, code_challenge_method: "S256" }), { login: "monalisa" });
+    const callback = await approveAtEmulator(authorizeUrl({ state: "s&t=1", code_challenge: challenge, code_challenge_method: "S256" }), {
+      login: "monalisa",
+    });
     expect(`${callback.origin}${callback.pathname}`).toBe(CALLBACK);
     expect(callback.searchParams.get("state")).toBe("s&t=1");
     const code = callback.searchParams.get("code") ?? "";
@@ -30,12 +40,20 @@ describe("startEmulator + approveAtEmulator over real HTTP", () => {
     const tokenAnswer = await fetch(`${running.url}/login/oauth/access_token`, {
       method: "POST",
       headers: { accept: "application/json", "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ client_id: DEMO_CLIENT_ID, client_secret: DEMO_CLIENT_SECRET, code, redirect_uri: CALLBACK, code_verifier: verifier }),
+      body: new URLSearchParams({
+        client_id: DEMO_CLIENT_ID,
+        client_secret: DEMO_CLIENT_SECRET,
+        code,
+        redirect_uri: CALLBACK,
+        code_verifier: verifier,
+      }),
     });
     const tokens = (await tokenAnswer.json()) as { access_token: string };
     expect(tokens.access_token).toMatch(/^ghu_/);
 
-    const user = await fetch(`${running.url}/api/v3/user`, { headers: { "user-agent": "t", authorization: `Bearer ${tokens.access_token}` } });
+    const user = await fetch(`${running.url}/api/v3/user`, {
+      headers: { "user-agent": "t", authorization: `Bearer ${tokens.access_token}` },
+    });
     expect(((await user.json()) as { login: string }).login).toBe("monalisa");
   });
 
@@ -59,7 +77,9 @@ describe("startEmulator + approveAtEmulator over real HTTP", () => {
   });
 
   it("throws clear errors when the emulator does not show a consent page, or the account is not offered", async () => {
-    await expect(approveAtEmulator(authorizeUrl({ redirect_uri: "http://127.0.0.1:3000/elsewhere" }))).rejects.toThrow(/answered 302 \(Location: .*redirect_uri_mismatch/);
+    await expect(approveAtEmulator(authorizeUrl({ redirect_uri: "http://127.0.0.1:3000/elsewhere" }))).rejects.toThrow(
+      /answered 302 \(Location: .*redirect_uri_mismatch/,
+    );
     await expect(approveAtEmulator(`${running.url}/login/oauth/authorize?client_id=unknown`)).rejects.toThrow(/answered 404/);
     await expect(approveAtEmulator(authorizeUrl({}), { login: "ghost" })).rejects.toThrow(/no account "ghost"/);
   });
@@ -94,7 +114,11 @@ describe("mounted under /_emulator (demo mode)", () => {
       .post("/_emulator/login/oauth/access_token")
       .set("Accept", "application/json")
       .send({ client_id: DEMO_CLIENT_ID, client_secret: DEMO_CLIENT_SECRET, code });
-    const user = await request(host).get("/_emulator/api/v3/user").set("Host", "localhost:3000").set("User-Agent", "t").set("Authorization", `token ${tokens.body.access_token}`);
+    const user = await request(host)
+      .get("/_emulator/api/v3/user")
+      .set("Host", "localhost:3000")
+      .set("User-Agent", "t")
+      .set("Authorization", `token ${tokens.body.access_token}`);
     expect(user.body.avatar_url).toBe("http://localhost:3000/_emulator/avatars/u/583231");
     expect(emulator.stats.apiRequests[0]?.path).toBe("/api/v3/user");
   });
@@ -105,12 +129,17 @@ describe("instances are independent", () => {
     const client = testOAuthApp(CALLBACK);
     const one = createEmulator({ clients: [client] });
     const two = createEmulator({ clients: [client] });
-    const consent = await request(one.app).post("/login/oauth/authorize").type("form").send({ client_id: client.clientId, login: "octocat", decision: "authorize" });
+    const consent = await request(one.app)
+      .post("/login/oauth/authorize")
+      .type("form")
+      .send({ client_id: client.clientId, login: "octocat", decision: "authorize" });
     const code = new URL(consent.headers.location ?? "").searchParams.get("code");
     const body = { client_id: client.clientId, client_secret: client.clientSecret, code };
     two.injectFault({ pathPrefix: "/", status: 500, times: 10 });
     expect((await request(two.app).post("/login/oauth/access_token").set("Accept", "application/json").send(body)).status).toBe(500);
-    expect((await request(one.app).post("/login/oauth/access_token").set("Accept", "application/json").send(body)).body.access_token).toMatch(/^gho_/);
+    expect(
+      (await request(one.app).post("/login/oauth/access_token").set("Accept", "application/json").send(body)).body.access_token,
+    ).toMatch(/^gho_/);
     expect(one.stats.codeExchanges).toBe(1);
     expect(two.stats.codeExchanges).toBe(0);
     expect(two.issuedAccessTokens()).toEqual([]);

@@ -21,7 +21,12 @@ const postToken = () =>
 
 describe("injected faults", () => {
   it("answers the next matching request with the given status, body and headers, then behaves normally", async () => {
-    running.emulator.injectFault({ pathPrefix: "/api/v3/user", status: 502, body: { message: "Server Error" }, headers: { "retry-after": "7" } });
+    running.emulator.injectFault({
+      pathPrefix: "/api/v3/user",
+      status: 502,
+      body: { message: "Server Error" },
+      headers: { "retry-after": "7" },
+    });
     const faulted = await getUser();
     expect(faulted.status).toBe(502);
     expect(faulted.headers.get("retry-after")).toBe("7");
@@ -62,7 +67,10 @@ describe("injected faults", () => {
   it("a delay can outlast a client timeout", async () => {
     running.emulator.injectFault({ pathPrefix: "/api/v3/user", delayMs: 1_000, status: 200, body: {} });
     await expect(
-      fetch(`${running.url}/api/v3/user`, { headers: { "user-agent": "t", authorization: `token ${token}` }, signal: AbortSignal.timeout(100) }),
+      fetch(`${running.url}/api/v3/user`, {
+        headers: { "user-agent": "t", authorization: `token ${token}` },
+        signal: AbortSignal.timeout(100),
+      }),
     ).rejects.toThrow();
   });
 

@@ -39,7 +39,12 @@ async function tokenRequest(running: RunningEmulator, body: Record<string, strin
 /** One whole sign-in: consent, code exchange, GET /user with the new token. */
 async function signIn(running: RunningEmulator, client: EmulatorClient): Promise<Tokens> {
   const code = await codeFrom(running, client);
-  const tokens = await tokenRequest(running, { client_id: client.clientId, client_secret: client.clientSecret, code, redirect_uri: CALLBACK });
+  const tokens = await tokenRequest(running, {
+    client_id: client.clientId,
+    client_secret: client.clientSecret,
+    code,
+    redirect_uri: CALLBACK,
+  });
   if (!tokens.access_token) throw new Error(`token endpoint answered ${JSON.stringify(tokens)}`);
   const user = await getUser(running, tokens.access_token);
   if (user !== 200) throw new Error(`GET /user answered ${user}`);
@@ -47,7 +52,9 @@ async function signIn(running: RunningEmulator, client: EmulatorClient): Promise
 }
 
 async function getUser(running: RunningEmulator, token: string, scheme = "token"): Promise<number> {
-  const answer = await fetch(`${running.url}/api/v3/user`, { headers: { "user-agent": "memory-test", authorization: `${scheme} ${token}` } });
+  const answer = await fetch(`${running.url}/api/v3/user`, {
+    headers: { "user-agent": "memory-test", authorization: `${scheme} ${token}` },
+  });
   await answer.arrayBuffer();
   return answer.status;
 }
@@ -101,10 +108,17 @@ describe("with small limits", () => {
     // Refreshes rotate: each one adds a refresh token and kills one.
     const refreshed = await times(300, async () => {
       const tokens = await signIn(running, githubApp);
-      return tokenRequest(running, { client_id: githubApp.clientId, client_secret: githubApp.clientSecret, grant_type: "refresh_token", refresh_token: tokens.refresh_token ?? "" });
+      return tokenRequest(running, {
+        client_id: githubApp.clientId,
+        client_secret: githubApp.clientSecret,
+        grant_type: "refresh_token",
+        refresh_token: tokens.refresh_token ?? "",
+      });
     });
     const unexchanged = await times(500, () => codeFrom(running, oauthApp));
-    await times(60, async () => (await fetch(`${running.url}/login/oauth/authorize?client_id=${oauthApp.clientId}&redirect_uri=${CALLBACK}`)).text());
+    await times(60, async () =>
+      (await fetch(`${running.url}/login/oauth/authorize?client_id=${oauthApp.clientId}&redirect_uri=${CALLBACK}`)).text(),
+    );
     expect(refreshed.every((answer) => typeof answer.access_token === "string")).toBe(true);
     expect(running.emulator.memoryUse()).toEqual({
       authorizeRequests: 50,
@@ -155,7 +169,12 @@ describe("expired entries are swept as the emulator's clock passes them", () => 
 
   it("a refresh token rotated away is still told apart from a stranger until it expires", async () => {
     const tokens = await signIn(running, githubApp);
-    const refresh = { client_id: githubApp.clientId, client_secret: githubApp.clientSecret, grant_type: "refresh_token", refresh_token: tokens.refresh_token ?? "" };
+    const refresh = {
+      client_id: githubApp.clientId,
+      client_secret: githubApp.clientSecret,
+      grant_type: "refresh_token",
+      refresh_token: tokens.refresh_token ?? "",
+    };
     expect((await tokenRequest(running, refresh)).access_token).toMatch(/^ghu_/);
     clock.advance(EIGHT_HOURS_MS);
     await signIn(running, githubApp); // a sweep runs here
@@ -164,7 +183,9 @@ describe("expired entries are swept as the emulator's clock passes them", () => 
   });
 
   it("refuses limits that are not whole numbers of at least 1", () => {
-    expect(() => createEmulator({ clients: [githubApp], limits: { records: 0 } })).toThrow(/limits\.records must be a whole number of at least 1/);
+    expect(() => createEmulator({ clients: [githubApp], limits: { records: 0 } })).toThrow(
+      /limits\.records must be a whole number of at least 1/,
+    );
     expect(() => createEmulator({ clients: [githubApp], limits: { tokens: 2.5 } })).toThrow(/limits\.tokens/);
   });
 
@@ -188,14 +209,30 @@ describe("what the records keep", () => {
     for (let round = 0; round < 50; round++) {
       const { verifier, challenge } = pkcePair();
       const code = await codeFrom(running, githubApp, { code_challenge: challenge, code_challenge_method: "S256" });
-      const tokens = await tokenRequest(running, { client_id: githubApp.clientId, client_secret: githubApp.clientSecret, code, code_verifier: verifier });
-      const rotated = await tokenRequest(running, { client_id: githubApp.clientId, client_secret: githubApp.clientSecret, grant_type: "refresh_token", refresh_token: tokens.refresh_token ?? "" });
+      const tokens = await tokenRequest(running, {
+        client_id: githubApp.clientId,
+        client_secret: githubApp.clientSecret,
+        code,
+        code_verifier: verifier,
+      });
+      const rotated = await tokenRequest(running, {
+        client_id: githubApp.clientId,
+        client_secret: githubApp.clientSecret,
+        grant_type: "refresh_token",
+        refresh_token: tokens.refresh_token ?? "",
+      });
       expect(await getUser(running, rotated.access_token, "Bearer")).toBe(200);
       const oauthCode = await codeFrom(running, oauthApp);
       // The query string, as some clients send it, and a wrong secret: neither may be kept.
       const query = new URLSearchParams({ client_id: oauthApp.clientId, client_secret: oauthApp.clientSecret, code: oauthCode });
-      const fromQuery = (await (await fetch(`${running.url}/login/oauth/access_token?${query}`, { method: "POST", headers: { accept: "application/json" } })).json()) as Tokens;
-      await tokenRequest(running, { client_id: oauthApp.clientId, client_secret: `${oauthApp.clientSecret}-wrong`, code: "0123456789abcdef0123" });
+      const fromQuery = (await (
+        await fetch(`${running.url}/login/oauth/access_token?${query}`, { method: "POST", headers: { accept: "application/json" } })
+      ).json()) as Tokens;
+      await tokenRequest(running, {
+        client_id: oauthApp.clientId,
+        client_secret: `${oauthApp.clientSecret}-wrong`,
+        code: "0123456789abcdef0123",
+      });
       expect(await getUser(running, fromQuery.access_token)).toBe(200);
       const basic = Buffer.from(`${oauthApp.clientId}:${oauthApp.clientSecret}`).toString("base64");
       const check = await fetch(`${running.url}/api/v3/applications/${oauthApp.clientId}/token`, {
@@ -204,7 +241,17 @@ describe("what the records keep", () => {
         body: JSON.stringify({ access_token: fromQuery.access_token }),
       });
       expect(check.status).toBe(200);
-      secrets.push(code, oauthCode, tokens.access_token, tokens.refresh_token ?? "", rotated.access_token, rotated.refresh_token ?? "", fromQuery.access_token, basic, `${oauthApp.clientSecret}-wrong`);
+      secrets.push(
+        code,
+        oauthCode,
+        tokens.access_token,
+        tokens.refresh_token ?? "",
+        rotated.access_token,
+        rotated.refresh_token ?? "",
+        fromQuery.access_token,
+        basic,
+        `${oauthApp.clientSecret}-wrong`,
+      );
     }
     const recorded = JSON.stringify(running.emulator.stats);
     expect(running.emulator.stats.tokenRequests.length).toBe(200);

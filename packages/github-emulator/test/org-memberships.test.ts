@@ -49,7 +49,8 @@ beforeEach(() => {
 });
 
 const api = (path: string, token: string, headers: Record<string, string> = {}) => apiGet(emulator.app, path, token, headers);
-const token = async (login: string, scope = "read:org", client = oauthApp) => (await tokensFor(emulator.app, client, { login, scope })).access_token;
+const token = async (login: string, scope = "read:org", client = oauthApp) =>
+  (await tokensFor(emulator.app, client, { login, scope })).access_token;
 
 describe("GET /user/memberships/orgs/:org", () => {
   it("200 with GitHub's shape for an active member, with the role", async () => {

@@ -7,7 +7,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import request from "supertest";
 import { createEmulator, DEMO_USERS, demoClient, type EmulatorUser } from "../src/index.js";
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startEmulator, testOAuthApp, tokensFor, type RunningEmulator } from "./support/emulator-server.js";
+import {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  startEmulator,
+  testOAuthApp,
+  tokensFor,
+  type RunningEmulator,
+} from "./support/emulator-server.js";
 
 /** The demo client, with the credentials an embedding server would pass (the emulator takes them from its caller). */
 const DEMO_CREDENTIALS = { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET };
@@ -22,7 +29,10 @@ function personOnAboutPage(html: string, login: string): string {
   expect(start).toBeGreaterThan(0);
   // A person's <li> closes on a line of its own; the <li>s of their memberships close inline.
   const entry = html.slice(start, html.indexOf("\n        </li>", start));
-  return entry.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+  return entry
+    .replace(/<[^>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 /** No inline script or style (the demo server's CSP forbids them), and the emulator's stylesheet. */
@@ -36,7 +46,9 @@ function expectStyledPage(html: string, stylesheet: string): void {
 describe("over real HTTP, on its own port", () => {
   let running: RunningEmulator;
   beforeAll(async () => {
-    running = await startEmulator({ clients: [demoClient(CALLBACK, DEMO_CREDENTIALS), testOAuthApp("http://127.0.0.1:4180/oauth2/callback")] });
+    running = await startEmulator({
+      clients: [demoClient(CALLBACK, DEMO_CREDENTIALS), testOAuthApp("http://127.0.0.1:4180/oauth2/callback")],
+    });
   });
   afterAll(() => running.close());
 
@@ -57,7 +69,8 @@ describe("over real HTTP, on its own port", () => {
     expect(html).toContain("GitHub App");
     expect(html).toContain("OAuth App");
     expect(html).not.toContain(demoClient(CALLBACK, DEMO_CREDENTIALS).clientSecret);
-    for (const route of ["GET /login/oauth/authorize", "POST /login/oauth/access_token", "GET /api/v3/user", "GET /{login}"]) expect(html).toContain(route);
+    for (const route of ["GET /login/oauth/authorize", "POST /login/oauth/access_token", "GET /api/v3/user", "GET /{login}"])
+      expect(html).toContain(route);
     expect(html).toContain(`<code>${running.url}/api/v3</code>`);
     expect(html).toContain('<a href="http://localhost:3000/">');
     expect(html).toContain('<a href="http://127.0.0.1:4180/">');
@@ -77,7 +90,7 @@ describe("over real HTTP, on its own port", () => {
     );
     expect(personOnAboutPage(html, "hubot")).toContain("No organisations, teams or repositories.");
     // Each name is set as code, ready to copy into a rule.
-    expect(html).toContain("<li><code>octo-org/ops</code> <span class=\"note\">pending invitation</span></li>");
+    expect(html).toContain('<li><code>octo-org/ops</code> <span class="note">pending invitation</span></li>');
   });
 
   it("the memberships on GET / are the live ones: a change at run time shows on the next load", async () => {
@@ -102,14 +115,22 @@ describe("over real HTTP, on its own port", () => {
     expect(html).toMatch(/<div class="field">\s*<label for="user-code">Code<\/label>\s*<input type="text" id="user-code" name="user_code"/);
     const css = await (await get("/assets/emulator.css")).text();
     const input = /^input\[type="text"\] \{([^}]*)\}/m.exec(css)?.[1] ?? "";
-    for (const declaration of ["width: 100%;", "font: inherit;", "border: 1px solid var(--input-border);", "background: var(--input-background);", "color: var(--text);"]) {
+    for (const declaration of [
+      "width: 100%;",
+      "font: inherit;",
+      "border: 1px solid var(--input-border);",
+      "background: var(--input-background);",
+      "color: var(--text);",
+    ]) {
       expect(input).toContain(declaration);
     }
   });
 
   it("html_url from GET /user opens the user's profile page: avatar, name, login, bio, company, location, a note", async () => {
     const { access_token } = await tokensFor(running.emulator.app, demoClient(CALLBACK, DEMO_CREDENTIALS), { login: "monalisa" });
-    const user = (await (await fetch(`${running.url}/api/v3/user`, { headers: { "user-agent": "t", authorization: `token ${access_token}` } })).json()) as { html_url: string; avatar_url: string };
+    const user = (await (
+      await fetch(`${running.url}/api/v3/user`, { headers: { "user-agent": "t", authorization: `token ${access_token}` } })
+    ).json()) as { html_url: string; avatar_url: string };
     expect(user.html_url).toBe(`${running.url}/monalisa`);
     const page = await fetch(user.html_url);
     expect(page.status).toBe(200);
@@ -155,12 +176,15 @@ describe("over real HTTP, on its own port", () => {
     expect(html).toContain('<a href="/octocat">octocat</a>');
   });
 
-  it.each(["/nobody/else", "/login/device/other", "/login", "/settings/applications"])("%s: the same 404 page, not plain text", async (path) => {
-    const answer = await get(path);
-    expect(answer.status).toBe(404);
-    expect(answer.headers.get("content-type")).toMatch(/^text\/html/);
-    expect(await answer.text()).toContain("<h1>Not Found</h1>");
-  });
+  it.each(["/nobody/else", "/login/device/other", "/login", "/settings/applications"])(
+    "%s: the same 404 page, not plain text",
+    async (path) => {
+      const answer = await get(path);
+      expect(answer.status).toBe(404);
+      expect(answer.headers.get("content-type")).toMatch(/^text\/html/);
+      expect(await answer.text()).toContain("<h1>Not Found</h1>");
+    },
+  );
 
   it("does not shadow the OAuth and API endpoints", async () => {
     const consent = await get(`/login/oauth/authorize?client_id=${DEMO_CLIENT_ID}`);
@@ -226,7 +250,8 @@ describe("the emulator's pages keep to their own assets", () => {
   it("link their stylesheet under the emulator's own root, never the server's assets", () => {
     for (const file of readdirSync(EMULATOR_VIEWS).filter((name) => name.endsWith(".eta"))) {
       const source = readFileSync(join(EMULATOR_VIEWS, file), "utf8");
-      for (const [, href] of source.matchAll(/<link rel="stylesheet" href="([^"]*)">/g)) expect([file, href]).toEqual([file, "<%= it.root %>assets/emulator.css"]);
+      for (const [, href] of source.matchAll(/<link rel="stylesheet" href="([^"]*)">/g))
+        expect([file, href]).toEqual([file, "<%= it.root %>assets/emulator.css"]);
       expect([file, /assetsPath|\/auth\/assets/.test(source)]).toEqual([file, false]);
     }
   });
@@ -259,7 +284,7 @@ describe("everything user-controlled is escaped", () => {
   it("on the about page", async () => {
     const html = (await request(app).get("/")).text;
     expect(html).not.toMatch(/<img src=x|<i>App|<org>/);
-    expect(html).toContain("<code>&lt;org&gt;</code> <span class=\"note\">active member</span>");
+    expect(html).toContain('<code>&lt;org&gt;</code> <span class="note">active member</span>');
     expect(html).toContain("&lt;i&gt;App&lt;/i&gt;");
   });
 });

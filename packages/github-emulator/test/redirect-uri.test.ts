@@ -15,10 +15,12 @@ function client(type: EmulatorClient["type"], callbacks: Array<[string, boolean]
 describe("redirect_uri matching", () => {
   const oauthApp = client("oauth-app", [["http://example.com/path", false]]);
 
-  it.each(["http://example.com/path", "http://example.com/path/subdir/other", "http://oauth.example.com/path", "http://oauth.example.com/path/sub"])(
-    "OAuth App accepts %s (docs example)",
-    (uri) => expect(resolveRedirectUri(oauthApp, uri)).toBe(uri),
-  );
+  it.each([
+    "http://example.com/path",
+    "http://example.com/path/subdir/other",
+    "http://oauth.example.com/path",
+    "http://oauth.example.com/path/sub",
+  ])("OAuth App accepts %s (docs example)", (uri) => expect(resolveRedirectUri(oauthApp, uri)).toBe(uri));
 
   it.each([
     "http://example.com/bar",

@@ -102,7 +102,11 @@ describe("refresh_token grant", () => {
     const tokens = await tokensFor(emulator.app, githubApp);
     const otherUser = await tokensFor(emulator.app, githubApp, { login: "monalisa" });
     emulator.revokeAuthorization("octocat", githubApp.clientId);
-    expect((await getUser(tokens.access_token)).body).toEqual({ message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" });
+    expect((await getUser(tokens.access_token)).body).toEqual({
+      message: "Bad credentials",
+      documentation_url: "https://docs.github.com/rest",
+      status: "401",
+    });
     expect((await refresh(tokens.refresh_token)).body.error).toBe("bad_refresh_token");
     expect((await getUser(otherUser.access_token)).status).toBe(200);
   });

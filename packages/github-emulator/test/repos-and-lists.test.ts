@@ -48,7 +48,8 @@ beforeEach(() => {
 });
 
 const api = (path: string, token: string, headers: Record<string, string> = {}) => apiGet(emulator.app, path, token, headers);
-const token = async (login: string, scope = "repo read:org", client = oauthApp) => (await tokensFor(emulator.app, client, { login, scope })).access_token;
+const token = async (login: string, scope = "repo read:org", client = oauthApp) =>
+  (await tokensFor(emulator.app, client, { login, scope })).access_token;
 
 describe("GET /repos/:owner/:repo", () => {
   it("answers GitHub's repository shape with the caller's permissions", async () => {
@@ -144,7 +145,9 @@ describe("pagination of GET /user/teams", () => {
     const bob = await token("bob");
     const page = await api("/user/teams?per_page=50", bob);
     expect(slugs(page.body)).toHaveLength(50);
-    expect(page.headers.link).toBe(`<${API}/user/teams?per_page=50&page=2>; rel="next", <${API}/user/teams?per_page=50&page=2>; rel="last"`);
+    expect(page.headers.link).toBe(
+      `<${API}/user/teams?per_page=50&page=2>; rel="next", <${API}/user/teams?per_page=50&page=2>; rel="last"`,
+    );
     const all = await api("/user/teams?per_page=500", bob);
     expect(slugs(all.body)).toHaveLength(75);
     expect(all.headers.link).toBeUndefined();
@@ -163,7 +166,10 @@ describe("GET /user/orgs", () => {
     for (let n = 1; n <= 3; n += 1) emulator.setOrgMembership("bob", `org-${n}`, "active");
     emulator.setOrgMembership("bob", "invited", "pending");
     const page = await api("/user/orgs?per_page=2", await token("bob"));
-    expect(page.body).toEqual([expect.objectContaining({ login: "org-1", id: expect.any(Number) }), expect.objectContaining({ login: "org-2" })]);
+    expect(page.body).toEqual([
+      expect.objectContaining({ login: "org-1", id: expect.any(Number) }),
+      expect.objectContaining({ login: "org-2" }),
+    ]);
     expect(page.headers.link).toContain('?per_page=2&page=2>; rel="next"');
   });
 
@@ -179,7 +185,9 @@ describe("GET /user/orgs", () => {
 });
 
 describe("SAML single sign-on", () => {
-  const ssoUrl = new RegExp(`^required; url=${WEB_BASE.replace(/[.:/]/g, "\\$&")}/orgs/sso-org/sso\\?authorization_request=[A-Za-z0-9]{20,}$`);
+  const ssoUrl = new RegExp(
+    `^required; url=${WEB_BASE.replace(/[.:/]/g, "\\$&")}/orgs/sso-org/sso\\?authorization_request=[A-Za-z0-9]{20,}$`,
+  );
 
   it("403 with X-GitHub-SSO on the organisation's own endpoints until the user authorizes the token", async () => {
     const alice = await token("alice");

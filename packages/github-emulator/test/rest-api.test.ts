@@ -114,7 +114,9 @@ describe("GET /user", () => {
     const { access_token } = await tokensFor(emulator.app, oauthApp);
     const answer = await request(emulator.app).get("/api/v3/user").set("Authorization", `token ${access_token}`).unset("User-Agent");
     expect(answer.status).toBe(403);
-    expect(answer.body.message).toMatch(/^Request forbidden by administrative rules\. Please make sure your request has a User-Agent header/);
+    expect(answer.body.message).toMatch(
+      /^Request forbidden by administrative rules\. Please make sure your request has a User-Agent header/,
+    );
   });
 
   it("rate limit exhausted: 403 with x-ratelimit-remaining 0; the budget is per user", async () => {

@@ -35,7 +35,8 @@ describe("the github-emulator command", () => {
   beforeAll(() => {
     checkout = mkdtempSync(join(tmpdir(), "github-emulator-checkout-"));
     packageDir = join(checkout, "packages/github-emulator");
-    for (const part of ["bin", "src", "views", "package.json", "tsconfig.json"]) cpSync(join(PACKAGE_ROOT, part), join(packageDir, part), { recursive: true });
+    for (const part of ["bin", "src", "views", "package.json", "tsconfig.json"])
+      cpSync(join(PACKAGE_ROOT, part), join(packageDir, part), { recursive: true });
     cpSync(join(PACKAGE_ROOT, "../../tsconfig.base.json"), join(checkout, "tsconfig.base.json"));
     symlinkSync(join(PACKAGE_ROOT, "../../node_modules"), join(checkout, "node_modules"), "dir");
   });
@@ -52,7 +53,8 @@ describe("the github-emulator command", () => {
     let installed: string;
     beforeAll(() => {
       installed = mkdtempSync(join(tmpdir(), "github-emulator-install-"));
-      for (const part of ["bin", "dist", "views", "package.json"]) cpSync(join(packageDir, part), join(installed, part), { recursive: true });
+      for (const part of ["bin", "dist", "views", "package.json"])
+        cpSync(join(packageDir, part), join(installed, part), { recursive: true });
       symlinkSync(join(PACKAGE_ROOT, "../../node_modules"), join(installed, "node_modules"), "dir");
     });
     afterAll(() => rmSync(installed, { recursive: true, force: true }));
@@ -114,7 +116,13 @@ describe("a GitHub App for the server's callback (the defaults)", () => {
     const verifier = randomBytes(32).toString("base64url");
     const challenge = createHash("sha256").update(verifier).digest("base64url");
     const authorize = new URL(`${base}/login/oauth/authorize`);
-    for (const [name, value] of Object.entries({ client_id: variables.GITHUB_CLIENT_ID!, redirect_uri: callback, state: "st", code_challenge: challenge, code_challenge_method: "S256" })) {
+    for (const [name, value] of Object.entries({
+      client_id: variables.GITHUB_CLIENT_ID!,
+      redirect_uri: callback,
+      state: "st",
+      code_challenge: challenge,
+      code_challenge_method: "S256",
+    })) {
       authorize.searchParams.set(name, value);
     }
     const back = await approveAtEmulator(authorize.href, { login: "monalisa" });
@@ -137,7 +145,9 @@ describe("a GitHub App for the server's callback (the defaults)", () => {
     expect(tokens.refresh_token).toMatch(/^ghr_/);
     expect(tokens.scope).toBe("");
 
-    const user = await fetch(`${variables.GITHUB_API_URL}/user`, { headers: { "user-agent": "standalone-test", authorization: `Bearer ${tokens.access_token}` } });
+    const user = await fetch(`${variables.GITHUB_API_URL}/user`, {
+      headers: { "user-agent": "standalone-test", authorization: `Bearer ${tokens.access_token}` },
+    });
     expect(user.status).toBe(200);
     const profile = (await user.json()) as { login: string; html_url: string };
     expect(profile.login).toBe("monalisa");
@@ -154,7 +164,18 @@ describe("an OAuth App with its own callback, host and secret", () => {
 
   it("uses them, and its tokens carry the scopes granted", async () => {
     const secret = "a-fixed-secret-for-restarts-0123456789";
-    emulator = runEmulator(["--port", "0", "--host", "127.0.0.1", "--type", "oauth-app", "--callback", "http://127.0.0.1:8080/oauth/cb", "--client-secret", secret]);
+    emulator = runEmulator([
+      "--port",
+      "0",
+      "--host",
+      "127.0.0.1",
+      "--type",
+      "oauth-app",
+      "--callback",
+      "http://127.0.0.1:8080/oauth/cb",
+      "--client-secret",
+      secret,
+    ]);
     const variables = await printedVariables(emulator);
     expect(variables.GITHUB_CLIENT_ID).toBe("Ov23liStandalone0001");
     expect(variables.GITHUB_CLIENT_SECRET).toBe(secret);
@@ -172,7 +193,9 @@ describe("an OAuth App with its own callback, host and secret", () => {
     expect(tokens.access_token).toMatch(/^gho_/);
     expect(tokens.scope).toBe("read:user,user:email");
     expect(tokens.refresh_token).toBeUndefined();
-    const user = await fetch(`${variables.GITHUB_API_URL}/user`, { headers: { "user-agent": "t", authorization: `token ${tokens.access_token}` } });
+    const user = await fetch(`${variables.GITHUB_API_URL}/user`, {
+      headers: { "user-agent": "t", authorization: `token ${tokens.access_token}` },
+    });
     expect(((await user.json()) as { login: string }).login).toBe("octocat");
   });
 });
@@ -208,7 +231,10 @@ describe("bad command lines", () => {
     [["--type", "app"], /^emulator: --type must be github-app or oauth-app, not "app"/],
     [["--callback", "localhost:3000/cb"], /^emulator: --callback must be an absolute http\(s\) URL/],
     [["--callback", "javascript:alert(1)"], /^emulator: --callback must be an absolute http\(s\) URL/],
-    [["--type", "oauth-app", "--callback", "http://a.test/cb", "--callback", "http://b.test/cb"], /^emulator: an OAuth App has exactly one --callback/],
+    [
+      ["--type", "oauth-app", "--callback", "http://a.test/cb", "--callback", "http://b.test/cb"],
+      /^emulator: an OAuth App has exactly one --callback/,
+    ],
     [["--client-secret", "short"], /^emulator: --client-secret must be 16 to 100/],
     [["--host", "a b"], /^emulator: --host must be a host name or IP address/],
     [["4000"], /^emulator: unexpected argument 4000/],

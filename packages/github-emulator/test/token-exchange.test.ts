@@ -38,7 +38,10 @@ async function exchangeJson(params: Record<string, unknown>) {
 describe("code exchange: input forms and output formats", () => {
   it("form body in, form-encoded out by default (GitHub's default format)", async () => {
     const code = await codeFor(oauthApp.clientId, { scope: "user,gist user:email" });
-    const answer = await request(app).post("/login/oauth/access_token").type("form").send({ ...credentials(oauthApp), code, redirect_uri: CALLBACK });
+    const answer = await request(app)
+      .post("/login/oauth/access_token")
+      .type("form")
+      .send({ ...credentials(oauthApp), code, redirect_uri: CALLBACK });
     expect(answer.status).toBe(200);
     expect(answer.headers["content-type"]).toMatch(/^application\/x-www-form-urlencoded/);
     const body = new URLSearchParams(answer.text);
@@ -67,7 +70,9 @@ describe("code exchange: input forms and output formats", () => {
       .post(`/login/oauth/access_token?${new URLSearchParams({ ...credentials(oauthApp), code })}`)
       .set("Accept", "application/xml");
     expect(answer.headers["content-type"]).toMatch(/^application\/xml/);
-    expect(answer.text).toMatch(/^<OAuth><access_token>gho_[A-Za-z0-9]{36}<\/access_token><scope>repo,gist<\/scope><token_type>bearer<\/token_type><\/OAuth>$/);
+    expect(answer.text).toMatch(
+      /^<OAuth><access_token>gho_[A-Za-z0-9]{36}<\/access_token><scope>repo,gist<\/scope><token_type>bearer<\/token_type><\/OAuth>$/,
+    );
   });
 
   it("the body wins over the query string", async () => {
@@ -88,7 +93,13 @@ describe("code exchange: input forms and output formats", () => {
     expect(emulator.stats.tokenRequests).toEqual([
       {
         grantType: "",
-        params: { client_id: githubApp.clientId, client_secret: redactedSecret(githubApp.clientSecret), code: redactedSecret(code), redirect_uri: CALLBACK, code_verifier: verifier },
+        params: {
+          client_id: githubApp.clientId,
+          client_secret: redactedSecret(githubApp.clientSecret),
+          code: redactedSecret(code),
+          redirect_uri: CALLBACK,
+          code_verifier: verifier,
+        },
         contentType: "application/json",
         accept: "application/json",
         outcome: "ok",
@@ -100,10 +111,17 @@ describe("code exchange: input forms and output formats", () => {
 });
 
 describe("GitHub App tokens", () => {
-  it("ghu_ token, scope \"\", expiry fields, and a Date header from the emulator clock", async () => {
+  it('ghu_ token, scope "", expiry fields, and a Date header from the emulator clock', async () => {
     const code = await codeFor(githubApp.clientId, { scope: "repo" });
     const answer = await exchangeJson({ ...credentials(githubApp), code });
-    expect(Object.keys(answer.body)).toEqual(["access_token", "expires_in", "refresh_token", "refresh_token_expires_in", "scope", "token_type"]);
+    expect(Object.keys(answer.body)).toEqual([
+      "access_token",
+      "expires_in",
+      "refresh_token",
+      "refresh_token_expires_in",
+      "scope",
+      "token_type",
+    ]);
     expect(answer.body.access_token).toMatch(/^ghu_[A-Za-z0-9]{36}$/);
     expect(answer.body.refresh_token).toMatch(/^ghr_[A-Za-z0-9]{76}$/);
     expect(answer.body).toMatchObject({ expires_in: 28800, refresh_token_expires_in: 15897600, scope: "", token_type: "bearer" });
@@ -132,12 +150,32 @@ describe("GitHub App tokens", () => {
 
 describe("token endpoint errors: HTTP 200 with error, error_description, error_uri", () => {
   it.each([
-    ["incorrect_client_credentials", async () => ({ client_id: oauthApp.clientId, client_secret: "wrong", code: await codeFor(oauthApp.clientId) }), `${DOCS}#incorrect-client-credentials`],
-    ["incorrect_client_credentials", async () => ({ client_id: "unknown", client_secret: "x", code: "c" }), `${DOCS}#incorrect-client-credentials`],
+    [
+      "incorrect_client_credentials",
+      async () => ({ client_id: oauthApp.clientId, client_secret: "wrong", code: await codeFor(oauthApp.clientId) }),
+      `${DOCS}#incorrect-client-credentials`,
+    ],
+    [
+      "incorrect_client_credentials",
+      async () => ({ client_id: "unknown", client_secret: "x", code: "c" }),
+      `${DOCS}#incorrect-client-credentials`,
+    ],
     ["bad_verification_code", async () => ({ ...credentials(oauthApp), code: "0123456789abcdef0123" }), `${DOCS}#bad-verification-code`],
-    ["bad_verification_code", async () => ({ ...credentials(oauthApp), code: await codeFor(githubApp.clientId) }), `${DOCS}#bad-verification-code`],
-    ["redirect_uri_mismatch", async () => ({ ...credentials(oauthApp), code: await codeFor(oauthApp.clientId), redirect_uri: `${CALLBACK}/other` }), `${DOCS}#redirect-uri-mismatch2`],
-    ["unsupported_grant_type", async () => ({ ...credentials(oauthApp), grant_type: "password" }), expect.stringMatching(/^https:\/\/docs\.github\.com\//)],
+    [
+      "bad_verification_code",
+      async () => ({ ...credentials(oauthApp), code: await codeFor(githubApp.clientId) }),
+      `${DOCS}#bad-verification-code`,
+    ],
+    [
+      "redirect_uri_mismatch",
+      async () => ({ ...credentials(oauthApp), code: await codeFor(oauthApp.clientId), redirect_uri: `${CALLBACK}/other` }),
+      `${DOCS}#redirect-uri-mismatch2`,
+    ],
+    [
+      "unsupported_grant_type",
+      async () => ({ ...credentials(oauthApp), grant_type: "password" }),
+      expect.stringMatching(/^https:\/\/docs\.github\.com\//),
+    ],
   ])("%s", async (error, params, errorUri) => {
     const answer = await exchangeJson(await params());
     expect(answer.status).toBe(200);
@@ -148,16 +186,27 @@ describe("token endpoint errors: HTTP 200 with error, error_description, error_u
   it("unverified_user_email for a user without a verified primary email (hubot)", async () => {
     const code = await codeFor(oauthApp.clientId, { login: "hubot" });
     const answer = await exchangeJson({ ...credentials(oauthApp), code });
-    expect(answer.body).toEqual({ error: "unverified_user_email", error_description: "The user must have a verified primary email.", error_uri: `${DOCS}#unverified-user-email` });
+    expect(answer.body).toEqual({
+      error: "unverified_user_email",
+      error_description: "The user must have a verified primary email.",
+      error_uri: `${DOCS}#unverified-user-email`,
+    });
   });
 
   it("errors follow content negotiation: form-encoded by default, XML on request", async () => {
-    const form = await request(app).post("/login/oauth/access_token").type("form").send({ ...credentials(oauthApp), code: "nope" });
+    const form = await request(app)
+      .post("/login/oauth/access_token")
+      .type("form")
+      .send({ ...credentials(oauthApp), code: "nope" });
     expect(form.status).toBe(200);
     expect(form.text).toBe(
       "error=bad_verification_code&error_description=The+code+passed+is+incorrect+or+expired.&error_uri=https%3A%2F%2Fdocs.github.com%2Fapps%2Fmanaging-oauth-apps%2Ftroubleshooting-oauth-app-access-token-request-errors%2F%23bad-verification-code",
     );
-    const xml = await request(app).post("/login/oauth/access_token").set("Accept", "application/xml").type("form").send({ ...credentials(oauthApp), code: "nope" });
+    const xml = await request(app)
+      .post("/login/oauth/access_token")
+      .set("Accept", "application/xml")
+      .type("form")
+      .send({ ...credentials(oauthApp), code: "nope" });
     expect(xml.text).toMatch(/^<OAuth><error>bad_verification_code<\/error><error_description>/);
   });
 
@@ -169,7 +218,11 @@ describe("token endpoint errors: HTTP 200 with error, error_description, error_u
       .type("form")
       .send({ ...credentials(oauthApp) });
     expect(repeated.body.error).toBe("bad_verification_code");
-    const bracketed = await request(app).post("/login/oauth/access_token").set("Accept", "application/json").type("form").send(`code[]=${code}&client_id=${oauthApp.clientId}&client_secret=${oauthApp.clientSecret}`);
+    const bracketed = await request(app)
+      .post("/login/oauth/access_token")
+      .set("Accept", "application/json")
+      .type("form")
+      .send(`code[]=${code}&client_id=${oauthApp.clientId}&client_secret=${oauthApp.clientSecret}`);
     expect(bracketed.body.error).toBe("bad_verification_code");
     const objects = await exchangeJson({ client_id: { $ne: null }, client_secret: oauthApp.clientSecret, code });
     expect(objects.body.error).toBe("incorrect_client_credentials");
@@ -195,7 +248,9 @@ describe("codes: single use, 10 minutes, PKCE", () => {
 
   it("a failed attempt burns the code (here: a wrong redirect_uri)", async () => {
     const code = await codeFor(oauthApp.clientId);
-    expect((await exchangeJson({ ...credentials(oauthApp), code, redirect_uri: "http://127.0.0.1:3000/x" })).body.error).toBe("redirect_uri_mismatch");
+    expect((await exchangeJson({ ...credentials(oauthApp), code, redirect_uri: "http://127.0.0.1:3000/x" })).body.error).toBe(
+      "redirect_uri_mismatch",
+    );
     expect((await exchangeJson({ ...credentials(oauthApp), code, redirect_uri: CALLBACK })).body.error).toBe("bad_verification_code");
   });
 
@@ -213,14 +268,21 @@ describe("codes: single use, 10 minutes, PKCE", () => {
     const pkce = { code_challenge: challenge, code_challenge_method: "S256" };
     const missing = await exchangeJson({ ...credentials(githubApp), code: await codeFor(githubApp.clientId, pkce) });
     expect(missing.body.error).toBe("bad_verification_code");
-    const wrong = await exchangeJson({ ...credentials(githubApp), code: await codeFor(githubApp.clientId, pkce), code_verifier: pkcePair().verifier });
+    const wrong = await exchangeJson({
+      ...credentials(githubApp),
+      code: await codeFor(githubApp.clientId, pkce),
+      code_verifier: pkcePair().verifier,
+    });
     expect(wrong.body.error).toBe("bad_verification_code");
     const right = await exchangeJson({ ...credentials(githubApp), code: await codeFor(githubApp.clientId, pkce), code_verifier: verifier });
     expect(right.body.access_token).toMatch(/^ghu_/);
   });
 
   it("an omitted redirect_uri at authorize binds the code to the first registered callback", async () => {
-    const answer = await request(app).post("/login/oauth/authorize").type("form").send({ client_id: githubApp.clientId, login: "octocat", decision: "authorize" });
+    const answer = await request(app)
+      .post("/login/oauth/authorize")
+      .type("form")
+      .send({ client_id: githubApp.clientId, login: "octocat", decision: "authorize" });
     expect(answer.headers.location).toMatch(new RegExp(`^${CALLBACK}\\?code=`));
     const code = new URL(answer.headers.location ?? "").searchParams.get("code") ?? "";
     expect((await exchangeJson({ ...credentials(githubApp), code, redirect_uri: CALLBACK })).body.access_token).toMatch(/^ghu_/);

@@ -60,15 +60,18 @@ export function signInRoutes(deps: AuthRouteDependencies): SignInRouteHandlers {
     const returnTo = signInFlow.returnToOf(request.query.returnTo);
     // Signed in here and allowed: straight on, no GitHub. Every sign-in costs one of the user's ten
     // GitHub tokens for this app, and an eleventh silently revokes the oldest (a CLI's, say).
-    if (prompt === null && (await reusableBrowserSession(deps.allowed, request, response))) return void response.redirect(302, destinationOf(returnTo));
+    if (prompt === null && (await reusableBrowserSession(deps.allowed, request, response)))
+      return void response.redirect(302, destinationOf(returnTo));
     redirectToGitHub(signInFlow, cookies, request, response, returnTo, { prompt });
   };
 
   /** A replayed callback (reload, back button) in a browser that is signed in: say so. */
-  const sayWhenAlreadySignedIn = (request: Request, response: Response) => async (error: unknown): Promise<never> => {
-    const signedIn = error instanceof AppError && error.code === "invalid_state" ? await sessions.signedIn(request, response) : null;
-    throw signedIn ? alreadySignedIn(signedIn.record.user.login) : error;
-  };
+  const sayWhenAlreadySignedIn =
+    (request: Request, response: Response) =>
+    async (error: unknown): Promise<never> => {
+      const signedIn = error instanceof AppError && error.code === "invalid_state" ? await sessions.signedIn(request, response) : null;
+      throw signedIn ? alreadySignedIn(signedIn.record.user.login) : error;
+    };
 
   const completeSignIn: RequestHandler = async (request, response) => {
     // This URL holds the code and state: no page reached from here may learn them.

@@ -52,7 +52,12 @@ export function deviceRoutes(config: Config, deviceSignIn: DeviceSignIn, limits:
       if (grantType === undefined || deviceCode === undefined) throw new DeviceGrantAnswer("invalid_request");
       if (grantType !== DEVICE_CODE_GRANT) throw new DeviceGrantAnswer("unsupported_grant_type");
       const signedIn = await deviceSignIn.poll(deviceCode, request.get("user-agent") ?? null);
-      response.json({ access_token: signedIn.sessionToken, token_type: "Bearer", expires_in: signedIn.expiresInSeconds, user: signedIn.user });
+      response.json({
+        access_token: signedIn.sessionToken,
+        token_type: "Bearer",
+        expires_in: signedIn.expiresInSeconds,
+        user: signedIn.user,
+      });
     } catch (error) {
       if (!(error instanceof DeviceGrantAnswer)) throw error;
       sendGrantAnswer(response, error);

@@ -37,7 +37,9 @@ export function githubProxyRoutes(
     }
     if (SAFE_METHODS.has(request.method)) return next();
     // A body is buffered (bounded) so the request can be replayed once after a token refresh.
-    sameOrigin(request, response, (error?: unknown) => (error ? next(error) : express.raw({ type: () => true, limit: MAX_FORWARDED_BODY })(request, response, next)));
+    sameOrigin(request, response, (error?: unknown) =>
+      error ? next(error) : express.raw({ type: () => true, limit: MAX_FORWARDED_BODY })(request, response, next),
+    );
   });
 
   router.use("/api/github", async (request, response) => {
@@ -50,7 +52,13 @@ export function githubProxyRoutes(
     const { result: upstream } = await refresher.withUserToken(sessionId, record, (accessToken) =>
       forwardToGitHub(
         config.github,
-        { method: request.method, apiPath, search: query ? `?${query}` : "", headers: request.headers, body: Buffer.isBuffer(request.body) ? request.body : undefined },
+        {
+          method: request.method,
+          apiPath,
+          search: query ? `?${query}` : "",
+          headers: request.headers,
+          body: Buffer.isBuffer(request.body) ? request.body : undefined,
+        },
         accessToken,
         githubFetch,
       ),

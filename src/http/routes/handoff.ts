@@ -37,7 +37,11 @@ export function handoffRoutes(deps: HandoffRouteDependencies) {
     const session = prompt === null ? await reusableBrowserSession(allowed, request, response) : null;
     const outcome = handoff.issue(request.query.request, session?.sessionId ?? null, prompt);
     if ("ticketUrl" in outcome) response.redirect(303, outcome.ticketUrl);
-    else redirectToGitHub(deps.signInFlow, cookies, request, response, outcome.signInFirst, { prompt: outcome.prompt, forHost: outcome.forHost });
+    else
+      redirectToGitHub(deps.signInFlow, cookies, request, response, outcome.signInFirst, {
+        prompt: outcome.prompt,
+        forHost: outcome.forHost,
+      });
   };
 
   const handoffRedeem: RequestHandler = async (request: Request, response: Response) => {

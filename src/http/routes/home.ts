@@ -29,7 +29,11 @@ export function home(sessions: AllowedSessions, pages: PageRenderer): RequestHan
     const session = await sessions.allowed(request, response);
     if (!session) {
       const signedOut = request.query.signed_out === "1";
-      pages.render(response, 200, "home", { title: signedOut ? "Signed out" : "Sign in with GitHub", signInUrl: "/auth/github", signedOut });
+      pages.render(response, 200, "home", {
+        title: signedOut ? "Signed out" : "Sign in with GitHub",
+        signInUrl: "/auth/github",
+        signedOut,
+      });
       return;
     }
     const { user } = session.record;

@@ -56,12 +56,22 @@ export interface IssuedTokens {
  * Signs `login` in to `client` straight through the emulator app (consent form POST + code exchange,
  * JSON), for tests that need a token rather than the flow itself.
  */
-export async function tokensFor(app: Express, client: EmulatorClient, options: { login?: string; scope?: string } = {}): Promise<IssuedTokens> {
+export async function tokensFor(
+  app: Express,
+  client: EmulatorClient,
+  options: { login?: string; scope?: string } = {},
+): Promise<IssuedTokens> {
   const redirectUri = client.callbackUrls[0]?.url ?? "";
   const consent = await request(app)
     .post("/login/oauth/authorize")
     .type("form")
-    .send({ client_id: client.clientId, redirect_uri: redirectUri, scope: options.scope ?? "", login: options.login ?? "octocat", decision: "authorize" });
+    .send({
+      client_id: client.clientId,
+      redirect_uri: redirectUri,
+      scope: options.scope ?? "",
+      login: options.login ?? "octocat",
+      decision: "authorize",
+    });
   const code = new URL(consent.headers.location ?? "http://invalid/").searchParams.get("code");
   if (!code) throw new Error(`tokensFor: consent answered ${consent.status} ${consent.headers.location ?? consent.text}`);
   const answer = await request(app)

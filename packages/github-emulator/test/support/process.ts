@@ -60,11 +60,18 @@ export function runNode(args: string[], cwd: string): NodeProcess {
  * `promise` (one that settles at the event itself), bounded, so that an event that never comes fails
  * with its name instead of the test's anonymous timeout.
  */
-export async function within<T>(what: string, promise: Promise<T>, options: { timeoutMs?: number; detail?: () => string } = {}): Promise<T> {
+export async function within<T>(
+  what: string,
+  promise: Promise<T>,
+  options: { timeoutMs?: number; detail?: () => string } = {},
+): Promise<T> {
   const { timeoutMs = 5_000, detail } = options;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail ? `\n${detail()}` : ""}`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail ? `\n${detail()}` : ""}`)),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([promise, timeout]);
