@@ -1,6 +1,5 @@
 // Who is signed in, as the headers a 204 from /auth/check hands the proxy (X-Auth-Request-User,
-// -User-Id, -Email, -Groups), the same on both paths that answer it (routes/auth-check.ts,
-// read-paths-first.ts). The values come from GitHub (a login, an email) and the rules (group
+// -User-Id, -Email, -Groups), built for routes/auth-check.ts. The values come from GitHub (a login, an email) and the rules (group
 // names), and one a header cannot carry safely (SPEC §5) — a control character (CR/LF would split
 // the header, and node refuses it with a 500), U+2028, anything else outside printable ASCII, or a
 // comma (the application may read the header as a list) — makes that header empty, or leaves that
