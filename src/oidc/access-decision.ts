@@ -81,11 +81,13 @@ export function createAccessDecision(deps: AccessDecisionDependencies) {
     /**
      * At the authorization: the browser's signed-in session when its user may use `client` (null
      * when signed out), or the gate's refusal (not_allowed, sso_required) or why it could not
-     * decide now (access_unconfirmed), with whose session it was. Other failures are thrown.
+     * decide now (access_unconfirmed), with whose session it was. Other failures are thrown. Only
+     * a session the browser's cookie names is the browser's: a program's session token (Bearer,
+     * SPEC §8) is for /api/*, /auth/check and /auth/logout, so alone it counts as signed out here.
      */
     async forBrowser(request: Request, response: Response, client: OidcClient): Promise<BrowserDecision> {
       const signedIn = await deps.sessions.signedIn(request, response);
-      if (!signedIn) return { session: null };
+      if (signedIn?.credential !== "cookie") return { session: null };
       try {
         const admitted = await gate.admit(signedIn.sessionId, signedIn.record, ruleOf(client));
         return { session: { ...signedIn, record: await withGroupFacts(signedIn.sessionId, admitted, client) } };

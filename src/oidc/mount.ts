@@ -7,7 +7,12 @@
 // - headers of its own: a CSP its pages satisfy (no inline script, save the one oidc-provider
 //   hashes into it for a form_post answer; forms may post to the client's redirect URIs, wherever
 //   they are), no framing, no referrer (its URLs carry codes and states), no caching;
-// - the sign-in rate limit on the requests an anonymous client can repeat (each stores a record).
+// - the sign-in rate limit on the requests an anonymous client can repeat (each stores a record);
+// - before all that, only the exact spelling of one of its paths: Express matches routes without
+//   regard to case and with an optional trailing slash, and oidc-provider then answers
+//   /OIDC/SESSION/END or /oidc/auth/ as its own, past every check here and in provider-hooks.ts
+//   that names a path (the rate limit, the sign-out confirmation, offline_access). Any other
+//   spelling is 404.
 import type { Express, Request, RequestHandler } from "express";
 import helmet from "helmet";
 import type { Config } from "../config/config.js";
@@ -49,6 +54,11 @@ const PROVIDER_PATHS = [
   `${OIDC_ROUTES.end_session}/confirm`,
   `${OIDC_ROUTES.end_session}/success`,
 ];
+/** A path above as a pattern: literal but for its `:uid`, one segment. */
+const pattern = (path: string) => path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:uid/g, "[^/]+");
+/** The paths exactly as written above (and the interaction's): case-sensitive, no trailing or doubled slash. */
+const CANONICAL = new RegExp(`^(?:${[...PROVIDER_PATHS, interactionPath(":uid")].map(pattern).join("|")})$`);
+const canonicalOnly: RequestHandler = (request, _response, next) => next(CANONICAL.test(request.path) ? undefined : notFound());
 
 /** Mounts the provider when there is one (OIDC_CLIENTS, or demo mode); nothing otherwise. */
 export function mountOidcProvider(app: Express, services: MountServices): void {
@@ -61,8 +71,8 @@ export function mountOidcProvider(app: Express, services: MountServices): void {
     ? rateLimitByIp(services.storage.rateLimiter("oidc", authRateLimit.points, authRateLimit.durationMs))
     : (_request, _response, next) => next();
   const limited: RequestHandler = (request, response, next) => (LIMITED.includes(request.path) ? limit(request, response, next) : next());
-  app.get(interactionPath(":uid"), loginHostOnly, headers, oidc.interaction);
-  app.all(PROVIDER_PATHS, loginHostOnly, headers, limited, (request, response, next) => {
+  app.get(interactionPath(":uid"), canonicalOnly, loginHostOnly, headers, oidc.interaction);
+  app.all(PROVIDER_PATHS, canonicalOnly, loginHostOnly, headers, limited, (request, response, next) => {
     asPublicUrlHasIt(request, config.publicUrl);
     oidc.handle(request, response).catch(next);
   });

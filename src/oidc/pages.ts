@@ -65,6 +65,13 @@ export function deviceSignedIn(clientId: string | null): string {
       <p class="message__text">${clientId ? `${escapeHtml(clientId)} is signed in.` : "The device is signed in."} You can close this page.</p>`;
 }
 
+/** A device sign-in that did not go on: why, and where to enter a code again. */
+export function deviceProblem(heading: string, text: string): string {
+  return `      <h1 id="page-heading">${escapeHtml(heading)}</h1>
+      <p class="message__text">${escapeHtml(text)}</p>
+      <p class="actions"><a class="button button--link" href="/oidc/device">Sign in a device</a></p>`;
+}
+
 export function signOutConfirmation(action: string, xsrf: string, host: string, login: string | null): string {
   const who = login ? ` as <strong>@${escapeHtml(login)}</strong>` : "";
   return `      <h1 id="page-heading">Sign out?</h1>

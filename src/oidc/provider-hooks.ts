@@ -36,7 +36,13 @@ export function pageSources({ config, sessions }: { config: Config; sessions: Se
       show(ctx, "Sign-in request refused", pages.providerError(ctx.status, out.error, out.error_description));
     },
     deviceFlow: {
-      userCodeInputSource: async (ctx: Context, form: string, _out: unknown, error?: Error & { userCode?: string }) => {
+      userCodeInputSource: async (
+        ctx: Context,
+        form: string,
+        out: { error?: string; error_description?: string },
+        error?: Error & { userCode?: string },
+      ) => {
+        if (ctx.oidc.route === "device_resume" && error) return void showDeviceResumeProblem(ctx, out, error, show);
         const problem = !error
           ? null
           : error.name === "AbortedError"
@@ -72,6 +78,41 @@ export function pageSources({ config, sessions }: { config: Config; sessions: Se
       postLogoutSuccessSource: async (ctx: Context) => show(ctx, "Signed out", pages.signedOut()),
     },
   };
+}
+
+/**
+ * A device sign-in that cannot go on where it resumes (/oidc/device/<uid>, after the interaction):
+ * refused by the client's rule or the server's lists (403, saying why, as the program's poll does),
+ * or its interaction or code gone (expired, used, another browser). A page without a form: the
+ * provider's session is kept apart there (WITHOUT_PROVIDER_SESSION), so the fresh one oidc-provider
+ * made for the request, and just gave a form token, is left unsaved; saving it is what it cannot do
+ * (it only re-saves a session it loaded), which would turn the answer into a 500.
+ */
+function showDeviceResumeProblem(
+  ctx: Context,
+  out: { error?: string; error_description?: string },
+  error: Error,
+  show: (ctx: Context, title: string, body: string) => void,
+): void {
+  (ctx.oidc.session as unknown as { touched: boolean }).touched = false;
+  // oidc-provider's AbortedError, around the refusal the interaction gave (interaction.ts).
+  const refusal = error.cause as { error?: string; error_description?: string } | undefined;
+  if (error.name === "AbortedError" && refusal?.error === "access_denied") {
+    ctx.status = 403;
+    return show(
+      ctx,
+      "Sign-in refused",
+      pages.deviceProblem("Sign-in refused", refusal.error_description ?? "You may not sign in to this application."),
+    );
+  }
+  const gone = error.name === "SessionNotFound" || ctx.status < 400;
+  if (ctx.status < 400) ctx.status = 400;
+  const text = gone
+    ? "This device sign-in has expired, was already used, or was started in another browser. Enter the code your device shows again."
+    : out.error !== "server_error" && out.error_description
+      ? out.error_description
+      : "Something went wrong. Please try again.";
+  show(ctx, "Device not signed in", pages.deviceProblem("Device not signed in", text));
 }
 
 /** Where an authorization starts or resumes: the provider's browser session stays out of it. */

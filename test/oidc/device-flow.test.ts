@@ -5,25 +5,30 @@ import {
   client,
   DEVICE_GRANT,
   newBrowser,
+  PUBLIC_CLIENT,
   relyingParty,
   signInWithCode,
   startOidcStack,
   walk,
+  WEB_CLIENT,
   WEB_SECRET,
   type Browser,
   type TestStack,
 } from "../support/oidc-stack.js";
 
+/** A program's client only members of octo-org may use (octocat is not one). */
+const ORG_DEVICE_CLIENT = { client_id: "dev", grant_types: [DEVICE_GRANT], orgs: ["octo-org"] };
+
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startOidcStack();
+  stack = await startOidcStack({ clients: [PUBLIC_CLIENT, WEB_CLIENT, ORG_DEVICE_CLIENT] });
 });
 afterAll(() => stack.close());
 
 const xsrfIn = (html: string) => /name="xsrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
 
 /** Enters `userCode` at /oidc/device and answers the confirmation with `choice`: the answer to that. */
-async function enterCode(browser: Browser, userCode: string, choice: "confirm" | "abort") {
+async function enterCode(browser: Browser, userCode: string, choice: "confirm" | "abort", clientId = "cli") {
   const form = await browser.get("/oidc/device");
   expect(form.status).toBe(200);
   const confirmation = await browser
@@ -31,7 +36,7 @@ async function enterCode(browser: Browser, userCode: string, choice: "confirm" |
     .type("form")
     .send({ xsrf: xsrfIn(form.text), user_code: userCode });
   expect(confirmation.status).toBe(200);
-  expect(confirmation.text).toContain("cli");
+  expect(confirmation.text).toContain(`Sign in ${clientId}?`);
   return browser
     .post("/oidc/device")
     .type("form")
@@ -40,8 +45,12 @@ async function enterCode(browser: Browser, userCode: string, choice: "confirm" |
 
 async function poll(rp: client.Configuration, deviceCode: string) {
   return client.genericGrantRequest(rp, DEVICE_GRANT, { device_code: deviceCode }).then(
-    (tokens) => ({ tokens, error: null }),
-    (error: unknown) => ({ tokens: null, error: (error as client.ResponseBodyError).error }),
+    (tokens) => ({ tokens, error: null, description: null }),
+    (error: unknown) => ({
+      tokens: null,
+      error: (error as client.ResponseBodyError).error,
+      description: (error as client.ResponseBodyError).error_description,
+    }),
   );
 }
 
@@ -76,6 +85,32 @@ test("a browser that authorized an application before signs a device in at once,
   expect(done.status).toBe(200);
   const tokens = await client.pollDeviceAuthorizationGrant(rp, { ...started, interval: 0 });
   expect(tokens.claims()!.preferred_username).toBe("monalisa");
+});
+
+test("a device approved by a user the client's rule refuses: the person gets a page saying why, the program access_denied", async () => {
+  const rp = await relyingParty(stack.app, "dev");
+  for (const signedInFirst of [false, true]) {
+    const started = await client.initiateDeviceAuthorization(rp, { scope: "openid" });
+    const browser = newBrowser(stack.app);
+    if (signedInFirst) await signInWithCode(stack.app, browser, await relyingParty(stack.app, "cli"));
+    const confirmed = await enterCode(browser, started.user_code, "confirm", "dev");
+    expect(confirmed.status).toBe(303);
+    const refused = await walk(browser, confirmed.headers.location!);
+    expect([signedInFirst, refused.status]).toEqual([signedInFirst, 403]);
+    expect(refused.headers["content-type"]).toMatch(/^text\/html/);
+    expect(refused.text).toContain("Sign-in refused");
+    expect(refused.text).toContain("octo-org");
+    expect(await poll(rp, started.device_code)).toMatchObject({ error: "access_denied", description: expect.stringContaining("octo-org") });
+  }
+  const errors = stack.logs.map((line) => JSON.parse(line) as { level: number; msg?: string }).filter((line) => line.level >= 50);
+  expect(errors).toEqual([]);
+});
+
+test("a device sign-in resumed without its interaction (expired, another browser) gets a page saying so, never a 500", async () => {
+  const answer = await newBrowser(stack.app).get("/oidc/device/not-an-interaction");
+  expect(answer.status).toBe(400);
+  expect(answer.text).toContain("expired");
+  expect(answer.text).toContain('href="/oidc/device"');
 });
 
 test("cancelling at the confirmation gives the program access_denied", async () => {

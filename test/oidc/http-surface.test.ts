@@ -162,6 +162,38 @@ describe("on http", () => {
     }
   });
 
+  test("only the provider's own spelling of a path reaches it: another case, a trailing or doubled slash is 404, limited or not, storing nothing", async () => {
+    const limited = await startOidcStack({ env: { AUTH_RATE_LIMIT: "2/1m" } });
+    try {
+      const device = (path: string) => request(limited.app).post(path).type("form").send({ client_id: "cli", scope: "openid" });
+      const odd = [
+        () => device("/OIDC/DEVICE/AUTH"),
+        () => device("/oidc/device/auth/"),
+        () => device("/oidc//device/auth"),
+        () => request(limited.app).get(`/OIDC/AUTH?${AUTHORIZE}`),
+        () => request(limited.app).get(`/oidc/auth/?${AUTHORIZE}`),
+        () => request(limited.app).post("/OIDC/DEVICE").type("form").send({ user_code: "BCDF-GHJK" }),
+        () => request(limited.app).get("/OIDC/DEVICE"),
+        () => request(limited.app).get("/oidc/session/end/"),
+        () => request(limited.app).get("/.WELL-KNOWN/openid-configuration"),
+      ];
+      // Three times each, past the limit of two: every one a 404, never a 429 nor a 200 or 303.
+      for (let round = 0; round < 3; round += 1) {
+        for (const [index, send] of odd.entries()) expect([index, (await send()).status]).toEqual([index, 404]);
+      }
+      expect(await limited.redis.keys(`${limited.keyPrefix}oidc:*`)).toEqual([]);
+      // offline_access is not dropped by another spelling of the authorization endpoint: there is none.
+      const offline = new URLSearchParams({ ...Object.fromEntries(AUTHORIZE), scope: "openid offline_access" });
+      expect((await request(limited.app).get(`/OIDC/AUTH?${offline}`)).status).toBe(404);
+      // The canonical spellings are what the limit counts.
+      const statuses = [];
+      for (let index = 0; index < 3; index += 1) statuses.push((await device("/oidc/device/auth")).status);
+      expect(statuses).toEqual([200, 200, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
   test("its counters are in /metrics: authorizations, and token requests by grant and outcome", async () => {
     const rp = await relyingParty(stack.app, "cli");
     const tokens = await signInWithCode(stack.app, newBrowser(stack.app), rp);

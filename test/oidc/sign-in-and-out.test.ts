@@ -4,6 +4,7 @@
 // the first grant alone; /oidc/session/end ends the sign-in and its grants; two instances serve
 // the same grants.
 import { ManualClock } from "../../src/clock.js";
+import { deviceSessionToken } from "../support/device.js";
 import {
   client,
   newBrowser,
@@ -103,6 +104,42 @@ test("/oidc/session/end, once confirmed, ends the browser's sign-in and every gr
   // Another browser's sign-in, and its grant, are not this one's.
   expect((await otherBrowser.get("/api/me")).status).toBe(200);
   await expect(client.refreshTokenGrant(cli, elsewhere.refresh_token!)).resolves.toBeDefined();
+});
+
+test("another spelling of /oidc/session/end (case, trailing slash) is 404: another site cannot sign the browser out through it", async () => {
+  const web = await relyingParty(stack.app, "web", WEB_SECRET);
+  const browser = newBrowser(stack.app);
+  const tokens = await signInWithCode(stack.app, browser, web, {
+    redirect_uri: WEB_CLIENT.redirect_uris[0]!,
+    scope: "openid offline_access",
+  });
+  for (const path of ["/OIDC/SESSION/END", "/oidc/session/end/", "/Oidc/Session/End?state=x"]) {
+    // What a cross-site page sends: the GET, then the self-submitting form's POST, with whatever it carried.
+    const answer = await browser.get(path).set("Sec-Fetch-Site", "cross-site");
+    expect([path, answer.status]).toEqual([path, 404]);
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(answer.text)?.[1] ?? "guessed";
+    for (const confirm of ["/oidc/session/end/confirm", "/OIDC/SESSION/END/CONFIRM"]) {
+      const posted = await browser.post(confirm).type("form").set("Sec-Fetch-Site", "cross-site").send({ xsrf, logout: "yes" });
+      expect([confirm, posted.status >= 400 && posted.status < 500]).toEqual([confirm, true]);
+    }
+  }
+  expect((await browser.get("/api/me")).status).toBe(200);
+  await expect(client.refreshTokenGrant(web, tokens.refresh_token!)).resolves.toBeDefined();
+});
+
+test("a program's bearer session token does not stand for a browser at an authorization: it is sent to sign in", async () => {
+  const withDevices = await stack.restartedWith({ DEVICE_FLOW: "true" });
+  const token = await deviceSessionToken(stack, clock, withDevices.app);
+  const started = await startAuthorization(await relyingParty(withDevices.app, "cli"));
+  const program = newBrowser(withDevices.app);
+  const bearer = `Bearer ${token}`;
+  const toInteraction = await program.get(`${started.url.pathname}${started.url.search}`).set("Authorization", bearer);
+  expect(toInteraction.status).toBe(303);
+  const interaction = await program
+    .get(new URL(toInteraction.headers.location!, "http://app.test:3000").pathname)
+    .set("Authorization", bearer);
+  expect(interaction.status).toBe(303);
+  expect(interaction.headers.location).toMatch(/^\/auth\/github\?returnTo=%2Foidc%2Finteraction%2F/);
 });
 
 test("/oidc/session/end declined ends nothing", async () => {
