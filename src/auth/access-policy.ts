@@ -42,6 +42,9 @@ export interface AccessQuestion {
   standing?: Standing;
 }
 
+/** The one "allowed" answer (on every request: no new object each time). */
+const ALLOWED: AccessDecision = Object.freeze({ verdict: "allowed" });
+
 /** A refusal names at most this many reasons (a list may be long); the rest are counted. */
 const MAX_REASONS = 6;
 
@@ -61,12 +64,12 @@ function decideOnFacts(
   rules: AccessRules,
   rulesOf: RulesOf,
 ): Exclude<AccessDecision, { verdict: "unconfirmed" }> {
-  if (isEmptyRules(rules) || rules.users.includes(login.toLowerCase())) return { verdict: "allowed" };
+  if (isEmptyRules(rules) || rules.users.includes(login.toLowerCase())) return ALLOWED as { verdict: "allowed" };
   const missing: string[] = [];
   for (const [key, level] of requiredFacts(rules)) {
     const fact = facts?.[key];
     if (fact === undefined) missing.push(key);
-    else if (fact.level >= level) return { verdict: "allowed" };
+    else if (fact.level >= level) return ALLOWED as { verdict: "allowed" };
   }
   if (missing.length > 0) return { verdict: "unknown", missing };
   const known = facts ?? {};

@@ -15,21 +15,24 @@ export interface CallBudget {
   readonly remaining: number;
 }
 
+/** A class, not a closure: one is made for every request the gate admits, most of which never call GitHub. */
+class Budget implements CallBudget {
+  constructor(private left: number) {}
+  take(): boolean {
+    if (this.left <= 0) return false;
+    this.left -= 1;
+    return true;
+  }
+  spend(count = 1): void {
+    this.left -= count;
+  }
+  get remaining(): number {
+    return Math.max(0, this.left);
+  }
+}
+
 export function callBudget(calls = MAX_GITHUB_CALLS_PER_REQUEST): CallBudget {
-  let left = calls;
-  return {
-    take() {
-      if (left <= 0) return false;
-      left -= 1;
-      return true;
-    },
-    spend(count = 1) {
-      left -= count;
-    },
-    get remaining() {
-      return Math.max(0, left);
-    },
-  };
+  return new Budget(calls);
 }
 
 /** The refresher's withUserToken, counting the refreshes it makes on the way (before, and after a 401). */
