@@ -10,6 +10,7 @@ import type { AuthorizePrompt } from "../github/authorize-url.js";
 import type { GitHubClient } from "../github/client.js";
 import type { GitHubProfile } from "../github/profile.js";
 import type { TokenSet } from "../github/token-response.js";
+import { AppError } from "../errors.js";
 import type { Sealer } from "../sealer.js";
 import type { OneTimeMarker } from "../store/one-time-marker.js";
 import type { UserSessions } from "../store/user-sessions.js";
@@ -54,6 +55,21 @@ export interface SignedIn {
   returnTo: string;
 }
 
+/** A sign-in the server's lists refused, with where it was going: what its page may make of it (oidc/sign-in-refusals.ts). */
+export interface RefusedSignIn {
+  refusal: AppError;
+  returnTo: string;
+  user: { id: number; login: string };
+  /** The browser binding the sign-in's state was checked against. */
+  binding: string;
+}
+
+/** The error a refused sign-in answers with; by default the refusal itself. */
+export type RefusalAnswer = (refused: RefusedSignIn) => AppError;
+
+/** What the lists answer with a page of their own; any other failure stays what it is. */
+const REFUSALS = new Set(["not_allowed", "sso_required"]);
+
 export interface SignInFlowDependencies {
   config: Config;
   clock: Clock;
@@ -94,19 +110,22 @@ export function createSignInFlow(deps: SignInFlowDependencies) {
 
   /**
    * The callback: `callbackQuery` as the browser sent it, `binding` the browser binding cookie it
-   * carried, `session` how this request starts a session (the route supplies it).
+   * carried, `session` how this request starts a session (the route supplies it), `answerRefusal` what a list's refusal answers.
    */
   async function completeSignIn(
     callbackQuery: Record<string, unknown>,
     binding: string | undefined,
     session: NewSession,
+    answerRefusal: RefusalAnswer = ({ refusal }) => refusal,
   ): Promise<SignedIn> {
     refuseAuthorizeError(callbackQuery);
     const attempt = await checkState(callbackQuery.state, binding, deps);
     const code = requireCode(callbackQuery.code);
     const tokens = await exchangeCode(code, attempt.codeVerifier, deps);
     const user = await fetchSignedInUser(tokens.accessToken, deps);
-    const access = await checkAllowLists(user.profile.login, tokens, deps);
+    const access = await checkAllowLists(user.profile.login, tokens, deps).catch((error: unknown) => {
+      throw refusedTo(error, attempt.returnTo, user.profile, binding!, answerRefusal);
+    });
     const completed: CompletedSignIn = {
       ...user,
       tokens,
@@ -123,3 +142,9 @@ export function createSignInFlow(deps: SignInFlowDependencies) {
 }
 
 export type SignInFlow = ReturnType<typeof createSignInFlow>;
+
+/** A refusal by the lists, as `answerRefusal` makes it for where the sign-in was going; any other failure as it is. */
+function refusedTo(error: unknown, returnTo: string, user: GitHubProfile, binding: string, answerRefusal: RefusalAnswer): unknown {
+  if (!(error instanceof AppError) || !REFUSALS.has(error.code)) return error;
+  return answerRefusal({ refusal: error, returnTo, user: { id: user.id, login: user.login }, binding });
+}

@@ -5,7 +5,8 @@
 // goes on to the client. A browser signed out goes through the ordinary sign-in first
 // (/auth/github, its state, PKCE and allow-lists), which comes back here. A user the lists or the
 // client's rule refuse gets access_denied at the client's redirect URI, its description saying why
-// (as the refusal page and the log line do). `prompt=login` and an exceeded `max_age` sign in with
+// (as the refusal page and the log line do); so does one refused at its first sign-in, when its
+// browser follows the refusal page back here (sign-in-refusals.ts). `prompt=login` and an exceeded `max_age` sign in with
 // GitHub again (its account picker) before the authorization goes on.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Request, RequestHandler, Response } from "express";
@@ -21,6 +22,7 @@ import type { GrantSessions } from "./grant-sessions.js";
 import type { OidcMetrics } from "./metrics.js";
 import { interactionPath, SCOPES } from "./provider-configuration.js";
 import type { ProviderErrors } from "./provider-module.js";
+import { REFUSAL_PARAMETER, type NotedRefusal, type SignInRefusals } from "./sign-in-refusals.js";
 
 export interface InteractionDependencies {
   provider: Provider;
@@ -32,11 +34,17 @@ export interface InteractionDependencies {
   clock: Clock;
   logger: Logger;
   freshness: FreshnessMarks;
+  refusals: SignInRefusals;
   errors: ProviderErrors;
 }
 
 type Details = Awaited<ReturnType<Provider["interactionDetails"]>>;
 type RefusedDecision = Extract<BrowserDecision, { refused: unknown }>;
+
+const forgedRefusal = () =>
+  badRequest(
+    "This link does not come from a sign-in refused in this browser, or it has expired. Go back to the application and try again.",
+  );
 
 /** GET /oidc/interaction/:uid */
 export function loginInteraction(deps: InteractionDependencies): RequestHandler {
@@ -44,6 +52,12 @@ export function loginInteraction(deps: InteractionDependencies): RequestHandler 
     const details = await interactionOf(deps, request, response);
     const client = deps.clients.get(String(details.params.client_id));
     if (!client) throw badRequest("This sign-in request names no application this server knows.");
+    if (request.query[REFUSAL_PARAMETER] !== undefined) {
+      // Back from a refused first sign-in: ends the authorization with what the server noted, or nothing at all.
+      const noted = deps.refusals.open(details.uid, request);
+      if (!noted) throw forgedRefusal();
+      return finishRefused(deps, request, response, client, noted, false);
+    }
     const decided = await deps.decision.forBrowser(request, response, client);
     if ("refused" in decided) return refuse(deps, request, response, client, decided);
     const { session } = decided;
@@ -150,22 +164,30 @@ async function authorize(
 }
 
 /** The gate refused (or could not decide): the client hears it at its redirect URI, with why. */
-async function refuse(
+function refuse(deps: InteractionDependencies, request: Request, response: Response, client: OidcClient, decided: RefusedDecision) {
+  const { refused, user } = decided;
+  // Could not decide now: the client is told to come back, in the words the page would use.
+  const reason = refused.code === "access_unconfirmed" ? refused.publicMessage : (refused.details.reason ?? refused.publicMessage);
+  return finishRefused(deps, request, response, client, { code: refused.code, reason, user }, true);
+}
+
+/** `audited`: false when the sign-in's own audit line already told of this refusal. */
+async function finishRefused(
   deps: InteractionDependencies,
   request: Request,
   response: Response,
   client: OidcClient,
-  { refused, user }: RefusedDecision,
+  { code, reason, user }: NotedRefusal,
+  audited: boolean,
 ): Promise<void> {
-  const unconfirmed = refused.code === "access_unconfirmed";
-  const reason = refused.details.reason ?? refused.publicMessage;
+  const unconfirmed = code === "access_unconfirmed";
   deps.metrics.grants.inc({ outcome: unconfirmed ? "unconfirmed" : "refused" });
   if (!unconfirmed) {
-    deps.audit.signIn("not_allowed", user, undefined, "oidc");
+    if (audited) deps.audit.signIn("not_allowed", user, undefined, "oidc");
     deps.logger.info({ userId: user.id, login: user.login, clientId: client.clientId, reason }, "OpenID Connect authorization refused");
   }
   const result = unconfirmed
-    ? { error: "temporarily_unavailable", error_description: refused.publicMessage }
+    ? { error: "temporarily_unavailable", error_description: reason }
     : { error: "access_denied", error_description: reason };
   await deps.provider.interactionFinished(request, response, result, { mergeWithLastSubmission: false });
 }

@@ -12,6 +12,8 @@ import type { Clock } from "../clock.js";
 import type { Config } from "../config/config.js";
 import type { OidcClient, OidcConfig } from "../config/oidc-config.js";
 import type { GitHubClient } from "../github/client.js";
+import { serverCookies } from "../http/cookies.js";
+import { bindingOf } from "../http/github-redirect.js";
 import type { SessionReader } from "../http/session-reader.js";
 import type { Metrics } from "../metrics.js";
 import type { Sealer } from "../sealer.js";
@@ -29,6 +31,7 @@ import { pageSources, observeProvider, providerMiddleware } from "./provider-hoo
 import { staticConfiguration } from "./provider-configuration.js";
 import { loadProviderModule, type ProviderModule } from "./provider-module.js";
 import { redirectUriAllowed } from "./redirect-uris.js";
+import { signInRefusals, type SignInRefusals } from "./sign-in-refusals.js";
 
 /** What the provider needs of the server: the parts buildServices made. */
 export interface OidcProviderDependencies {
@@ -50,8 +53,10 @@ export interface OidcProviderDependencies {
 export function createOidcProvider(deps: OidcProviderDependencies) {
   const { config, logger } = deps;
   if (!config.oidc) return null;
+  const cookies = serverCookies(config.session.secureCookies);
+  const refusals = signInRefusals(deps.sealer, deps.clock, (request) => bindingOf(cookies, request));
   const parts = prepare(deps, config.oidc);
-  const ready = loadProviderModule().then((module) => start(deps, config.oidc!, parts, module));
+  const ready = loadProviderModule().then((module) => start(deps, config.oidc!, { ...parts, refusals }, module));
   ready.catch((error: unknown) => logger.error({ err: error }, "the OpenID Connect provider could not start"));
   const interaction: RequestHandler = (request, response, next) => ready.then((started) => started.interaction(request, response, next));
   return {
@@ -59,6 +64,8 @@ export function createOidcProvider(deps: OidcProviderDependencies) {
     ready,
     handle: async (request: IncomingMessage, response: ServerResponse) => (await ready).handle(request, response),
     interaction,
+    /** A sign-in the lists refused on its way to an authorization: its page leads back to the interaction (sign-in-refusals.ts). */
+    answerRefusedSignIn: refusals.answer,
   };
 }
 
@@ -80,9 +87,11 @@ function prepare(deps: OidcProviderDependencies, oidc: OidcConfig) {
   return { entries, clients, metrics, grants, decision, revokeGrant };
 }
 
-function start(deps: OidcProviderDependencies, oidc: OidcConfig, parts: ReturnType<typeof prepare>, { Provider, errors }: ProviderModule) {
+type Parts = ReturnType<typeof prepare> & { refusals: SignInRefusals };
+
+function start(deps: OidcProviderDependencies, oidc: OidcConfig, parts: Parts, { Provider, errors }: ProviderModule) {
   const { config, clock, logger, storage } = deps;
-  const { entries, clients, metrics, grants, decision, revokeGrant } = parts;
+  const { entries, clients, metrics, grants, decision, revokeGrant, refusals } = parts;
   const statics = staticConfiguration(config, oidc);
   const sources = pageSources({ config, sessions: deps.sessions });
   const provider = new Provider(config.publicUrl, {
@@ -112,6 +121,7 @@ function start(deps: OidcProviderDependencies, oidc: OidcConfig, parts: ReturnTy
     clock,
     logger,
     freshness,
+    refusals,
     errors,
   });
   return { provider, interaction, handle: provider.callback() };

@@ -8,7 +8,7 @@
 import type { Request, RequestHandler, Response } from "express";
 import { parse as parseCookies } from "cookie";
 import type { Config } from "../../config/config.js";
-import type { SignInFlow } from "../../auth/sign-in-flow.js";
+import type { RefusalAnswer, SignInFlow } from "../../auth/sign-in-flow.js";
 import { destinationOf, type HandoffFlow } from "../../auth/handoff-flow.js";
 import type { SessionEndings } from "../../auth/session-endings.js";
 import { alreadySignedIn } from "../../auth/sign-in-errors.js";
@@ -35,6 +35,8 @@ export interface AuthRouteDependencies {
   handoff: HandoffFlow;
   /** express-session, for the callback only: it starts the new session there (session-middleware.ts). */
   sessionMiddleware: RequestHandler;
+  /** The OpenID Connect provider, when there is one: a refused sign-in on its way to an authorization leads back to it. */
+  oidc?: { answerRefusedSignIn: RefusalAnswer } | null;
 }
 
 /** The handlers of the sign-in routes, by their names in the route table (route-table.ts). */
@@ -79,7 +81,7 @@ export function signInRoutes(deps: AuthRouteDependencies): SignInRouteHandlers {
     if (!hosts.of(request)?.login) throw notFound();
     const received = parseCookies(request.headers.cookie ?? "");
     const signedIn = await signInFlow
-      .completeSignIn(request.query, received[cookies.binding.name], browserSession(request, response))
+      .completeSignIn(request.query, received[cookies.binding.name], browserSession(request, response), deps.oidc?.answerRefusedSignIn)
       .catch(sayWhenAlreadySignedIn(request, response));
     noteSignIn(response, { id: signedIn.userId, login: signedIn.login });
     response.redirect(303, destinationOf(signedIn.returnTo));
