@@ -44,7 +44,8 @@ export function signInRefusals(sealer: Sealer, clock: Clock, bindingOf: (request
       const fields = [nonce, String(clock.now()), bindingTag(binding, nonce), refusal.code, reason, String(user.id), user.login];
       const note = sealer.seal(JSON.stringify(fields), `${CONTEXT}:${uid}`);
       const back: PageAction = { href: `${interactionPath(uid)}?${REFUSAL_PARAMETER}=${note}`, label: "Back to the application" };
-      return new AppError(refusal.code, refusal.publicMessage, {
+      // The lists refuse with one of two codes (sign-in-flow.ts), named here so the catalogue knows them.
+      return new AppError(refusal.code === "sso_required" ? "sso_required" : "not_allowed", refusal.publicMessage, {
         heading: refusal.heading ?? undefined,
         cause: refusal.cause,
         details: refusal.details,
