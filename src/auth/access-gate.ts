@@ -12,7 +12,7 @@ import type { Config } from "../config/config.js";
 import { sessionEnded } from "../errors.js";
 import type { AccessRules } from "../config/access-rules.js";
 import { holdsAllFacts, missingFacts, requiredFacts, serverRules, type AccessFacts } from "./access.js";
-import { decideAccess, type Standing } from "./access-policy.js";
+import { decideAccess, type AccessDecision, type Standing } from "./access-policy.js";
 import { accessUnconfirmed, refusalError, refusalFor } from "./access-refusals.js";
 import { callBudget, type CallBudget } from "./github-call-budget.js";
 import type { RuleFacts } from "./rule-facts.js";
@@ -81,8 +81,8 @@ const wantsRevalidation = (gate: Gate, record: SignedInRecord) =>
 
 async function admit(gate: Gate, sessionId: string, record: SignedInRecord, options: AdmitOptions): Promise<SignedInRecord> {
   const budget = callBudget();
-  const current = await confirmed(gate, sessionId, record, options, budget);
-  const decision = decide(gate, current);
+  const { record: current, decided } = await confirmed(gate, sessionId, record, options, budget);
+  const decision = decided ?? decide(gate, current);
   if (decision.verdict !== "allowed") {
     // Refused by what is known now (e.g. taken off ALLOWED_USERS): GitHub may know better (a new
     // membership), so ask it; if it agrees, the revalidation ends the session. A session waiting
@@ -96,6 +96,7 @@ async function admit(gate: Gate, sessionId: string, record: SignedInRecord, opti
 /**
  * The record to decide on: confirmed with GitHub first when the policy says GitHub must be asked
  * (503 at once when GitHub already failed to), else as stored (a due revalidation runs behind).
+ * `decided`: the decision already made on it, when it is the record as stored (not decided twice).
  */
 async function confirmed(
   gate: Gate,
@@ -103,21 +104,22 @@ async function confirmed(
   record: SignedInRecord,
   options: AdmitOptions,
   budget: CallBudget,
-): Promise<SignedInRecord> {
+): Promise<{ record: SignedInRecord; decided?: AccessDecision }> {
   const { revalidation } = gate;
   const before = decide(gate, record, gate.server, record.access, standingOf(gate, record));
   if (before.verdict === "unconfirmed") {
     revalidation.revalidateInBackground(sessionId, record);
     throw refusalFor(record, before, gate.config.github.baseUrl, gate.logger, revalidation.retryAfterSeconds);
   }
-  if (before.verdict === "unknown") return confirmNow(gate, sessionId, record, budget, options.routeRules);
+  if (before.verdict === "unknown") return { record: await confirmNow(gate, sessionId, record, budget, options.routeRules) };
   const wanted = wantsRevalidation(gate, record);
   // /api/me waits for what is due; nothing due (the usual case) costs no wait at all.
   if (options.waitForGitHub && (wanted || gate.refresher.isExpiring(record))) {
-    return withGitHubOrCached(gate, sessionId, record, () => revalidatedOrRefreshed(gate, sessionId, record));
+    return { record: await withGitHubOrCached(gate, sessionId, record, () => revalidatedOrRefreshed(gate, sessionId, record)) };
   }
   if (wanted) revalidation.revalidateInBackground(sessionId, record);
-  return record;
+  // Past the two questions above, the standing added nothing: this is the decision on the facts.
+  return { record, decided: before };
 }
 
 /** Revalidates now, on this request; 503 at once when GitHub already failed to, or fails now. */
